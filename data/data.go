@@ -1,0 +1,10 @@
+// Package data holds the versioned reference data that hcs is built from.
+// The files are embedded into the binary so it runs from any folder.
+package data
+
+import "embed"
+
+// Framework holds the career framework data files under framework/.
+//
+//go:embed framework
+var Framework embed.FS
