@@ -1,0 +1,144 @@
+package explore
+
+import (
+	"slices"
+	"strings"
+
+	"hcs/internal/apperr"
+	"hcs/internal/framework"
+)
+
+// MaxCompare is how many roles can be compared side by side.
+const MaxCompare = 3
+
+// Comparison sets specialisms side by side, one row per attribute.
+type Comparison struct {
+	Specialisms []*framework.Specialism `json:"-"`
+	Rows        []CompareRow            `json:"rows"`
+}
+
+// CompareRow is one attribute across the compared specialisms. Differs is
+// true when the values are not all the same, so the page can highlight it.
+type CompareRow struct {
+	Key     string   `json:"key"`
+	Label   string   `json:"label"`
+	Values  []string `json:"values"`
+	Differs bool     `json:"differs"`
+}
+
+// Compare builds a comparison of up to three specialisms, in the order
+// given. Repeated ids count once.
+func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
+	var specs []*framework.Specialism
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		s := f.Specialism(id)
+		if s == nil {
+			s = f.SpecialismByAlias(id)
+		}
+		if s == nil {
+			return nil, apperr.Invalidf("ids", "%q is not a specialism we know", id)
+		}
+		if !slices.Contains(specs, s) {
+			specs = append(specs, s)
+		}
+	}
+	if len(specs) == 0 {
+		return nil, apperr.Invalidf("ids", "choose at least one role to compare")
+	}
+	if len(specs) > MaxCompare {
+		return nil, apperr.Invalidf("ids", "you can compare up to %d roles at once; you chose %d", MaxCompare, len(specs))
+	}
+	c := &Comparison{Specialisms: specs}
+	row := func(key, label string, value func(s *framework.Specialism) string) {
+		r := CompareRow{Key: key, Label: label}
+		for _, s := range specs {
+			r.Values = append(r.Values, value(s))
+		}
+		for _, v := range r.Values[1:] {
+			if v != r.Values[0] {
+				r.Differs = true
+			}
+		}
+		c.Rows = append(c.Rows, r)
+	}
+	row("area", "Area", func(s *framework.Specialism) string { return s.Division().Name })
+	row("levels", "Career levels", func(s *framework.Specialism) string {
+		var names []string
+		for _, lv := range s.Levels {
+			names = append(names, lv.Name)
+		}
+		return strings.Join(names, ", ")
+	})
+	row("bands", "Pay (Agenda for Change)", func(s *framework.Specialism) string {
+		var bands []string
+		for _, lv := range s.Levels {
+			bands = append(bands, lv.Bands()...)
+		}
+		return framework.BandRange(bands)
+	})
+	row("entry", "Ways in", func(s *framework.Specialism) string {
+		var names []string
+		for _, p := range f.Programmes {
+			if p.Level != nil && p.Kind != framework.ProgrammeEquivalence && p.RunsIn(s) {
+				names = append(names, p.Name)
+			}
+		}
+		out := strings.Join(names, "; ")
+		if s.EntryNote != "" {
+			out += ". " + s.EntryNote
+		}
+		return out
+	})
+	row("duration", "Training to clinical scientist", func(s *framework.Specialism) string {
+		if !s.HasLevel("clinical-scientist") {
+			return "No clinical scientist level"
+		}
+		return "STP: " + FormatMonths(f.Programme("stp").DurationMonths) + " after a degree"
+	})
+	row("patients", "Contact with patients", func(s *framework.Specialism) string { return PatientContactText(s.PatientContact) })
+	row("settings", "Where you work", func(s *framework.Specialism) string { return strings.Join(s.Settings, ", ") })
+	row("hours", "Working hours", func(s *framework.Specialism) string { return HoursText(s.Hours) })
+	row("registration", "Registration", func(s *framework.Specialism) string {
+		var regs []string
+		for _, lv := range s.Levels {
+			if lv.ID == "practitioner" || lv.ID == "clinical-scientist" {
+				regs = append(regs, lv.Name+": "+lv.Registration)
+			}
+		}
+		if len(regs) == 0 {
+			return "None required by law"
+		}
+		return strings.Join(regs, " ")
+	})
+	return c, nil
+}
+
+// PatientContactText describes a patient-contact value in words.
+func PatientContactText(v string) string {
+	switch v {
+	case framework.ContactNone:
+		return "None: you work with samples, equipment or data"
+	case framework.ContactSome:
+		return "Some: part of the work is with patients"
+	case framework.ContactMost:
+		return "Most of the day is spent with patients"
+	}
+	return v
+}
+
+// HoursText describes a working pattern in words.
+func HoursText(v string) string {
+	switch v {
+	case framework.HoursStandard:
+		return "Mostly weekday daytime hours"
+	case framework.HoursOnCall:
+		return "Weekday hours with some on-call or weekend work"
+	case framework.HoursShifts:
+		return "Shifts on a 24-hour, 7-day rota"
+	}
+	return v
+}

@@ -1,0 +1,49 @@
+// Package testkit is the shared test harness: the embedded framework, its
+// search index, and helpers used by tests across packages.
+package testkit
+
+import (
+	"io/fs"
+	"sync"
+	"testing"
+
+	"hcs/data"
+	"hcs/internal/framework"
+	"hcs/internal/search"
+)
+
+var (
+	once    sync.Once
+	fw      *framework.Framework
+	index   *search.Index
+	loadErr error
+)
+
+func load() {
+	var sub fs.FS
+	sub, loadErr = fs.Sub(data.Framework, "framework")
+	if loadErr != nil {
+		return
+	}
+	if fw, loadErr = framework.Load(sub); loadErr != nil {
+		return
+	}
+	index, loadErr = search.New(fw)
+}
+
+// Framework returns the embedded framework, loaded once per test binary.
+func Framework(tb testing.TB) *framework.Framework {
+	tb.Helper()
+	once.Do(load)
+	if loadErr != nil {
+		tb.Fatal(loadErr)
+	}
+	return fw
+}
+
+// Search returns a search index over the embedded framework.
+func Search(tb testing.TB) *search.Index {
+	tb.Helper()
+	Framework(tb)
+	return index
+}
