@@ -220,6 +220,9 @@ func (g *graph) search(start, goal uint64, programmes []*framework.Programme) []
 		if d := len(a) - len(b); d != 0 {
 			return d
 		}
+		if d := kindRank(a) - kindRank(b); d != 0 {
+			return d
+		}
 		return strings.Compare(routeKey(a), routeKey(b))
 	})
 	if len(minimal) > maxRoutes {
@@ -234,6 +237,23 @@ func months(route []*framework.Programme) int {
 		n += p.DurationMonths
 	}
 	return n
+}
+
+// kindRank orders routes of equal length: the usual degree-and-programme
+// route first, then apprenticeships, then equivalence.
+func kindRank(route []*framework.Programme) int {
+	rank := 0
+	for _, p := range route {
+		switch p.Kind {
+		case framework.ProgrammeTraining:
+			rank++
+		case framework.ProgrammeApprenticeship:
+			rank += 2
+		case framework.ProgrammeEquivalence:
+			rank += 3
+		}
+	}
+	return rank
 }
 
 func routeKey(route []*framework.Programme) string {

@@ -1,0 +1,55 @@
+# The two commands a newcomer needs are `make run` and `make test`; see the
+# README. Everything else here is what they are built from.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+NHSUK   := node_modules/nhsuk-frontend/dist/nhsuk
+STATIC  := internal/web/static
+ADDR    ?= 127.0.0.1:8080
+
+.PHONY: all build assets run test test-short vet fuzz bench clean
+
+all: build
+
+# Front-end packages come from npm at the versions pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# Copy what the binary embeds: the NHS.UK design system's CSS, JS and images.
+$(STATIC)/vendor/nhsuk-frontend.min.css: node_modules/.package-lock.json
+	mkdir -p $(STATIC)/vendor $(STATIC)/images
+	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.js $(STATIC)/vendor/
+	cp $(NHSUK)/assets/images/* $(STATIC)/images/
+
+assets: $(STATIC)/vendor/nhsuk-frontend.min.css
+
+build: assets
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/hcs ./cmd/hcs
+
+run: build
+	./bin/hcs serve --addr $(ADDR)
+
+# The whole suite: unit, property, search-quality, HTTP and browser tests.
+test: assets
+	$(GO) test ./...
+
+# Without the browser tests, for a quick loop while editing.
+test-short: assets
+	$(GO) test -short ./...
+
+vet:
+	$(GO) vet ./...
+
+# Run each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz: assets
+	$(GO) test ./internal/framework -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/search -run '^$$' -fuzz FuzzParseQuery -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/explore -run '^$$' -fuzz FuzzParseQuizCode -fuzztime $(FUZZTIME)
+
+# Load figures for docs/BENCHMARKS.md (needs wrk).
+bench: build
+	./bench/explorer.sh
+
+clean:
+	rm -rf bin $(STATIC)/vendor $(STATIC)/images

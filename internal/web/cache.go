@@ -1,0 +1,106 @@
+package web
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// response is a finished answer that can be cached and replayed.
+type response struct {
+	status      int
+	contentType string
+	location    string // for redirects
+	body        []byte
+	etag        string
+}
+
+func newResponse(status int, contentType string, body []byte) *response {
+	sum := sha256.Sum256(body)
+	return &response{status: status, contentType: contentType, body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}
+}
+
+func redirect(to string) *response {
+	return &response{status: http.StatusMovedPermanently, location: to}
+}
+
+// write sends the response, or 304 Not Modified when the client already
+// has this version.
+func (resp *response) write(w http.ResponseWriter, r *http.Request, cacheControl string) {
+	h := w.Header()
+	if resp.location != "" {
+		h.Set("Location", resp.location)
+		w.WriteHeader(resp.status)
+		return
+	}
+	h.Set("Content-Type", resp.contentType)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", resp.etag)
+	if resp.status == http.StatusOK && etagMatches(r.Header.Get("If-None-Match"), resp.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.WriteHeader(resp.status)
+	if r.Method != http.MethodHead {
+		w.Write(resp.body)
+	}
+}
+
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == etag || t == "W/"+etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// responseCache is a bounded least-recently-used cache of responses by
+// URL. Explorer answers depend only on the URL and the framework data,
+// which does not change while the process runs, so entries never go stale;
+// losing them only costs a re-render.
+type responseCache struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // of *cacheEntry, most recent first
+	byKey map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key  string
+	resp *response
+}
+
+func newResponseCache(max int) *responseCache {
+	return &responseCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+func (c *responseCache) get(key string) *response {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[key]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*cacheEntry).resp
+	}
+	return nil
+}
+
+func (c *responseCache) put(key string, resp *response) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[key]; ok {
+		e.Value.(*cacheEntry).resp = resp
+		c.order.MoveToFront(e)
+		return
+	}
+	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, resp: resp})
+	if c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.byKey, last.Value.(*cacheEntry).key)
+	}
+}

@@ -1,0 +1,230 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"hcs/internal/apperr"
+	"hcs/internal/explore"
+	"hcs/internal/framework"
+)
+
+// Cache-Control for explorer answers: shared caches may keep them for five
+// minutes; ETags make revalidation cheap after that.
+const cacheControlPublic = "public, max-age=300"
+
+// crumb is one breadcrumb link.
+type crumb struct {
+	Name string
+	URL  string
+}
+
+// pageData is what every page template receives.
+type pageData struct {
+	Title   string
+	Crumbs  []crumb
+	Query   string // shown in the header's search box
+	Path    string
+	Version string
+	Options map[string][][2]string
+	Data    any
+}
+
+var templateFuncs = template.FuncMap{
+	"bands":        framework.BandRange,
+	"months":       explore.FormatMonths,
+	"contact":      explore.PatientContactText,
+	"hours":        explore.HoursText,
+	"join":         strings.Join,
+	"lower":        strings.ToLower,
+	"contains":     func(list []string, v string) bool { return slices.Contains(list, v) },
+	"add":          func(a, b int) int { return a + b },
+	"errorMessage": apperr.Message,
+	// errorField names the form control an error is about, for the error
+	// summary's link.
+	"errorField": func(err error) string {
+		if f := apperr.Field(err); f != "" {
+			return f
+		}
+		return "maincontent"
+	},
+	// fieldError returns the message when err is about the field.
+	"fieldError": func(err error, field string) string {
+		if err != nil && apperr.Field(err) == field {
+			return apperr.Message(err)
+		}
+		return ""
+	},
+	"capitalise": func(s string) string {
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
+	},
+	// dict builds a map for passing several values to a partial.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict needs key and value pairs")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+}
+
+// parseTemplates parses each page template with the shared layout and
+// partials, once at start-up.
+func parseTemplates() (map[string]*template.Template, error) {
+	files, err := fs.Glob(embedded, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, file := range files {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(embedded, "templates/layout.html", "templates/partials.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", file, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// selectOptions builds the option lists the forms share, once.
+func selectOptions(f *framework.Framework) map[string][][2]string {
+	o := map[string][][2]string{
+		"areas":        {{"", "Any area"}},
+		"levels":       {{"", "Any level"}},
+		"patients":     {{"", "Any"}, {framework.ContactNone, "None"}, {framework.ContactSome, "Some"}, {framework.ContactMost, "Most of the day"}},
+		"settings":     {{"", "Anywhere"}},
+		"starts":       {{"", "Choose where you are starting from"}},
+		"specialisms":  {{"", "Choose a role"}},
+		"compareSlots": {{"role-1", "First role"}, {"role-2", "Second role"}, {"role-3", "Third role"}},
+	}
+	for _, d := range f.Divisions {
+		o["areas"] = append(o["areas"], [2]string{d.ID, d.Name})
+	}
+	for _, lv := range f.Levels {
+		o["levels"] = append(o["levels"], [2]string{lv.ID, lv.Name})
+	}
+	for _, st := range framework.Settings {
+		o["settings"] = append(o["settings"], [2]string{st, strings.ToUpper(st[:1]) + st[1:]})
+	}
+	for _, sp := range f.StartingPoints {
+		o["starts"] = append(o["starts"], [2]string{sp.ID, sp.Name})
+	}
+	specs := slices.Clone(f.Specialisms)
+	slices.SortFunc(specs, func(a, b *framework.Specialism) int { return strings.Compare(a.Name, b.Name) })
+	for _, sp := range specs {
+		o["specialisms"] = append(o["specialisms"], [2]string{sp.ID, sp.Name})
+	}
+	return o
+}
+
+// render executes a page template into a response.
+func (s *Server) render(r *http.Request, status int, page, title string, crumbs []crumb, data any) (*response, error) {
+	t, ok := s.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("no template for page %q", page)
+	}
+	pd := pageData{Title: title, Crumbs: crumbs, Path: r.URL.Path, Version: s.f.Version, Options: s.options, Data: data}
+	if r.URL.Path == "/search" {
+		pd.Query = r.URL.Query().Get("q")
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
+		return nil, fmt.Errorf("render %s: %w", page, err)
+	}
+	return newResponse(status, "text/html; charset=utf-8", buf.Bytes()), nil
+}
+
+// page wraps a page handler: only GET and HEAD, cached by URL, errors
+// rendered as pages.
+func (s *Server) page(build func(r *http.Request) (*response, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			resp, err := s.render(r, http.StatusMethodNotAllowed, "error", "That action is not allowed here", nil,
+				map[string]any{"Status": http.StatusMethodNotAllowed, "Message": "This page can only be read, not sent to."})
+			if err != nil {
+				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+			resp.write(w, r, "no-store")
+			return
+		}
+		key := "page " + r.URL.RequestURI()
+		if resp := s.cache.get(key); resp != nil {
+			resp.write(w, r, cacheControlPublic)
+			return
+		}
+		resp, err := build(r)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if resp.status < 400 {
+			s.cache.put(key, resp)
+			resp.write(w, r, cacheControlPublic)
+			return
+		}
+		resp.write(w, r, "no-store")
+	})
+}
+
+// api wraps a JSON API handler in the same way. A handler may return a
+// *response itself, for redirects.
+func (s *Server) api(build func(r *http.Request) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			var body apiError
+			body.Error.Code = "method_not_allowed"
+			body.Error.Message = r.Method + " is not allowed here; the explorer API is read-only"
+			b, _ := json.Marshal(body)
+			newResponse(http.StatusMethodNotAllowed, "application/json", append(b, '\n')).write(w, r, "no-store")
+			return
+		}
+		key := "api " + r.URL.RequestURI()
+		if resp := s.cache.get(key); resp != nil {
+			resp.write(w, r, cacheControlPublic)
+			return
+		}
+		v, err := build(r)
+		if err != nil {
+			s.logIfInternal(r, err)
+			s.jsonError(err).write(w, r, "no-store")
+			return
+		}
+		resp, ok := v.(*response)
+		if !ok {
+			b, err := json.Marshal(v)
+			if err != nil {
+				s.logIfInternal(r, err)
+				s.jsonError(err).write(w, r, "no-store")
+				return
+			}
+			resp = newResponse(http.StatusOK, "application/json", append(b, '\n'))
+		}
+		s.cache.put(key, resp)
+		resp.write(w, r, cacheControlPublic)
+	})
+}
+
+func notFound(format string, args ...any) error {
+	return apperr.Errorf(apperr.NotFound, format, args...)
+}

@@ -1,0 +1,126 @@
+// Package web serves the explorer's pages and its JSON API from one routing
+// table (routes.go). Handlers are thin: the rules live in the framework,
+// explore and search packages.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"hcs/internal/framework"
+	"hcs/internal/search"
+)
+
+//go:embed templates static openapi.json
+var embedded embed.FS
+
+// Config is what the server needs from the outside world.
+type Config struct {
+	Framework *framework.Framework
+	Search    *search.Index
+	Logger    *slog.Logger
+	// Started is when the process started, for /healthz.
+	Started time.Time
+	// Version is the build version, for /healthz.
+	Version string
+}
+
+// Server holds the explorer's handlers and what they share.
+type Server struct {
+	f       *framework.Framework
+	search  *search.Index
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	options map[string][][2]string
+	static  fs.FS
+	cache   *responseCache
+	started time.Time
+	version string
+	handler http.Handler
+}
+
+// New builds the server and parses its templates.
+func New(cfg Config) (*Server, error) {
+	if cfg.Framework == nil || cfg.Search == nil {
+		return nil, fmt.Errorf("web: a framework and a search index are required")
+	}
+	s := &Server{
+		f:       cfg.Framework,
+		search:  cfg.Search,
+		log:     cfg.Logger,
+		cache:   newResponseCache(4096),
+		started: cfg.Started,
+		version: cfg.Version,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.options = selectOptions(s.f)
+	var err error
+	if s.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if s.static, err = fs.Sub(embedded, "static"); err != nil {
+		return nil, err
+	}
+	if _, err := fs.Stat(s.static, "vendor/nhsuk-frontend.min.css"); err != nil {
+		s.log.Warn("front-end assets are missing; run `make build` so that pages are styled")
+	}
+	s.handler = s.middleware(s.routes())
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// maxBodyBytes bounds request bodies; the explorer only takes GETs.
+const maxBodyBytes = 64 << 10
+
+// middleware wraps every request: security headers, a body limit, panic
+// recovery and an access log line without query strings (they may hold
+// what people typed).
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+				if !sw.wrote {
+					s.renderError(sw, r, fmt.Errorf("panic: %v", p))
+				}
+			}
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
