@@ -43,9 +43,9 @@ vet:
 # Run each fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
 fuzz: assets
-	$(GO) test ./internal/framework -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/search -run '^$$' -fuzz FuzzParseQuery -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/explore -run '^$$' -fuzz FuzzParseQuizCode -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/framework -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/search -run '^$$' -fuzz FuzzParseQuery -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/explore -run '^$$' -fuzz FuzzParseQuizCode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 # Load figures for docs/BENCHMARKS.md (needs wrk).
 bench: build

@@ -36,14 +36,14 @@ func ParseQuizCode(q *framework.Quiz, code string) (*QuizAnswers, error) {
 	a := &QuizAnswers{Values: make([]int, len(q.Items))}
 	for i, r := range answers {
 		if r < '0' || r > '5' {
-			return nil, apperr.Invalidf("code", "answer %d in the quiz code is %q; answers are 1 to 5, or 0 for not answered", i+1, r)
+			return nil, apperr.Invalidf("code", "answer %d in the quiz code is %q; answers are 1 to 5, or 0 for not answered", i+1, string(r))
 		}
 		a.Values[i] = int(r - '0')
 	}
 	for _, r := range strings.ToUpper(breakers) {
 		i := slices.IndexFunc(q.DealBreakers, func(d *framework.DealBreaker) bool { return d.Code == string(r) })
 		if i < 0 {
-			return nil, apperr.Invalidf("code", "%q in the quiz code is not a deal-breaker", r)
+			return nil, apperr.Invalidf("code", "%q in the quiz code is not a deal-breaker", string(r))
 		}
 		if !slices.Contains(a.DealBreakers, q.DealBreakers[i]) {
 			a.DealBreakers = append(a.DealBreakers, q.DealBreakers[i])

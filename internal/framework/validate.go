@@ -107,6 +107,8 @@ func validate(f *Framework, l *loader) {
 		}
 	}
 
+	normaliseLists(f)
+
 	for word, to := range f.Vocabulary.Spellings {
 		if word != strings.ToLower(word) || strings.ContainsAny(word, " \t") || to == "" {
 			l.add(Problem{File: "search.yaml", Entry: "spelling " + quote(word), Message: "must be one lower-case word mapped to a non-empty word"})
@@ -115,6 +117,42 @@ func validate(f *Framework, l *loader) {
 	for _, phrase := range sortedKeys(f.Vocabulary.Synonyms) {
 		if phrase != strings.ToLower(phrase) || len(f.Vocabulary.Synonyms[phrase]) == 0 {
 			l.add(Problem{File: "search.yaml", Entry: "synonym " + quote(phrase), Message: "must be lower case and list at least one word"})
+		}
+	}
+}
+
+// emptyNotNil makes absent lists empty, so that JSON shows [] rather than
+// null for them.
+func emptyNotNil(lists ...*[]string) {
+	for _, l := range lists {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+}
+
+func normaliseLists(f *Framework) {
+	for _, d := range f.Divisions {
+		emptyNotNil(&d.Aliases)
+	}
+	for _, g := range f.RoleGroups {
+		emptyNotNil(&g.Aliases)
+	}
+	for _, s := range f.Specialisms {
+		emptyNotNil(&s.Aliases, &s.Settings, &s.Exposures, &s.Techniques, &s.LevelIDs, &s.Related, &s.Keywords)
+	}
+	for _, lv := range f.Levels {
+		emptyNotNil(&lv.Aliases, &lv.ReachedBy)
+	}
+	for _, p := range f.Programmes {
+		emptyNotNil(&p.Aliases, &p.Grants, &p.BandTraining, &p.BandAfter)
+		for i := range p.Requires {
+			emptyNotNil(&p.Requires[i])
+		}
+	}
+	for _, sp := range f.StartingPoints {
+		if sp != nil {
+			emptyNotNil(&sp.Holds)
 		}
 	}
 }

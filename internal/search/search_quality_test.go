@@ -69,3 +69,5 @@ func TestSearchQuality(t *testing.T) {
 		t.Errorf("only %.1f%% of queries have the expected specialism in the top 3; need at least 90%%", 100*rate)
 	}
 }
+
+func testIndex(t *testing.T) *search.Index { return testkit.Search(t) }

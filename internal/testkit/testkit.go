@@ -10,6 +10,8 @@ import (
 	"hcs/data"
 	"hcs/internal/framework"
 	"hcs/internal/search"
+	"hcs/internal/web"
+	"time"
 )
 
 var (
@@ -46,4 +48,14 @@ func Search(tb testing.TB) *search.Index {
 	tb.Helper()
 	Framework(tb)
 	return index
+}
+
+// Server returns the explorer's HTTP handler over the embedded framework.
+func Server(tb testing.TB) *web.Server {
+	tb.Helper()
+	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

@@ -44,7 +44,7 @@ func (s *Server) jsonError(err error) *response {
 	body.Error.Code = apperr.Code(err)
 	body.Error.Message = apperr.Message(err)
 	body.Error.Field = apperr.Field(err)
-	b, _ := json.MarshalIndent(body, "", "  ")
+	b, _ := json.Marshal(body)
 	return newResponse(errorStatus(err), "application/json", append(b, '\n'))
 }
 

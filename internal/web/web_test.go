@@ -1,0 +1,270 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"hcs/internal/testkit"
+)
+
+// scenario is one request and what must (and must not) come back.
+type scenario struct {
+	name     string
+	url      string
+	method   string // GET when empty
+	header   map[string]string
+	status   int
+	location string   // expected Location header, for redirects
+	contains []string // substrings the body must contain
+	absent   []string // substrings it must not contain
+	// undocumented marks API requests that are deliberately outside
+	// openapi.json, such as unknown endpoints.
+	undocumented bool
+}
+
+func (sc scenario) run(t *testing.T, h http.Handler, spec *apiSpec) {
+	t.Helper()
+	method := sc.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req := httptest.NewRequest(method, sc.url, nil)
+	for k, v := range sc.header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	if rec.Code != sc.status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", method, sc.url, rec.Code, sc.status, excerpt(body))
+	}
+	if sc.location != "" && rec.Header().Get("Location") != sc.location {
+		t.Errorf("%s: Location %q, want %q", sc.url, rec.Header().Get("Location"), sc.location)
+	}
+	for _, want := range sc.contains {
+		if !strings.Contains(body, want) {
+			t.Errorf("%s: body does not contain %q\n%s", sc.url, want, excerpt(body))
+		}
+	}
+	for _, bad := range sc.absent {
+		if strings.Contains(body, bad) {
+			t.Errorf("%s: body contains %q", sc.url, bad)
+		}
+	}
+	if strings.HasPrefix(sc.url, "/api/v1/") && method == http.MethodGet && !sc.undocumented {
+		spec.validate(t, req, rec)
+	}
+}
+
+func excerpt(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "…"
+	}
+	return s
+}
+
+// apiSpec validates API responses against openapi.json and records which
+// of its operations the tests reached.
+type apiSpec struct {
+	doc    *openapi3.T
+	router routers.Router
+	seen   map[string]bool
+}
+
+func loadSpec(t *testing.T) *apiSpec {
+	t.Helper()
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(b)
+	if err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.json is not a valid OpenAPI document: %v", err)
+	}
+	doc.Servers = openapi3.Servers{{URL: "http://example.com/api/v1"}}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &apiSpec{doc: doc, router: router, seen: map[string]bool{}}
+}
+
+func (s *apiSpec) validate(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	req = req.Clone(context.Background())
+	req.URL.Scheme, req.URL.Host = "http", "example.com"
+	route, params, err := s.router.FindRoute(req)
+	if err != nil {
+		t.Errorf("%s: not described by openapi.json: %v", req.URL, err)
+		return
+	}
+	s.seen[route.Method+" "+route.Path] = true
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 rec.Code,
+		Header:                 rec.Header(),
+		Body:                   io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
+		t.Errorf("%s: response does not match openapi.json: %v", req.URL, err)
+	}
+}
+
+func TestPages(t *testing.T) {
+	h := testkit.Server(t)
+	spec := loadSpec(t)
+	for _, sc := range []scenario{
+		{name: "home", url: "/", status: 200, contains: []string{"Careers in healthcare science", "Life sciences", "Physiological sciences", "Medical physics and clinical engineering", "nhsuk-header"}},
+		{name: "areas", url: "/areas", status: 200, contains: []string{"Neurosensory sciences", "Informatics"}},
+		{name: "division", url: "/areas/life-sciences", status: 200, contains: []string{"Microbiology", "Clinical biochemistry"}},
+		{name: "unknown division", url: "/areas/astrology", status: 404, contains: []string{"Page not found", "astrology"}},
+		{name: "role group", url: "/role-groups/medical-physics", status: 200, contains: []string{"Radiotherapy physics", "Nuclear medicine"}},
+		{name: "specialism", url: "/specialisms/audiology", status: 200, contains: []string{"<h1>Audiology</h1>", "hearing", "Scientist Training Programme (STP)", "Related roles", "Sources for this page"}},
+		{name: "sub-specialism", url: "/specialisms/mycology", status: 200, contains: []string{"part of <a href=\"/specialisms/clinical-microbiology\">"}},
+		{name: "alias redirects", url: "/specialisms/genetics", status: 301, location: "/specialisms/genomics"},
+		{name: "alias in other spelling redirects", url: "/specialisms/Hematology", status: 301, location: "/specialisms/haematology-and-transfusion-science"},
+		{name: "retired name with two successors", url: "/specialisms/reproductive-science", status: 200, contains: []string{"Andrology", "Clinical embryology", "not been used since"}},
+		{name: "unknown specialism", url: "/specialisms/astrology", status: 404},
+		{name: "filtered roles", url: "/specialisms?patients=none&setting=office", status: 200, contains: []string{"Clinical informatics"}, absent: []string{">Audiology<"}},
+		{name: "bad filter names the field", url: "/specialisms?level=wizard", status: 400, contains: []string{"There is a problem", `href="#level"`, "wizard"}},
+		{name: "levels", url: "/levels", status: 200, contains: []string{"Associate and assistant", "Consultant clinical scientist"}},
+		{name: "level", url: "/levels/clinical-scientist", status: 200, contains: []string{"Band 7", "Scientist Training Programme (STP)"}},
+		{name: "programmes", url: "/programmes", status: 200, contains: []string{"Higher Specialist Scientific Training (HSST)", "STP equivalence (STPE)"}},
+		{name: "programme", url: "/programmes/stp", status: 200, contains: []string{"2:1", "MSc Clinical Science", "Band 6"}},
+		{name: "search", url: "/search?q=audiolgy", status: 200, contains: []string{"/specialisms/audiology"}},
+		{name: "search with no results", url: "/search?q=xyzzyq", status: 200, contains: []string{"No results for"}},
+		{name: "search bad filter", url: "/search?q=heart&area=moon", status: 400, contains: []string{`href="#area"`, "moon"}},
+		{name: "compare form", url: "/compare", status: 200, contains: []string{"Choose up to 3 roles"}},
+		{name: "compare", url: "/compare?ids=audiology&ids=clinical-biochemistry&ids=", status: 200, contains: []string{"Differs", "Contact with patients", "/compare?ids=audiology%2Cclinical-biochemistry"}},
+		{name: "compare too many", url: "/compare?ids=audiology,genomics,virology,mycology", status: 400, contains: []string{"up to 3"}},
+		{name: "compare unknown", url: "/compare?ids=audiology,astrology", status: 400, contains: []string{"astrology"}},
+		{name: "pathway form", url: "/pathway", status: 200, contains: []string{"Where are you starting from?"}},
+		{name: "pathway", url: "/pathway?from=science-degree-22&specialism=genomics&level=clinical-scientist", status: 200, contains: []string{"Quickest route", "Master", "Scientist Training Programme (STP)"}},
+		{name: "pathway missing field", url: "/pathway?from=gcses&specialism=genomics", status: 400, contains: []string{`href="#level"`, "Choose the career level"}},
+		{name: "pathway unknown start", url: "/pathway?from=moon&specialism=genomics&level=practitioner", status: 400, contains: []string{"moon", "gcses"}},
+		{name: "pathway level missing in specialism", url: "/pathway?from=gcses&specialism=genomic-counselling&level=practitioner", status: 200, contains: []string{"has no practitioner level"}},
+		{name: "pathway already qualified", url: "/pathway?from=registered-clinical-scientist&specialism=genomics&level=practitioner", status: 200, contains: []string{"already qualified beyond"}},
+		{name: "quiz first page", url: "/quiz", status: 200, contains: []string{"never used to select applicants", "Part 1 of 4", `name="q1"`}},
+		{name: "quiz page submit redirects with code", url: "/quiz?code=&submitted=1&q1=5&q2=4", status: 303, location: "/quiz?code=54&page=2"},
+		{name: "quiz deal-breakers submit", url: "/quiz?code=54&submitted=4&dealbreakers=P&dealbreakers=S", status: 303, location: "/quiz/results?code=54-PS"},
+		{name: "quiz results", url: "/quiz/results?code=111155551111555511115555111155-P", status: 200, contains: []string{"% match", "Why it matched", "left out because of your choices"}},
+		{name: "quiz results flat", url: "/quiz/results?code=333333", status: 200, contains: []string{"same answer"}},
+		{name: "quiz bad code", url: "/quiz/results?code=9", status: 400, contains: []string{"answer 1"}},
+		{name: "unknown page", url: "/no/such/page", status: 404, contains: []string{"Page not found"}},
+		{name: "POST is refused", url: "/search", method: "POST", status: 405},
+		{name: "health", url: "/healthz", status: 200, contains: []string{`"status":"ok"`, `"framework_version":"`}},
+		{name: "assets", url: "/assets/hcs.css", status: 200},
+	} {
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, h, spec) })
+	}
+}
+
+func TestAPI(t *testing.T) {
+	h := testkit.Server(t)
+	spec := loadSpec(t)
+	for _, sc := range []scenario{
+		{name: "openapi", url: "/api/v1/openapi.json", status: 200, contains: []string{`"openapi": "3.0.3"`}},
+		{name: "framework", url: "/api/v1/framework", status: 200, contains: []string{`"version":"`}},
+		{name: "divisions", url: "/api/v1/divisions", status: 200, contains: []string{`"life-sciences"`}},
+		{name: "division", url: "/api/v1/divisions/informatics", status: 200},
+		{name: "division 404", url: "/api/v1/divisions/moon", status: 404, contains: []string{`"code":"not_found"`}},
+		{name: "role groups", url: "/api/v1/role-groups", status: 200},
+		{name: "role group", url: "/api/v1/role-groups/microbiology", status: 200, contains: []string{"mycology"}},
+		{name: "role group 404", url: "/api/v1/role-groups/moon", status: 404},
+		{name: "specialisms", url: "/api/v1/specialisms", status: 200, contains: []string{"audiology", "mycology"}},
+		{name: "specialisms filtered", url: "/api/v1/specialisms?level=practitioner&patients=most", status: 200, contains: []string{"audiology"}, absent: []string{`"genomic-counselling"`}},
+		{name: "specialisms bad filter", url: "/api/v1/specialisms?setting=moon", status: 400, contains: []string{`"field":"setting"`}},
+		{name: "specialism", url: "/api/v1/specialisms/clinical-microbiology", status: 200, contains: []string{`"sub_specialisms"`, "virology"}},
+		{name: "specialism alias", url: "/api/v1/specialisms/genetics", status: 301, location: "/api/v1/specialisms/genomics"},
+		{name: "specialism retired", url: "/api/v1/specialisms/reproductive-science", status: 301, location: "/api/v1/renamed/reproductive-science"},
+		{name: "specialism 404", url: "/api/v1/specialisms/moon", status: 404},
+		{name: "renamed", url: "/api/v1/renamed/imaging-with-ionising-radiation", status: 200, contains: []string{"nuclear-medicine"}},
+		{name: "renamed 404", url: "/api/v1/renamed/moon", status: 404},
+		{name: "levels", url: "/api/v1/levels", status: 200},
+		{name: "level", url: "/api/v1/levels/consultant", status: 200, contains: []string{`"9"`}},
+		{name: "level 404", url: "/api/v1/levels/moon", status: 404},
+		{name: "programmes", url: "/api/v1/programmes", status: 200},
+		{name: "programme", url: "/api/v1/programmes/hsst", status: 200, contains: []string{"DClinSci"}},
+		{name: "programme 404", url: "/api/v1/programmes/moon", status: 404},
+		{name: "starting points", url: "/api/v1/starting-points", status: 200, contains: []string{"gcses"}},
+		{name: "search", url: "/api/v1/search?q=hearing+test", status: 200, contains: []string{`"results":[{"type":"specialism","id":"audiology","name":"Audiology","url":"/specialisms/audiology"`}},
+		{name: "search filtered", url: "/api/v1/search?q=level:consultant", status: 200, contains: []string{`"level":"consultant"`}},
+		{name: "search empty", url: "/api/v1/search?q=", status: 200, contains: []string{`"results":[]`}},
+		{name: "search bad filter", url: "/api/v1/search?q=x&patients=lots", status: 400, contains: []string{`"field":"patients"`}},
+		{name: "compare", url: "/api/v1/compare?ids=audiology,genomics", status: 200, contains: []string{`"differs":true`}},
+		{name: "compare none", url: "/api/v1/compare", status: 400, contains: []string{`"field":"ids"`}},
+		{name: "pathway", url: "/api/v1/pathway?from=gcses&specialism=cardiac-science&level=practitioner", status: 200, contains: []string{`"status":"route"`, `"ptp"`}},
+		{name: "pathway unavailable", url: "/api/v1/pathway?from=gcses&specialism=genomic-counselling&level=associate-assistant", status: 200, contains: []string{`"status":"level-unavailable"`}},
+		{name: "pathway bad", url: "/api/v1/pathway?from=x&specialism=genomics&level=consultant", status: 400, contains: []string{`"field":"from"`}},
+		{name: "quiz", url: "/api/v1/quiz", status: 200, contains: []string{"never used to select applicants"}},
+		{name: "quiz results", url: "/api/v1/quiz/results?code=5555511111-R", status: 200, contains: []string{`"matches":[`, `"deal_breaker":"no-radiation"`}},
+		{name: "quiz results bad", url: "/api/v1/quiz/results?code=12x", status: 400, contains: []string{"answer 3"}},
+		{name: "unknown endpoint", url: "/api/v1/nothing", status: 404, contains: []string{`"code":"not_found"`}, undocumented: true},
+		{name: "POST refused", url: "/api/v1/search", method: "POST", status: 405},
+	} {
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, h, spec) })
+	}
+	// Every operation in the document must have been exercised.
+	for path, item := range spec.doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !spec.seen[method+" "+path] {
+				t.Errorf("openapi.json describes %s %s but no test calls it", method, path)
+			}
+		}
+	}
+}
+
+func TestETagRevalidation(t *testing.T) {
+	h := testkit.Server(t)
+	for _, url := range []string{"/specialisms/audiology", "/api/v1/search?q=heart"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		etag := rec.Header().Get("ETag")
+		if etag == "" || rec.Header().Get("Cache-Control") == "" {
+			t.Fatalf("%s: no ETag or Cache-Control", url)
+		}
+		req := httptest.NewRequest("GET", url, nil)
+		req.Header.Set("If-None-Match", etag)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+			t.Errorf("%s with matching If-None-Match: %d and %d bytes, want 304 and none", url, rec.Code, rec.Body.Len())
+		}
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	h := testkit.Server(t)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows unsafe-inline: %q", csp)
+	}
+	if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Referrer-Policy") == "" {
+		t.Errorf("missing nosniff or referrer policy: %v", rec.Header())
+	}
+	if strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), "style=") {
+		t.Error("pages must not carry inline scripts or styles: the CSP blocks them")
+	}
+}
