@@ -17,6 +17,7 @@ import (
 
 	"hcs/data"
 	"hcs/internal/framework"
+	"hcs/internal/search"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -98,6 +99,19 @@ func loadFramework(dir string) (*framework.Framework, error) {
 		fsys = sub
 	}
 	return framework.Load(fsys)
+}
+
+// loadExplorer loads the framework and builds its search index.
+func loadExplorer(dir string) (*framework.Framework, *search.Index, error) {
+	f, err := loadFramework(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	index, err := search.New(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, index, nil
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

@@ -21,11 +21,7 @@ func runSearch(args []string, stdout, stderr io.Writer) error {
 	if len(positional) == 0 {
 		return usageError{`search needs a query, as in: hcs search "hearing test"`}
 	}
-	f, err := loadFramework(*dataDir)
-	if err != nil {
-		return err
-	}
-	index, err := search.New(f)
+	_, index, err := loadExplorer(*dataDir)
 	if err != nil {
 		return err
 	}

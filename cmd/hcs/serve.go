@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"hcs/internal/search"
 	"hcs/internal/web"
 )
 
@@ -29,11 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	f, err := loadFramework(*dataDir)
-	if err != nil {
-		return err
-	}
-	index, err := search.New(f)
+	f, index, err := loadExplorer(*dataDir)
 	if err != nil {
 		return err
 	}
