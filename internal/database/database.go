@@ -1,0 +1,354 @@
+// Package database stores hcs's records in SQLite (the embedded default) or
+// PostgreSQL, behind one API. It owns the schema and its migrations, and
+// turns driver errors into application error codes so that nothing above
+// it knows which database it runs on.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"hcs/internal/apperr"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open database. SQLite gets two pools: a single writer, so that
+// writes queue in Go instead of failing busy, and readers that run
+// alongside it under WAL. PostgreSQL uses one pool for both.
+type DB struct {
+	Dialect string
+	// Now is the clock; every transaction takes one reading of it.
+	Now func() time.Time
+
+	write *sql.DB
+	read  *sql.DB
+	// source is the file path (SQLite) or URL (PostgreSQL), for messages.
+	source string
+	url    string
+}
+
+// Open opens the database named by source: a postgres:// or postgresql://
+// URL, or else a SQLite file path (an optional "sqlite:" prefix is
+// allowed). It does not migrate; call Migrate.
+func Open(ctx context.Context, source string) (*DB, error) {
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	switch {
+	case strings.HasPrefix(source, "postgres://"), strings.HasPrefix(source, "postgresql://"):
+		pool, err := sql.Open("pgx", source)
+		if err != nil {
+			return nil, fmt.Errorf("open postgresql: %w", err)
+		}
+		pool.SetMaxOpenConns(32)
+		pool.SetMaxIdleConns(32)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		db.Dialect, db.write, db.read, db.source, db.url = Postgres, pool, pool, redactURL(source), source
+	default:
+		path := strings.TrimPrefix(source, "sqlite:")
+		if path == "" {
+			return nil, apperr.Invalidf("db", "no database given")
+		}
+		if path != ":memory:" {
+			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+				return nil, fmt.Errorf("create data folder: %w", err)
+			}
+		}
+		// busy_timeout first, so the later pragmas wait rather than fail.
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_time_format=sqlite"
+		write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		write.SetMaxOpenConns(1)
+		read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		read.SetMaxOpenConns(8)
+		db.Dialect, db.write, db.read, db.source, db.url = SQLite, write, read, path, path
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.source, err)
+	}
+	return db, nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// URL is what Open was given, secrets included: for handing to another
+// process, never for logs.
+func (db *DB) URL() string { return db.url }
+
+// Source names the database without secrets.
+func (db *DB) Source() string { return db.source }
+
+func redactURL(u string) string {
+	if at := strings.LastIndex(u, "@"); at > 0 {
+		if scheme := strings.Index(u, "://"); scheme > 0 && scheme < at {
+			return u[:scheme+3] + "…" + u[at:]
+		}
+	}
+	return u
+}
+
+// Tx is a transaction with one reading of the clock.
+type Tx struct {
+	tx      *sql.Tx
+	Now     time.Time
+	Dialect string
+}
+
+// Write runs fn in a read-write transaction, committing when fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: readOnly && db.Dialect == Postgres}
+	if readOnly && db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return mapError(err)
+	}
+	tx := &Tx{tx: sqlTx, Now: db.Now().UTC().Truncate(time.Microsecond), Dialect: db.Dialect}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return mapError(err)
+	}
+	return mapError(sqlTx.Commit())
+}
+
+// Exec runs a statement.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	return res, mapError(err)
+}
+
+// Query runs a query.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	return rows, mapError(err)
+}
+
+// QueryRow runs a query for one row; Scan returns not_found when there is
+// none.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) row {
+	return row{tx.tx.QueryRowContext(ctx, query, args...)}
+}
+
+type row struct{ r *sql.Row }
+
+func (r row) Scan(dest ...any) error { return mapError(r.r.Scan(dest...)) }
+
+// Insert runs an INSERT … RETURNING id and returns the id.
+func (tx *Tx) Insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// mapError turns driver errors into application errors: no rows is
+// not_found; unique, foreign-key and check violations are conflict or
+// invalid. Everything else stays internal, wrapped for the logs.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*apperr.Error](err); ok {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &apperr.Error{Code: apperr.NotFound, Message: "not found", Err: err}
+	}
+	if pg, ok := errors.AsType[*pgconn.PgError](err); ok {
+		switch pg.Code {
+		case "23505":
+			return &apperr.Error{Code: apperr.Conflict, Message: "that already exists", Err: err}
+		case "23503":
+			return &apperr.Error{Code: apperr.Invalid, Message: "that refers to a record that does not exist", Err: err}
+		case "23514", "23502":
+			return &apperr.Error{Code: apperr.Invalid, Message: "that value is not allowed", Err: err}
+		}
+	}
+	if lite, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch lite.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &apperr.Error{Code: apperr.Conflict, Message: "that already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &apperr.Error{Code: apperr.Invalid, Message: "that refers to a record that does not exist", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &apperr.Error{Code: apperr.Invalid, Message: "that value is not allowed", Err: err}
+		}
+	}
+	return &apperr.Error{Code: apperr.Internal, Message: "database error", Err: err}
+}
+
+// migration is one numbered schema change for one dialect.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (db *DB) migrations() ([]migration, error) {
+	dir := "migrations/" + db.Dialect
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_description.sql", e.Name())
+		}
+		b, err := fs.ReadFile(migrations, dir+"/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{v, name, string(b)})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migrations for %s must be numbered 1, 2, 3…; found %d in place %d", db.Dialect, m.version, i+1)
+		}
+	}
+	return out, nil
+}
+
+// LatestVersion is the schema version this build migrates to.
+func (db *DB) LatestVersion() int {
+	ms, _ := db.migrations()
+	return len(ms)
+}
+
+// Migrate applies every pending migration, each in its own transaction.
+// On PostgreSQL an advisory lock lets several processes start at once.
+func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range ms {
+		done := false
+		err := db.Write(ctx, func(tx *Tx) error {
+			if db.Dialect == Postgres {
+				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4807)"); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+				version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1", m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				done = true
+				return nil
+			}
+			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+				m.version, m.name, tx.Now.Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return applied, err
+		}
+		if !done {
+			applied++
+		}
+	}
+	return applied, nil
+}
+
+// SchemaVersion is the highest migration applied, 0 for an empty database.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v sql.NullInt64
+	err := db.Read(ctx, func(tx *Tx) error {
+		err := tx.QueryRow(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v)
+		if err != nil && strings.Contains(err.Error(), "schema_migrations") {
+			return nil // not migrated yet
+		}
+		return err
+	})
+	return int(v.Int64), err
+}
+
+// CheckIntegrity runs the database's own consistency check.
+func (db *DB) CheckIntegrity(ctx context.Context) error {
+	if db.Dialect == Postgres {
+		// PostgreSQL checks constraints on every write; confirm that the
+		// catalogue and every table can be read.
+		return db.Read(ctx, func(tx *Tx) error {
+			for _, table := range tables {
+				var n int64
+				if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM "+table.name).Scan(&n); err != nil {
+					return fmt.Errorf("read %s: %w", table.name, err)
+				}
+			}
+			return nil
+		})
+	}
+	return db.Read(ctx, func(tx *Tx) error {
+		var result string
+		if err := tx.QueryRow(ctx, "PRAGMA integrity_check").Scan(&result); err != nil {
+			return err
+		}
+		if result != "ok" {
+			return fmt.Errorf("sqlite integrity check: %s", result)
+		}
+		rows, err := tx.Query(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if rows.Next() {
+			return errors.New("sqlite foreign key check found orphaned rows")
+		}
+		return rows.Err()
+	})
+}

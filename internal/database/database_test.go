@@ -1,0 +1,183 @@
+package database_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"hcs/internal/apperr"
+	"hcs/internal/database"
+	"hcs/internal/testkit"
+)
+
+func TestMigrate(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		v, err := db.SchemaVersion(ctx)
+		if err != nil || v != db.LatestVersion() || v == 0 {
+			t.Fatalf("schema version %d (%v), want %d", v, err, db.LatestVersion())
+		}
+		// Migrating again changes nothing.
+		if n, err := db.Migrate(ctx); err != nil || n != 0 {
+			t.Fatalf("second migrate applied %d (%v)", n, err)
+		}
+		if err := db.CheckIntegrity(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func insertOrg(t *testing.T, db *database.DB, name string) (int64, error) {
+	t.Helper()
+	var id int64
+	err := db.Write(context.Background(), func(tx *database.Tx) error {
+		var err error
+		id, err = tx.Insert(context.Background(), "INSERT INTO organisations (kind, name, region, created_at) VALUES ('trust', $1, 'London', $2)", name, tx.Now)
+		return err
+	})
+	return id, err
+}
+
+func TestErrorsBecomeApplicationCodes(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		if _, err := insertOrg(t, db, "Trust A"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := insertOrg(t, db, "Trust A")
+		if apperr.Code(err) != apperr.Conflict {
+			t.Errorf("duplicate name: %v, want conflict", err)
+		}
+		err = db.Write(ctx, func(tx *database.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO departments (organisation_id, name, created_at) VALUES (9999, 'x', $1)", tx.Now)
+			return err
+		})
+		if apperr.Code(err) != apperr.Invalid {
+			t.Errorf("missing organisation: %v, want invalid", err)
+		}
+		err = db.Write(ctx, func(tx *database.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ('pub', 'x', 'y', $1)", tx.Now)
+			return err
+		})
+		if apperr.Code(err) != apperr.Invalid {
+			t.Errorf("bad kind: %v, want invalid", err)
+		}
+		err = db.Read(ctx, func(tx *database.Tx) error {
+			var n int
+			return tx.QueryRow(ctx, "SELECT id FROM organisations WHERE name = 'nobody'").Scan(&n)
+		})
+		if apperr.Code(err) != apperr.NotFound {
+			t.Errorf("no rows: %v, want not_found", err)
+		}
+	})
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		err := db.Write(ctx, func(tx *database.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO audit_log (at, action, record_type, record_id, address) VALUES ($1, 'test', 'thing', '1', '127.0.0.1')", tx.Now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range []string{"UPDATE audit_log SET action = 'changed'", "DELETE FROM audit_log"} {
+			err := db.Write(ctx, func(tx *database.Tx) error { _, err := tx.Exec(ctx, stmt); return err })
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v, want it refused", stmt, err)
+			}
+		}
+	})
+}
+
+// TestBackupWhileWritingRestoresEqual takes a backup while writers are
+// busy, restores it into an empty database, and checks that a backup of the
+// restored copy is identical, on both databases and across them.
+func TestBackupWhileWritingRestoresEqual(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		for i := range 50 {
+			if _, err := insertOrg(t, db, fmt.Sprintf("Before %d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					insertOrg(t, db, fmt.Sprintf("During %d-%d", w, i))
+				}
+			}()
+		}
+		var original bytes.Buffer
+		err := db.Backup(ctx, &original)
+		close(stop)
+		wg.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range []struct {
+			name string
+			open func(testing.TB) *database.DB
+		}{{"sqlite", testkit.SQLiteDB}, {"postgres", testkit.PostgresDB}} {
+			t.Run("into "+target.name, func(t *testing.T) {
+				copyDB := target.open(t)
+				if err := copyDB.Restore(ctx, bytes.NewReader(original.Bytes())); err != nil {
+					t.Fatal(err)
+				}
+				if err := copyDB.CheckIntegrity(ctx); err != nil {
+					t.Fatal(err)
+				}
+				var again bytes.Buffer
+				if err := copyDB.Backup(ctx, &again); err != nil {
+					t.Fatal(err)
+				}
+				if body(original.String()) != body(again.String()) {
+					t.Fatal("the restored copy differs from the original")
+				}
+				// Restoring twice is refused and changes nothing.
+				if err := copyDB.Restore(ctx, bytes.NewReader(original.Bytes())); apperr.Code(err) != apperr.Conflict {
+					t.Errorf("second restore: %v, want conflict", err)
+				}
+				// New records get fresh ids after a restore.
+				if _, err := insertOrg(t, copyDB, "After restore"); err != nil {
+					t.Fatalf("insert after restore: %v", err)
+				}
+			})
+		}
+	})
+}
+
+// body drops the header line, which records when and where the backup was
+// taken.
+func body(backup string) string {
+	_, rest, _ := strings.Cut(backup, "\n")
+	return rest
+}
+
+func TestRestoreRejectsBadFiles(t *testing.T) {
+	db := testkit.SQLiteDB(t)
+	ctx := context.Background()
+	for name, file := range map[string]string{
+		"not a backup":  "hello\n",
+		"wrong version": `{"format":"hcs-backup-1","schema_version":999}` + "\n",
+		"unknown table": fmt.Sprintf(`{"format":"hcs-backup-1","schema_version":%d}`+"\n"+`{"table":"secrets","columns":["id"]}`+"\n", db.LatestVersion()),
+		"bad row":       fmt.Sprintf(`{"format":"hcs-backup-1","schema_version":%d}`+"\n"+`{"table":"organisations","columns":["id","kind","name","region","created_at"]}`+"\n"+`[1,"trust"]`+"\n", db.LatestVersion()),
+	} {
+		if err := db.Restore(ctx, strings.NewReader(file)); apperr.Code(err) != apperr.Invalid {
+			t.Errorf("%s: %v, want invalid", name, err)
+		}
+	}
+}
