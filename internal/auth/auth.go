@@ -1,0 +1,202 @@
+// Package auth holds accounts, organisations, roles and the permission
+// table: who may do what, to which records. It knows nothing of HTTP or
+// SQL; the database package stores its types and the web package asks it
+// for decisions.
+package auth
+
+import (
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"hcs/internal/apperr"
+)
+
+// Role is what a person may do in hcs. A person may hold several.
+type Role string
+
+const (
+	RoleApplicant        Role = "applicant"
+	RoleEmployer         Role = "employer-recruiter"    // scoped to an organisation
+	RoleTrainingOfficer  Role = "training-officer"      // scoped to a department
+	RoleSchoolAdmin      Role = "national-school-admin" // the national school
+	RoleWorkforcePlanner Role = "workforce-planner"
+	RoleSystemAdmin      Role = "system-admin"
+)
+
+// Roles lists every role, in the order pages show them.
+var Roles = []Role{RoleApplicant, RoleEmployer, RoleTrainingOfficer, RoleSchoolAdmin, RoleWorkforcePlanner, RoleSystemAdmin}
+
+// RoleNames are the roles as people read them.
+var RoleNames = map[Role]string{
+	RoleApplicant:        "Applicant",
+	RoleEmployer:         "Employer recruiter",
+	RoleTrainingOfficer:  "Training officer or supervisor",
+	RoleSchoolAdmin:      "National school administrator",
+	RoleWorkforcePlanner: "Workforce planner",
+	RoleSystemAdmin:      "System administrator",
+}
+
+// HomePath is each role's home page.
+var HomePath = map[Role]string{
+	RoleApplicant:        "/applicant",
+	RoleEmployer:         "/employer",
+	RoleTrainingOfficer:  "/training",
+	RoleSchoolAdmin:      "/school",
+	RoleWorkforcePlanner: "/workforce",
+	RoleSystemAdmin:      "/admin",
+}
+
+// ParseRole reads a role name.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.TrimSpace(s))
+	if !slices.Contains(Roles, r) {
+		names := make([]string, len(Roles))
+		for i, r := range Roles {
+			names[i] = string(r)
+		}
+		return "", apperr.Invalidf("role", "%q is not a role; choose one of %s", s, strings.Join(names, ", "))
+	}
+	return r, nil
+}
+
+// Organisation kinds.
+const (
+	OrgTrust          = "trust"
+	OrgNationalSchool = "national-school"
+)
+
+// Organisation is an NHS employer (a trust) or the national school.
+type Organisation struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	Name      string    `json:"name"`
+	Region    string    `json:"region"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Regions are NHS England's regions, plus the devolved nations.
+var Regions = []string{"East of England", "London", "Midlands", "North East and Yorkshire", "North West", "South East", "South West", "Scotland", "Wales", "Northern Ireland"}
+
+// Validate checks an organisation before it is saved.
+func (o *Organisation) Validate() error {
+	o.Name = strings.TrimSpace(o.Name)
+	switch {
+	case o.Kind != OrgTrust && o.Kind != OrgNationalSchool:
+		return apperr.Invalidf("kind", "kind must be %q or %q", OrgTrust, OrgNationalSchool)
+	case o.Name == "":
+		return apperr.Invalidf("name", "Enter the organisation's name")
+	case utf8.RuneCountInString(o.Name) > 200:
+		return apperr.Invalidf("name", "The name must be 200 characters or fewer")
+	case !slices.Contains(Regions, o.Region):
+		return apperr.Invalidf("region", "region %q is not one of: %s", o.Region, strings.Join(Regions, ", "))
+	}
+	return nil
+}
+
+// Department is a training department inside an organisation.
+type Department struct {
+	ID             int64     `json:"id"`
+	OrganisationID int64     `json:"organisation_id"`
+	Name           string    `json:"name"`
+	Specialism     string    `json:"specialism"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Validate checks a department before it is saved.
+func (d *Department) Validate() error {
+	d.Name = strings.TrimSpace(d.Name)
+	switch {
+	case d.OrganisationID <= 0:
+		return apperr.Invalidf("organisation_id", "choose the organisation the department belongs to")
+	case d.Name == "":
+		return apperr.Invalidf("name", "Enter the department's name")
+	case utf8.RuneCountInString(d.Name) > 200:
+		return apperr.Invalidf("name", "The name must be 200 characters or fewer")
+	}
+	return nil
+}
+
+// User is a person with an account.
+type User struct {
+	ID           int64      `json:"id"`
+	Email        string     `json:"email"`
+	Name         string     `json:"name"`
+	PasswordHash string     `json:"-"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ErasedAt     *time.Time `json:"erased_at,omitempty"`
+	Grants       []Grant    `json:"grants"`
+}
+
+// NormaliseEmail lower-cases and trims an address so that one person has
+// one account.
+func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidateEmail checks an email address.
+func ValidateEmail(s string) error {
+	if s == "" {
+		return apperr.Invalidf("email", "Enter your email address")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") || len(s) > 254 {
+		return apperr.Invalidf("email", "Enter an email address in the correct format, like name@example.com")
+	}
+	return nil
+}
+
+// ValidateName checks a person's name.
+func ValidateName(s string) error {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
+	case n == 0:
+		return apperr.Invalidf("name", "Enter your full name")
+	case n > 200:
+		return apperr.Invalidf("name", "Your name must be 200 characters or fewer")
+	}
+	return nil
+}
+
+// Grant gives a user a role, scoped to an organisation or department where
+// the role needs one.
+type Grant struct {
+	ID             int64     `json:"id"`
+	UserID         int64     `json:"user_id"`
+	Role           Role      `json:"role"`
+	OrganisationID int64     `json:"organisation_id,omitempty"`
+	DepartmentID   int64     `json:"department_id,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Validate checks that the grant has the scope its role needs.
+func (g *Grant) Validate() error {
+	if _, err := ParseRole(string(g.Role)); err != nil {
+		return err
+	}
+	switch g.Role {
+	case RoleEmployer:
+		if g.OrganisationID <= 0 || g.DepartmentID != 0 {
+			return apperr.Invalidf("organisation_id", "an employer recruiter role needs an organisation, and no department")
+		}
+	case RoleTrainingOfficer:
+		if g.DepartmentID <= 0 {
+			return apperr.Invalidf("department_id", "a training officer role needs a department")
+		}
+	default:
+		if g.OrganisationID != 0 || g.DepartmentID != 0 {
+			return apperr.Invalidf("role", "the %s role is national: it takes no organisation or department", g.Role)
+		}
+	}
+	return nil
+}
+
+func (g Grant) String() string {
+	switch {
+	case g.DepartmentID != 0:
+		return fmt.Sprintf("%s (department %d)", g.Role, g.DepartmentID)
+	case g.OrganisationID != 0:
+		return fmt.Sprintf("%s (organisation %d)", g.Role, g.OrganisationID)
+	}
+	return string(g.Role)
+}

@@ -1,0 +1,97 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// Actor is who makes a change and from where, for the audit log. A zero
+// UserID is the system itself (the command line, demo set-up).
+type Actor struct {
+	UserID  int64
+	Address string
+}
+
+// AuditEntry is one line of the append-only audit log.
+type AuditEntry struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	ActorID    int64     `json:"actor_id"`
+	Action     string    `json:"action"`
+	RecordType string    `json:"record_type"`
+	RecordID   string    `json:"record_id"`
+	Address    string    `json:"address"`
+	Detail     string    `json:"detail"`
+}
+
+// AuditFilter narrows the audit log.
+type AuditFilter struct {
+	RecordType string
+	RecordID   string
+	ActorID    int64
+	Limit      int
+}
+
+// Message is an email waiting in, or sent from, the outbox.
+type Message struct {
+	ID        int64      `json:"id"`
+	UserID    int64      `json:"user_id,omitempty"`
+	Recipient string     `json:"recipient"`
+	Subject   string     `json:"subject"`
+	Body      string     `json:"body"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+// Session is a signed-in browser or API client. Only the token's hash is
+// stored.
+type Session struct {
+	UserID     int64     `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+}
+
+// PersonalData is everything hcs holds about a person, for them to
+// download.
+type PersonalData struct {
+	User          *User          `json:"user"`
+	Organisations []Organisation `json:"organisations"`
+	Sessions      []Session      `json:"sessions"`
+	Messages      []Message      `json:"messages"`
+	Audit         []AuditEntry   `json:"audit"`
+}
+
+// Store keeps accounts, roles, sessions, the outbox and the audit log.
+// Every method that changes something writes its audit entry in the same
+// transaction.
+type Store interface {
+	CreateOrganisation(ctx context.Context, by Actor, o *Organisation) error
+	Organisations(ctx context.Context, ids []int64) ([]Organisation, error)
+	Organisation(ctx context.Context, id int64) (*Organisation, []Department, error)
+	CreateDepartment(ctx context.Context, by Actor, d *Department) error
+	Department(ctx context.Context, id int64) (*Department, error)
+
+	CreateUser(ctx context.Context, by Actor, u *User, passwordHash string, grants []Grant) error
+	User(ctx context.Context, id int64) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	Users(ctx context.Context) ([]User, error)
+	AddGrant(ctx context.Context, by Actor, g *Grant) error
+	RevokeGrant(ctx context.Context, by Actor, userID, grantID int64) error
+	EraseUser(ctx context.Context, by Actor, userID int64) error
+	PersonalData(ctx context.Context, userID int64) (*PersonalData, error)
+
+	CreateSession(ctx context.Context, by Actor, userID int64, tokenHash string, expires time.Time) error
+	SessionPrincipal(ctx context.Context, tokenHash string) (*Principal, error)
+	DeleteSession(ctx context.Context, by Actor, tokenHash string) error
+	DeleteUserSessions(ctx context.Context, by Actor, userID int64) error
+
+	RecordSignIn(ctx context.Context, emailHash, address string, succeeded bool) error
+	RecentFailures(ctx context.Context, emailHash, address string, since time.Time) (byEmail, byAddress int, err error)
+
+	CreatePasswordReset(ctx context.Context, by Actor, userID int64, tokenHash string, expires time.Time, msg Message) error
+	ResetPassword(ctx context.Context, by Actor, tokenHash, newHash string) (userID int64, err error)
+
+	Outbox(ctx context.Context, limit int) ([]Message, error)
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}

@@ -1,0 +1,647 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"hcs/internal/apperr"
+	"hcs/internal/auth"
+)
+
+var _ auth.Store = (*DB)(nil)
+
+// audit appends an entry to the audit log inside tx.
+func audit(ctx context.Context, tx *Tx, by auth.Actor, action, recordType string, recordID int64, detail string) error {
+	return auditID(ctx, tx, by, action, recordType, strconv.FormatInt(recordID, 10), detail)
+}
+
+func auditID(ctx context.Context, tx *Tx, by auth.Actor, action, recordType, recordID, detail string) error {
+	var actor any
+	if by.UserID != 0 {
+		actor = by.UserID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, action, record_type, record_id, address, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tx.Now, actor, action, recordType, recordID, by.Address, detail)
+	return err
+}
+
+func (db *DB) CreateOrganisation(ctx context.Context, by auth.Actor, o *auth.Organisation) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		id, err := tx.Insert(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ($1, $2, $3, $4)", o.Kind, o.Name, o.Region, tx.Now)
+		if apperr.Code(err) == apperr.Conflict {
+			return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("An organisation called %q already exists", o.Name), Err: err}
+		}
+		if err != nil {
+			return err
+		}
+		o.ID, o.CreatedAt = id, tx.Now
+		return audit(ctx, tx, by, "organisation.create", "organisation", id, o.Kind+" in "+o.Region)
+	})
+}
+
+func (db *DB) Organisations(ctx context.Context, ids []int64) ([]auth.Organisation, error) {
+	var out []auth.Organisation
+	err := db.Read(ctx, func(tx *Tx) error {
+		q := "SELECT id, kind, name, region, created_at FROM organisations"
+		var args []any
+		if ids != nil {
+			if len(ids) == 0 {
+				return nil
+			}
+			marks := make([]string, len(ids))
+			for i, id := range ids {
+				marks[i] = fmt.Sprintf("$%d", i+1)
+				args = append(args, id)
+			}
+			q += " WHERE id IN (" + strings.Join(marks, ", ") + ")"
+		}
+		rows, err := tx.Query(ctx, q+" ORDER BY name", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o auth.Organisation
+			if err := rows.Scan(&o.ID, &o.Kind, &o.Name, &o.Region, &o.CreatedAt); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func (db *DB) Organisation(ctx context.Context, id int64) (*auth.Organisation, []auth.Department, error) {
+	var o auth.Organisation
+	var depts []auth.Department
+	err := db.Read(ctx, func(tx *Tx) error {
+		err := tx.QueryRow(ctx, "SELECT id, kind, name, region, created_at FROM organisations WHERE id = $1", id).
+			Scan(&o.ID, &o.Kind, &o.Name, &o.Region, &o.CreatedAt)
+		if apperr.Code(err) == apperr.NotFound {
+			return apperr.Errorf(apperr.NotFound, "there is no organisation %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT id, organisation_id, name, specialism, created_at FROM departments WHERE organisation_id = $1 ORDER BY name", id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d auth.Department
+			if err := rows.Scan(&d.ID, &d.OrganisationID, &d.Name, &d.Specialism, &d.CreatedAt); err != nil {
+				return err
+			}
+			depts = append(depts, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &o, depts, nil
+}
+
+func (db *DB) CreateDepartment(ctx context.Context, by auth.Actor, d *auth.Department) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		id, err := tx.Insert(ctx, "INSERT INTO departments (organisation_id, name, specialism, created_at) VALUES ($1, $2, $3, $4)",
+			d.OrganisationID, d.Name, d.Specialism, tx.Now)
+		switch apperr.Code(err) {
+		case apperr.Conflict:
+			return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("This organisation already has a department called %q", d.Name), Err: err}
+		case apperr.Invalid:
+			return &apperr.Error{Code: apperr.NotFound, Field: "organisation_id", Message: fmt.Sprintf("there is no organisation %d", d.OrganisationID), Err: err}
+		}
+		if err != nil {
+			return err
+		}
+		d.ID, d.CreatedAt = id, tx.Now
+		return audit(ctx, tx, by, "department.create", "department", id, "organisation "+strconv.FormatInt(d.OrganisationID, 10))
+	})
+}
+
+func (db *DB) Department(ctx context.Context, id int64) (*auth.Department, error) {
+	var d auth.Department
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRow(ctx, "SELECT id, organisation_id, name, specialism, created_at FROM departments WHERE id = $1", id).
+			Scan(&d.ID, &d.OrganisationID, &d.Name, &d.Specialism, &d.CreatedAt)
+	})
+	if apperr.Code(err) == apperr.NotFound {
+		return nil, apperr.Errorf(apperr.NotFound, "there is no department %d", id)
+	}
+	return &d, err
+}
+
+func (db *DB) CreateUser(ctx context.Context, by auth.Actor, u *auth.User, passwordHash string, grants []auth.Grant) error {
+	u.Email = auth.NormaliseEmail(u.Email)
+	u.Name = strings.TrimSpace(u.Name)
+	if err := auth.ValidateEmail(u.Email); err != nil {
+		return err
+	}
+	if err := auth.ValidateName(u.Name); err != nil {
+		return err
+	}
+	for i := range grants {
+		if err := grants[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		id, err := tx.Insert(ctx, "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)", u.Email, u.Name, passwordHash, tx.Now)
+		if apperr.Code(err) == apperr.Conflict {
+			return &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "An account with that email address already exists. Sign in, or reset your password.", Err: err}
+		}
+		if err != nil {
+			return err
+		}
+		u.ID, u.CreatedAt = id, tx.Now
+		if by.UserID == 0 && by.Address != "" {
+			by.UserID = id // signing up: the new person is the actor
+		}
+		if err := audit(ctx, tx, by, "user.create", "user", id, ""); err != nil {
+			return err
+		}
+		u.Grants = nil
+		for _, g := range grants {
+			g.UserID = id
+			if err := addGrant(ctx, tx, by, &g); err != nil {
+				return err
+			}
+			u.Grants = append(u.Grants, g)
+		}
+		return nil
+	})
+}
+
+func addGrant(ctx context.Context, tx *Tx, by auth.Actor, g *auth.Grant) error {
+	id, err := tx.Insert(ctx, "INSERT INTO grants (user_id, role, organisation_id, department_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+		g.UserID, string(g.Role), nullID(g.OrganisationID), nullID(g.DepartmentID), tx.Now)
+	switch apperr.Code(err) {
+	case apperr.Conflict:
+		return &apperr.Error{Code: apperr.Conflict, Field: "role", Message: "They already have that role", Err: err}
+	case apperr.Invalid:
+		return &apperr.Error{Code: apperr.Invalid, Field: "organisation_id", Message: "The user, organisation or department does not exist", Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	g.ID, g.CreatedAt = id, tx.Now
+	return audit(ctx, tx, by, "grant.add", "user", g.UserID, g.String())
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func (db *DB) AddGrant(ctx context.Context, by auth.Actor, g *auth.Grant) error {
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := userByID(ctx, tx, g.UserID); err != nil {
+			return err
+		}
+		if g.DepartmentID != 0 {
+			// A department grant records its organisation too, so that
+			// organisation-scoped checks see it.
+			if err := tx.QueryRow(ctx, "SELECT organisation_id FROM departments WHERE id = $1", g.DepartmentID).Scan(&g.OrganisationID); err != nil {
+				return apperr.Invalidf("department_id", "there is no department %d", g.DepartmentID)
+			}
+		}
+		return addGrant(ctx, tx, by, g)
+	})
+}
+
+func (db *DB) RevokeGrant(ctx context.Context, by auth.Actor, userID, grantID int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var role string
+		if err := tx.QueryRow(ctx, "SELECT role FROM grants WHERE id = $1 AND user_id = $2", grantID, userID).Scan(&role); err != nil {
+			if apperr.Code(err) == apperr.NotFound {
+				return apperr.Errorf(apperr.NotFound, "user %d has no grant %d", userID, grantID)
+			}
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM grants WHERE id = $1", grantID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "grant.revoke", "user", userID, role)
+	})
+}
+
+const userColumns = "id, email, name, password_hash, created_at, erased_at"
+
+func scanUser(scan func(...any) error) (*auth.User, error) {
+	var u auth.User
+	var erased sql.NullTime
+	if err := scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.CreatedAt, &erased); err != nil {
+		return nil, err
+	}
+	if erased.Valid {
+		u.ErasedAt = &erased.Time
+	}
+	return &u, nil
+}
+
+func userByID(ctx context.Context, tx *Tx, id int64) (*auth.User, error) {
+	u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id).Scan)
+	if apperr.Code(err) == apperr.NotFound {
+		return nil, apperr.Errorf(apperr.NotFound, "there is no user %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	u.Grants, err = grantsOf(ctx, tx, id)
+	return u, err
+}
+
+func grantsOf(ctx context.Context, tx *Tx, userID int64) ([]auth.Grant, error) {
+	rows, err := tx.Query(ctx, "SELECT id, user_id, role, organisation_id, department_id, created_at FROM grants WHERE user_id = $1 ORDER BY id", userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	grants := []auth.Grant{}
+	for rows.Next() {
+		var g auth.Grant
+		var org, dept sql.NullInt64
+		var role string
+		if err := rows.Scan(&g.ID, &g.UserID, &role, &org, &dept, &g.CreatedAt); err != nil {
+			return nil, err
+		}
+		g.Role, g.OrganisationID, g.DepartmentID = auth.Role(role), org.Int64, dept.Int64
+		grants = append(grants, g)
+	}
+	return grants, rows.Err()
+}
+
+func (db *DB) User(ctx context.Context, id int64) (*auth.User, error) {
+	var u *auth.User
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		u, err = userByID(ctx, tx, id)
+		return err
+	})
+	return u, err
+}
+
+func (db *DB) UserByEmail(ctx context.Context, email string) (*auth.User, error) {
+	var u *auth.User
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE email = $1", auth.NormaliseEmail(email)).Scan)
+		if err != nil {
+			return err
+		}
+		u.Grants, err = grantsOf(ctx, tx, u.ID)
+		return err
+	})
+	return u, err
+}
+
+func (db *DB) Users(ctx context.Context) ([]auth.User, error) {
+	var out []auth.User
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+userColumns+" FROM users ORDER BY id")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			u, err := scanUser(rows.Scan)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, *u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Grants, err = grantsOf(ctx, tx, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EraseUser removes an applicant's personal data and keeps what anonymised
+// statistics need: the account row with its creation date and roles. The
+// audit log holds ids, not personal data, and stays whole.
+func (db *DB) EraseUser(ctx context.Context, by auth.Actor, userID int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		u, err := userByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.ErasedAt != nil {
+			return apperr.Errorf(apperr.Conflict, "user %d was already erased", userID)
+		}
+		applicant := false
+		for _, g := range u.Grants {
+			if g.Role != auth.RoleApplicant {
+				return apperr.Invalidf("user", "user %d holds the %s role; only applicants' data can be erased here", userID, g.Role)
+			}
+			applicant = true
+		}
+		if !applicant {
+			return apperr.Invalidf("user", "user %d is not an applicant", userID)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE users SET email = $1, name = 'Erased applicant', password_hash = '', erased_at = $2 WHERE id = $3",
+			fmt.Sprintf("erased-%d@erased.invalid", userID), tx.Now, userID); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			"DELETE FROM sessions WHERE user_id = $1",
+			"DELETE FROM password_resets WHERE user_id = $1",
+			"UPDATE outbox SET recipient = 'erased', subject = 'erased', body = '' WHERE user_id = $1",
+		} {
+			if _, err := tx.Exec(ctx, q, userID); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, by, "user.erase", "user", userID, "personal data erased")
+	})
+}
+
+func (db *DB) PersonalData(ctx context.Context, userID int64) (*auth.PersonalData, error) {
+	pd := &auth.PersonalData{Organisations: []auth.Organisation{}, Sessions: []auth.Session{}, Messages: []auth.Message{}}
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		if pd.User, err = userByID(ctx, tx, userID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT created_at, expires_at, last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at", userID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			s := auth.Session{UserID: userID}
+			if err := rows.Scan(&s.CreatedAt, &s.ExpiresAt, &s.LastSeenAt); err != nil {
+				rows.Close()
+				return err
+			}
+			pd.Sessions = append(pd.Sessions, s)
+		}
+		rows.Close()
+		if pd.Messages, err = messages(ctx, tx, "WHERE user_id = $1", 10000, userID); err != nil {
+			return err
+		}
+		pd.Audit, err = auditEntries(ctx, tx, auth.AuditFilter{ActorID: userID, Limit: 10000})
+		if err != nil {
+			return err
+		}
+		more, err := auditEntries(ctx, tx, auth.AuditFilter{RecordType: "user", RecordID: strconv.FormatInt(userID, 10), Limit: 10000})
+		pd.Audit = append(pd.Audit, more...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var orgIDs []int64
+	for _, g := range pd.User.Grants {
+		if g.OrganisationID != 0 {
+			orgIDs = append(orgIDs, g.OrganisationID)
+		}
+	}
+	if len(orgIDs) > 0 {
+		if pd.Organisations, err = db.Organisations(ctx, orgIDs); err != nil {
+			return nil, err
+		}
+	}
+	return pd, nil
+}
+
+func (db *DB) CreateSession(ctx context.Context, by auth.Actor, userID int64, tokenHash string, expires time.Time) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
+			tokenHash, userID, tx.Now, expires.UTC()); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "session.create", "user", userID, "")
+	})
+}
+
+// SessionPrincipal returns the signed-in person for a session token's
+// hash, or not_found when the session does not exist or has expired.
+func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Principal, error) {
+	var p *auth.Principal
+	err := db.Read(ctx, func(tx *Tx) error {
+		var userID int64
+		err := tx.QueryRow(ctx, "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2", tokenHash, tx.Now).Scan(&userID)
+		if err != nil {
+			return err
+		}
+		u, err := userByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.ErasedAt != nil {
+			return apperr.Errorf(apperr.NotFound, "account erased")
+		}
+		p = &auth.Principal{User: u, Grants: u.Grants}
+		return nil
+	})
+	return p, err
+}
+
+func (db *DB) DeleteSession(ctx context.Context, by auth.Actor, tokenHash string) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE token_hash = $1", tokenHash)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "session.delete", "user", by.UserID, "")
+	})
+}
+
+func (db *DB) DeleteUserSessions(ctx context.Context, by auth.Actor, userID int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "session.delete-all", "user", userID, "signed out everywhere")
+	})
+}
+
+func (db *DB) RecordSignIn(ctx context.Context, emailHash, address string, succeeded bool) error {
+	ok := 0
+	if succeeded {
+		ok = 1
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO sign_in_attempts (email_hash, address, succeeded, at) VALUES ($1, $2, $3, $4)", emailHash, address, ok, tx.Now); err != nil {
+			return err
+		}
+		// Keep a day of history; older rows have no use.
+		_, err := tx.Exec(ctx, "DELETE FROM sign_in_attempts WHERE at < $1", tx.Now.Add(-24*time.Hour))
+		return err
+	})
+}
+
+func (db *DB) RecentFailures(ctx context.Context, emailHash, address string, since time.Time) (byEmail, byAddress int, err error) {
+	err = db.Read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM sign_in_attempts WHERE email_hash = $1 AND succeeded = 0 AND at > $2", emailHash, since.UTC()).Scan(&byEmail); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM sign_in_attempts WHERE address = $1 AND succeeded = 0 AND at > $2", address, since.UTC()).Scan(&byAddress)
+	})
+	return byEmail, byAddress, err
+}
+
+func (db *DB) CreatePasswordReset(ctx context.Context, by auth.Actor, userID int64, tokenHash string, expires time.Time, msg auth.Message) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)", tokenHash, userID, tx.Now, expires.UTC()); err != nil {
+			return err
+		}
+		if _, err := tx.Insert(ctx, "INSERT INTO outbox (user_id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+			userID, msg.Recipient, msg.Subject, msg.Body, tx.Now); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "password-reset.request", "user", userID, "")
+	})
+}
+
+// ResetPassword uses a reset token once: it must exist, be unused and be
+// unexpired. The new password replaces the old and every session ends.
+func (db *DB) ResetPassword(ctx context.Context, by auth.Actor, tokenHash, newHash string) (int64, error) {
+	var userID int64
+	err := db.Write(ctx, func(tx *Tx) error {
+		var expires time.Time
+		var used sql.NullTime
+		err := tx.QueryRow(ctx, "SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1", tokenHash).Scan(&userID, &expires, &used)
+		switch {
+		case apperr.Code(err) == apperr.NotFound:
+			return apperr.Invalidf("token", "This password reset link is not valid. Ask for a new one.")
+		case err != nil:
+			return err
+		case used.Valid:
+			return apperr.Invalidf("token", "This password reset link has already been used. Ask for a new one.")
+		case !expires.After(tx.Now):
+			return apperr.Invalidf("token", "This password reset link has expired. Ask for a new one.")
+		}
+		for _, q := range []string{
+			"UPDATE password_resets SET used_at = $2 WHERE token_hash = $1",
+		} {
+			if _, err := tx.Exec(ctx, q, tokenHash, tx.Now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2", newHash, userID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
+			return err
+		}
+		if by.UserID == 0 {
+			by.UserID = userID
+		}
+		return audit(ctx, tx, by, "password-reset.complete", "user", userID, "all sessions ended")
+	})
+	return userID, err
+}
+
+func messages(ctx context.Context, tx *Tx, where string, limit int, args ...any) ([]auth.Message, error) {
+	rows, err := tx.Query(ctx, fmt.Sprintf("SELECT id, user_id, recipient, subject, body, created_at, sent_at FROM outbox %s ORDER BY id DESC LIMIT %d", where, limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []auth.Message{}
+	for rows.Next() {
+		var m auth.Message
+		var uid sql.NullInt64
+		var sent sql.NullTime
+		if err := rows.Scan(&m.ID, &uid, &m.Recipient, &m.Subject, &m.Body, &m.CreatedAt, &sent); err != nil {
+			return nil, err
+		}
+		m.UserID = uid.Int64
+		if sent.Valid {
+			m.SentAt = &sent.Time
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) Outbox(ctx context.Context, limit int) ([]auth.Message, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	var out []auth.Message
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = messages(ctx, tx, "", limit)
+		return err
+	})
+	return out, err
+}
+
+func auditEntries(ctx context.Context, tx *Tx, f auth.AuditFilter) ([]auth.AuditEntry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.RecordType != "" {
+		add("record_type = $%d", f.RecordType)
+	}
+	if f.RecordID != "" {
+		add("record_id = $%d", f.RecordID)
+	}
+	if f.ActorID != 0 {
+		add("actor_id = $%d", f.ActorID)
+	}
+	q := "SELECT id, at, actor_id, action, record_type, record_id, address, detail FROM audit_log"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 100000 {
+		limit = 500
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf("%s ORDER BY id DESC LIMIT %d", q, limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []auth.AuditEntry{}
+	for rows.Next() {
+		var e auth.AuditEntry
+		var actor sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.At, &actor, &e.Action, &e.RecordType, &e.RecordID, &e.Address, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.ActorID = actor.Int64
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) Audit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, error) {
+	var out []auth.AuditEntry
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = auditEntries(ctx, tx, f)
+		return err
+	})
+	return out, err
+}
