@@ -9,22 +9,22 @@ type Action string
 const (
 	ActionPublic Action = "public" // anyone, signed in or not
 
-	ActionAccountView    Action = "account.view"    // own account, own data download, sign out everywhere
-	ActionApplicantHome  Action = "applicant.home"  // the applicant's home page
-	ActionEmployerHome   Action = "employer.home"   // the employer's home page
-	ActionTrainingHome   Action = "training.home"   // the training officer's home page
-	ActionSchoolHome     Action = "school.home"     // the national school's home page
-	ActionWorkforceHome  Action = "workforce.home"  // the workforce planner's home page
-	ActionAdminHome      Action = "admin.home"      // the system administrator's home page
-	ActionOrgView        Action = "organisation.view"
-	ActionOrgCreate      Action = "organisation.create"
-	ActionDeptCreate     Action = "department.create"
-	ActionUsersList      Action = "users.list"
-	ActionUsersCreate    Action = "users.create"
-	ActionUsersGrant     Action = "users.grant" // grant and revoke roles
-	ActionUsersErase     Action = "users.erase"
-	ActionAuditRead      Action = "audit.read" // read and export
-	ActionOutboxRead     Action = "outbox.read"
+	ActionAccountView   Action = "account.view"   // own account, own data download, sign out everywhere
+	ActionApplicantHome Action = "applicant.home" // the applicant's home page
+	ActionEmployerHome  Action = "employer.home"  // the employer's home page
+	ActionTrainingHome  Action = "training.home"  // the training officer's home page
+	ActionSchoolHome    Action = "school.home"    // the national school's home page
+	ActionWorkforceHome Action = "workforce.home" // the workforce planner's home page
+	ActionAdminHome     Action = "admin.home"     // the system administrator's home page
+	ActionOrgView       Action = "organisation.view"
+	ActionOrgCreate     Action = "organisation.create"
+	ActionDeptCreate    Action = "department.create"
+	ActionUsersList     Action = "users.list"
+	ActionUsersCreate   Action = "users.create"
+	ActionUsersGrant    Action = "users.grant" // grant and revoke roles
+	ActionUsersErase    Action = "users.erase"
+	ActionAuditRead     Action = "audit.read" // read and export
+	ActionOutboxRead    Action = "outbox.read"
 )
 
 // Scope says which records a permission covers.
