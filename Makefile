@@ -26,8 +26,10 @@ assets: $(STATIC)/vendor/nhsuk-frontend.min.css
 build: assets
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/hcs ./cmd/hcs
 
+# Demo mode: SQLite in ./var, synthetic organisations and one account per
+# role, whose sign-in details are printed on start.
 run: build
-	./bin/hcs serve --addr $(ADDR)
+	./bin/hcs serve --addr $(ADDR) --demo
 
 # The whole suite: unit, property, search-quality, HTTP and browser tests.
 test: assets

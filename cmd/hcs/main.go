@@ -26,11 +26,19 @@ var version = "dev"
 const usage = `hcs runs the NHS healthcare science workforce platform.
 
 Usage:
-  hcs serve [--addr 127.0.0.1:8080]      serve the web pages and JSON API
+  hcs serve [--addr 127.0.0.1:8080] [--db DB] [--demo]
+                                         serve the web pages and JSON API
+  hcs migrate [--db DB]                  apply database migrations
+  hcs backup FILE [--db DB]              write a consistent copy while hcs runs
+  hcs restore FILE [--db DB]             load a backup into an empty database
+  hcs user create|grant|revoke|list      manage accounts and roles
   hcs search "QUERY" [--json]            search the career framework
   hcs framework validate [--data DIR]    check the framework data files
   hcs framework export --format json|csv [--table NAME] [--data DIR]
-  hcs version                            print the build and data versions
+  hcs version                            print the build, data and schema versions
+
+DB is a SQLite file path (default var/hcs.db, or $HCS_DB) or a
+postgres:// URL.
 
 Run "hcs COMMAND -h" for a command's options.
 `
@@ -68,6 +76,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, stdout, stderr)
 	case "search":
 		return runSearch(rest, stdout, stderr)
 	case "framework":

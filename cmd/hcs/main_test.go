@@ -132,7 +132,7 @@ func TestServeAnswersHealthzAndStops(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		var out, errb bytes.Buffer
-		done <- run(ctx, []string{"serve", "--addr", addr}, &out, &errb)
+		done <- run(ctx, []string{"serve", "--addr", addr, "--db", filepath.Join(t.TempDir(), "hcs.db")}, &out, &errb)
 	}()
 	var resp *http.Response
 	for range 200 {

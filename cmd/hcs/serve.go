@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"text/tabwriter"
 	"time"
 
+	"hcs/internal/demo"
 	"hcs/internal/web"
 )
 
@@ -18,6 +20,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data", "", "read framework data from this directory instead of the embedded copy")
+	dbURL := dbFlag(fs)
+	demoMode := fs.Bool("demo", false, "add synthetic organisations and one account per role, and print their sign-in details")
+	publicURL := fs.String("public-url", "", "the address people use to reach hcs, for links in messages (default: the request's host)")
+	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -32,7 +38,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version})
+	db, err := openDB(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	schema, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if *demoMode {
+		accounts, err := demo.Seed(ctx, db)
+		if err != nil {
+			return err
+		}
+		printDemoAccounts(stdout, *addr, accounts)
+	}
+	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
+		Store: db, SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
 	if err != nil {
 		return err
 	}
@@ -48,8 +71,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	logger.Info("hcs is serving", "url", "http://"+ln.Addr().String(), "framework_version", f.Version,
-		"startup", time.Since(started).Round(time.Millisecond))
+	logger.Info("hcs is serving", "url", "http://"+ln.Addr().String(), "database", db.Dialect+" "+db.Source(),
+		"schema_version", schema, "framework_version", f.Version, "startup", time.Since(started).Round(time.Millisecond))
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()
 	select {
@@ -64,4 +87,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return nil
+}
+
+func printDemoAccounts(w io.Writer, addr string, accounts []demo.Account) {
+	fmt.Fprintf(w, "Demo mode: synthetic data only. Sign in at http://%s/sign-in with:\n", addr)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ROLE\tEMAIL\tPASSWORD")
+	for _, a := range accounts {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.Role, a.Email, a.Password)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "The passwords change every time hcs starts in demo mode.")
 }

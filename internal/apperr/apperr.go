@@ -15,7 +15,9 @@ const (
 	Conflict     = "conflict"
 	Unauthorized = "unauthorized"
 	Forbidden    = "forbidden"
-	Internal     = "internal"
+	// TooManyRequests is a limit reached, such as failed sign-ins.
+	TooManyRequests = "too_many_requests"
+	Internal        = "internal"
 )
 
 // Error is an error with a code and a safe message.

@@ -76,6 +76,7 @@ type Store interface {
 	User(ctx context.Context, id int64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	Users(ctx context.Context) ([]User, error)
+	SetPassword(ctx context.Context, by Actor, userID int64, hash string) error
 	AddGrant(ctx context.Context, by Actor, g *Grant) error
 	RevokeGrant(ctx context.Context, by Actor, userID, grantID int64) error
 	EraseUser(ctx context.Context, by Actor, userID int64) error

@@ -227,6 +227,23 @@ func (db *DB) AddGrant(ctx context.Context, by auth.Actor, g *auth.Grant) error 
 	})
 }
 
+// SetPassword replaces a password and ends the user's sessions.
+func (db *DB) SetPassword(ctx context.Context, by auth.Actor, userID int64, hash string) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2 AND erased_at IS NULL", hash, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.Errorf(apperr.NotFound, "there is no user %d", userID)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "password.set", "user", userID, "all sessions ended")
+	})
+}
+
 func (db *DB) RevokeGrant(ctx context.Context, by auth.Actor, userID, grantID int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		var role string

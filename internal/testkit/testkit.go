@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"hcs/data"
+	"hcs/internal/database"
 	"hcs/internal/framework"
 	"hcs/internal/search"
 	"hcs/internal/web"
@@ -50,10 +51,18 @@ func Search(tb testing.TB) *search.Index {
 	return index
 }
 
-// Server returns the explorer's HTTP handler over the embedded framework.
+// Server returns hcs's HTTP handler over the embedded framework and a
+// fresh SQLite database.
 func Server(tb testing.TB) *web.Server {
 	tb.Helper()
-	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test"})
+	return ServerWith(tb, SQLiteDB(tb))
+}
+
+// ServerWith returns hcs's HTTP handler over the given database.
+func ServerWith(tb testing.TB, db *database.DB) *web.Server {
+	tb.Helper()
+	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test",
+		Store: db, SchemaVersion: db.LatestVersion})
 	if err != nil {
 		tb.Fatal(err)
 	}

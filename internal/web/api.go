@@ -347,8 +347,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		Status           string `json:"status"`
 		Version          string `json:"version"`
 		FrameworkVersion string `json:"framework_version"`
+		SchemaVersion    int    `json:"schema_version"`
 		UptimeSeconds    int    `json:"uptime_seconds"`
-	}{"ok", s.version, s.f.Version, int(time.Since(s.started).Seconds())})
+	}{"ok", s.version, s.f.Version, s.schemaVersion(), int(time.Since(s.started).Seconds())})
 }
 
 func (s *Server) assets() http.Handler {

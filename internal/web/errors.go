@@ -9,12 +9,13 @@ import (
 
 // statusOf maps application error codes to HTTP statuses.
 var statusOf = map[string]int{
-	apperr.Invalid:      http.StatusBadRequest,
-	apperr.NotFound:     http.StatusNotFound,
-	apperr.Conflict:     http.StatusConflict,
-	apperr.Unauthorized: http.StatusUnauthorized,
-	apperr.Forbidden:    http.StatusForbidden,
-	apperr.Internal:     http.StatusInternalServerError,
+	apperr.Invalid:         http.StatusBadRequest,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.Unauthorized:    http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.TooManyRequests: http.StatusTooManyRequests,
+	apperr.Internal:        http.StatusInternalServerError,
 }
 
 func errorStatus(err error) int {
@@ -65,6 +66,10 @@ func (s *Server) errorPage(r *http.Request, err error) *response {
 		title = "There is a problem with your request"
 	case http.StatusMethodNotAllowed:
 		title = "That action is not allowed here"
+	case http.StatusForbidden:
+		title = "You do not have permission to see this page"
+	case http.StatusTooManyRequests:
+		title = "Too many attempts"
 	}
 	resp, rerr := s.render(r, status, "error", title, nil, map[string]any{"Status": status, "Message": apperr.Message(err)})
 	if rerr != nil {

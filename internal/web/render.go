@@ -228,3 +228,42 @@ func (s *Server) api(build func(r *http.Request) (any, error)) http.Handler {
 func notFound(format string, args ...any) error {
 	return apperr.Errorf(apperr.NotFound, format, args...)
 }
+
+// dynamic wraps a handler whose answer depends on who is asking or changes
+// something: never cached. Errors are rendered as pages.
+func (s *Server) dynamic(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// show renders a page for a dynamic handler.
+func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, page, title string, crumbs []crumb, data any) error {
+	resp, err := s.render(r, status, page, title, crumbs, data)
+	if err != nil {
+		return err
+	}
+	resp.write(w, r, "no-store")
+	return nil
+}
+
+// apiJSON wraps an API handler that may depend on who is asking or change
+// something: never cached; errors as JSON.
+func (s *Server) apiJSON(h func(w http.ResponseWriter, r *http.Request) (int, any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status, v, err := h(w, r)
+		if err != nil {
+			s.fail(w, r, true, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		if v != nil {
+			json.NewEncoder(w).Encode(v)
+		}
+	})
+}

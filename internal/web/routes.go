@@ -1,56 +1,139 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
 
-// routes is the index of the site and the API. Every explorer page and API
-// answer is a pure function of its URL and the framework data, so the
-// handlers built with s.page and s.api are cached and carry ETags.
+	"hcs/internal/auth"
+)
+
+// Route is one entry of the routing table: the pattern, the action it
+// performs (checked against the permission table before the handler runs)
+// and the handler.
+type Route struct {
+	Pattern string
+	Action  auth.Action
+	handler http.Handler
+}
+
+// API reports whether the route is part of the JSON API.
+func (rt Route) API() bool {
+	_, path, _ := strings.Cut(rt.Pattern, " ")
+	return strings.HasPrefix(path, "/api/")
+}
+
+// Routes is the index of the site and the API. Every route names its
+// action; a route cannot be added without one.
+func (s *Server) Routes() []Route {
+	pub := auth.ActionPublic
+	return []Route{
+		// The public careers explorer: cached, the same for everyone.
+		{"GET /{$}", pub, s.page(s.homePage)},
+		{"GET /areas", pub, s.page(s.areasPage)},
+		{"GET /areas/{id}", pub, s.page(s.divisionPage)},
+		{"GET /role-groups/{id}", pub, s.page(s.roleGroupPage)},
+		{"GET /specialisms", pub, s.page(s.specialismsPage)},
+		{"GET /specialisms/{id}", pub, s.page(s.specialismPage)},
+		{"GET /levels", pub, s.page(s.levelsPage)},
+		{"GET /levels/{id}", pub, s.page(s.levelPage)},
+		{"GET /programmes", pub, s.page(s.programmesPage)},
+		{"GET /programmes/{id}", pub, s.page(s.programmePage)},
+		{"GET /search", pub, s.page(s.searchPage)},
+		{"GET /compare", pub, s.page(s.comparePage)},
+		{"GET /pathway", pub, s.page(s.pathwayPage)},
+		{"GET /quiz", pub, s.page(s.quizPage)},
+		{"GET /quiz/results", pub, s.page(s.quizResultsPage)},
+
+		// Signing in and out, and password reset.
+		{"GET /sign-in", pub, s.dynamic(s.signInPage)},
+		{"POST /sign-in", pub, s.dynamic(s.signIn)},
+		{"GET /sign-up", pub, s.dynamic(s.signUpPage)},
+		{"POST /sign-up", pub, s.dynamic(s.signUp)},
+		{"POST /sign-out", pub, s.dynamic(s.signOut)},
+		{"GET /password-reset", pub, s.dynamic(s.passwordResetPage)},
+		{"POST /password-reset", pub, s.dynamic(s.passwordResetRequest)},
+		{"GET /password-reset/{token}", pub, s.dynamic(s.newPasswordPage)},
+		{"POST /password-reset/{token}", pub, s.dynamic(s.newPassword)},
+
+		// The signed-in person's own account.
+		{"GET /account", auth.ActionAccountView, s.dynamic(s.accountPage)},
+		{"GET /account/data", auth.ActionAccountView, s.dynamic(s.accountData)},
+		{"POST /account/sign-out-everywhere", auth.ActionAccountView, s.dynamic(s.signOutEverywhere)},
+
+		// Each role's home page.
+		{"GET /applicant", auth.ActionApplicantHome, s.dynamic(s.applicantHome)},
+		{"GET /employer", auth.ActionEmployerHome, s.dynamic(s.employerHome)},
+		{"GET /training", auth.ActionTrainingHome, s.dynamic(s.trainingHome)},
+		{"GET /school", auth.ActionSchoolHome, s.dynamic(s.schoolHome)},
+		{"GET /workforce", auth.ActionWorkforceHome, s.dynamic(s.workforceHome)},
+		{"GET /admin", auth.ActionAdminHome, s.dynamic(s.adminHome)},
+
+		// Organisations and departments.
+		{"GET /organisations/{id}", auth.ActionOrgView, s.dynamic(s.organisationPage)},
+		{"POST /organisations", auth.ActionOrgCreate, s.dynamic(s.createOrganisation)},
+		{"POST /organisations/{id}/departments", auth.ActionDeptCreate, s.dynamic(s.createDepartment)},
+
+		// Administration.
+		{"GET /admin/users", auth.ActionUsersList, s.dynamic(s.usersPage)},
+		{"POST /admin/users", auth.ActionUsersCreate, s.dynamic(s.createUser)},
+		{"GET /admin/users/{id}", auth.ActionUsersList, s.dynamic(s.userPage)},
+		{"POST /admin/users/{id}/grants", auth.ActionUsersGrant, s.dynamic(s.addGrant)},
+		{"POST /admin/users/{id}/grants/{grant}/revoke", auth.ActionUsersGrant, s.dynamic(s.revokeGrant)},
+		{"POST /admin/users/{id}/erase", auth.ActionUsersErase, s.dynamic(s.eraseUser)},
+		{"GET /admin/audit", auth.ActionAuditRead, s.dynamic(s.auditPage)},
+		{"GET /admin/audit.csv", auth.ActionAuditRead, s.dynamic(s.auditCSV)},
+		{"GET /admin/outbox", auth.ActionOutboxRead, s.dynamic(s.outboxPage)},
+
+		// The explorer's JSON API.
+		{"GET /api/v1/openapi.json", pub, s.api(s.apiOpenAPI)},
+		{"GET /api/v1/framework", pub, s.api(s.apiFramework)},
+		{"GET /api/v1/divisions", pub, s.api(s.apiDivisions)},
+		{"GET /api/v1/divisions/{id}", pub, s.api(s.apiDivision)},
+		{"GET /api/v1/role-groups", pub, s.api(s.apiRoleGroups)},
+		{"GET /api/v1/role-groups/{id}", pub, s.api(s.apiRoleGroup)},
+		{"GET /api/v1/specialisms", pub, s.api(s.apiSpecialisms)},
+		{"GET /api/v1/specialisms/{id}", pub, s.api(s.apiSpecialism)},
+		{"GET /api/v1/renamed/{id}", pub, s.api(s.apiRenamed)},
+		{"GET /api/v1/levels", pub, s.api(s.apiLevels)},
+		{"GET /api/v1/levels/{id}", pub, s.api(s.apiLevel)},
+		{"GET /api/v1/programmes", pub, s.api(s.apiProgrammes)},
+		{"GET /api/v1/programmes/{id}", pub, s.api(s.apiProgramme)},
+		{"GET /api/v1/starting-points", pub, s.api(s.apiStartingPoints)},
+		{"GET /api/v1/search", pub, s.api(s.apiSearch)},
+		{"GET /api/v1/compare", pub, s.api(s.apiCompare)},
+		{"GET /api/v1/pathway", pub, s.api(s.apiPathway)},
+		{"GET /api/v1/quiz", pub, s.api(s.apiQuiz)},
+		{"GET /api/v1/quiz/results", pub, s.api(s.apiQuizResults)},
+
+		// The accounts API.
+		{"POST /api/v1/session", pub, s.apiJSON(s.apiSignIn)},
+		{"DELETE /api/v1/session", auth.ActionAccountView, s.apiJSON(s.apiSignOut)},
+		{"GET /api/v1/me", auth.ActionAccountView, s.apiJSON(s.apiMe)},
+		{"GET /api/v1/me/data", auth.ActionAccountView, s.apiJSON(s.apiMyData)},
+		{"GET /api/v1/organisations", auth.ActionOrgView, s.apiJSON(s.apiOrganisations)},
+		{"POST /api/v1/organisations", auth.ActionOrgCreate, s.apiJSON(s.apiCreateOrganisation)},
+		{"GET /api/v1/organisations/{id}", auth.ActionOrgView, s.apiJSON(s.apiOrganisation)},
+		{"POST /api/v1/organisations/{id}/departments", auth.ActionDeptCreate, s.apiJSON(s.apiCreateDepartment)},
+		{"GET /api/v1/users", auth.ActionUsersList, s.apiJSON(s.apiUsers)},
+		{"POST /api/v1/users", auth.ActionUsersCreate, s.apiJSON(s.apiCreateUser)},
+		{"POST /api/v1/users/{id}/grants", auth.ActionUsersGrant, s.apiJSON(s.apiAddGrant)},
+		{"DELETE /api/v1/users/{id}/grants/{grant}", auth.ActionUsersGrant, s.apiJSON(s.apiRevokeGrant)},
+		{"POST /api/v1/users/{id}/erase", auth.ActionUsersErase, s.apiJSON(s.apiEraseUser)},
+		{"GET /api/v1/audit", auth.ActionAuditRead, s.apiJSON(s.apiAudit)},
+		{"GET /api/v1/outbox", auth.ActionOutboxRead, s.apiJSON(s.apiOutbox)},
+
+		// Operations and assets.
+		{"GET /healthz", pub, http.HandlerFunc(s.healthz)},
+		{"GET /assets/", pub, s.assets()},
+	}
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-
-	// Pages.
-	mux.Handle("GET /{$}", s.page(s.homePage))
-	mux.Handle("GET /areas", s.page(s.areasPage))
-	mux.Handle("GET /areas/{id}", s.page(s.divisionPage))
-	mux.Handle("GET /role-groups/{id}", s.page(s.roleGroupPage))
-	mux.Handle("GET /specialisms", s.page(s.specialismsPage))
-	mux.Handle("GET /specialisms/{id}", s.page(s.specialismPage))
-	mux.Handle("GET /levels", s.page(s.levelsPage))
-	mux.Handle("GET /levels/{id}", s.page(s.levelPage))
-	mux.Handle("GET /programmes", s.page(s.programmesPage))
-	mux.Handle("GET /programmes/{id}", s.page(s.programmePage))
-	mux.Handle("GET /search", s.page(s.searchPage))
-	mux.Handle("GET /compare", s.page(s.comparePage))
-	mux.Handle("GET /pathway", s.page(s.pathwayPage))
-	mux.Handle("GET /quiz", s.page(s.quizPage))
-	mux.Handle("GET /quiz/results", s.page(s.quizResultsPage))
-
-	// JSON API.
-	mux.Handle("GET /api/v1/openapi.json", s.api(s.apiOpenAPI))
-	mux.Handle("GET /api/v1/framework", s.api(s.apiFramework))
-	mux.Handle("GET /api/v1/divisions", s.api(s.apiDivisions))
-	mux.Handle("GET /api/v1/divisions/{id}", s.api(s.apiDivision))
-	mux.Handle("GET /api/v1/role-groups", s.api(s.apiRoleGroups))
-	mux.Handle("GET /api/v1/role-groups/{id}", s.api(s.apiRoleGroup))
-	mux.Handle("GET /api/v1/specialisms", s.api(s.apiSpecialisms))
-	mux.Handle("GET /api/v1/specialisms/{id}", s.api(s.apiSpecialism))
-	mux.Handle("GET /api/v1/renamed/{id}", s.api(s.apiRenamed))
-	mux.Handle("GET /api/v1/levels", s.api(s.apiLevels))
-	mux.Handle("GET /api/v1/levels/{id}", s.api(s.apiLevel))
-	mux.Handle("GET /api/v1/programmes", s.api(s.apiProgrammes))
-	mux.Handle("GET /api/v1/programmes/{id}", s.api(s.apiProgramme))
-	mux.Handle("GET /api/v1/starting-points", s.api(s.apiStartingPoints))
-	mux.Handle("GET /api/v1/search", s.api(s.apiSearch))
-	mux.Handle("GET /api/v1/compare", s.api(s.apiCompare))
-	mux.Handle("GET /api/v1/pathway", s.api(s.apiPathway))
-	mux.Handle("GET /api/v1/quiz", s.api(s.apiQuiz))
-	mux.Handle("GET /api/v1/quiz/results", s.api(s.apiQuizResults))
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Pattern, s.guard(rt.Action, rt.API(), rt.handler))
+	}
 	mux.Handle("/api/", s.api(s.apiNotFound))
-
-	// Operations and assets.
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /assets/", s.assets())
-
 	mux.Handle("/", s.page(s.notFoundPage))
 	return mux
 }

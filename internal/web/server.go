@@ -10,8 +10,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"hcs/internal/apperr"
+
+	"hcs/internal/auth"
 	"hcs/internal/framework"
 	"hcs/internal/search"
 )
@@ -28,6 +32,16 @@ type Config struct {
 	Started time.Time
 	// Version is the build version, for /healthz.
 	Version string
+	// Store keeps accounts, sessions and the audit log.
+	Store auth.Store
+	// SchemaVersion reports the database schema version, for /healthz.
+	SchemaVersion func() int
+	// PublicURL is the address links in messages point to, such as
+	// https://hcs.example.nhs.uk; empty means the request's own host.
+	PublicURL string
+	// SecureCookies marks cookies Secure even on plain HTTP, for a server
+	// behind a TLS-terminating proxy.
+	SecureCookies bool
 }
 
 // Server holds the explorer's handlers and what they share.
@@ -42,12 +56,17 @@ type Server struct {
 	started time.Time
 	version string
 	handler http.Handler
+
+	store         auth.Store
+	schemaVersion func() int
+	baseURL       string
+	alwaysSecure  bool
 }
 
 // New builds the server and parses its templates.
 func New(cfg Config) (*Server, error) {
-	if cfg.Framework == nil || cfg.Search == nil {
-		return nil, fmt.Errorf("web: a framework and a search index are required")
+	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil {
+		return nil, fmt.Errorf("web: a framework, a search index and a store are required")
 	}
 	s := &Server{
 		f:       cfg.Framework,
@@ -56,6 +75,14 @@ func New(cfg Config) (*Server, error) {
 		cache:   newResponseCache(4096),
 		started: cfg.Started,
 		version: cfg.Version,
+
+		store:         cfg.Store,
+		schemaVersion: cfg.SchemaVersion,
+		baseURL:       cfg.PublicURL,
+		alwaysSecure:  cfg.SecureCookies,
+	}
+	if s.schemaVersion == nil {
+		s.schemaVersion = func() int { return 0 }
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -71,7 +98,14 @@ func New(cfg Config) (*Server, error) {
 	if _, err := fs.Stat(s.static, "vendor/nhsuk-frontend.min.css"); err != nil {
 		s.log.Warn("front-end assets are missing; run `make build` so that pages are styled")
 	}
-	s.handler = s.middleware(s.routes())
+	// Cross-site request forgery: state changes from another origin are
+	// refused, using the browser's Sec-Fetch-Site and Origin headers.
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), apperr.Errorf(apperr.Forbidden,
+			"This request came from another website, so it was refused. Go back to the page and try again."))
+	}))
+	s.handler = s.middleware(csrf.Handler(s.routes()))
 	return s, nil
 }
 

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"hcs/internal/apperr"
+)
+
+// decodeJSON reads a JSON request body into v strictly: one object, no
+// unknown fields, within the size limit. Errors name the field or the
+// position that is wrong.
+func decodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
+			return apperr.Invalidf("body", "send the body as application/json, not %s", mt)
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return apperr.Invalidf("body", "the body must hold one JSON object and nothing after it")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &apperr.Error{Code: apperr.Invalid, Field: "body", Message: fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit), Err: err}
+	case errors.Is(err, io.EOF):
+		return apperr.Invalidf("body", "the body is empty; send a JSON object")
+	case errors.As(err, &syntax):
+		return apperr.Invalidf("body", "the body is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return apperr.Invalidf("body", "the body must be a JSON object")
+		}
+		return apperr.Invalidf(field, "%s must be %s, not %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.Invalidf(name, "%q is not a field this request takes", name)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.Invalidf("body", "the body ends in the middle of the JSON")
+	}
+	return &apperr.Error{Code: apperr.Invalid, Field: "body", Message: "the body could not be read", Err: err}
+}
+
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice":
+		return "a list"
+	}
+	return "an object"
+}
+
+// parseForm reads a form body, naming the problem when it cannot.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apperr.Invalidf("body", "the form is larger than %d bytes", tooBig.Limit)
+		}
+		return apperr.Invalidf("body", "the form could not be read")
+	}
+	return nil
+}
+
+// formID reads a positive id from a form or path value; name is the field
+// to blame.
+func formID(value, name string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.Invalidf(name, "%s must be a positive whole number, not %q", name, value)
+	}
+	return id, nil
+}
+
+// pathID reads the {id} path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := formID(r.PathValue(name), name)
+	if err != nil {
+		return 0, apperr.Errorf(apperr.NotFound, "there is no record %q", r.PathValue(name))
+	}
+	return id, nil
+}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"hcs/internal/apperr"
+	"hcs/internal/auth"
+)
+
+// Session cookie. The token is random; the database holds only its hash.
+const (
+	sessionCookie   = "hcs_session"
+	sessionLifetime = 12 * time.Hour
+)
+
+type principalKey struct{}
+
+// principal returns the signed-in person for the request, or nil.
+func principal(r *http.Request) *auth.Principal {
+	p, _ := r.Context().Value(principalKey{}).(*auth.Principal)
+	return p
+}
+
+// actor is who is making this request, for the audit log.
+func actor(r *http.Request) auth.Actor {
+	a := auth.Actor{Address: clientAddress(r)}
+	if p := principal(r); p != nil {
+		a.UserID = p.User.ID
+	}
+	return a
+}
+
+// clientAddress is the peer's IP address. Forwarded headers are not
+// trusted: a proxy in front of hcs must pass the connection through or set
+// RemoteAddr itself.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// loadPrincipal reads the session cookie and finds the signed-in person.
+// A missing, unknown or expired session is simply "not signed in".
+func (s *Server) loadPrincipal(r *http.Request) (*auth.Principal, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return nil, nil
+	}
+	p, err := s.store.SessionPrincipal(r.Context(), auth.HashToken(c.Value))
+	if apperr.Code(err) == apperr.NotFound {
+		return nil, nil
+	}
+	return p, err
+}
+
+// startSession signs a person in: a new session row and its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64) error {
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	by := actor(r)
+	by.UserID = userID
+	expires := time.Now().Add(sessionLifetime)
+	if err := s.store.CreateSession(r.Context(), by, userID, hash, expires); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", Expires: expires, MaxAge: int(sessionLifetime.Seconds()),
+		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
+	})
+	return nil
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode})
+}
+
+// secureCookies marks cookies Secure when the request came over TLS, or
+// when the server is configured as sitting behind a TLS terminator.
+func (s *Server) secureCookies(r *http.Request) bool { return r.TLS != nil || s.alwaysSecure }
+
+// guard checks the route's action before the handler runs. Signed-out
+// people are sent to sign in (pages) or told 401 (API); signed-in people
+// without the right get 403. Handlers then check the record's scope with
+// s.authorize.
+func (s *Server) guard(action auth.Action, api bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if action == auth.ActionPublic && !needsPrincipal(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		p, err := s.loadPrincipal(r)
+		if err != nil {
+			s.fail(w, r, api, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		if !p.Can(action) {
+			if p == nil {
+				if api {
+					s.fail(w, r, true, apperr.Errorf(apperr.Unauthorized, "sign in first: POST /api/v1/session"))
+					return
+				}
+				http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, api, apperr.Errorf(apperr.Forbidden, "You do not have permission to do that."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// needsPrincipal reports whether a public route still wants to know who is
+// signed in: the sign-in and account pages do, the explorer does not.
+func needsPrincipal(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/sign-in", "/sign-up", "/sign-out", "/api/v1/session":
+		return true
+	}
+	return false
+}
+
+// authorize checks the action against a particular record.
+func authorize(r *http.Request, action auth.Action, t auth.Target) error {
+	if !principal(r).Allowed(action, t) {
+		return apperr.Errorf(apperr.Forbidden, "You do not have permission to do that.")
+	}
+	return nil
+}
+
+// fail writes an error as JSON for the API or as a page.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	if api {
+		s.logIfInternal(r, err)
+		s.jsonError(err).write(w, r, "no-store")
+		return
+	}
+	s.renderError(w, r, err)
+}

@@ -1,0 +1,336 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"hcs/internal/apperr"
+	"hcs/internal/auth"
+)
+
+func (s *Server) applicantHome(w http.ResponseWriter, r *http.Request) error {
+	return s.show(w, r, http.StatusOK, "home-applicant", "Your applications", nil, principal(r).User)
+}
+
+// visibleOrganisations lists the organisations a person may see: all for
+// national roles, their own for employers and training officers.
+func (s *Server) visibleOrganisations(r *http.Request) ([]auth.Organisation, error) {
+	p := principal(r)
+	if p.Has(auth.RoleSystemAdmin) || p.Has(auth.RoleSchoolAdmin) || p.Has(auth.RoleWorkforcePlanner) {
+		return s.store.Organisations(r.Context(), nil)
+	}
+	ids := append(p.OrganisationIDs(auth.RoleEmployer), p.OrganisationIDs(auth.RoleTrainingOfficer)...)
+	if ids == nil {
+		ids = []int64{}
+	}
+	return s.store.Organisations(r.Context(), ids)
+}
+
+func (s *Server) employerHome(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	orgs, err := s.store.Organisations(r.Context(), append([]int64{}, p.OrganisationIDs(auth.RoleEmployer)...))
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, http.StatusOK, "home-employer", "Your organisation", nil, orgs)
+}
+
+func (s *Server) trainingHome(w http.ResponseWriter, r *http.Request) error {
+	grants, err := s.grantViews(r, principal(r).Grants)
+	if err != nil {
+		return err
+	}
+	var depts []grantView
+	for _, g := range grants {
+		if g.Role == auth.RoleTrainingOfficer {
+			depts = append(depts, g)
+		}
+	}
+	return s.show(w, r, http.StatusOK, "home-training", "Your training departments", nil, depts)
+}
+
+func (s *Server) schoolHome(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := s.store.Organisations(r.Context(), nil)
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, http.StatusOK, "home-school", "National school", nil, map[string]any{
+		"Organisations": orgs, "Regions": auth.Regions, "Form": formPage{Values: map[string]string{}}, "Done": r.URL.Query().Get("done")})
+}
+
+// workforceHome shows anonymised counts only.
+func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := s.store.Organisations(r.Context(), nil)
+	if err != nil {
+		return err
+	}
+	users, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	byRegion := map[string]int{}
+	for _, o := range orgs {
+		if o.Kind == auth.OrgTrust {
+			byRegion[o.Region]++
+		}
+	}
+	byRole := map[string]int{}
+	for _, u := range users {
+		for _, g := range u.Grants {
+			byRole[auth.RoleNames[g.Role]]++
+		}
+	}
+	return s.show(w, r, http.StatusOK, "home-workforce", "Workforce", nil, map[string]any{"ByRegion": byRegion, "ByRole": byRole, "Regions": auth.Regions})
+}
+
+func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := s.store.Organisations(r.Context(), nil)
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, http.StatusOK, "home-admin", "Administration", nil, map[string]any{
+		"Organisations": orgs, "Regions": auth.Regions, "Form": formPage{Values: map[string]string{}}, "Done": r.URL.Query().Get("done")})
+}
+
+func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := authorize(r, auth.ActionOrgView, auth.Target{OrganisationID: id}); err != nil {
+		return err
+	}
+	org, depts, err := s.store.Organisation(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	canAdd := principal(r).Allowed(auth.ActionDeptCreate, auth.Target{OrganisationID: id})
+	return s.show(w, r, http.StatusOK, "organisation", org.Name, nil, map[string]any{
+		"Organisation": org, "Departments": depts, "CanAdd": canAdd, "Specialisms": s.options["specialisms"],
+		"Form": formPage{Values: map[string]string{}}, "Done": r.URL.Query().Get("done")})
+}
+
+func organisationFromForm(f map[string][]string) *auth.Organisation {
+	get := func(k string) string {
+		if v := f[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	return &auth.Organisation{Name: get("name"), Kind: get("kind"), Region: get("region")}
+}
+
+func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	o := organisationFromForm(r.PostForm)
+	if err := s.store.CreateOrganisation(r.Context(), actor(r), o); err != nil {
+		return err
+	}
+	redirectBack(w, r, "/organisations/"+strconv.FormatInt(o.ID, 10), "Organisation created")
+	return nil
+}
+
+// checkSpecialism accepts an empty value or a known specialism id.
+func (s *Server) checkSpecialism(id string) error {
+	if id != "" && s.f.Specialism(id) == nil {
+		return apperr.Invalidf("specialism", "%q is not a specialism", id)
+	}
+	return nil
+}
+
+func (s *Server) createDepartment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := authorize(r, auth.ActionDeptCreate, auth.Target{OrganisationID: id}); err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	d := &auth.Department{OrganisationID: id, Name: r.PostForm.Get("name"), Specialism: r.PostForm.Get("specialism")}
+	if err := s.checkSpecialism(d.Specialism); err != nil {
+		return err
+	}
+	if err := s.store.CreateDepartment(r.Context(), actor(r), d); err != nil {
+		return err
+	}
+	redirectBack(w, r, "/organisations/"+strconv.FormatInt(id, 10), "Department added")
+	return nil
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, http.StatusOK, "admin-users", "People", []crumb{{"Administration", "/admin"}}, map[string]any{
+		"Users": users, "Done": r.URL.Query().Get("done"), "RoleNames": auth.RoleNames})
+}
+
+// newUser creates an account without a password and sends its owner a
+// link to choose one: no default passwords exist.
+func (s *Server) newUser(r *http.Request, name, email string, grants []auth.Grant) (*auth.User, error) {
+	if err := auth.ValidateName(name); err != nil {
+		return nil, err
+	}
+	u := &auth.User{Name: name, Email: email}
+	if err := s.store.CreateUser(r.Context(), actor(r), u, "", grants); err != nil {
+		return nil, err
+	}
+	return u, s.requestPasswordReset(r, u.Email)
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	u, err := s.newUser(r, r.PostForm.Get("name"), r.PostForm.Get("email"), nil)
+	if err != nil {
+		return err
+	}
+	redirectBack(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10), "Account created; a link to set a password is in the outbox")
+	return nil
+}
+
+func (s *Server) userPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	grants, err := s.grantViews(r, u.Grants)
+	if err != nil {
+		return err
+	}
+	orgs, err := s.store.Organisations(r.Context(), nil)
+	if err != nil {
+		return err
+	}
+	applicantOnly := len(u.Grants) > 0 && !slices.ContainsFunc(u.Grants, func(g auth.Grant) bool { return g.Role != auth.RoleApplicant })
+	roles := [][2]string{}
+	for _, role := range auth.Roles {
+		roles = append(roles, [2]string{string(role), auth.RoleNames[role]})
+	}
+	return s.show(w, r, http.StatusOK, "admin-user", u.Name, []crumb{{"Administration", "/admin"}, {"People", "/admin/users"}}, map[string]any{
+		"User": u, "Grants": grants, "Organisations": orgs, "Roles": roles, "CanErase": applicantOnly && u.ErasedAt == nil,
+		"Done": r.URL.Query().Get("done")})
+}
+
+// grantFromValues reads a grant's role and scope from form or JSON values.
+func grantFromValues(userID int64, role, org, dept string) (*auth.Grant, error) {
+	g := &auth.Grant{UserID: userID, Role: auth.Role(role)}
+	var err error
+	if strings.TrimSpace(org) != "" {
+		if g.OrganisationID, err = formID(org, "organisation_id"); err != nil {
+			return nil, err
+		}
+	}
+	if strings.TrimSpace(dept) != "" {
+		if g.DepartmentID, err = formID(dept, "department_id"); err != nil {
+			return nil, err
+		}
+	}
+	return g, g.Validate()
+}
+
+func (s *Server) addGrant(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	g, err := grantFromValues(id, r.PostForm.Get("role"), r.PostForm.Get("organisation_id"), r.PostForm.Get("department_id"))
+	if err != nil {
+		return err
+	}
+	if err := s.store.AddGrant(r.Context(), actor(r), g); err != nil {
+		return err
+	}
+	redirectBack(w, r, "/admin/users/"+strconv.FormatInt(id, 10), "Role granted")
+	return nil
+}
+
+func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	grant, err := pathID(r, "grant")
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeGrant(r.Context(), actor(r), id, grant); err != nil {
+		return err
+	}
+	redirectBack(w, r, "/admin/users/"+strconv.FormatInt(id, 10), "Role revoked")
+	return nil
+}
+
+func (s *Server) eraseUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.EraseUser(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	redirectBack(w, r, "/admin/users/"+strconv.FormatInt(id, 10), "Personal data erased")
+	return nil
+}
+
+func auditFilter(r *http.Request) auth.AuditFilter {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	actor, _ := strconv.ParseInt(q.Get("actor"), 10, 64)
+	return auth.AuditFilter{RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), ActorID: actor, Limit: limit}
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
+	f := auditFilter(r)
+	entries, err := s.store.Audit(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, http.StatusOK, "admin-audit", "Audit log", []crumb{{"Administration", "/admin"}}, map[string]any{"Entries": entries, "Filter": f})
+}
+
+func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) error {
+	f := auditFilter(r)
+	if f.Limit == 0 {
+		f.Limit = 100000
+	}
+	entries, err := s.store.Audit(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="hcs-audit.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "at", "actor_id", "action", "record_type", "record_id", "address", "detail"})
+	for _, e := range entries {
+		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05.000000Z"), strconv.FormatInt(e.ActorID, 10),
+			e.Action, e.RecordType, e.RecordID, e.Address, e.Detail})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) error {
+	msgs, err := s.store.Outbox(r.Context(), 200)
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, http.StatusOK, "admin-outbox", "Outbox", []crumb{{"Administration", "/admin"}}, msgs)
+}
