@@ -1,0 +1,266 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hcs/internal/auth"
+	"hcs/internal/database"
+	"hcs/internal/testkit"
+	"hcs/internal/web"
+)
+
+// matrixFixture is a small world: two trusts with a department each, one
+// account per role (employer and training officer in trust A), and a victim
+// applicant for the erase and revoke routes.
+type matrixFixture struct {
+	db           *database.DB
+	orgA, orgB   int64
+	deptA, deptB int64
+	users        map[auth.Role]int64
+	victim       int64
+	victimGrant  int64
+}
+
+var system = auth.Actor{Address: "test"}
+
+func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &matrixFixture{db: db, users: map[auth.Role]int64{}}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust A", Region: "London"}
+	b := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust B Secret Name", Region: "Wales"}
+	must(db.CreateOrganisation(ctx, system, a))
+	must(db.CreateOrganisation(ctx, system, b))
+	da := &auth.Department{OrganisationID: a.ID, Name: "Audiology A"}
+	db2 := &auth.Department{OrganisationID: b.ID, Name: "Audiology B Secret"}
+	must(db.CreateDepartment(ctx, system, da))
+	must(db.CreateDepartment(ctx, system, db2))
+	f.orgA, f.orgB, f.deptA, f.deptB = a.ID, b.ID, da.ID, db2.ID
+	for _, role := range auth.Roles {
+		g := auth.Grant{Role: role}
+		switch role {
+		case auth.RoleEmployer:
+			g.OrganisationID = a.ID
+		case auth.RoleTrainingOfficer:
+			g.OrganisationID, g.DepartmentID = a.ID, da.ID
+		}
+		u := &auth.User{Name: "Person " + string(role), Email: string(role) + "@example.org"}
+		must(db.CreateUser(ctx, system, u, "", []auth.Grant{g}))
+		f.users[role] = u.ID
+	}
+	v := &auth.User{Name: "Victim", Email: "victim@example.org"}
+	must(db.CreateUser(ctx, system, v, "", []auth.Grant{{Role: auth.RoleApplicant}}))
+	f.victim, f.victimGrant = v.ID, v.Grants[0].ID
+	return f
+}
+
+// cookie opens a fresh session for the role, so that routes which end
+// sessions cannot disturb later cells.
+func (f *matrixFixture) cookie(t *testing.T, role auth.Role) *http.Cookie {
+	t.Helper()
+	token, hash, _ := auth.NewToken()
+	if err := f.db.CreateSession(context.Background(), system, f.users[role], hash, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	return &http.Cookie{Name: "hcs_session", Value: token}
+}
+
+// example is a concrete request for a route pattern.
+type example struct {
+	path string
+	body string // form or JSON, by route kind
+}
+
+func (f *matrixFixture) examples() map[string]example {
+	a := fmt.Sprint(f.orgA)
+	v, vg := fmt.Sprint(f.victim), fmt.Sprint(f.victimGrant)
+	return map[string]example{
+		"GET /{$}": {path: "/"}, "GET /areas": {path: "/areas"}, "GET /areas/{id}": {path: "/areas/life-sciences"},
+		"GET /role-groups/{id}": {path: "/role-groups/microbiology"}, "GET /specialisms": {path: "/specialisms"},
+		"GET /specialisms/{id}": {path: "/specialisms/audiology"}, "GET /levels": {path: "/levels"},
+		"GET /levels/{id}": {path: "/levels/practitioner"}, "GET /programmes": {path: "/programmes"},
+		"GET /programmes/{id}": {path: "/programmes/stp"}, "GET /search": {path: "/search?q=heart"},
+		"GET /compare": {path: "/compare?ids=audiology"}, "GET /pathway": {path: "/pathway"}, "GET /quiz": {path: "/quiz"},
+		"GET /quiz/results": {path: "/quiz/results?code=5151"},
+
+		"GET /sign-in": {path: "/sign-in"}, "POST /sign-in": {path: "/sign-in", body: "email=nobody%40example.org&password=wrongwrongwrong"},
+		"GET /sign-up": {path: "/sign-up"}, "POST /sign-up": {path: "/sign-up", body: "name=&email=bad"},
+		"POST /sign-out": {path: "/sign-out"}, "GET /password-reset": {path: "/password-reset"},
+		"POST /password-reset":        {path: "/password-reset", body: "email=nobody%40example.org"},
+		"GET /password-reset/{token}": {path: "/password-reset/abc"}, "POST /password-reset/{token}": {path: "/password-reset/abc", body: "password=short"},
+
+		"GET /account": {path: "/account"}, "GET /account/data": {path: "/account/data"},
+		"POST /account/sign-out-everywhere": {path: "/account/sign-out-everywhere"},
+		"GET /applicant":                    {path: "/applicant"}, "GET /employer": {path: "/employer"}, "GET /training": {path: "/training"},
+		"GET /school": {path: "/school"}, "GET /workforce": {path: "/workforce"}, "GET /admin": {path: "/admin"},
+
+		"GET /organisations/{id}":              {path: "/organisations/" + a},
+		"POST /organisations":                  {path: "/organisations", body: "kind=trust&name=&region=London"},
+		"POST /organisations/{id}/departments": {path: "/organisations/" + a + "/departments", body: "name="},
+
+		"GET /admin/users": {path: "/admin/users"}, "POST /admin/users": {path: "/admin/users", body: "name=&email="},
+		"GET /admin/users/{id}": {path: "/admin/users/" + v}, "POST /admin/users/{id}/grants": {path: "/admin/users/" + v + "/grants", body: "role=wizard"},
+		"POST /admin/users/{id}/grants/{grant}/revoke": {path: "/admin/users/" + v + "/grants/" + vg + "/revoke"},
+		"POST /admin/users/{id}/erase":                 {path: "/admin/users/" + v + "/erase"},
+		"GET /admin/audit":                             {path: "/admin/audit"}, "GET /admin/audit.csv": {path: "/admin/audit.csv"}, "GET /admin/outbox": {path: "/admin/outbox"},
+
+		"GET /api/v1/openapi.json": {path: "/api/v1/openapi.json"}, "GET /api/v1/framework": {path: "/api/v1/framework"},
+		"GET /api/v1/divisions": {path: "/api/v1/divisions"}, "GET /api/v1/divisions/{id}": {path: "/api/v1/divisions/informatics"},
+		"GET /api/v1/role-groups": {path: "/api/v1/role-groups"}, "GET /api/v1/role-groups/{id}": {path: "/api/v1/role-groups/informatics"},
+		"GET /api/v1/specialisms": {path: "/api/v1/specialisms"}, "GET /api/v1/specialisms/{id}": {path: "/api/v1/specialisms/audiology"},
+		"GET /api/v1/renamed/{id}": {path: "/api/v1/renamed/genetic-counselling"}, "GET /api/v1/levels": {path: "/api/v1/levels"},
+		"GET /api/v1/levels/{id}": {path: "/api/v1/levels/consultant"}, "GET /api/v1/programmes": {path: "/api/v1/programmes"},
+		"GET /api/v1/programmes/{id}": {path: "/api/v1/programmes/stp"}, "GET /api/v1/starting-points": {path: "/api/v1/starting-points"},
+		"GET /api/v1/search": {path: "/api/v1/search?q=heart"}, "GET /api/v1/compare": {path: "/api/v1/compare?ids=audiology"},
+		"GET /api/v1/pathway": {path: "/api/v1/pathway?from=gcses&specialism=audiology&level=practitioner"},
+		"GET /api/v1/quiz":    {path: "/api/v1/quiz"}, "GET /api/v1/quiz/results": {path: "/api/v1/quiz/results?code=5151"},
+
+		"POST /api/v1/session":   {path: "/api/v1/session", body: `{"email":"nobody@example.org","password":"wrongwrongwrong"}`},
+		"DELETE /api/v1/session": {path: "/api/v1/session"},
+		"GET /api/v1/me":         {path: "/api/v1/me"}, "GET /api/v1/me/data": {path: "/api/v1/me/data"},
+		"GET /api/v1/organisations":                   {path: "/api/v1/organisations"},
+		"POST /api/v1/organisations":                  {path: "/api/v1/organisations", body: `{"kind":"trust","name":"","region":"London"}`},
+		"GET /api/v1/organisations/{id}":              {path: "/api/v1/organisations/" + a},
+		"POST /api/v1/organisations/{id}/departments": {path: "/api/v1/organisations/" + a + "/departments", body: `{"name":""}`},
+		"GET /api/v1/users":                           {path: "/api/v1/users"}, "POST /api/v1/users": {path: "/api/v1/users", body: `{"name":"","email":""}`},
+		"POST /api/v1/users/{id}/grants":           {path: "/api/v1/users/" + v + "/grants", body: `{"role":"wizard"}`},
+		"DELETE /api/v1/users/{id}/grants/{grant}": {path: "/api/v1/users/" + v + "/grants/" + vg},
+		"POST /api/v1/users/{id}/erase":            {path: "/api/v1/users/" + v + "/erase"},
+		"GET /api/v1/audit":                        {path: "/api/v1/audit"}, "GET /api/v1/outbox": {path: "/api/v1/outbox"},
+
+		"GET /healthz": {path: "/healthz"}, "GET /assets/": {path: "/assets/hcs.css"},
+	}
+}
+
+// granted reports what the permission table says for a role and action.
+func granted(role auth.Role, action auth.Action) bool {
+	return action == auth.ActionPublic || slices.ContainsFunc(auth.Permissions, func(p auth.Permission) bool { return p.Role == role && p.Action == action })
+}
+
+func (f *matrixFixture) do(t *testing.T, h http.Handler, rt web.Route, ex example, role auth.Role) *httptest.ResponseRecorder {
+	t.Helper()
+	method, _, _ := strings.Cut(rt.Pattern, " ")
+	req := httptest.NewRequest(method, ex.path, strings.NewReader(ex.body))
+	if ex.body != "" {
+		if rt.API() {
+			req.Header.Set("Content-Type", "application/json")
+		} else {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	if role != "" {
+		req.AddCookie(f.cookie(t, role))
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// TestAuthorizationMatrix checks every route for every role and for someone
+// signed out: allowed where the permission table grants the route's action,
+// refused everywhere else. A route without a worked example fails the test,
+// so a new route cannot slip in unchecked.
+func TestAuthorizationMatrix(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		f := newMatrixFixture(t, db)
+		h := testkit.ServerWith(t, db)
+		examples := f.examples()
+		srv := testkit.ServerWith(t, db)
+		routes := srv.Routes()
+		seenActions := map[auth.Action]bool{}
+		for _, rt := range routes {
+			ex, ok := examples[rt.Pattern]
+			if !ok {
+				t.Errorf("route %q has no example request in the authorization matrix test: add one", rt.Pattern)
+				continue
+			}
+			if rt.Action != auth.ActionPublic && !slices.Contains(auth.Actions(), rt.Action) {
+				t.Errorf("route %q names action %q, which no role is granted", rt.Pattern, rt.Action)
+			}
+			seenActions[rt.Action] = true
+			for _, role := range append([]auth.Role{""}, auth.Roles...) {
+				who := string(role)
+				if who == "" {
+					who = "signed out"
+				}
+				rec := f.do(t, h, rt, ex, role)
+				refused := rec.Code == http.StatusForbidden || rec.Code == http.StatusUnauthorized ||
+					(rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/sign-in?next="))
+				allowed := role != "" && granted(role, rt.Action) || rt.Action == auth.ActionPublic
+				switch {
+				case rec.Code >= 500:
+					t.Errorf("%s as %s: %d", rt.Pattern, who, rec.Code)
+				case allowed && refused:
+					t.Errorf("%s as %s: refused with %d, but the table grants %s", rt.Pattern, who, rec.Code, rt.Action)
+				case !allowed && !refused:
+					t.Errorf("%s as %s: answered %d, but the table does not grant %s", rt.Pattern, who, rec.Code, rt.Action)
+				case !allowed && role == "" && rt.API() && rec.Code != http.StatusUnauthorized:
+					t.Errorf("%s signed out: %d, want 401", rt.Pattern, rec.Code)
+				case !allowed && role != "" && rec.Code != http.StatusForbidden:
+					t.Errorf("%s as %s: %d, want 403", rt.Pattern, who, rec.Code)
+				}
+			}
+		}
+		// Independently of the table: administration belongs to system
+		// administrators alone.
+		for _, rt := range routes {
+			_, path, _ := strings.Cut(rt.Pattern, " ")
+			if !strings.HasPrefix(path, "/admin") && !strings.HasPrefix(path, "/api/v1/users") && path != "/api/v1/audit" && path != "/api/v1/outbox" {
+				continue
+			}
+			for _, role := range auth.Roles {
+				if granted(role, rt.Action) != (role == auth.RoleSystemAdmin) {
+					t.Errorf("%s: granted to %s = %v; administration is for system administrators only", rt.Pattern, role, granted(role, rt.Action))
+				}
+			}
+		}
+		for _, a := range auth.Actions() {
+			if !seenActions[a] {
+				t.Errorf("the permission table grants %q but no route performs it", a)
+			}
+		}
+
+		// An employer never sees another organisation's data.
+		b := fmt.Sprint(f.orgB)
+		for _, tc := range []struct{ pattern, path, body string }{
+			{"GET /organisations/{id}", "/organisations/" + b, ""},
+			{"POST /organisations/{id}/departments", "/organisations/" + b + "/departments", "name=Intrusion"},
+			{"GET /api/v1/organisations/{id}", "/api/v1/organisations/" + b, ""},
+			{"POST /api/v1/organisations/{id}/departments", "/api/v1/organisations/" + b + "/departments", `{"name":"Intrusion"}`},
+		} {
+			rt := web.Route{Pattern: tc.pattern}
+			rec := f.do(t, h, rt, example{path: tc.path, body: tc.body}, auth.RoleEmployer)
+			if rec.Code != http.StatusForbidden {
+				t.Errorf("employer of trust A: %s %s answered %d, want 403", tc.pattern, tc.path, rec.Code)
+			}
+			if strings.Contains(rec.Body.String(), "Secret") {
+				t.Errorf("employer of trust A saw trust B's data at %s", tc.path)
+			}
+		}
+		for _, path := range []string{"/api/v1/organisations", "/employer"} {
+			method := "GET " + path
+			rec := f.do(t, h, web.Route{Pattern: method}, example{path: path}, auth.RoleEmployer)
+			if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "Secret") || !strings.Contains(rec.Body.String(), "Trust A") {
+				t.Errorf("employer's %s: %d, shows trust A: %v, shows trust B: %v", path, rec.Code,
+					strings.Contains(rec.Body.String(), "Trust A"), strings.Contains(rec.Body.String(), "Secret"))
+			}
+		}
+		_, depts, _ := db.Organisation(context.Background(), f.orgB)
+		if len(depts) != 1 {
+			t.Errorf("trust B has %d departments after refused additions, want 1", len(depts))
+		}
+	})
+}
