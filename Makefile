@@ -48,6 +48,7 @@ fuzz: assets
 	$(GO) test ./internal/framework -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/search -run '^$$' -fuzz FuzzParseQuery -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/explore -run '^$$' -fuzz FuzzParseQuizCode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/web -run '^$$' -fuzz FuzzRequestDecoders -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 # Load figures for docs/BENCHMARKS.md (needs wrk).
 bench: build
