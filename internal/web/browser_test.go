@@ -13,6 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"hcs/internal/auth"
+	"hcs/internal/database"
+	"hcs/internal/demo"
 	"hcs/internal/testkit"
 )
 
@@ -26,6 +29,7 @@ type browser struct {
 	ctx  context.Context
 	base string
 	axe  string
+	db   *database.DB
 }
 
 func requireOrSkip(t *testing.T, format string, args ...any) {
@@ -57,7 +61,8 @@ func newBrowser(t *testing.T) *browser {
 		requireOrSkip(t, "the NHS.UK front-end assets are not built: run `make assets`")
 	}
 
-	srv := httptest.NewServer(testkit.Server(t))
+	db := testkit.SQLiteDB(t)
+	srv := httptest.NewServer(testkit.ServerWith(t, db))
 	t.Cleanup(srv.Close)
 
 	var output bytes.Buffer
@@ -92,7 +97,7 @@ func newBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/healthz")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return &browser{ctx: ctx, base: srv.URL, axe: string(axe)}
+	return &browser{ctx: ctx, base: srv.URL, axe: string(axe), db: db}
 }
 
 func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
@@ -172,16 +177,16 @@ func TestBrowserAxeFindsViolations(t *testing.T) {
 }
 
 // submit clicks a form's button and waits until the next page has loaded.
-// Every form here changes the URL, so a new URL marks the new page.
+// A marker set on the old page's window tells the pages apart, even when a
+// form posts back to the same address.
 func (b *browser) submit(t *testing.T, sel string) {
 	t.Helper()
-	before := b.eval(t, "location.href")
-	b.do(t, chromedp.Click(chromedp.CSS(sel)))
+	b.do(t, chromedp.Evaluate[chromedp.Void](`window.hcsOldPage = true`), chromedp.Click(chromedp.CSS(sel)))
 	for range 200 {
 		// While the page changes, evaluation can fail: the old document's
 		// context is gone. That is not an error; try again.
-		state, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`location.href + " " + document.readyState`))
-		if err == nil && state != before+" complete" && strings.HasSuffix(state, " complete") {
+		state, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(window.hcsOldPage ? "old " : "new ") + document.readyState`))
+		if err == nil && state == "new complete" {
 			return
 		}
 		time.Sleep(25 * time.Millisecond)
@@ -349,4 +354,53 @@ matched:
 		t.Error("the results page does not say the quiz is not for selection")
 	}
 	b.checkAccessibility(t)
+}
+
+// TestBrowserSignInAsEachRole signs in through the form as each demo
+// account and lands on that role's home page; the sign-in, sign-up and
+// account pages pass axe, with and without errors.
+func TestBrowserSignInAsEachRole(t *testing.T) {
+	b := newBrowser(t)
+	accounts, err := demo.Seed(context.Background(), b.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, "/sign-up")
+	b.checkAccessibility(t)
+	b.submit(t, `main form button[type="submit"]`) // empty: errors
+	if !strings.Contains(b.text(t, "main"), "Enter your full name") {
+		t.Error("an empty sign-up form does not say what is missing")
+	}
+	b.checkAccessibility(t)
+
+	for i, a := range accounts {
+		t.Run(string(a.Role), func(t *testing.T) {
+			b.open(t, "/sign-in")
+			if i == 0 {
+				b.checkAccessibility(t)
+				b.do(t, chromedp.SendKeys(chromedp.ID("email"), a.Email), chromedp.SendKeys(chromedp.ID("password"), "not the password"))
+				b.submit(t, `main form button[type="submit"]`)
+				if !strings.Contains(b.text(t, ".nhsuk-error-summary"), "Enter a correct email address and password") {
+					t.Error("a wrong password does not get a clear error")
+				}
+				b.checkAccessibility(t)
+				b.do(t, chromedp.Clear(chromedp.ID("email")))
+			}
+			b.do(t, chromedp.SendKeys(chromedp.ID("email"), a.Email), chromedp.SendKeys(chromedp.ID("password"), a.Password))
+			b.submit(t, `main form button[type="submit"]`)
+			if path := b.eval(t, "location.pathname"); path != auth.HomePath[a.Role] {
+				t.Fatalf("signed in as %s and landed on %s, want %s", a.Role, path, auth.HomePath[a.Role])
+			}
+			b.checkAccessibility(t)
+			b.open(t, "/account")
+			if roles := b.text(t, "#roles"); !strings.Contains(roles, auth.RoleNames[a.Role]) {
+				t.Errorf("the account page lists %q, not %s", roles, auth.RoleNames[a.Role])
+			}
+			b.checkAccessibility(t)
+			b.submit(t, `form[action="/sign-out"] button`)
+			if path := b.eval(t, "location.pathname"); path != "/" {
+				t.Errorf("after signing out: %s", path)
+			}
+		})
+	}
 }
