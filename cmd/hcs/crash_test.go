@@ -203,3 +203,47 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestProcessesShareOnePostgres: two hcs processes on one PostgreSQL hold
+// nothing that matters only in memory: a session opened through one works
+// through the other, and a record written through one is read through the
+// other.
+func TestProcessesShareOnePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts hcs processes")
+	}
+	dbURL := testkit.PostgresURL(t)
+	a := startHCS(t, dbURL, "--demo")
+	b := startHCS(t, dbURL)
+	cookie := a.signIn(t, "admin@demo.hcs.test", a.demoPassword(t, "admin@demo.hcs.test"))
+	req, _ := http.NewRequest("POST", "http://"+a.addr+"/api/v1/organisations", strings.NewReader(`{"kind":"trust","name":"Shared Trust","region":"Wales"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cookie", cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create through A: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	req, _ = http.NewRequest("GET", "http://"+b.addr+"/api/v1/organisations", nil)
+	req.Header.Set("Cookie", cookie)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Shared Trust") {
+		t.Fatalf("B with A's session: %d %s", resp.StatusCode, body)
+	}
+	// Signing out through B ends the session for A too.
+	req, _ = http.NewRequest("DELETE", "http://"+b.addr+"/api/v1/session", nil)
+	req.Header.Set("Cookie", cookie)
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("sign out through B: %v %v", resp, err)
+	}
+	req, _ = http.NewRequest("GET", "http://"+a.addr+"/api/v1/me", nil)
+	req.Header.Set("Cookie", cookie)
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("A after signing out through B: %v %v, want 401", resp, err)
+	}
+}
