@@ -159,3 +159,52 @@ func TestServeAnswersHealthzAndStops(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+func TestUserBackupRestoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "hcs.db")
+	out, _, err := runCLI(t, "user", "create", "--db", db, "--email", "Ops@Example.org", "--name", "Ops Person", "--role", "system-admin")
+	if err != nil || !strings.Contains(out, "/password-reset/") {
+		t.Fatalf("user create: %v\n%s", err, out)
+	}
+	if _, _, err := runCLI(t, "user", "create", "--db", db, "--email", "ops@example.org", "--name", "Again"); err == nil {
+		t.Error("a second account with the same email was created")
+	}
+	if out, _, err := runCLI(t, "user", "grant", "--db", db, "--email", "ops@example.org", "--role", "workforce-planner"); err != nil || !strings.Contains(out, "granted") {
+		t.Fatalf("grant: %v %s", err, out)
+	}
+	if _, _, err := runCLI(t, "user", "grant", "--db", db, "--email", "ops@example.org", "--role", "emperor"); err == nil || !strings.Contains(err.Error(), `"emperor" is not a role`) {
+		t.Errorf("unknown role: %v", err)
+	}
+	if out, _, err := runCLI(t, "user", "revoke", "--db", db, "--email", "ops@example.org", "--role", "workforce-planner"); err != nil || !strings.Contains(out, "revoked") {
+		t.Fatalf("revoke: %v %s", err, out)
+	}
+	out, _, err = runCLI(t, "user", "list", "--db", db)
+	if err != nil || !strings.Contains(out, "ops@example.org") || !strings.Contains(out, "system-admin") || strings.Contains(out, "workforce-planner") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+
+	backup := filepath.Join(dir, "backup.jsonl")
+	if out, _, err := runCLI(t, "backup", backup, "--db", db); err != nil || !strings.Contains(out, "backed up") {
+		t.Fatalf("backup: %v %s", err, out)
+	}
+	copyDB := filepath.Join(dir, "copy.db")
+	if out, _, err := runCLI(t, "restore", backup, "--db", copyDB); err != nil || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: %v %s", err, out)
+	}
+	again := filepath.Join(dir, "again.jsonl")
+	runCLI(t, "backup", again, "--db", copyDB)
+	a, _ := os.ReadFile(backup)
+	b, _ := os.ReadFile(again)
+	_, aBody, _ := strings.Cut(string(a), "\n")
+	_, bBody, _ := strings.Cut(string(b), "\n")
+	if aBody != bBody {
+		t.Error("the restored database's backup differs from the original")
+	}
+	if _, _, err := runCLI(t, "restore", backup, "--db", copyDB); err == nil || !strings.Contains(err.Error(), "empty database") {
+		t.Errorf("restoring over data: %v", err)
+	}
+	if out, _, err := runCLI(t, "migrate", "--db", db); err != nil || !strings.Contains(out, "schema version") {
+		t.Errorf("migrate: %v %s", err, out)
+	}
+}
