@@ -10,6 +10,9 @@ import (
 type Actor struct {
 	UserID  int64
 	Address string
+	// SigningUp marks a person creating their own account: the audit entry
+	// names the new account as its own actor.
+	SigningUp bool
 }
 
 // AuditEntry is one line of the append-only audit log.

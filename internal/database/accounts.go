@@ -167,8 +167,8 @@ func (db *DB) CreateUser(ctx context.Context, by auth.Actor, u *auth.User, passw
 			return err
 		}
 		u.ID, u.CreatedAt = id, tx.Now
-		if by.UserID == 0 && by.Address != "" {
-			by.UserID = id // signing up: the new person is the actor
+		if by.SigningUp {
+			by.UserID = id
 		}
 		if err := audit(ctx, tx, by, "user.create", "user", id, ""); err != nil {
 			return err
@@ -554,12 +554,8 @@ func (db *DB) ResetPassword(ctx context.Context, by auth.Actor, tokenHash, newHa
 		case !expires.After(tx.Now):
 			return apperr.Invalidf("token", "This password reset link has expired. Ask for a new one.")
 		}
-		for _, q := range []string{
-			"UPDATE password_resets SET used_at = $2 WHERE token_hash = $1",
-		} {
-			if _, err := tx.Exec(ctx, q, tokenHash, tx.Now); err != nil {
-				return err
-			}
+		if _, err := tx.Exec(ctx, "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1", tokenHash, tx.Now); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2", newHash, userID); err != nil {
 			return err
@@ -568,7 +564,7 @@ func (db *DB) ResetPassword(ctx context.Context, by auth.Actor, tokenHash, newHa
 			return err
 		}
 		if by.UserID == 0 {
-			by.UserID = userID
+			by.UserID = userID // only the account's holder has the link
 		}
 		return audit(ctx, tx, by, "password-reset.complete", "user", userID, "all sessions ended")
 	})

@@ -155,7 +155,9 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 		u = &auth.User{Name: f.Get("name"), Email: f.Get("email")}
 		var hash string
 		if hash, err = auth.HashPassword(f.Get("password")); err == nil {
-			err = s.store.CreateUser(r.Context(), actor(r), u, hash, []auth.Grant{{Role: auth.RoleApplicant}})
+			by := actor(r)
+			by.SigningUp = true
+			err = s.store.CreateUser(r.Context(), by, u, hash, []auth.Grant{{Role: auth.RoleApplicant}})
 		}
 	}
 	if err != nil {

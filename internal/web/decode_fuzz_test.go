@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -51,13 +52,7 @@ func FuzzRequestDecoders(f *testing.F) {
 	ctx := context.Background()
 	org := &auth.Organisation{Kind: auth.OrgTrust, Name: "Seed Trust", Region: "London"}
 	db.CreateOrganisation(ctx, auth.Actor{}, org)
-	admin := &auth.User{Name: "Admin", Email: "admin@example.org"}
-	if err := db.CreateUser(ctx, auth.Actor{}, admin, "", []auth.Grant{{Role: auth.RoleSystemAdmin}}); err != nil {
-		f.Fatal(err)
-	}
-	token, hash, _ := auth.NewToken()
-	future := mustTime(f)
-	db.CreateSession(ctx, auth.Actor{}, admin.ID, hash, future)
+	token := adminSession(f, db)
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		r := writeRoutes[int(which)%len(writeRoutes)]
 		before := auditCount(t, db)
@@ -93,10 +88,7 @@ func TestDecoderErrorsNameTheField(t *testing.T) {
 	db := testkit.SQLiteDB(t)
 	h := testkit.ServerWith(t, db)
 	ctx := context.Background()
-	admin := &auth.User{Name: "Admin", Email: "admin@example.org"}
-	db.CreateUser(ctx, auth.Actor{}, admin, "", []auth.Grant{{Role: auth.RoleSystemAdmin}})
-	token, hash, _ := auth.NewToken()
-	db.CreateSession(ctx, auth.Actor{}, admin.ID, hash, mustTime(t))
+	token := adminSession(t, db)
 	for _, tc := range []struct{ body, field, words string }{
 		{`{"kind":"trust","name":"X","region":"London","colour":"red"}`, "colour", "not a field"},
 		{`{"kind":"trust","name":7,"region":"London"}`, "name", "must be a string"},
@@ -121,4 +113,63 @@ func TestDecoderErrorsNameTheField(t *testing.T) {
 	}
 }
 
-func mustTime(tb testing.TB) (t time.Time) { return time.Now().Add(time.Hour) }
+// adminSession creates a system administrator and returns a session token.
+func adminSession(tb testing.TB, db *database.DB) string {
+	tb.Helper()
+	ctx := context.Background()
+	admin := &auth.User{Name: "Admin", Email: "admin@example.org"}
+	if err := db.CreateUser(ctx, auth.Actor{}, admin, "", []auth.Grant{{Role: auth.RoleSystemAdmin}}); err != nil {
+		tb.Fatal(err)
+	}
+	token, hash, _ := auth.NewToken()
+	if err := db.CreateSession(ctx, auth.Actor{}, admin.ID, hash, time.Now().Add(time.Hour)); err != nil {
+		tb.Fatal(err)
+	}
+	return token
+}
+
+// TestAuditNamesWhoActed: someone signing up is the actor of their own
+// account's creation; an account made by an administrator names the
+// administrator.
+func TestAuditNamesWhoActed(t *testing.T) {
+	db := testkit.SQLiteDB(t)
+	h := testkit.ServerWith(t, db)
+	ctx := context.Background()
+	req := httptest.NewRequest("POST", "/sign-up", strings.NewReader("name=New+Person&email=new%40example.org&password=correct+horse+battery&confirm=correct+horse+battery"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("sign-up: %d %s", rec.Code, rec.Body)
+	}
+	u, err := db.UserByEmail(ctx, "new@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := adminSession(t, db)
+	req = httptest.NewRequest("POST", "/api/v1/users", strings.NewReader(`{"name":"Made By Admin","email":"made@example.org"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(&http.Cookie{Name: "hcs_session", Value: token})
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create user: %d %s", rec.Code, rec.Body)
+	}
+	admin, _ := db.UserByEmail(ctx, "admin@example.org")
+	made, _ := db.UserByEmail(ctx, "made@example.org")
+	for _, tc := range []struct{ user, actor int64 }{{u.ID, u.ID}, {made.ID, admin.ID}} {
+		entries, _ := db.Audit(ctx, auth.AuditFilter{RecordType: "user", RecordID: fmt.Sprint(tc.user)})
+		found := false
+		for _, e := range entries {
+			if e.Action == "user.create" {
+				found = true
+				if e.ActorID != tc.actor || e.Address == "" {
+					t.Errorf("user %d created by actor %d from %q, want actor %d", tc.user, e.ActorID, e.Address, tc.actor)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no user.create entry for user %d", tc.user)
+		}
+	}
+}
