@@ -1,0 +1,200 @@
+// Package recruit runs national recruitment into training posts: rounds,
+// posts, applications, scoring, stable matching and offers. It holds the
+// rules and the matching algorithm; it knows nothing of HTTP or SQL.
+package recruit
+
+import (
+	"slices"
+)
+
+// Unmatched is the assignment of an applicant who gets no post.
+const Unmatched = -1
+
+// Market is a hospitals/residents instance over dense indexes: applicants
+// 0..A-1 and posts 0..P-1. Only mutually acceptable pairs are kept: an
+// applicant's preference for a post counts only when the post ranks the
+// applicant too. It is built once and read by Match and Verify.
+type Market struct {
+	capacity []int32
+	// Applicant a's acceptable posts, best first, are
+	// prefPost[start[a]:start[a+1]]; prefRank holds each post's rank of a
+	// (lower is better, dense within the post).
+	start    []int32
+	prefPost []int32
+	prefRank []int32
+}
+
+// NewMarket builds a market from capacities, each applicant's preferences
+// (post indexes, best first) and a function giving a post's rank of an
+// applicant (lower is better) and whether it ranks them at all.
+// Preferences for posts that do not rank the applicant are dropped.
+func NewMarket(capacity []int32, prefs [][]int32, rank func(post, applicant int32) (int32, bool)) *Market {
+	m := &Market{capacity: slices.Clone(capacity), start: make([]int32, len(prefs)+1)}
+	for a, list := range prefs {
+		for _, p := range list {
+			if r, ok := rank(p, int32(a)); ok {
+				m.prefPost = append(m.prefPost, p)
+				m.prefRank = append(m.prefRank, r)
+			}
+		}
+		m.start[a+1] = int32(len(m.prefPost))
+	}
+	return m
+}
+
+// Applicants is the number of applicants.
+func (m *Market) Applicants() int { return len(m.start) - 1 }
+
+// Posts is the number of posts.
+func (m *Market) Posts() int { return len(m.capacity) }
+
+// Capacity is a post's number of places.
+func (m *Market) Capacity(post int32) int32 { return m.capacity[post] }
+
+// Acceptable returns applicant a's acceptable posts, best first. The slice
+// must not be changed.
+func (m *Market) Acceptable(a int32) []int32 { return m.prefPost[m.start[a]:m.start[a+1]] }
+
+// RankAt returns the post's rank of applicant a, if the pair is acceptable.
+func (m *Market) RankAt(a, post int32) (int32, bool) {
+	for i := m.start[a]; i < m.start[a+1]; i++ {
+		if m.prefPost[i] == post {
+			return m.prefRank[i], true
+		}
+	}
+	return 0, false
+}
+
+// Match runs applicant-proposing deferred acceptance and returns each
+// applicant's post, or Unmatched. The result is the stable matching that
+// is best for every applicant, and it does not depend on the order in
+// which applicants propose. Each post keeps its tentative assignees in a
+// max-heap by rank, so a proposal costs O(log capacity).
+func (m *Market) Match() []int32 {
+	nA, nP := m.Applicants(), m.Posts()
+	assigned := make([]int32, nA)
+	next := make([]int32, nA) // how far down its list each applicant has got
+	for a := range assigned {
+		assigned[a] = Unmatched
+		next[a] = m.start[a]
+	}
+	// Heaps laid end to end: post p's heap is heapApp/heapRank[base[p] : base[p]+size[p]].
+	base := make([]int64, nP+1)
+	for p, c := range m.capacity {
+		base[p+1] = base[p] + int64(c)
+	}
+	size := make([]int32, nP)
+	heapApp := make([]int32, base[nP])
+	heapRank := make([]int32, base[nP])
+
+	free := make([]int32, nA)
+	for a := range free {
+		free[a] = int32(nA - 1 - a) // pop order: applicant 0 first
+	}
+	for len(free) > 0 {
+		a := free[len(free)-1]
+		free = free[:len(free)-1]
+		end := m.start[a+1]
+		for next[a] < end {
+			i := next[a]
+			next[a]++
+			p, r := m.prefPost[i], m.prefRank[i]
+			b := base[p]
+			n := size[p]
+			if n < m.capacity[p] {
+				// Room: add a and sift up.
+				j := n
+				size[p] = n + 1
+				for j > 0 {
+					parent := (j - 1) / 2
+					if heapRank[b+int64(parent)] >= r {
+						break
+					}
+					heapApp[b+int64(j)], heapRank[b+int64(j)] = heapApp[b+int64(parent)], heapRank[b+int64(parent)]
+					j = parent
+				}
+				heapApp[b+int64(j)], heapRank[b+int64(j)] = a, r
+				assigned[a] = p
+				break
+			}
+			if n == 0 || r >= heapRank[b] {
+				continue // full of applicants the post prefers
+			}
+			// Replace the worst assignee with a and sift down.
+			evicted := heapApp[b]
+			assigned[evicted] = Unmatched
+			free = append(free, evicted)
+			j := int32(0)
+			for {
+				l := 2*j + 1
+				if l >= n {
+					break
+				}
+				c := l
+				if rr := l + 1; rr < n && heapRank[b+int64(rr)] > heapRank[b+int64(l)] {
+					c = rr
+				}
+				if heapRank[b+int64(c)] <= r {
+					break
+				}
+				heapApp[b+int64(j)], heapRank[b+int64(j)] = heapApp[b+int64(c)], heapRank[b+int64(c)]
+				j = c
+			}
+			heapApp[b+int64(j)], heapRank[b+int64(j)] = a, r
+			assigned[a] = p
+			break
+		}
+	}
+	return assigned
+}
+
+// Verification is what the verifier found in a matching.
+type Verification struct {
+	BlockingPairs int `json:"blocking_pairs"`
+	OverCapacity  int `json:"over_capacity"` // posts with more assignees than places
+	Unacceptable  int `json:"unacceptable"`  // assignments the two sides do not both accept
+}
+
+// OK reports whether the matching is valid and stable.
+func (v Verification) OK() bool { return v == Verification{} }
+
+// Verify checks a matching in O(total list length): every assignment is
+// mutually acceptable, no post is over capacity, and no applicant and post
+// would both rather have each other (a blocking pair).
+func (m *Market) Verify(assigned []int32) Verification {
+	var v Verification
+	nP := m.Posts()
+	count := make([]int32, nP)
+	worst := make([]int32, nP) // rank of the worst assignee
+	for a, p := range assigned {
+		if p == Unmatched {
+			continue
+		}
+		r, ok := m.RankAt(int32(a), p)
+		if !ok {
+			v.Unacceptable++
+			continue
+		}
+		count[p]++
+		if count[p] == 1 || r > worst[p] {
+			worst[p] = r
+		}
+	}
+	for p := range count {
+		if count[p] > m.capacity[p] {
+			v.OverCapacity++
+		}
+	}
+	for a := range assigned {
+		for i := m.start[a]; i < m.start[a+1]; i++ {
+			p, r := m.prefPost[i], m.prefRank[i]
+			if p == assigned[a] {
+				break // posts after its own are worse for the applicant
+			}
+			if count[p] < m.capacity[p] || r < worst[p] {
+				v.BlockingPairs++
+			}
+		}
+	}
+	return v
+}
