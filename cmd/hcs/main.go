@@ -32,6 +32,8 @@ Usage:
   hcs backup FILE [--db DB]              write a consistent copy while hcs runs
   hcs restore FILE [--db DB]             load a backup into an empty database
   hcs user create|grant|revoke|list      manage accounts and roles
+  hcs match --posts F --applicants F --rankings F --out F [--report F]
+                                         stable matching of applicants to posts
   hcs search "QUERY" [--json]            search the career framework
   hcs framework validate [--data DIR]    check the framework data files
   hcs framework export --format json|csv [--table NAME] [--data DIR]
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRestore(ctx, rest, stdout, stderr)
 	case "user":
 		return runUser(ctx, rest, stdout, stderr)
+	case "match":
+		return runMatch(rest, stdout, stderr)
 	case "search":
 		return runSearch(rest, stdout, stderr)
 	case "framework":
