@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,7 +78,9 @@ func (lr *lineReader) next() ([][]byte, error) {
 		if lr.progress != nil && lr.line&(1<<20-1) == 0 {
 			lr.progress(lr.file, lr.read, lr.size)
 		}
-		b = bytes.TrimRight(b, "\r\n")
+		for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+			b = b[:len(b)-1]
+		}
 		if len(bytes.TrimSpace(b)) == 0 {
 			if err == io.EOF {
 				return nil, nil
@@ -255,83 +258,115 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	in.ApplicantIDs = prefs.ids
 	in.Preferences = len(prefs.who)
 	nA, nP := len(in.ApplicantIDs), len(capacity)
-	pPost, pRank, pLine := prefs.post, prefs.rank, prefs.line
+	pPost, pRank := prefs.post, prefs.rank
 
 	// Group preferences by applicant, best first, rejecting repeats.
 	start, order := groupBy(prefs.who, nA)
 	prefs.who = nil
-	keys := make([]int64, 0, 64)
-	for a := range nA {
-		group := order[start[a]:start[a+1]]
-		keys = sortGroup(group, pRank, keys)
-		for i := 1; i < len(group); i++ {
-			if pRank[group[i]] == pRank[group[i-1]] {
-				return nil, inputError(applicants.Name, int(max(pLine[group[i]], pLine[group[i-1]])), "applicant %q gives rank %d twice", in.ApplicantIDs[a], pRank[group[i]])
-			}
-			for j := range i {
-				if pPost[group[i]] == pPost[group[j]] {
-					return nil, inputError(applicants.Name, int(max(pLine[group[i]], pLine[group[j]])), "applicant %q lists post %q twice", in.ApplicantIDs[a], in.PostIDs[pPost[group[i]]])
+	err = inParallel(nA, func(lo, hi int) error {
+		keys := make([]int64, 0, 64)
+		for a := lo; a < hi; a++ {
+			group := order[start[a]:start[a+1]]
+			keys = sortGroup(group, pRank, keys)
+			for i := 1; i < len(group); i++ {
+				if pRank[group[i]] == pRank[group[i-1]] {
+					return inputError(applicants.Name, prefs.lineOf(max(group[i], group[i-1])), "applicant %q gives rank %d twice", in.ApplicantIDs[a], pRank[group[i]])
+				}
+				for j := range i {
+					if pPost[group[i]] == pPost[group[j]] {
+						return inputError(applicants.Name, prefs.lineOf(max(group[i], group[j])), "applicant %q lists post %q twice", in.ApplicantIDs[a], in.PostIDs[pPost[group[i]]])
+					}
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+
+	// Lay each applicant's posts out contiguously, in preference order, so
+	// that the join below reads memory in order.
+	// Each entry holds the post and, once joined, the post's rank of the
+	// applicant (-1 until then) side by side: the join touches both.
+	type pair struct{ post, rank int32 }
+	grouped := make([]pair, len(order))
+	for i, row := range order {
+		grouped[i] = pair{pPost[row], -1}
+	}
+	// Release what is no longer needed: at national scale each column is
+	// tens of megabytes.
+	order, pPost, pRank, prefs = nil, nil, nil, rows{}
 
 	// Translate rankings.csv's applicant ids to applicants.csv's, once per
 	// distinct id; someone ranked who did not apply becomes -1 (ignored).
-	appIndex := make(map[string]int32, nA)
+	var appIndex idIndex
 	for a, id := range in.ApplicantIDs {
-		appIndex[id] = int32(a)
+		appIndex.add([]byte(id), id, int32(a))
 	}
 	toApplicant := make([]int32, len(ranks.ids))
 	for i, id := range ranks.ids {
-		a, ok := appIndex[id]
+		a, ok := appIndex.lookup([]byte(id))
 		if !ok {
 			a = -1
 		}
 		toApplicant[i] = a
 	}
-	appIndex = nil
+	inParallel(len(ranks.who), func(lo, hi int) error {
+		for row := lo; row < hi; row++ {
+			ranks.who[row] = toApplicant[ranks.who[row]]
+		}
+		return nil
+	})
+	toApplicant = nil
 
 	// Group rankings by post, best first; a post's rank of an applicant is
 	// its position in that order.
 	rStart, rOrder := groupBy(ranks.post, nP)
-	postRank := make([]int32, len(pPost)) // per preference row: the post's rank of the applicant, or -1
-	for i := range postRank {
-		postRank[i] = -1
-	}
-	for p := range nP {
-		group := rOrder[rStart[p]:rStart[p+1]]
-		keys = sortGroup(group, ranks.rank, keys)
-		for i := 1; i < len(group); i++ {
-			if ranks.rank[group[i]] == ranks.rank[group[i-1]] {
-				return nil, inputError(rankings.Name, int(max(ranks.line[group[i]], ranks.line[group[i-1]])), "post %q gives rank %d twice", in.PostIDs[p], ranks.rank[group[i]])
+	// Posts are independent here: each pair (applicant, post) belongs to
+	// one post, so halves of the posts can be joined at the same time.
+	err = inParallel(nP, func(lo, hi int) error {
+		keys := make([]int64, 0, 256)
+		for p := lo; p < hi; p++ {
+			group := rOrder[rStart[p]:rStart[p+1]]
+			keys = sortGroup(group, ranks.rank, keys)
+			for i := 1; i < len(group); i++ {
+				if ranks.rank[group[i]] == ranks.rank[group[i-1]] {
+					return inputError(rankings.Name, ranks.lineOf(max(group[i], group[i-1])), "post %q gives rank %d twice", in.PostIDs[p], ranks.rank[group[i]])
+				}
 			}
-		}
-		for dense, row := range group {
-			a := toApplicant[ranks.who[row]]
-			if a < 0 {
-				continue
-			}
-			for _, pref := range order[start[a]:start[a+1]] {
-				if pPost[pref] == int32(p) {
-					if postRank[pref] >= 0 {
-						return nil, inputError(rankings.Name, int(ranks.line[row]), "post %q ranks applicant %q twice", in.PostIDs[p], in.ApplicantIDs[a])
+			for dense, row := range group {
+				a := ranks.who[row]
+				if a < 0 {
+					continue
+				}
+				list := grouped[start[a]:start[a+1]]
+				for i := range list {
+					if list[i].post == int32(p) {
+						if list[i].rank >= 0 {
+							return inputError(rankings.Name, ranks.lineOf(row), "post %q ranks applicant %q twice", in.PostIDs[p], in.ApplicantIDs[a])
+						}
+						list[i].rank = int32(dense)
+						break
 					}
-					postRank[pref] = int32(dense)
-					break
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	ranks, rOrder = rows{}, nil
 
 	// Build the market from the mutually acceptable pairs, in each
 	// applicant's order.
 	m := &Market{capacity: capacity, start: make([]int32, nA+1)}
 	for a := range nA {
-		for _, pref := range order[start[a]:start[a+1]] {
-			if postRank[pref] >= 0 {
-				m.prefPost = append(m.prefPost, pPost[pref])
-				m.prefRank = append(m.prefRank, postRank[pref])
+		for _, e := range grouped[start[a]:start[a+1]] {
+			if e.rank >= 0 {
+				m.prefPost = append(m.prefPost, e.post)
+				m.prefRank = append(m.prefRank, e.rank)
 			}
 		}
 		m.start[a+1] = int32(len(m.prefPost))
@@ -341,11 +376,82 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	return in, nil
 }
 
+// idIndex finds the index of an id. Ids that are plain numbers (no sign,
+// no leading zero, below 2^26), the usual form of applicant numbers, are
+// looked up in a table indexed by the number, which is several times
+// faster than hashing at national scale; other ids go to a map.
+type idIndex struct {
+	numeric []int32 // number → index+1; 0 is "absent"
+	other   map[string]int32
+}
+
+const maxDirectID = 1 << 26
+
+func plainNumber(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 8 || (b[0] == '0' && len(b) > 1) {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n < maxDirectID
+}
+
+func (x *idIndex) lookup(b []byte) (int32, bool) {
+	if n, ok := plainNumber(b); ok {
+		if n < len(x.numeric) && x.numeric[n] != 0 {
+			return x.numeric[n] - 1, true
+		}
+		return 0, false
+	}
+	i, ok := x.other[string(b)]
+	return i, ok
+}
+
+func (x *idIndex) add(b []byte, s string, i int32) {
+	if n, ok := plainNumber(b); ok {
+		if n >= len(x.numeric) {
+			grown := make([]int32, max(n+1, 2*len(x.numeric), 1024))
+			copy(grown, x.numeric)
+			x.numeric = grown
+		}
+		x.numeric[n] = i + 1
+		return
+	}
+	if x.other == nil {
+		x.other = map[string]int32{}
+	}
+	x.other[s] = i
+}
+
 // rows is one of the big files read into columns: who (an index into
-// ids, the file's own table of applicant ids), post, rank and line.
+// ids, the file's own table of applicant ids), post and rank. Line
+// numbers are not stored per row: row r is on line r+2 (after the header)
+// plus the blank lines before it, which gaps records.
 type rows struct {
-	ids                   []string
-	who, post, rank, line []int32
+	ids             []string
+	who, post, rank []int32
+	gaps            []gap
+}
+
+// gap records that the rows from row onwards sit extra lines further down
+// the file than their position suggests, because of blank lines.
+type gap struct{ row, extra int32 }
+
+// lineOf returns the file line of a row.
+func (r *rows) lineOf(row int32) int {
+	extra := int32(0)
+	for _, g := range r.gaps {
+		if g.row > row {
+			break
+		}
+		extra = g.extra
+	}
+	return int(row) + 2 + int(extra)
 }
 
 // readRows reads applicants.csv or rankings.csv. The three column names
@@ -362,11 +468,12 @@ func readRows(src Source, progress Progress, postIndex map[string]int32, postsNa
 	if columns[0] == "post_id" {
 		appCol, postCol = pos[2], pos[0]
 	}
-	if src.Size > 0 {
-		n := int(src.Size / 12) // rows are rarely shorter than 12 bytes
-		r.who, r.post, r.rank, r.line = make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n)
-	}
-	index := map[string]int32{}
+	sized := false
+	var index idIndex
+	var prevID []byte // rows for one applicant or post often come together
+	prevWho := int32(-1)
+	var prevPostID []byte
+	prevPost := int32(-1)
 	for {
 		f, err := lr.next()
 		if err != nil {
@@ -376,9 +483,13 @@ func readRows(src Source, progress Progress, postIndex map[string]int32, postsNa
 			break
 		}
 		postID := field(f, postCol)
-		post, ok := postIndex[string(postID)]
-		if !ok {
-			return r, inputError(lr.file, lr.line, "post %q is not in %s", postID, postsName)
+		post := prevPost
+		if post < 0 || !bytes.Equal(postID, prevPostID) {
+			var ok bool
+			if post, ok = postIndex[string(postID)]; !ok {
+				return r, inputError(lr.file, lr.line, "post %q is not in %s", postID, postsName)
+			}
+			prevPost, prevPostID = post, append(prevPostID[:0], postID...)
 		}
 		rank, err := lr.rank(field(f, rankCol))
 		if err != nil {
@@ -388,16 +499,65 @@ func readRows(src Source, progress Progress, postIndex map[string]int32, postsNa
 		if len(id) == 0 {
 			return r, inputError(lr.file, lr.line, "applicant_id is empty")
 		}
-		who, ok := index[string(id)]
-		if !ok {
-			s := string(id)
-			who = int32(len(r.ids))
-			index[s] = who
-			r.ids = append(r.ids, s)
+		who := prevWho
+		if who < 0 || !bytes.Equal(id, prevID) {
+			var ok bool
+			if who, ok = index.lookup(id); !ok {
+				who = int32(len(r.ids))
+				s := string(id)
+				index.add(id, s, who)
+				r.ids = append(r.ids, s)
+			}
+			prevWho, prevID = who, append(prevID[:0], id...)
 		}
-		r.who, r.post, r.rank, r.line = append(r.who, who), append(r.post, post), append(r.rank, rank), append(r.line, int32(lr.line))
+		row := int32(len(r.who))
+		if extra := int32(lr.line) - row - 2; (len(r.gaps) == 0 && extra != 0) || (len(r.gaps) > 0 && extra != r.gaps[len(r.gaps)-1].extra) {
+			r.gaps = append(r.gaps, gap{row, extra})
+		}
+		r.who, r.post, r.rank = append(r.who, who), append(r.post, post), append(r.rank, rank)
+		// Once a sample shows how long rows are, size the columns for the
+		// whole file: growing them by doubling would waste memory.
+		if !sized && len(r.who) == 4096 && src.Size > 0 {
+			sized = true
+			n := int(float64(src.Size)/float64(lr.read)*4096*1.02) - len(r.who)
+			r.who, r.post, r.rank = slices.Grow(r.who, n), slices.Grow(r.post, n), slices.Grow(r.rank, n)
+		}
 	}
 	return r, nil
+}
+
+// inParallel splits 0..n into one range per CPU and runs fn on each at
+// the same time. When several ranges fail, the error naming the earliest
+// line wins, so that messages do not depend on timing.
+func inParallel(n int, fn func(lo, hi int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/1024))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = fn(n*w/workers, n*(w+1)/workers)
+		}()
+	}
+	wg.Wait()
+	var first error
+	firstLine := math.MaxInt
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		line := math.MaxInt
+		if _, after, ok := strings.Cut(err.Error(), " line "); ok {
+			if n, ok := parseInt([]byte(strings.SplitN(after, ":", 2)[0])); ok {
+				line = int(n)
+			}
+		}
+		if first == nil || line < firstLine {
+			first, firstLine = err, line
+		}
+	}
+	return first
 }
 
 // rank reads a rank, which must be a whole number that fits in 32 bits.
