@@ -208,3 +208,54 @@ func TestUserBackupRestoreCommands(t *testing.T) {
 		t.Errorf("migrate: %v %s", err, out)
 	}
 }
+
+func TestMatchCommand(t *testing.T) {
+	dir := t.TempDir()
+	sample := filepath.Join("..", "..", "internal", "recruit", "testdata", "match")
+	out := filepath.Join(dir, "matches.csv")
+	report := filepath.Join(dir, "report.json")
+	_, stderr, err := runCLI(t, "match", "--posts", filepath.Join(sample, "posts.csv"), "--applicants", filepath.Join(sample, "applicants.csv"),
+		"--rankings", filepath.Join(sample, "rankings.csv"), "--out", out, "--report", report)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	got, _ := os.ReadFile(out)
+	if string(got) != "applicant_id,post_id\n1,P1\n2,\n3,P3\n4,P2\n5,\n" {
+		t.Errorf("matches.csv:\n%s", got)
+	}
+	if !strings.Contains(stderr, "matched 3, unmatched 2, unfilled places 1, blocking pairs 0") {
+		t.Errorf("summary: %s", stderr)
+	}
+	var rep struct {
+		Matched      int `json:"matched"`
+		Verification struct {
+			BlockingPairs int `json:"blocking_pairs"`
+		} `json:"verification"`
+	}
+	b, _ := os.ReadFile(report)
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Matched != 3 {
+		t.Errorf("report %s: %v", b, err)
+	}
+
+	// Bad input: an error naming file, line and value, and nothing written.
+	bad := filepath.Join(dir, "applicants.csv")
+	os.WriteFile(bad, []byte("applicant_id,rank,post_id\n1,1,P1\n1,x,P2\n"), 0o644)
+	out2 := filepath.Join(dir, "never.csv")
+	_, _, err = runCLI(t, "match", "--posts", filepath.Join(sample, "posts.csv"), "--applicants", bad,
+		"--rankings", filepath.Join(sample, "rankings.csv"), "--out", out2)
+	if err == nil || !strings.Contains(err.Error(), "applicants.csv line 3") || !strings.Contains(err.Error(), `rank "x"`) {
+		t.Fatalf("bad rank: %v", err)
+	}
+	if _, err := os.Stat(out2); !os.IsNotExist(err) {
+		t.Error("matches.csv was written despite bad input")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".matches-") {
+			t.Errorf("a temporary file was left behind: %s", e.Name())
+		}
+	}
+	if _, _, err := runCLI(t, "match", "--posts", "x"); err == nil || exitCode(err) != 2 {
+		t.Errorf("missing flags: %v", err)
+	}
+}
