@@ -1,0 +1,276 @@
+package recruit
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"hcs/internal/apperr"
+	"hcs/internal/framework"
+)
+
+// Stages of a round, in order. Each action belongs to one stage and is
+// refused outside its window.
+const (
+	StageApplications = "applications"
+	StageShortlisting = "shortlisting"
+	StageInterviews   = "interviews"
+	StagePreferences  = "preferences"
+	StageOffers       = "offers"
+)
+
+// Round is one national recruitment round for a programme, with its
+// timetable. Each window runs from its start up to (not including) the
+// next window's start.
+type Round struct {
+	ID        int64  `json:"id"`
+	Programme string `json:"programme"`
+	Name      string `json:"name"`
+
+	ApplicationsOpen time.Time `json:"applications_open"`
+	ShortlistingOpen time.Time `json:"shortlisting_open"` // applications close
+	InterviewsOpen   time.Time `json:"interviews_open"`
+	PreferencesOpen  time.Time `json:"preferences_open"`
+	OffersOpen       time.Time `json:"offers_open"` // matching, then offers
+	StartDate        time.Time `json:"start_date"`
+
+	// TieBreakSeed is published with the round so that anyone can
+	// reproduce the lottery that breaks exact ties.
+	TieBreakSeed string `json:"tie_break_seed"`
+	// ScoreMargin is how far apart two reviewers' scores may be before the
+	// application goes to moderation.
+	ScoreMargin int `json:"score_margin"`
+	// Weights of the shortlisting and interview scores in the national rank.
+	ShortlistWeight int `json:"shortlist_weight"`
+	InterviewWeight int `json:"interview_weight"`
+	// OfferWorkingDays is how long an applicant has to answer an offer.
+	OfferWorkingDays int `json:"offer_working_days"`
+
+	MatchedAt *time.Time `json:"matched_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// Validate checks a round before it is saved.
+func (r *Round) Validate(f *framework.Framework) error {
+	r.Name = strings.TrimSpace(r.Name)
+	p := f.Programme(r.Programme)
+	switch {
+	case p == nil || p.Kind == framework.ProgrammeEducation || p.Kind == framework.ProgrammeEquivalence:
+		return apperr.Invalidf("programme", "programme %q is not one recruited to nationally; use stp, ptp, hsst or an apprenticeship", r.Programme)
+	case r.Name == "":
+		return apperr.Invalidf("name", "Give the round a name, such as STP 2027")
+	case r.ApplicationsOpen.IsZero() || r.ShortlistingOpen.IsZero() || r.InterviewsOpen.IsZero() || r.PreferencesOpen.IsZero() || r.OffersOpen.IsZero() || r.StartDate.IsZero():
+		return apperr.Invalidf("timetable", "every date of the timetable is needed")
+	case !(r.ApplicationsOpen.Before(r.ShortlistingOpen) && r.ShortlistingOpen.Before(r.InterviewsOpen) &&
+		r.InterviewsOpen.Before(r.PreferencesOpen) && r.PreferencesOpen.Before(r.OffersOpen) && r.OffersOpen.Before(r.StartDate)):
+		return apperr.Invalidf("timetable", "the dates must come in order: applications, shortlisting, interviews, preferences, offers, start")
+	case r.ScoreMargin < 0 || r.ScoreMargin > 100:
+		return apperr.Invalidf("score_margin", "the moderation margin must be 0 to 100")
+	case r.ShortlistWeight < 0 || r.InterviewWeight < 0 || r.ShortlistWeight+r.InterviewWeight == 0:
+		return apperr.Invalidf("shortlist_weight", "the weights must be 0 or more and not both 0")
+	case r.OfferWorkingDays < 1 || r.OfferWorkingDays > 20:
+		return apperr.Invalidf("offer_working_days", "offers need 1 to 20 working days to answer")
+	case strings.TrimSpace(r.TieBreakSeed) == "":
+		return apperr.Invalidf("tie_break_seed", "publish a tie-break seed")
+	}
+	return nil
+}
+
+// Stage returns the stage the round is in at t, or "" before applications
+// open; after the start date it stays in offers.
+func (r *Round) Stage(t time.Time) string {
+	switch {
+	case t.Before(r.ApplicationsOpen):
+		return ""
+	case t.Before(r.ShortlistingOpen):
+		return StageApplications
+	case t.Before(r.InterviewsOpen):
+		return StageShortlisting
+	case t.Before(r.PreferencesOpen):
+		return StageInterviews
+	case t.Before(r.OffersOpen):
+		return StagePreferences
+	}
+	return StageOffers
+}
+
+// window returns when a stage opens and closes.
+func (r *Round) window(stage string) (opens, closes time.Time) {
+	switch stage {
+	case StageApplications:
+		return r.ApplicationsOpen, r.ShortlistingOpen
+	case StageShortlisting:
+		return r.ShortlistingOpen, r.InterviewsOpen
+	case StageInterviews:
+		return r.InterviewsOpen, r.PreferencesOpen
+	case StagePreferences:
+		return r.PreferencesOpen, r.OffersOpen
+	}
+	return r.OffersOpen, time.Time{}
+}
+
+// ErrOutsideWindow is the code of a refusal because a stage is not open.
+const dateFormat = "2 January 2006 at 15:04 UTC"
+
+// RequireStage refuses an action outside its stage's window, saying when
+// the window opens or when it closed.
+func (r *Round) RequireStage(stage, action string, t time.Time) error {
+	if r.Stage(t) == stage {
+		return nil
+	}
+	opens, closes := r.window(stage)
+	if t.Before(opens) {
+		return apperr.Errorf(apperr.Conflict, "%s opens on %s.", capitalise(action), opens.UTC().Format(dateFormat))
+	}
+	return apperr.Errorf(apperr.Conflict, "%s closed on %s.", capitalise(action), closes.UTC().Format(dateFormat))
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Eligibility says whether someone's credentials meet a programme's entry
+// requirements, and why not when they do not.
+type Eligibility struct {
+	Eligible bool   `json:"eligible"`
+	Reason   string `json:"reason"`
+}
+
+// CheckEligibility compares held credentials with the programme's entry
+// requirements from the framework.
+func CheckEligibility(f *framework.Framework, programmeID string, holds []string) Eligibility {
+	p := f.Programme(programmeID)
+	if p == nil {
+		return Eligibility{Reason: fmt.Sprintf("%q is not a programme", programmeID)}
+	}
+	var options []string
+	for _, set := range p.Requires {
+		ok := true
+		var names []string
+		for _, c := range set {
+			if !slices.Contains(holds, c) {
+				ok = false
+			}
+			names = append(names, strings.ToLower(f.Credential(c).Name))
+		}
+		if ok {
+			return Eligibility{Eligible: true, Reason: "You meet the entry requirements for the " + p.Name + "."}
+		}
+		options = append(options, strings.Join(names, " and "))
+	}
+	return Eligibility{Reason: fmt.Sprintf("The %s needs %s. %s", p.Name, strings.Join(options, "; or "), p.Entry)}
+}
+
+// AddWorkingDays returns the moment n working days after t: weekends do
+// not count (bank holidays do, as in national recruitment's rules).
+func AddWorkingDays(t time.Time, n int) time.Time {
+	for n > 0 {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return t
+}
+
+// Candidate is an applicant's scores for the national rank.
+type Candidate struct {
+	ApplicationID  int64 `json:"application_id"`
+	ShortlistScore int   `json:"shortlist_score"`
+	InterviewScore int   `json:"interview_score"`
+}
+
+// Ranked is a candidate's place in the national rank and the rule that
+// decided it against the candidate above.
+type Ranked struct {
+	Candidate
+	Rank      int    `json:"rank"`
+	Weighted  int    `json:"weighted"`
+	DecidedBy string `json:"decided_by"`
+}
+
+// NationalRank orders candidates by weighted score. Ties are broken by a
+// stated order: the interview score, then the shortlisting score, then a
+// lottery drawn from the published seed (SHA-256 of seed and application
+// id), so anyone can reproduce the order.
+func NationalRank(r *Round, cands []Candidate) []Ranked {
+	out := make([]Ranked, len(cands))
+	lottery := make(map[int64]uint64, len(cands))
+	for i, c := range cands {
+		out[i] = Ranked{Candidate: c, Weighted: r.ShortlistWeight*c.ShortlistScore + r.InterviewWeight*c.InterviewScore}
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s:%d", r.TieBreakSeed, c.ApplicationID)))
+		lottery[c.ApplicationID] = binary.BigEndian.Uint64(sum[:8])
+	}
+	cmp := func(a, b Ranked) (int, string) {
+		switch {
+		case a.Weighted != b.Weighted:
+			return b.Weighted - a.Weighted, "weighted score"
+		case a.InterviewScore != b.InterviewScore:
+			return b.InterviewScore - a.InterviewScore, "interview score"
+		case a.ShortlistScore != b.ShortlistScore:
+			return b.ShortlistScore - a.ShortlistScore, "shortlisting score"
+		case lottery[a.ApplicationID] < lottery[b.ApplicationID]:
+			return -1, "lottery"
+		case lottery[a.ApplicationID] > lottery[b.ApplicationID]:
+			return 1, "lottery"
+		}
+		return int(a.ApplicationID - b.ApplicationID), "application number"
+	}
+	slices.SortFunc(out, func(a, b Ranked) int { c, _ := cmp(a, b); return c })
+	for i := range out {
+		out[i].Rank = i + 1
+		out[i].DecidedBy = "first place"
+		if i > 0 {
+			_, out[i].DecidedBy = cmp(out[i-1], out[i])
+		}
+	}
+	return out
+}
+
+// Reason explains, for one post an applicant preferred to the one they got,
+// why they did not get it, without revealing anyone else.
+type Reason struct {
+	PostIndex   int32  `json:"-"`
+	YourRank    int32  `json:"your_rank"`
+	CutOffRank  int32  `json:"cut_off_rank"` // the post's rank of its lowest-ranked assignee
+	Places      int32  `json:"places"`
+	Explanation string `json:"explanation"`
+}
+
+// Explain says, for each post applicant a preferred to its result, that
+// its places went to applicants the post ranked above a. Ranks are the
+// post's order of applicants, counted from 1.
+func (m *Market) Explain(assigned []int32, a int32) []Reason {
+	var out []Reason
+	worst := map[int32]int32{}
+	for b, p := range assigned {
+		if p == Unmatched {
+			continue
+		}
+		if r, ok := m.RankAt(int32(b), p); ok && (worst[p] == 0 || r+1 > worst[p]) {
+			worst[p] = r + 1
+		}
+	}
+	for i := m.start[a]; i < m.start[a+1]; i++ {
+		p, r := m.prefPost[i], m.prefRank[i]
+		if p == assigned[a] {
+			break
+		}
+		reason := Reason{PostIndex: p, YourRank: r + 1, CutOffRank: worst[p], Places: m.capacity[p]}
+		switch {
+		case m.capacity[p] == 0:
+			reason.Explanation = "This post had no places."
+		default:
+			reason.Explanation = fmt.Sprintf("All %d place(s) went to applicants this post ranked above you: you were ranked %d and the last place went to the applicant ranked %d.",
+				m.capacity[p], r+1, worst[p])
+		}
+		out = append(out, reason)
+	}
+	return out
+}

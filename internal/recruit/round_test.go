@@ -1,0 +1,125 @@
+package recruit_test
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"hcs/data"
+	"hcs/internal/framework"
+	"hcs/internal/recruit"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func testRound() *recruit.Round {
+	return &recruit.Round{Programme: "stp", Name: "STP 2027",
+		ApplicationsOpen: day("2027-01-11"), ShortlistingOpen: day("2027-02-01"), InterviewsOpen: day("2027-03-01"),
+		PreferencesOpen: day("2027-04-01"), OffersOpen: day("2027-05-03"), StartDate: day("2027-09-01"),
+		TieBreakSeed: "stp-2027-published-seed", ScoreMargin: 15, ShortlistWeight: 1, InterviewWeight: 2, OfferWorkingDays: 2}
+}
+
+func loadFramework(t *testing.T) *framework.Framework {
+	t.Helper()
+	sub, _ := fs.Sub(data.Framework, "framework")
+	f, err := framework.Load(sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestRoundWindows(t *testing.T) {
+	r := testRound()
+	if err := r.Validate(loadFramework(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RequireStage(recruit.StageApplications, "applying", day("2027-01-05")); err == nil || !strings.Contains(err.Error(), "Applying opens on 11 January 2027") {
+		t.Errorf("before: %v", err)
+	}
+	if err := r.RequireStage(recruit.StageApplications, "applying", day("2027-01-20")); err != nil {
+		t.Errorf("during: %v", err)
+	}
+	if err := r.RequireStage(recruit.StageApplications, "applying", day("2027-02-02")); err == nil || !strings.Contains(err.Error(), "Applying closed on 1 February 2027") {
+		t.Errorf("after: %v", err)
+	}
+	bad := testRound()
+	bad.InterviewsOpen = day("2027-01-20")
+	if err := bad.Validate(loadFramework(t)); err == nil || !strings.Contains(err.Error(), "in order") {
+		t.Errorf("out-of-order timetable: %v", err)
+	}
+}
+
+func TestEligibility(t *testing.T) {
+	f := loadFramework(t)
+	if e := recruit.CheckEligibility(f, "stp", []string{"gcse", "degree-21"}); !e.Eligible {
+		t.Errorf("2:1: %+v", e)
+	}
+	if e := recruit.CheckEligibility(f, "stp", []string{"degree-22", "masters"}); !e.Eligible {
+		t.Errorf("2:2 and master's: %+v", e)
+	}
+	e := recruit.CheckEligibility(f, "stp", []string{"degree-22"})
+	if e.Eligible || !strings.Contains(e.Reason, "master's") {
+		t.Errorf("2:2 alone: %+v", e)
+	}
+}
+
+func TestAddWorkingDays(t *testing.T) {
+	friday := time.Date(2027, 5, 7, 17, 0, 0, 0, time.UTC)
+	if got := recruit.AddWorkingDays(friday, 2); !got.Equal(time.Date(2027, 5, 11, 17, 0, 0, 0, time.UTC)) {
+		t.Errorf("Friday + 2 working days = %s, want Tuesday", got.Format(time.RFC1123))
+	}
+}
+
+func TestNationalRankBreaksTiesByStatedRules(t *testing.T) {
+	r := testRound()
+	ranked := recruit.NationalRank(r, []recruit.Candidate{
+		{ApplicationID: 1, ShortlistScore: 60, InterviewScore: 70}, // 200
+		{ApplicationID: 2, ShortlistScore: 80, InterviewScore: 60}, // 200, lower interview
+		{ApplicationID: 3, ShortlistScore: 90, InterviewScore: 80}, // 250
+		{ApplicationID: 4, ShortlistScore: 60, InterviewScore: 70}, // 200, exact tie with 1
+	})
+	if ranked[0].ApplicationID != 3 || ranked[3].ApplicationID != 2 {
+		t.Fatalf("order %+v", ranked)
+	}
+	if ranked[1].DecidedBy != "weighted score" || ranked[2].DecidedBy != "lottery" || ranked[3].DecidedBy != "interview score" {
+		t.Errorf("tie rules %q %q %q", ranked[1].DecidedBy, ranked[2].DecidedBy, ranked[3].DecidedBy)
+	}
+	again := recruit.NationalRank(r, []recruit.Candidate{ranked[2].Candidate, ranked[0].Candidate, ranked[3].Candidate, ranked[1].Candidate})
+	for i := range ranked {
+		if again[i].ApplicationID != ranked[i].ApplicationID {
+			t.Fatal("the rank depends on input order")
+		}
+	}
+	other := *r
+	other.TieBreakSeed = "another seed"
+	flipped := false
+	for seed := range 20 {
+		other.TieBreakSeed = string(rune('a' + seed))
+		o := recruit.NationalRank(&other, []recruit.Candidate{{ApplicationID: 1, ShortlistScore: 5}, {ApplicationID: 4, ShortlistScore: 5}})
+		flipped = flipped || o[0].ApplicationID == 4
+	}
+	if !flipped {
+		t.Error("the lottery never depends on the seed")
+	}
+}
+
+func TestExplain(t *testing.T) {
+	in := instance{capacity: []int32{1, 1}, prefs: [][]int32{{0, 1}, {0, 1}}, rankLists: [][]int32{{0, 1}, {0, 1}}}
+	m := in.market()
+	assign := m.Match()
+	reasons := m.Explain(assign, 1)
+	if len(reasons) != 1 || reasons[0].YourRank != 2 || reasons[0].CutOffRank != 1 || !strings.Contains(reasons[0].Explanation, "you were ranked 2") {
+		t.Fatalf("reasons %+v", reasons)
+	}
+	if len(m.Explain(assign, 0)) != 0 {
+		t.Error("applicant 0 got their first choice but has reasons")
+	}
+}
