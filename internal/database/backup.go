@@ -30,8 +30,8 @@ type tableSpec struct {
 }
 
 // tables lists every table in an order that respects foreign keys. A new
-// table must be added here, or backups will not carry it (the backup test
-// compares this list with the schema).
+// table must be added here, or backups will not carry it:
+// TestBackupCoversTheSchema compares this list with the schema.
 var tables = []tableSpec{
 	{"organisations", []string{"id", "kind", "name", "region", "created_at"}, "issst", true},
 	{"departments", []string{"id", "organisation_id", "name", "specialism", "created_at"}, "iisst", true},
@@ -42,6 +42,25 @@ var tables = []tableSpec{
 	{"sign_in_attempts", []string{"id", "email_hash", "address", "succeeded", "at"}, "issit", true},
 	{"outbox", []string{"id", "user_id", "recipient", "subject", "body", "created_at", "sent_at"}, "iissstt", true},
 	{"audit_log", []string{"id", "at", "actor_id", "action", "record_type", "record_id", "address", "detail"}, "itisssss", true},
+	{"rounds", []string{"id", "programme", "name", "applications_open", "shortlisting_open", "interviews_open", "preferences_open", "offers_open", "start_date",
+		"tie_break_seed", "score_margin", "shortlist_weight", "interview_weight", "offer_working_days", "matched_at", "created_at"}, "issttttttsiiiitt", true},
+	{"posts", []string{"id", "round_id", "organisation_id", "specialism", "site", "region", "places", "contact", "created_at"}, "iiisssist", true},
+	{"profiles", []string{"user_id", "credentials", "qualifications", "right_to_work", "updated_at"}, "issit", false},
+	{"applications", []string{"id", "round_id", "user_id", "specialism", "statement", "created_at", "shortlist_score", "interview_score", "national_rank", "decided_by"}, "iiisstiiis", true},
+	{"reviews", []string{"id", "application_id", "reviewer_id", "score", "created_at"}, "iiiit", true},
+	{"moderations", []string{"application_id", "moderator_id", "score", "created_at"}, "iiit", false},
+	{"interview_scores", []string{"id", "application_id", "station", "score", "assessor_id", "created_at"}, "iisiit", true},
+	{"preferences", []string{"id", "application_id", "post_id", "rank"}, "iiii", true},
+	{"offers", []string{"id", "round_id", "application_id", "post_id", "status", "deadline", "upgrades", "created_at", "answered_at"}, "iiiisittt", true},
+}
+
+// TableColumns lists every table a backup carries, with its columns.
+func TableColumns() map[string][]string {
+	out := map[string][]string{}
+	for _, t := range tables {
+		out[t.name] = t.columns
+	}
+	return out
 }
 
 // backupHeader is the first line of a backup file.

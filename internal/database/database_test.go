@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -180,4 +181,57 @@ func TestRestoreRejectsBadFiles(t *testing.T) {
 			t.Errorf("%s: %v, want invalid", name, err)
 		}
 	}
+}
+
+// TestBackupCoversTheSchema: every table and column the migrations create
+// is in the backup's list, on both databases.
+func TestBackupCoversTheSchema(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		q := `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`
+		if db.Dialect == database.SQLite {
+			q = `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+				WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations'`
+		}
+		schema := map[string][]string{}
+		err := db.Read(ctx, func(tx *database.Tx) error {
+			rows, err := tx.Query(ctx, q)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var table, column string
+				if err := rows.Scan(&table, &column); err != nil {
+					return err
+				}
+				schema[table] = append(schema[table], column)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		backed := database.TableColumns()
+		for table, columns := range schema {
+			have, ok := backed[table]
+			if !ok {
+				t.Errorf("table %s is not in the backup", table)
+				continue
+			}
+			for _, c := range columns {
+				if !slices.Contains(have, c) {
+					t.Errorf("column %s.%s is not in the backup", table, c)
+				}
+			}
+			if len(have) != len(columns) {
+				t.Errorf("the backup lists %d columns of %s; the schema has %d", len(have), table, len(columns))
+			}
+		}
+		for table := range backed {
+			if _, ok := schema[table]; !ok {
+				t.Errorf("the backup lists %s, which the schema does not have", table)
+			}
+		}
+	})
 }
