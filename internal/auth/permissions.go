@@ -25,6 +25,12 @@ const (
 	ActionUsersErase    Action = "users.erase"
 	ActionAuditRead     Action = "audit.read" // read and export
 	ActionOutboxRead    Action = "outbox.read"
+
+	ActionRoundManage Action = "round.manage"     // open rounds, rank, match, what-if, expire offers
+	ActionPostCreate  Action = "post.create"      // publish training posts
+	ActionApply       Action = "recruit.apply"    // profile, apply, rank posts, answer offers
+	ActionReview      Action = "recruit.review"   // blind shortlisting and interview scores
+	ActionModerate    Action = "recruit.moderate" // settle reviewers who disagree
 )
 
 // Scope says which records a permission covers.
@@ -76,6 +82,14 @@ var Permissions = []Permission{
 	{RoleSystemAdmin, ActionUsersErase, ScopeAll},
 	{RoleSystemAdmin, ActionAuditRead, ScopeAll},
 	{RoleSystemAdmin, ActionOutboxRead, ScopeAll},
+
+	{RoleSchoolAdmin, ActionRoundManage, ScopeAll},
+	{RoleEmployer, ActionPostCreate, ScopeOrganisation},
+	{RoleSchoolAdmin, ActionPostCreate, ScopeAll},
+	{RoleApplicant, ActionApply, ScopeSelf},
+	{RoleEmployer, ActionReview, ScopeAll},
+	{RoleSchoolAdmin, ActionReview, ScopeAll},
+	{RoleSchoolAdmin, ActionModerate, ScopeAll},
 }
 
 // Actions lists every action in the table, for tests and documentation.

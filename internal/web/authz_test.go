@@ -142,6 +142,30 @@ func (f *matrixFixture) examples() map[string]example {
 		"GET /api/v1/audit":                        {path: "/api/v1/audit"}, "GET /api/v1/outbox": {path: "/api/v1/outbox"},
 
 		"GET /healthz": {path: "/healthz"}, "GET /assets/": {path: "/assets/hcs.css"},
+
+		"GET /api/v1/rounds":                              {path: "/api/v1/rounds"},
+		"POST /api/v1/rounds":                             {path: "/api/v1/rounds", body: `{"programme":"stp","name":""}`},
+		"GET /api/v1/rounds/{id}":                         {path: "/api/v1/rounds/1"},
+		"GET /api/v1/rounds/{id}/posts":                   {path: "/api/v1/rounds/1/posts"},
+		"POST /api/v1/rounds/{id}/posts":                  {path: "/api/v1/rounds/1/posts", body: `{"organisation_id":` + a + `,"specialism":"audiology"}`},
+		"GET /api/v1/me/profile":                          {path: "/api/v1/me/profile"},
+		"PUT /api/v1/me/profile":                          {path: "/api/v1/me/profile", body: `{"credentials":["nope"]}`},
+		"GET /api/v1/me/applications":                     {path: "/api/v1/me/applications"},
+		"GET /api/v1/rounds/{id}/eligibility":             {path: "/api/v1/rounds/1/eligibility"},
+		"POST /api/v1/rounds/{id}/applications":           {path: "/api/v1/rounds/1/applications", body: `{"specialism":""}`},
+		"GET /api/v1/rounds/{id}/review":                  {path: "/api/v1/rounds/1/review"},
+		"POST /api/v1/applications/{id}/reviews":          {path: "/api/v1/applications/1/reviews", body: `{"score":500}`},
+		"POST /api/v1/applications/{id}/moderation":       {path: "/api/v1/applications/1/moderation", body: `{"score":500}`},
+		"POST /api/v1/applications/{id}/interview-scores": {path: "/api/v1/applications/1/interview-scores", body: `{"station":"","score":1}`},
+		"POST /api/v1/rounds/{id}/rank":                   {path: "/api/v1/rounds/1/rank"},
+		"PUT /api/v1/applications/{id}/preferences":       {path: "/api/v1/applications/1/preferences", body: `{"posts":[]}`},
+		"POST /api/v1/rounds/{id}/match":                  {path: "/api/v1/rounds/1/match", body: `{"publish":true}`},
+		"POST /api/v1/rounds/{id}/what-if":                {path: "/api/v1/rounds/1/what-if", body: `{}`},
+		"GET /api/v1/applications/{id}/result":            {path: "/api/v1/applications/1/result"},
+		"GET /api/v1/applications/{id}/offers":            {path: "/api/v1/applications/1/offers"},
+		"POST /api/v1/offers/{id}/answer":                 {path: "/api/v1/offers/1/answer", body: `{"answer":"accept"}`},
+		"GET /api/v1/rounds/{id}/offers":                  {path: "/api/v1/rounds/1/offers"},
+		"POST /api/v1/rounds/{id}/offers/expire":          {path: "/api/v1/rounds/1/offers/expire"},
 	}
 }
 
@@ -240,6 +264,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"POST /organisations/{id}/departments", "/organisations/" + b + "/departments", "name=Intrusion"},
 			{"GET /api/v1/organisations/{id}", "/api/v1/organisations/" + b, ""},
 			{"POST /api/v1/organisations/{id}/departments", "/api/v1/organisations/" + b + "/departments", `{"name":"Intrusion"}`},
+			{"POST /api/v1/rounds/{id}/posts", "/api/v1/rounds/1/posts", `{"organisation_id":` + b + `,"specialism":"audiology","site":"x","region":"Wales","places":1,"contact":"x"}`},
 		} {
 			rt := web.Route{Pattern: tc.pattern}
 			rec := f.do(t, h, rt, example{path: tc.path, body: tc.body}, auth.RoleEmployer)

@@ -17,6 +17,7 @@ import (
 
 	"hcs/internal/auth"
 	"hcs/internal/framework"
+	"hcs/internal/recruit"
 	"hcs/internal/search"
 )
 
@@ -34,6 +35,8 @@ type Config struct {
 	Version string
 	// Store keeps accounts, sessions and the audit log.
 	Store auth.Store
+	// Recruit keeps recruitment rounds, applications and offers.
+	Recruit recruit.Store
 	// SchemaVersion reports the database schema version, for /healthz.
 	SchemaVersion func() int
 	// PublicURL is the address links in messages point to, such as
@@ -58,6 +61,7 @@ type Server struct {
 	handler http.Handler
 
 	store         auth.Store
+	recruit       recruit.Store
 	schemaVersion func() int
 	baseURL       string
 	alwaysSecure  bool
@@ -65,8 +69,8 @@ type Server struct {
 
 // New builds the server and parses its templates.
 func New(cfg Config) (*Server, error) {
-	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil {
-		return nil, fmt.Errorf("web: a framework, a search index and a store are required")
+	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil || cfg.Recruit == nil {
+		return nil, fmt.Errorf("web: a framework, a search index and the stores are required")
 	}
 	s := &Server{
 		f:       cfg.Framework,
@@ -77,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 		version: cfg.Version,
 
 		store:         cfg.Store,
+		recruit:       cfg.Recruit,
 		schemaVersion: cfg.SchemaVersion,
 		baseURL:       cfg.PublicURL,
 		alwaysSecure:  cfg.SecureCookies,
