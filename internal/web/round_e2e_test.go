@@ -1,0 +1,305 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hcs/internal/auth"
+	"hcs/internal/database"
+	"hcs/internal/testkit"
+)
+
+// clock is a settable time source for the database.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// roundWorld holds the people of a round and a way to call the API as them.
+type roundWorld struct {
+	t       *testing.T
+	h       http.Handler
+	db      *database.DB
+	clock   *clock
+	cookies map[string]string
+	users   map[string]int64
+}
+
+func (w *roundWorld) person(name string, g auth.Grant) {
+	w.t.Helper()
+	ctx := context.Background()
+	u := &auth.User{Name: "Person " + name, Email: name + "@example.org"}
+	if err := w.db.CreateUser(ctx, auth.Actor{}, u, "", []auth.Grant{g}); err != nil {
+		w.t.Fatal(err)
+	}
+	token, hash, _ := auth.NewToken()
+	if err := w.db.CreateSession(ctx, auth.Actor{}, u.ID, hash, time.Now().Add(24*365*time.Hour)); err != nil {
+		w.t.Fatal(err)
+	}
+	w.cookies[name], w.users[name] = token, u.ID
+}
+
+// call sends a request as a person ("" for nobody) and decodes the JSON
+// answer. It fails the test when the status is not the one wanted.
+func (w *roundWorld) call(who, method, path string, body any, want int) map[string]any {
+	w.t.Helper()
+	var buf bytes.Buffer
+	if body != nil {
+		json.NewEncoder(&buf).Encode(body)
+	}
+	req := httptest.NewRequest(method, path, &buf)
+	req.Header.Set("Content-Type", "application/json")
+	if who != "" {
+		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[who]})
+	}
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	if rec.Code != want {
+		w.t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, who, rec.Code, want, rec.Body)
+	}
+	out := map[string]any{}
+	if rec.Body.Len() > 0 {
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			w.t.Fatalf("%s %s: not JSON: %s", method, path, rec.Body)
+		}
+	}
+	return out
+}
+
+func num(v any) int64 { f, _ := v.(float64); return int64(f) }
+
+// TestRoundEndToEnd runs a whole recruitment round through the HTTP API:
+// posts, eligibility, applications, blind double scoring with moderation,
+// interviews, the national rank, preferences, a what-if, the match and its
+// explanation, offers declined, upgraded, expired and accepted, with the
+// cascade, checking every state and the audit trail. It runs on SQLite
+// and PostgreSQL.
+func TestRoundEndToEnd(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC) // a Monday
+		clk := &clock{now: t0}
+		db.Now = clk.Now
+		w := &roundWorld{t: t, h: testkit.ServerWith(t, db), db: db, clock: clk, cookies: map[string]string{}, users: map[string]int64{}}
+		trustA := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust A", Region: "London"}
+		trustB := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust B", Region: "Wales"}
+		db.CreateOrganisation(ctx, auth.Actor{}, trustA)
+		db.CreateOrganisation(ctx, auth.Actor{}, trustB)
+		w.person("school", auth.Grant{Role: auth.RoleSchoolAdmin})
+		w.person("employerA", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustA.ID})
+		for _, name := range []string{"ada", "ben", "cat", "dev"} {
+			w.person(name, auth.Grant{Role: auth.RoleApplicant})
+		}
+		day := func(n int) time.Time { return t0.AddDate(0, 0, n) }
+
+		// The national school opens the round.
+		round := w.call("school", "POST", "/api/v1/rounds", map[string]any{
+			"programme": "stp", "name": "STP 2027", "applications_open": day(1), "shortlisting_open": day(10), "interviews_open": day(20),
+			"preferences_open": day(30), "offers_open": day(40), "start_date": day(200),
+			"tie_break_seed": "published-seed-2027", "score_margin": 10, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2,
+		}, 201)
+		rid := fmt.Sprint(num(round["id"]))
+		w.call("employerA", "POST", "/api/v1/rounds", map[string]any{"programme": "stp"}, 403)
+
+		// Employers publish posts: trust A's employer for trust A only.
+		postA := w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
+			"organisation_id": trustA.ID, "specialism": "audiology", "site": "St Elsewhere", "region": "London", "places": 1, "contact": "audiology@trust-a.example"}, 201)
+		w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
+			"organisation_id": trustB.ID, "specialism": "audiology", "site": "X", "region": "Wales", "places": 1, "contact": "x"}, 403)
+		postB := w.call("school", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
+			"organisation_id": trustB.ID, "specialism": "audiology", "site": "Valley Hospital", "region": "Wales", "places": 1, "contact": "audiology@trust-b.example"}, 201)
+		pA, pB := num(postA["id"]), num(postB["id"])
+		posts := w.call("", "GET", "/api/v1/rounds/"+rid+"/posts?region=Wales", nil, 200)["posts"].([]any)
+		if len(posts) != 1 || num(posts[0].(map[string]any)["id"]) != pB {
+			t.Fatalf("posts in Wales: %v", posts)
+		}
+
+		// Profiles and eligibility.
+		for _, name := range []string{"ada", "ben", "cat"} {
+			w.call(name, "PUT", "/api/v1/me/profile", map[string]any{"credentials": []string{"gcse", "a-levels-science", "degree-21"}, "right_to_work": true}, 200)
+		}
+		w.call("dev", "PUT", "/api/v1/me/profile", map[string]any{"credentials": []string{"gcse", "degree-22"}, "right_to_work": true}, 200)
+		el := w.call("dev", "GET", "/api/v1/rounds/"+rid+"/eligibility", nil, 200)
+		if el["eligible"] != false || !strings.Contains(el["reason"].(string), "master's") {
+			t.Errorf("dev's eligibility: %v", el)
+		}
+
+		// Applying before the window opens is refused with the opening date.
+		apply := map[string]any{"specialism": "audiology", "statement": "I want to help people hear."}
+		early := w.call("ada", "POST", "/api/v1/rounds/"+rid+"/applications", apply, 409)
+		if !strings.Contains(fmt.Sprint(early), "Applying opens on 5 January 2027") {
+			t.Errorf("early application: %v", early)
+		}
+		clk.Set(day(2))
+		apps := map[string]string{}
+		for _, name := range []string{"ada", "ben", "cat"} {
+			apps[name] = fmt.Sprint(num(w.call(name, "POST", "/api/v1/rounds/"+rid+"/applications", apply, 201)["id"]))
+		}
+		w.call("ada", "POST", "/api/v1/rounds/"+rid+"/applications", apply, 409)
+		refused := w.call("dev", "POST", "/api/v1/rounds/"+rid+"/applications", apply, 400)
+		if !strings.Contains(fmt.Sprint(refused), "master's") {
+			t.Errorf("dev's application: %v", refused)
+		}
+
+		// Blind shortlisting: two reviewers, moderation when they differ.
+		clk.Set(day(11))
+		review := w.call("employerA", "GET", "/api/v1/rounds/"+rid+"/review", nil, 200)
+		blob, _ := json.Marshal(review)
+		for _, secret := range []string{"Person ada", "ada@example.org", "user_id"} {
+			if strings.Contains(string(blob), secret) {
+				t.Errorf("the reviewers' view shows %q: %s", secret, blob)
+			}
+		}
+		scores := map[string][2]int{"ada": {80, 84}, "ben": {70, 90}, "cat": {60, 62}}
+		for name, s := range scores {
+			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[0]}, 201)
+			w.call("school", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[1]}, 201)
+		}
+		w.call("employerA", "POST", "/api/v1/applications/"+apps["ada"]+"/reviews", map[string]any{"score": 50}, 409)
+		w.call("school", "POST", "/api/v1/applications/"+apps["ada"]+"/moderation", map[string]any{"score": 80}, 409) // within the margin
+		w.call("school", "POST", "/api/v1/applications/"+apps["ben"]+"/moderation", map[string]any{"score": 75}, 201)
+
+		// Ranking before interviews are scored is refused, and outside its window.
+		w.call("school", "POST", "/api/v1/rounds/"+rid+"/rank", nil, 409)
+		clk.Set(day(21))
+		for name, s := range map[string][2]int{"ada": {40, 45}, "ben": {40, 40}, "cat": {35, 35}} {
+			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station": "communication", "score": s[0]}, 201)
+			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station": "science", "score": s[1]}, 201)
+		}
+		clk.Set(day(31))
+		ranked := w.call("school", "POST", "/api/v1/rounds/"+rid+"/rank", nil, 200)["ranked"].([]any)
+		rankOf := map[string]int64{}
+		for _, r := range ranked {
+			r := r.(map[string]any)
+			for name, id := range apps {
+				if fmt.Sprint(num(r["application_id"])) == id {
+					rankOf[name] = num(r["rank"])
+				}
+			}
+		}
+		if rankOf["ada"] != 1 || rankOf["ben"] != 2 || rankOf["cat"] != 3 {
+			t.Fatalf("national rank %v; want ada 1 (82+85), ben 2 (75+80), cat 3 (61+70)", rankOf)
+		}
+
+		// Applicants rank the posts they would accept.
+		w.call("ada", "PUT", "/api/v1/applications/"+apps["ada"]+"/preferences", map[string]any{"posts": []int64{pA, pB}}, 200)
+		w.call("ben", "PUT", "/api/v1/applications/"+apps["ben"]+"/preferences", map[string]any{"posts": []int64{pA, pB}}, 200)
+		w.call("cat", "PUT", "/api/v1/applications/"+apps["cat"]+"/preferences", map[string]any{"posts": []int64{pB, pA}}, 200)
+		w.call("ben", "PUT", "/api/v1/applications/"+apps["ada"]+"/preferences", map[string]any{"posts": []int64{pB}}, 404) // not ben's
+
+		// What-if with two places at trust A: reported, not published.
+		clk.Set(day(41))
+		whatIf := w.call("school", "POST", "/api/v1/rounds/"+rid+"/what-if", map[string]any{"capacities": map[string]int{fmt.Sprint(pA): 2}}, 200)
+		if changes := whatIf["changes"].([]any); len(changes) != 2 {
+			t.Errorf("what-if changes: %v", changes)
+		}
+		if offers := w.call("school", "GET", "/api/v1/rounds/"+rid+"/offers", nil, 200)["offers"].([]any); len(offers) != 0 {
+			t.Fatal("a what-if made offers")
+		}
+
+		// The match: ada → A, ben → B, cat unmatched; verified stable.
+		outcome := w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", map[string]any{"publish": true}, 201)
+		if num(outcome["matched"]) != 2 || num(outcome["verification"].(map[string]any)["blocking_pairs"]) != 0 {
+			t.Fatalf("match: %v", outcome)
+		}
+		w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", map[string]any{"publish": true}, 409)
+		result := w.call("cat", "GET", "/api/v1/applications/"+apps["cat"]+"/result", nil, 200)
+		reasons := result["reasons"].([]any)
+		if num(result["post_id"]) != 0 || len(reasons) != 2 {
+			t.Fatalf("cat's result: %v", result)
+		}
+		first := reasons[0].(map[string]any)
+		if num(first["post_id"]) != pB || num(first["your_rank"]) != 3 || num(first["cut_off_rank"]) != 2 {
+			t.Errorf("cat's reason for post B: %v", first)
+		}
+		resultBlob, _ := json.Marshal(result)
+		if strings.Contains(string(resultBlob), "ben") || strings.Contains(string(resultBlob), apps["ben"]+`"`) {
+			t.Errorf("cat's result reveals another applicant: %s", resultBlob)
+		}
+
+		offerOf := func(name string) map[string]any {
+			offers := w.call(name, "GET", "/api/v1/applications/"+apps[name]+"/offers", nil, 200)["offers"].([]any)
+			if len(offers) == 0 {
+				return nil
+			}
+			return offers[len(offers)-1].(map[string]any)
+		}
+		adaOffer, benOffer := offerOf("ada"), offerOf("ben")
+		if num(adaOffer["post_id"]) != pA || num(benOffer["post_id"]) != pB || adaOffer["status"] != "offered" {
+			t.Fatalf("offers: ada %v, ben %v", adaOffer, benOffer)
+		}
+		// Deadline: 2 working days from Sunday 14 February 2027 is Tuesday 16th.
+		if d := adaOffer["deadline"].(string); !strings.HasPrefix(d, "2027-02-16") {
+			t.Errorf("deadline %s", d)
+		}
+		w.call("cat", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(adaOffer["id"])), map[string]any{"answer": "accept"}, 404) // not cat's
+
+		// Ben accepts and opts in to upgrades; ada declines; the place at A
+		// cascades to ben (an upgrade), and ben's place at B to cat.
+		w.call("ben", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(benOffer["id"])), map[string]any{"answer": "accept", "upgrades": true}, 200)
+		w.call("ada", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(adaOffer["id"])), map[string]any{"answer": "decline"}, 200)
+		benNew, catOffer := offerOf("ben"), offerOf("cat")
+		if num(benNew["post_id"]) != pA || benNew["status"] != "offered" {
+			t.Fatalf("ben's upgrade: %v", benNew)
+		}
+		if catOffer == nil || num(catOffer["post_id"]) != pB {
+			t.Fatalf("cat's cascaded offer: %v", catOffer)
+		}
+		all := w.call("school", "GET", "/api/v1/rounds/"+rid+"/offers", nil, 200)["offers"].([]any)
+		status := map[int64]string{}
+		for _, o := range all {
+			status[num(o.(map[string]any)["id"])] = o.(map[string]any)["status"].(string)
+		}
+		if status[num(benOffer["id"])] != "superseded" || status[num(adaOffer["id"])] != "declined" {
+			t.Errorf("statuses after the cascade: %v", status)
+		}
+
+		// Cat does not answer; after the deadline the offer expires and
+		// nobody is left who would take post B.
+		w.call("ben", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(benNew["id"])), map[string]any{"answer": "hold", "upgrades": true}, 200)
+		clk.Set(day(60))
+		if n := num(w.call("school", "POST", "/api/v1/rounds/"+rid+"/offers/expire", nil, 200)["expired"]); n != 1 {
+			t.Errorf("expired %d offers, want cat's alone (a held offer has been answered)", n)
+		}
+		if o := offerOf("ben"); o["status"] != "held" || num(o["post_id"]) != pA {
+			t.Errorf("ben's held offer after the deadline: %v", o)
+		}
+		late := w.call("cat", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(catOffer["id"])), map[string]any{"answer": "accept"}, 409)
+		if !strings.Contains(fmt.Sprint(late), "expired") {
+			t.Errorf("late answer: %v", late)
+		}
+
+		// The audit trail holds every step.
+		entries, err := db.Audit(ctx, auth.AuditFilter{Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		for _, e := range entries {
+			count[e.Action]++
+			if e.ActorID != 0 && e.Address == "" { // people acting through HTTP
+				t.Errorf("audit entry without an address: %+v", e)
+			}
+		}
+		for action, want := range map[string]int{
+			"round.create": 1, "post.create": 2, "profile.save": 4, "application.submit": 3, "application.review": 6,
+			"application.moderate": 1, "application.interview": 6, "round.rank": 1, "preferences.set": 3, "round.match": 1,
+			"offer.create": 4, "offer.accept": 1, "offer.decline": 1, "offer.supersede": 1, "offer.hold": 1, "offer.expire": 1,
+		} {
+			if count[action] != want {
+				t.Errorf("audit: %d × %s, want %d", count[action], action, want)
+			}
+		}
+	})
+}
