@@ -89,7 +89,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		link := *publicURL + "/password-reset/" + token
 		msg := auth.Message{Recipient: u.Email, Subject: "Your hcs account", Body: "Hello " + u.Name + ",\n\nAn account has been made for you. Choose your password within 72 hours:\n\n" + link + "\n"}
-		if err := db.CreatePasswordReset(ctx, cliActor, u.ID, hash, time.Now().Add(72*time.Hour), msg); err != nil {
+		if err := db.CreatePasswordReset(ctx, cliActor, u.ID, hash, 72*time.Hour, msg); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "created user %d (%s). They choose a password at:\n%s\n", u.ID, u.Email, link)

@@ -67,7 +67,8 @@ type PersonalData struct {
 
 // Store keeps accounts, roles, sessions, the outbox and the audit log.
 // Every method that changes something writes its audit entry in the same
-// transaction.
+// transaction. Expiry times are counted from the store's own clock, so
+// lifetimes are given as durations.
 type Store interface {
 	CreateOrganisation(ctx context.Context, by Actor, o *Organisation) error
 	Organisations(ctx context.Context, ids []int64) ([]Organisation, error)
@@ -85,15 +86,15 @@ type Store interface {
 	EraseUser(ctx context.Context, by Actor, userID int64) error
 	PersonalData(ctx context.Context, userID int64) (*PersonalData, error)
 
-	CreateSession(ctx context.Context, by Actor, userID int64, tokenHash string, expires time.Time) error
+	CreateSession(ctx context.Context, by Actor, userID int64, tokenHash string, lifetime time.Duration) error
 	SessionPrincipal(ctx context.Context, tokenHash string) (*Principal, error)
 	DeleteSession(ctx context.Context, by Actor, tokenHash string) error
 	DeleteUserSessions(ctx context.Context, by Actor, userID int64) error
 
 	RecordSignIn(ctx context.Context, emailHash, address string, succeeded bool) error
-	RecentFailures(ctx context.Context, emailHash, address string, since time.Time) (byEmail, byAddress int, err error)
+	RecentFailures(ctx context.Context, emailHash, address string, window time.Duration) (byEmail, byAddress int, err error)
 
-	CreatePasswordReset(ctx context.Context, by Actor, userID int64, tokenHash string, expires time.Time, msg Message) error
+	CreatePasswordReset(ctx context.Context, by Actor, userID int64, tokenHash string, lifetime time.Duration, msg Message) error
 	ResetPassword(ctx context.Context, by Actor, tokenHash, newHash string) (userID int64, err error)
 
 	Outbox(ctx context.Context, limit int) ([]Message, error)

@@ -446,10 +446,10 @@ func (db *DB) PersonalData(ctx context.Context, userID int64) (*auth.PersonalDat
 	return pd, nil
 }
 
-func (db *DB) CreateSession(ctx context.Context, by auth.Actor, userID int64, tokenHash string, expires time.Time) error {
+func (db *DB) CreateSession(ctx context.Context, by auth.Actor, userID int64, tokenHash string, lifetime time.Duration) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
-			tokenHash, userID, tx.Now, expires.UTC()); err != nil {
+			tokenHash, userID, tx.Now, tx.Now.Add(lifetime)); err != nil {
 			return err
 		}
 		return audit(ctx, tx, by, "session.create", "user", userID, "")
@@ -513,8 +513,9 @@ func (db *DB) RecordSignIn(ctx context.Context, emailHash, address string, succe
 	})
 }
 
-func (db *DB) RecentFailures(ctx context.Context, emailHash, address string, since time.Time) (byEmail, byAddress int, err error) {
+func (db *DB) RecentFailures(ctx context.Context, emailHash, address string, window time.Duration) (byEmail, byAddress int, err error) {
 	err = db.Read(ctx, func(tx *Tx) error {
+		since := tx.Now.Add(-window)
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM sign_in_attempts WHERE email_hash = $1 AND succeeded = 0 AND at > $2", emailHash, since.UTC()).Scan(&byEmail); err != nil {
 			return err
 		}
@@ -523,9 +524,9 @@ func (db *DB) RecentFailures(ctx context.Context, emailHash, address string, sin
 	return byEmail, byAddress, err
 }
 
-func (db *DB) CreatePasswordReset(ctx context.Context, by auth.Actor, userID int64, tokenHash string, expires time.Time, msg auth.Message) error {
+func (db *DB) CreatePasswordReset(ctx context.Context, by auth.Actor, userID int64, tokenHash string, lifetime time.Duration, msg auth.Message) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)", tokenHash, userID, tx.Now, expires.UTC()); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)", tokenHash, userID, tx.Now, tx.Now.Add(lifetime)); err != nil {
 			return err
 		}
 		if _, err := tx.Insert(ctx, "INSERT INTO outbox (user_id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",

@@ -62,7 +62,7 @@ func TestAccounts(t *testing.T) {
 
 		// Sessions.
 		token, tokenHash, _ := auth.NewToken()
-		if err := db.CreateSession(ctx, system, u.ID, tokenHash, time.Now().Add(time.Hour)); err != nil {
+		if err := db.CreateSession(ctx, system, u.ID, tokenHash, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		p, err := db.SessionPrincipal(ctx, auth.HashToken(token))
@@ -70,7 +70,7 @@ func TestAccounts(t *testing.T) {
 			t.Fatalf("session principal: %+v, %v", p, err)
 		}
 		_, expiredHash, _ := auth.NewToken()
-		db.CreateSession(ctx, system, u.ID, expiredHash, time.Now().Add(-time.Minute))
+		db.CreateSession(ctx, system, u.ID, expiredHash, -time.Minute)
 		if _, err := db.SessionPrincipal(ctx, expiredHash); apperr.Code(err) != apperr.NotFound {
 			t.Errorf("expired session: %v", err)
 		}
@@ -84,7 +84,7 @@ func TestAccounts(t *testing.T) {
 		// Password reset: single use, expiring, ends sessions.
 		resetToken, resetHash, _ := auth.NewToken()
 		msg := auth.Message{Recipient: u.Email, Subject: "Reset your password", Body: "link " + resetToken}
-		if err := db.CreatePasswordReset(ctx, system, u.ID, resetHash, time.Now().Add(time.Hour), msg); err != nil {
+		if err := db.CreatePasswordReset(ctx, system, u.ID, resetHash, time.Hour, msg); err != nil {
 			t.Fatal(err)
 		}
 		newHash, _ := auth.HashPassword("a brand new password")
@@ -98,7 +98,7 @@ func TestAccounts(t *testing.T) {
 			t.Error("sessions survived a password reset")
 		}
 		_, oldHash, _ := auth.NewToken()
-		db.CreatePasswordReset(ctx, system, u.ID, oldHash, time.Now().Add(-time.Second), msg)
+		db.CreatePasswordReset(ctx, system, u.ID, oldHash, -time.Second, msg)
 		if _, err := db.ResetPassword(ctx, system, oldHash, newHash); err == nil || !strings.Contains(err.Error(), "expired") {
 			t.Errorf("expired token: %v", err)
 		}
@@ -114,7 +114,7 @@ func TestAccounts(t *testing.T) {
 		db.RecordSignIn(ctx, "h1", "10.0.0.1", false)
 		db.RecordSignIn(ctx, "h1", "10.0.0.2", false)
 		db.RecordSignIn(ctx, "h2", "10.0.0.1", true)
-		byEmail, byAddr, err := db.RecentFailures(ctx, "h1", "10.0.0.1", time.Now().Add(-time.Minute))
+		byEmail, byAddr, err := db.RecentFailures(ctx, "h1", "10.0.0.1", time.Minute)
 		if err != nil || byEmail != 2 || byAddr != 1 {
 			t.Errorf("failures by email %d, by address %d (%v), want 2 and 1", byEmail, byAddr, err)
 		}

@@ -753,6 +753,20 @@ func createOffer(ctx context.Context, tx *Tx, by auth.Actor, roundID, applicatio
 	if err != nil {
 		return err
 	}
+	// Tell the applicant through the outbox.
+	var userID int64
+	var email, name, site, org, specialism string
+	if err := tx.QueryRow(ctx, `SELECT u.id, u.email, u.name, p.site, o.name, p.specialism FROM applications a
+		JOIN users u ON u.id = a.user_id JOIN posts p ON p.id = $2 JOIN organisations o ON o.id = p.organisation_id
+		WHERE a.id = $1`, applicationID, postID).Scan(&userID, &email, &name, &site, &org, &specialism); err != nil {
+		return err
+	}
+	body := fmt.Sprintf("Hello %s,\n\nYou have been offered a training post in %s at %s, %s.\n\nPlease accept, hold or decline it by %s. An offer that is not answered by then expires and the place is offered to someone else.\n",
+		name, specialism, site, org, deadline.UTC().Format(dateTime))
+	if _, err := tx.Insert(ctx, "INSERT INTO outbox (user_id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+		userID, email, "Offer of a training post", body, tx.Now); err != nil {
+		return err
+	}
 	return audit(ctx, tx, by, "offer.create", "offer", id, fmt.Sprintf("application %d, post %d, by %s, answer by %s", applicationID, postID, why, deadline.UTC().Format(time.RFC3339)))
 }
 

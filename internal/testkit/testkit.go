@@ -62,7 +62,7 @@ func Server(tb testing.TB) *web.Server {
 func ServerWith(tb testing.TB, db *database.DB) *web.Server {
 	tb.Helper()
 	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test",
-		Store: db, Recruit: db, SchemaVersion: db.LatestVersion})
+		Store: db, Recruit: db, SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
 	if err != nil {
 		tb.Fatal(err)
 	}

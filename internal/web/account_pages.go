@@ -35,7 +35,7 @@ func (s *Server) authenticate(r *http.Request, email, password string) (*auth.Us
 	sum := sha256.Sum256([]byte(email))
 	emailHash := hex.EncodeToString(sum[:])
 	address := clientAddress(r)
-	byEmail, byAddress, err := s.store.RecentFailures(r.Context(), emailHash, address, time.Now().Add(-signInWindow))
+	byEmail, byAddress, err := s.store.RecentFailures(r.Context(), emailHash, address, signInWindow)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func (s *Server) requestPasswordReset(r *http.Request, email string) error {
 	msg := auth.Message{Recipient: u.Email, Subject: "Reset your hcs password",
 		Body: "Hello " + u.Name + ",\n\nUse this link within one hour to choose a new password:\n\n" + link +
 			"\n\nThe link works once. If you did not ask for it, you can ignore this message.\n"}
-	return s.store.CreatePasswordReset(r.Context(), actor(r), u.ID, hash, time.Now().Add(resetLifetime), msg)
+	return s.store.CreatePasswordReset(r.Context(), actor(r), u.ID, hash, resetLifetime, msg)
 }
 
 // publicURL is the address links in messages point to.

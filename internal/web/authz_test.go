@@ -72,7 +72,7 @@ func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
 func (f *matrixFixture) cookie(t *testing.T, role auth.Role) *http.Cookie {
 	t.Helper()
 	token, hash, _ := auth.NewToken()
-	if err := f.db.CreateSession(context.Background(), system, f.users[role], hash, time.Now().Add(time.Hour)); err != nil {
+	if err := f.db.CreateSession(context.Background(), system, f.users[role], hash, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	return &http.Cookie{Name: "hcs_session", Value: token}
@@ -143,6 +143,10 @@ func (f *matrixFixture) examples() map[string]example {
 
 		"GET /healthz": {path: "/healthz"}, "GET /assets/": {path: "/assets/hcs.css"},
 
+		"GET /applications/{id}/preferences":              {path: "/applications/1/preferences"},
+		"POST /applications/{id}/preferences":             {path: "/applications/1/preferences", body: "rank-1=1"},
+		"GET /offers/{id}":                                {path: "/offers/1"},
+		"POST /offers/{id}":                               {path: "/offers/1", body: "answer=accept"},
 		"GET /api/v1/rounds":                              {path: "/api/v1/rounds"},
 		"POST /api/v1/rounds":                             {path: "/api/v1/rounds", body: `{"programme":"stp","name":""}`},
 		"GET /api/v1/rounds/{id}":                         {path: "/api/v1/rounds/1"},

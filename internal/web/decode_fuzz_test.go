@@ -122,7 +122,7 @@ func adminSession(tb testing.TB, db *database.DB) string {
 		tb.Fatal(err)
 	}
 	token, hash, _ := auth.NewToken()
-	if err := db.CreateSession(ctx, auth.Actor{}, admin.ID, hash, time.Now().Add(time.Hour)); err != nil {
+	if err := db.CreateSession(ctx, auth.Actor{}, admin.ID, hash, time.Hour); err != nil {
 		tb.Fatal(err)
 	}
 	return token

@@ -62,6 +62,10 @@ func (s *Server) Routes() []Route {
 
 		// Each role's home page.
 		{"GET /applicant", auth.ActionApplicantHome, s.dynamic(s.applicantHome)},
+		{"GET /applications/{id}/preferences", auth.ActionApply, s.dynamic(s.preferencesPage)},
+		{"POST /applications/{id}/preferences", auth.ActionApply, s.dynamic(s.savePreferences)},
+		{"GET /offers/{id}", auth.ActionApply, s.dynamic(s.offerPage)},
+		{"POST /offers/{id}", auth.ActionApply, s.dynamic(s.answerOfferForm)},
 		{"GET /employer", auth.ActionEmployerHome, s.dynamic(s.employerHome)},
 		{"GET /training", auth.ActionTrainingHome, s.dynamic(s.trainingHome)},
 		{"GET /school", auth.ActionSchoolHome, s.dynamic(s.schoolHome)},

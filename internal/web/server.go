@@ -45,6 +45,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
 	// behind a TLS-terminating proxy.
 	SecureCookies bool
+	// Clock, when set, is the time pages show stages at; the stores keep
+	// their own clocks for the rules.
+	Clock func() time.Time
 }
 
 // Server holds the explorer's handlers and what they share.
@@ -65,6 +68,7 @@ type Server struct {
 	schemaVersion func() int
 	baseURL       string
 	alwaysSecure  bool
+	clock         func() time.Time
 }
 
 // New builds the server and parses its templates.
@@ -85,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 		schemaVersion: cfg.SchemaVersion,
 		baseURL:       cfg.PublicURL,
 		alwaysSecure:  cfg.SecureCookies,
+		clock:         cfg.Clock,
 	}
 	if s.schemaVersion == nil {
 		s.schemaVersion = func() int { return 0 }

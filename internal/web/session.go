@@ -67,12 +67,11 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int
 	}
 	by := actor(r)
 	by.UserID = userID
-	expires := time.Now().Add(sessionLifetime)
-	if err := s.store.CreateSession(r.Context(), by, userID, hash, expires); err != nil {
+	if err := s.store.CreateSession(r.Context(), by, userID, hash, sessionLifetime); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", Expires: expires, MaxAge: int(sessionLifetime.Seconds()),
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionLifetime.Seconds()),
 		HttpOnly: true, Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
 	})
 	return nil

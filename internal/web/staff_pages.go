@@ -11,10 +11,6 @@ import (
 	"hcs/internal/auth"
 )
 
-func (s *Server) applicantHome(w http.ResponseWriter, r *http.Request) error {
-	return s.show(w, r, http.StatusOK, "home-applicant", "Your applications", nil, principal(r).User)
-}
-
 // visibleOrganisations lists the organisations a person may see: all for
 // national roles, their own for employers and training officers.
 func (s *Server) visibleOrganisations(r *http.Request) ([]auth.Organisation, error) {
