@@ -145,6 +145,38 @@ func (db *DB) Posts(ctx context.Context, roundID int64) ([]recruit.Post, error) 
 	return out, err
 }
 
+func (db *DB) OpenPosts(ctx context.Context, f recruit.PostFilter) ([]recruit.OpenPost, error) {
+	out := []recruit.OpenPost{}
+	err := db.Read(ctx, func(tx *Tx) error {
+		q := `SELECT p.id, p.round_id, p.organisation_id, o.name, p.specialism, p.site, p.region, p.places, p.contact, p.created_at,
+			r.name, r.programme, r.shortlisting_open
+			FROM posts p JOIN rounds r ON r.id = p.round_id JOIN organisations o ON o.id = p.organisation_id
+			WHERE r.applications_open <= $1 AND $1 < r.shortlisting_open`
+		args := []any{tx.Now}
+		for _, c := range []struct{ column, value string }{{"p.specialism", f.Specialism}, {"p.region", f.Region}, {"r.programme", f.Programme}} {
+			if c.value != "" {
+				args = append(args, c.value)
+				q += fmt.Sprintf(" AND %s = $%d", c.column, len(args))
+			}
+		}
+		rows, err := tx.Query(ctx, q+" ORDER BY p.specialism, p.region, p.site, p.id", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p recruit.OpenPost
+			if err := rows.Scan(&p.ID, &p.RoundID, &p.OrganisationID, &p.Organisation, &p.Specialism, &p.Site, &p.Region, &p.Places, &p.Contact, &p.CreatedAt,
+				&p.RoundName, &p.Programme, &p.ApplicationsClose); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 func (db *DB) SaveProfile(ctx context.Context, by auth.Actor, p *recruit.Profile) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		creds := strings.Join(p.Credentials, ",")

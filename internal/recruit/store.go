@@ -43,6 +43,21 @@ func (p *Post) Validate() error {
 	return apperr.Invalidf("region", "region %q is not one of: %s", p.Region, strings.Join(auth.Regions, ", "))
 }
 
+// PostFilter narrows the open posts; empty fields do not filter.
+type PostFilter struct {
+	Specialism string
+	Region     string
+	Programme  string
+}
+
+// OpenPost is a post with its round, for the public explorer.
+type OpenPost struct {
+	Post
+	RoundName         string    `json:"round_name"`
+	Programme         string    `json:"programme"`
+	ApplicationsClose time.Time `json:"applications_close"`
+}
+
 // Profile is what an applicant tells hcs about their qualifications.
 // Credentials are framework credential ids (degree-21, masters, …), which
 // the eligibility check reads.
@@ -136,6 +151,8 @@ type Store interface {
 	Rounds(ctx context.Context) ([]Round, error)
 	CreatePost(ctx context.Context, by auth.Actor, p *Post) error
 	Posts(ctx context.Context, roundID int64) ([]Post, error)
+	// OpenPosts lists posts in rounds that are taking applications now.
+	OpenPosts(ctx context.Context, f PostFilter) ([]OpenPost, error)
 
 	SaveProfile(ctx context.Context, by auth.Actor, p *Profile) error
 	Profile(ctx context.Context, userID int64) (*Profile, error)

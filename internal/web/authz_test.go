@@ -95,6 +95,8 @@ func (f *matrixFixture) examples() map[string]example {
 		"GET /programmes/{id}": {path: "/programmes/stp"}, "GET /search": {path: "/search?q=heart"},
 		"GET /compare": {path: "/compare?ids=audiology"}, "GET /pathway": {path: "/pathway"}, "GET /quiz": {path: "/quiz"},
 		"GET /quiz/results": {path: "/quiz/results?code=5151"},
+		"GET /posts":        {path: "/posts?specialism=audiology"},
+		"GET /api/v1/posts": {path: "/api/v1/posts?region=Wales"},
 
 		"GET /sign-in": {path: "/sign-in"}, "POST /sign-in": {path: "/sign-in", body: "email=nobody%40example.org&password=wrongwrongwrong"},
 		"GET /sign-up": {path: "/sign-up"}, "POST /sign-up": {path: "/sign-up", body: "name=&email=bad"},

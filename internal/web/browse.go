@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"hcs/internal/apperr"
+	"hcs/internal/auth"
 	"hcs/internal/framework"
+	"hcs/internal/recruit"
 )
 
 var homeCrumb = crumb{"Home", "/"}
@@ -91,6 +93,7 @@ type specialismView struct {
 	Related    []*framework.Specialism
 	Programmes []*framework.Programme
 	Sources    []sourceView
+	OpenPosts  []recruit.OpenPost
 }
 
 type sourceView struct {
@@ -129,7 +132,12 @@ func (s *Server) specialismPage(r *http.Request) (*response, error) {
 	if sp.Parent != nil {
 		crumbs = append(crumbs, crumb{sp.Parent.Name, "/specialisms/" + sp.Parent.ID})
 	}
-	return s.render(r, http.StatusOK, "specialism", sp.Name, crumbs, s.viewSpecialism(sp))
+	v := s.viewSpecialism(sp)
+	var err error
+	if v.OpenPosts, err = s.recruit.OpenPosts(r.Context(), recruit.PostFilter{Specialism: sp.ID}); err != nil {
+		return nil, err
+	}
+	return s.render(r, http.StatusOK, "specialism", sp.Name, crumbs, v)
 }
 
 // specialismElsewhere answers for ids that are not current specialisms: an
@@ -206,4 +214,43 @@ func (s *Server) programmePage(r *http.Request) (*response, error) {
 
 func (s *Server) notFoundPage(r *http.Request) (*response, error) {
 	return nil, notFound("We could not find the page you asked for. Check the address, or search for what you need.")
+}
+
+// postFilter reads the open-posts filters, checking each value.
+func (s *Server) postFilter(r *http.Request) (recruit.PostFilter, error) {
+	q := r.URL.Query()
+	f := recruit.PostFilter{Specialism: q.Get("specialism"), Region: q.Get("region"), Programme: q.Get("programme")}
+	switch {
+	case f.Specialism != "" && s.f.Specialism(f.Specialism) == nil:
+		return f, apperr.Invalidf("specialism", "Choose a specialism from the list; %q is not one", f.Specialism)
+	case f.Region != "" && !slices.Contains(auth.Regions, f.Region):
+		return f, apperr.Invalidf("region", "Choose a region from the list; %q is not one", f.Region)
+	case f.Programme != "" && (s.f.Programme(f.Programme) == nil || s.f.Programme(f.Programme).Level == nil):
+		return f, apperr.Invalidf("programme", "Choose a programme from the list; %q is not one", f.Programme)
+	}
+	return f, nil
+}
+
+// postsPage is the public search of open training posts.
+func (s *Server) postsPage(r *http.Request) (*response, error) {
+	f, err := s.postFilter(r)
+	data := map[string]any{"Filter": f, "Error": err, "Names": s.specialismNames()}
+	if err != nil {
+		return s.render(r, http.StatusBadRequest, "posts", "Open training posts", []crumb{homeCrumb}, data)
+	}
+	posts, err := s.recruit.OpenPosts(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	data["Posts"] = posts
+	return s.render(r, http.StatusOK, "posts", "Open training posts", []crumb{homeCrumb}, data)
+}
+
+func (s *Server) apiOpenPosts(r *http.Request) (any, error) {
+	f, err := s.postFilter(r)
+	if err != nil {
+		return nil, err
+	}
+	posts, err := s.recruit.OpenPosts(r.Context(), f)
+	return map[string]any{"posts": posts}, err
 }

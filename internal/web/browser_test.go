@@ -235,6 +235,8 @@ func TestBrowserAccessibilityOfEveryPageType(t *testing.T) {
 		"/quiz",
 		"/quiz?code=5&page=4",
 		"/quiz/results?code=515151515151515151515151515151-S",
+		"/posts?specialism=audiology",
+		"/posts?region=Atlantis",
 		"/no/such/page",
 	} {
 		t.Run(path, func(t *testing.T) {

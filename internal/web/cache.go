@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // response is a finished answer that can be cached and replayed.
@@ -59,10 +60,10 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// responseCache is a bounded least-recently-used cache of responses by
-// URL. Explorer answers depend only on the URL and the framework data,
-// which does not change while the process runs, so entries never go stale;
-// losing them only costs a re-render.
+// responseCache is a bounded least-recently-used cache of public
+// responses by URL, each kept for cacheTTL. Explorer answers depend on the
+// URL, the framework (fixed while the process runs) and the open training
+// posts; losing an entry only costs a re-render.
 type responseCache struct {
 	mu    sync.Mutex
 	max   int
@@ -71,9 +72,14 @@ type responseCache struct {
 }
 
 type cacheEntry struct {
-	key  string
-	resp *response
+	key     string
+	resp    *response
+	expires time.Time
 }
+
+// cacheTTL bounds how stale a cached answer can be: pages that show open
+// training posts change when employers publish them.
+const cacheTTL = 30 * time.Second
 
 func newResponseCache(max int) *responseCache {
 	return &responseCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
@@ -83,8 +89,14 @@ func (c *responseCache) get(key string) *response {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[key]; ok {
+		entry := e.Value.(*cacheEntry)
+		if time.Now().After(entry.expires) {
+			c.order.Remove(e)
+			delete(c.byKey, key)
+			return nil
+		}
 		c.order.MoveToFront(e)
-		return e.Value.(*cacheEntry).resp
+		return entry.resp
 	}
 	return nil
 }
@@ -92,12 +104,13 @@ func (c *responseCache) get(key string) *response {
 func (c *responseCache) put(key string, resp *response) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	expires := time.Now().Add(cacheTTL)
 	if e, ok := c.byKey[key]; ok {
-		e.Value.(*cacheEntry).resp = resp
+		e.Value.(*cacheEntry).resp, e.Value.(*cacheEntry).expires = resp, expires
 		c.order.MoveToFront(e)
 		return
 	}
-	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, resp: resp})
+	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, resp: resp, expires: expires})
 	if c.order.Len() > c.max {
 		last := c.order.Back()
 		c.order.Remove(last)

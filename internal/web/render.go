@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"hcs/internal/apperr"
+	"hcs/internal/auth"
 	"hcs/internal/explore"
 	"hcs/internal/framework"
 )
@@ -56,8 +57,10 @@ var templateFuncs = template.FuncMap{
 		return "maincontent"
 	},
 	// fieldError returns the message when err is about the field.
-	"fieldError": func(err error, field string) string {
-		if err != nil && apperr.Field(err) == field {
+	// (err is any, not error: a nil error kept in a map[string]any reaches
+	// the template as a nil interface.)
+	"fieldError": func(v any, field string) string {
+		if err, ok := v.(error); ok && err != nil && apperr.Field(err) == field {
 			return apperr.Message(err)
 		}
 		return ""
@@ -114,6 +117,16 @@ func selectOptions(f *framework.Framework) map[string][][2]string {
 		"starts":       {{"", "Choose where you are starting from"}},
 		"specialisms":  {{"", "Choose a role"}},
 		"compareSlots": {{"role-1", "First role"}, {"role-2", "Second role"}, {"role-3", "Third role"}},
+		"regions":      {{"", "Any region"}},
+		"programmes":   {{"", "Any programme"}},
+	}
+	for _, r := range auth.Regions {
+		o["regions"] = append(o["regions"], [2]string{r, r})
+	}
+	for _, p := range f.Programmes {
+		if p.Kind == framework.ProgrammeTraining || p.Kind == framework.ProgrammeApprenticeship {
+			o["programmes"] = append(o["programmes"], [2]string{p.ID, p.Name})
+		}
 	}
 	for _, d := range f.Divisions {
 		o["areas"] = append(o["areas"], [2]string{d.ID, d.Name})

@@ -43,6 +43,7 @@ func (s *Server) Routes() []Route {
 		{"GET /pathway", pub, s.page(s.pathwayPage)},
 		{"GET /quiz", pub, s.page(s.quizPage)},
 		{"GET /quiz/results", pub, s.page(s.quizResultsPage)},
+		{"GET /posts", pub, s.page(s.postsPage)},
 
 		// Signing in and out, and password reset.
 		{"GET /sign-in", pub, s.dynamic(s.signInPage)},
@@ -108,6 +109,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/pathway", pub, s.api(s.apiPathway)},
 		{"GET /api/v1/quiz", pub, s.api(s.apiQuiz)},
 		{"GET /api/v1/quiz/results", pub, s.api(s.apiQuizResults)},
+		{"GET /api/v1/posts", pub, s.api(s.apiOpenPosts)},
 
 		// The accounts API.
 		{"POST /api/v1/session", pub, s.apiJSON(s.apiSignIn)},

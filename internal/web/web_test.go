@@ -214,6 +214,8 @@ func TestAPI(t *testing.T) {
 		{name: "quiz", url: "/api/v1/quiz", status: 200, contains: []string{"never used to select applicants"}},
 		{name: "quiz results", url: "/api/v1/quiz/results?code=5555511111-R", status: 200, contains: []string{`"matches":[`, `"deal_breaker":"no-radiation"`}},
 		{name: "quiz results bad", url: "/api/v1/quiz/results?code=12x", status: 400, contains: []string{"answer 3"}},
+		{name: "open posts", url: "/api/v1/posts?region=Wales", status: 200, contains: []string{`"posts":[]`}},
+		{name: "open posts bad filter", url: "/api/v1/posts?region=Atlantis", status: 400, contains: []string{`"field":"region"`}},
 		{name: "unknown endpoint", url: "/api/v1/nothing", status: 404, contains: []string{`"code":"not_found"`}, undocumented: true},
 		{name: "POST refused", url: "/api/v1/search", method: "POST", status: 405},
 	} {
