@@ -27,7 +27,7 @@ const (
 	ActionOutboxRead    Action = "outbox.read"
 
 	ActionRoundManage Action = "round.manage"     // open rounds, rank, match, what-if, expire offers
-	ActionPostCreate  Action = "post.create"      // publish training posts
+	ActionPostCreate  Action = "post.create"      // publish training posts and rank their applicants
 	ActionApply       Action = "recruit.apply"    // profile, apply, rank posts, answer offers
 	ActionReview      Action = "recruit.review"   // blind shortlisting and interview scores
 	ActionModerate    Action = "recruit.moderate" // settle reviewers who disagree

@@ -52,6 +52,7 @@ var tables = []tableSpec{
 	{"interview_scores", []string{"id", "application_id", "station", "score", "assessor_id", "created_at"}, "iisiit", true},
 	{"preferences", []string{"id", "application_id", "post_id", "rank"}, "iiii", true},
 	{"offers", []string{"id", "round_id", "application_id", "post_id", "status", "deadline", "upgrades", "created_at", "answered_at"}, "iiiisittt", true},
+	{"post_rankings", []string{"post_id", "application_id", "rank"}, "iii", false},
 }
 
 // TableColumns lists every table a backup carries, with its columns.

@@ -636,9 +636,79 @@ func (db *DB) SetPreferences(ctx context.Context, by auth.Actor, applicationID i
 	})
 }
 
+func (db *DB) Post(ctx context.Context, id int64) (*recruit.Post, error) {
+	var out *recruit.Post
+	err := db.Read(ctx, func(tx *Tx) error {
+		var roundID int64
+		if err := tx.QueryRow(ctx, "SELECT round_id FROM posts WHERE id = $1", id).Scan(&roundID); err != nil {
+			if apperr.Code(err) == apperr.NotFound {
+				return apperr.Errorf(apperr.NotFound, "there is no post %d", id)
+			}
+			return err
+		}
+		posts, err := postsOf(ctx, tx, roundID)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(posts, func(p recruit.Post) bool { return p.ID == id })
+		out = &posts[i]
+		return nil
+	})
+	return out, err
+}
+
+func (db *DB) SetPostRanking(ctx context.Context, by auth.Actor, postID int64, applications []int64) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var roundID int64
+		var specialism string
+		if err := tx.QueryRow(ctx, "SELECT round_id, specialism FROM posts WHERE id = $1", postID).Scan(&roundID, &specialism); err != nil {
+			if apperr.Code(err) == apperr.NotFound {
+				return apperr.Errorf(apperr.NotFound, "there is no post %d", postID)
+			}
+			return err
+		}
+		r, err := roundByID(ctx, tx, roundID)
+		if err != nil {
+			return err
+		}
+		if err := r.RequireStage(recruit.StagePreferences, "ranking applicants for a post", tx.Now); err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, id := range applications {
+			var round int64
+			var spec string
+			err := tx.QueryRow(ctx, "SELECT round_id, specialism FROM applications WHERE id = $1", id).Scan(&round, &spec)
+			switch {
+			case apperr.Code(err) == apperr.NotFound || (err == nil && (round != roundID || spec != specialism)):
+				return apperr.Invalidf("applications", "application %d did not apply for %s in this round", id, specialism)
+			case err != nil:
+				return err
+			case seen[id]:
+				return apperr.Invalidf("applications", "application %d is listed twice", id)
+			}
+			seen[id] = true
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM post_rankings WHERE post_id = $1", postID); err != nil {
+			return err
+		}
+		for i, id := range applications {
+			if _, err := tx.Exec(ctx, "INSERT INTO post_rankings (post_id, application_id, rank) VALUES ($1, $2, $3)", postID, id, i+1); err != nil {
+				return err
+			}
+		}
+		detail := "national rank"
+		if len(applications) > 0 {
+			detail = fmt.Sprintf("own list of %d applicants", len(applications))
+		}
+		return audit(ctx, tx, by, "post.ranking", "post", postID, detail)
+	})
+}
+
 // roundMarket builds the stable-matching market of a round: ranked
-// applications and the posts of their specialism; each post ranks the
-// applicants of its specialism by national rank.
+// applications and the posts of their specialism. Each post ranks the
+// applicants of its specialism by national rank, or by its employer's own
+// list when it has one (then only those listed are acceptable).
 type roundMarket struct {
 	market  *recruit.Market
 	apps    []int64 // market applicant index → application id
@@ -687,9 +757,32 @@ func buildMarket(ctx context.Context, tx *Tx, roundID int64, capacities map[int6
 			prefs[i] = append(prefs[i], rm.postIdx[p])
 		}
 	}
+	own := map[int32]map[int64]int32{} // post index → application → rank
+	rows, err = tx.Query(ctx, `SELECT pr.post_id, pr.application_id, pr.rank FROM post_rankings pr JOIN posts p ON p.id = pr.post_id WHERE p.round_id = $1`, roundID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var post, app int64
+		var rank int32
+		if err := rows.Scan(&post, &app, &rank); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		pi := rm.postIdx[post]
+		if own[pi] == nil {
+			own[pi] = map[int64]int32{}
+		}
+		own[pi][app] = rank
+	}
+	rows.Close()
 	rm.market = recruit.NewMarket(capacity, prefs, func(post, applicant int32) (int32, bool) {
 		if posts[post].Specialism != specs[applicant] {
 			return 0, false
+		}
+		if list, ok := own[post]; ok {
+			r, listed := list[rm.apps[applicant]]
+			return r, listed
 		}
 		return int32(rm.ranks[applicant]), true
 	})
@@ -827,10 +920,11 @@ func (db *DB) Result(ctx context.Context, applicationID int64) (*recruit.Result,
 			res.PostID = rm.posts[p].ID
 		}
 		for _, reason := range rm.market.Explain(assign, me) {
-			// The market ranks by national rank, so a post's "rank" of
-			// someone is already their national rank.
-			reason.YourRank, reason.CutOffRank = int32(*a.NationalRank), reason.CutOffRank-1
-			reason.Explanation = fmt.Sprintf("All %d place(s) went to applicants ranked above you: your national rank was %d and the last place went to rank %d.",
+			// Posts rank by national rank or by their employer's own list,
+			// both counted from 1; Explain counts from the market's ranks
+			// plus one.
+			reason.YourRank, reason.CutOffRank = reason.YourRank-1, reason.CutOffRank-1
+			reason.Explanation = fmt.Sprintf("All %d place(s) went to applicants this post ranked above you: you were ranked %d and the last place went to the applicant ranked %d.",
 				reason.Places, reason.YourRank, reason.CutOffRank)
 			if reason.Places == 0 {
 				reason.Explanation = "This post had no places."

@@ -167,6 +167,10 @@ type Store interface {
 	RankRound(ctx context.Context, by auth.Actor, roundID int64) ([]Ranked, error)
 
 	SetPreferences(ctx context.Context, by auth.Actor, applicationID int64, posts []int64) error
+	// SetPostRanking gives a post the employer's own order of applicants;
+	// an empty list returns it to the national rank.
+	SetPostRanking(ctx context.Context, by auth.Actor, postID int64, applications []int64) error
+	Post(ctx context.Context, id int64) (*Post, error)
 	Match(ctx context.Context, by auth.Actor, roundID int64, publish bool, capacities map[int64]int) (*MatchOutcome, error)
 	Result(ctx context.Context, applicationID int64) (*Result, error)
 

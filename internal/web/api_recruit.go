@@ -452,3 +452,31 @@ func (s *Server) apiExpireOffers(w http.ResponseWriter, r *http.Request) (int, a
 	n, err := s.recruit.ExpireOffers(r.Context(), actor(r), id)
 	return http.StatusOK, map[string]any{"expired": n}, err
 }
+
+type postRankingRequest struct {
+	Applications []int64 `json:"applications"`
+}
+
+// apiPostRanking sets an employer's own order of applicants for one of
+// their posts (an empty list returns the post to the national rank).
+func (s *Server) apiPostRanking(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	post, err := s.recruit.Post(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := authorize(r, auth.ActionPostCreate, auth.Target{OrganisationID: post.OrganisationID}); err != nil {
+		return 0, nil, err
+	}
+	var req postRankingRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return 0, nil, err
+	}
+	if err := s.recruit.SetPostRanking(r.Context(), actor(r), id, req.Applications); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]any{"post_id": id, "applications": req.Applications}, nil
+}

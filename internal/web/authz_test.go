@@ -149,6 +149,7 @@ func (f *matrixFixture) examples() map[string]example {
 		"POST /applications/{id}/preferences":             {path: "/applications/1/preferences", body: "rank-1=1"},
 		"GET /offers/{id}":                                {path: "/offers/1"},
 		"POST /offers/{id}":                               {path: "/offers/1", body: "answer=accept"},
+		"PUT /api/v1/posts/{id}/ranking":                  {path: "/api/v1/posts/1/ranking", body: `{"applications":[]}`},
 		"GET /api/v1/rounds":                              {path: "/api/v1/rounds"},
 		"POST /api/v1/rounds":                             {path: "/api/v1/rounds", body: `{"programme":"stp","name":""}`},
 		"GET /api/v1/rounds/{id}":                         {path: "/api/v1/rounds/1"},

@@ -303,3 +303,71 @@ func TestRoundEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestEmployerOwnRanking: a post ranked by its employer's own list accepts
+// only those listed, in that order, whatever the national rank; another
+// trust's employer cannot set it.
+func TestEmployerOwnRanking(t *testing.T) {
+	db := testkit.SQLiteDB(t)
+	ctx := context.Background()
+	t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	clk := &clock{now: t0}
+	db.Now = clk.Now
+	w := &roundWorld{t: t, h: testkit.ServerWith(t, db), db: db, clock: clk, cookies: map[string]string{}, users: map[string]int64{}}
+	trustA := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust A", Region: "London"}
+	trustB := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust B", Region: "Wales"}
+	db.CreateOrganisation(ctx, auth.Actor{}, trustA)
+	db.CreateOrganisation(ctx, auth.Actor{}, trustB)
+	w.person("school", auth.Grant{Role: auth.RoleSchoolAdmin})
+	w.person("employerA", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustA.ID})
+	w.person("employerB", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustB.ID})
+	for _, name := range []string{"ada", "ben"} {
+		w.person(name, auth.Grant{Role: auth.RoleApplicant})
+	}
+	day := func(n int) time.Time { return t0.AddDate(0, 0, n) }
+	rid := fmt.Sprint(num(w.call("school", "POST", "/api/v1/rounds", map[string]any{
+		"programme": "stp", "name": "STP own lists", "applications_open": day(1), "shortlisting_open": day(10), "interviews_open": day(20),
+		"preferences_open": day(30), "offers_open": day(40), "start_date": day(200),
+		"tie_break_seed": "s", "score_margin": 50, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2}, 201)["id"]))
+	pA := num(w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
+		"organisation_id": trustA.ID, "specialism": "genomics", "site": "Lab A", "region": "London", "places": 1, "contact": "a"}, 201)["id"])
+	clk.Set(day(2))
+	apps := map[string]string{}
+	for _, name := range []string{"ada", "ben"} {
+		w.call(name, "PUT", "/api/v1/me/profile", map[string]any{"credentials": []string{"degree-21"}, "right_to_work": true}, 200)
+		apps[name] = fmt.Sprint(num(w.call(name, "POST", "/api/v1/rounds/"+rid+"/applications", map[string]any{"specialism": "genomics", "statement": "DNA"}, 201)["id"]))
+	}
+	clk.Set(day(11))
+	for name, s := range map[string]int{"ada": 90, "ben": 50} {
+		w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
+		w.call("school", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
+	}
+	clk.Set(day(21))
+	for name := range apps {
+		w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station": "one", "score": 50}, 201)
+	}
+	clk.Set(day(31))
+	w.call("school", "POST", "/api/v1/rounds/"+rid+"/rank", nil, 200) // ada is first nationally
+	for name := range apps {
+		w.call(name, "PUT", "/api/v1/applications/"+apps[name]+"/preferences", map[string]any{"posts": []int64{pA}}, 200)
+	}
+	w.call("employerB", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []string{}}, 403)
+	w.call("employerA", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []int64{999}}, 400)
+	w.call("employerA", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []int64{mustInt(apps["ben"])}}, 200)
+	clk.Set(day(41))
+	out := w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", map[string]any{"publish": true}, 201)
+	assignments := out["assignments"].(map[string]any)
+	if num(assignments[apps["ben"]]) != pA || num(assignments[apps["ada"]]) != 0 {
+		t.Fatalf("with trust A's own list (ben only), assignments are %v", assignments)
+	}
+	reasons := w.call("ada", "GET", "/api/v1/applications/"+apps["ada"]+"/result", nil, 200)["reasons"].([]any)
+	if len(reasons) != 0 {
+		t.Errorf("ada was not on the post's list, so it never ranked her; reasons %v", reasons)
+	}
+}
+
+func mustInt(s string) int64 {
+	var n int64
+	fmt.Sscan(s, &n)
+	return n
+}

@@ -145,6 +145,7 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/applications/{id}/interview-scores", auth.ActionReview, s.apiJSON(s.apiInterviewScore)},
 		{"POST /api/v1/rounds/{id}/rank", auth.ActionRoundManage, s.apiJSON(s.apiRank)},
 		{"PUT /api/v1/applications/{id}/preferences", auth.ActionApply, s.apiJSON(s.apiSetPreferences)},
+		{"PUT /api/v1/posts/{id}/ranking", auth.ActionPostCreate, s.apiJSON(s.apiPostRanking)},
 		{"POST /api/v1/rounds/{id}/match", auth.ActionRoundManage, s.apiJSON(s.apiMatch)},
 		{"POST /api/v1/rounds/{id}/what-if", auth.ActionRoundManage, s.apiJSON(s.apiWhatIf)},
 		{"GET /api/v1/applications/{id}/result", auth.ActionApply, s.apiJSON(s.apiResult)},
