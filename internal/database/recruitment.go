@@ -338,6 +338,20 @@ func (db *DB) ApplicationsOf(ctx context.Context, userID int64) ([]recruit.Appli
 	return out, err
 }
 
+// applicationInStage loads an application and its round and checks that
+// the round is in the stage the action belongs to.
+func applicationInStage(ctx context.Context, tx *Tx, applicationID int64, stage, action string) (*recruit.Application, *recruit.Round, error) {
+	a, err := applicationByID(ctx, tx, applicationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := roundByID(ctx, tx, a.RoundID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, r, r.RequireStage(stage, action, tx.Now)
+}
+
 // reviewState returns an application's review scores and moderated score.
 func reviewState(ctx context.Context, tx *Tx, applicationID int64) (scores []int, moderated *int, err error) {
 	rows, err := tx.Query(ctx, "SELECT score FROM reviews WHERE application_id = $1 ORDER BY id", applicationID)
@@ -421,15 +435,8 @@ func (db *DB) Review(ctx context.Context, by auth.Actor, applicationID int64, sc
 		return err
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		a, err := applicationByID(ctx, tx, applicationID)
+		a, _, err := applicationInStage(ctx, tx, applicationID, recruit.StageShortlisting, "shortlisting")
 		if err != nil {
-			return err
-		}
-		r, err := roundByID(ctx, tx, a.RoundID)
-		if err != nil {
-			return err
-		}
-		if err := r.RequireStage(recruit.StageShortlisting, "shortlisting", tx.Now); err != nil {
 			return err
 		}
 		if a.UserID == by.UserID {
@@ -458,15 +465,8 @@ func (db *DB) Moderate(ctx context.Context, by auth.Actor, applicationID int64, 
 		return err
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		a, err := applicationByID(ctx, tx, applicationID)
+		_, r, err := applicationInStage(ctx, tx, applicationID, recruit.StageShortlisting, "moderation")
 		if err != nil {
-			return err
-		}
-		r, err := roundByID(ctx, tx, a.RoundID)
-		if err != nil {
-			return err
-		}
-		if err := r.RequireStage(recruit.StageShortlisting, "moderation", tx.Now); err != nil {
 			return err
 		}
 		scores, moderated, err := reviewState(ctx, tx, applicationID)
@@ -493,15 +493,8 @@ func (db *DB) ScoreInterview(ctx context.Context, by auth.Actor, applicationID i
 		return err
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		a, err := applicationByID(ctx, tx, applicationID)
+		_, _, err := applicationInStage(ctx, tx, applicationID, recruit.StageInterviews, "interview scoring")
 		if err != nil {
-			return err
-		}
-		r, err := roundByID(ctx, tx, a.RoundID)
-		if err != nil {
-			return err
-		}
-		if err := r.RequireStage(recruit.StageInterviews, "interview scoring", tx.Now); err != nil {
 			return err
 		}
 		if _, err := tx.Insert(ctx, "INSERT INTO interview_scores (application_id, station, score, assessor_id, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -596,15 +589,8 @@ func (db *DB) RankRound(ctx context.Context, by auth.Actor, roundID int64) ([]re
 
 func (db *DB) SetPreferences(ctx context.Context, by auth.Actor, applicationID int64, posts []int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		a, err := applicationByID(ctx, tx, applicationID)
+		a, _, err := applicationInStage(ctx, tx, applicationID, recruit.StagePreferences, "ranking posts")
 		if err != nil {
-			return err
-		}
-		r, err := roundByID(ctx, tx, a.RoundID)
-		if err != nil {
-			return err
-		}
-		if err := r.RequireStage(recruit.StagePreferences, "ranking posts", tx.Now); err != nil {
 			return err
 		}
 		roundPosts, err := postsOf(ctx, tx, a.RoundID)

@@ -166,12 +166,8 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) (int, any
 }
 
 func (s *Server) apiAddGrant(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[grantRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req grantRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	g, err := req.grant(id)

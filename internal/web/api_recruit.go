@@ -106,12 +106,8 @@ type postRequest struct {
 }
 
 func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[postRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req postRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	if err := authorize(r, auth.ActionPostCreate, auth.Target{OrganisationID: req.OrganisationID}); err != nil {
@@ -197,12 +193,8 @@ type applyRequest struct {
 }
 
 func (s *Server) apiApply(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[applyRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req applyRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	if s.f.Specialism(req.Specialism) == nil {
@@ -259,36 +251,24 @@ type scoreRequest struct {
 }
 
 func (s *Server) apiReview(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[scoreRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req scoreRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, nil, s.recruit.Review(r.Context(), actor(r), id, req.Score)
 }
 
 func (s *Server) apiModerate(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[scoreRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req scoreRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, nil, s.recruit.Moderate(r.Context(), actor(r), id, req.Score)
 }
 
 func (s *Server) apiInterviewScore(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[scoreRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req scoreRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, nil, s.recruit.ScoreInterview(r.Context(), actor(r), id, req.Station, req.Score)
@@ -329,12 +309,8 @@ type matchRequest struct {
 }
 
 func (s *Server) runMatch(r *http.Request, publish bool) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[matchRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req matchRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	caps := map[int64]int{}
@@ -423,12 +399,8 @@ func (s *Server) answerOffer(r *http.Request, offerID int64, answer string, upgr
 }
 
 func (s *Server) apiAnswerOffer(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := pathID(r, "id")
+	id, req, err := pathAndBody[answerRequest](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var req answerRequest
-	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	o, err := s.answerOffer(r, id, req.Answer, req.Upgrades)

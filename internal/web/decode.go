@@ -103,3 +103,14 @@ func pathID(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+// pathAndBody reads the {id} path value and decodes the JSON body: the
+// start of most API handlers that change a record.
+func pathAndBody[T any](r *http.Request) (int64, T, error) {
+	var req T
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, req, err
+	}
+	return id, req, decodeJSON(r, &req)
+}

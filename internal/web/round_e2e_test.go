@@ -79,6 +79,24 @@ func (w *roundWorld) call(who, method, path string, body any, want int) map[stri
 
 func num(v any) int64 { f, _ := v.(float64); return int64(f) }
 
+// newRoundWorld gives a database a settable clock starting at t0, a
+// server, and two trusts.
+func newRoundWorld(t *testing.T, db *database.DB, t0 time.Time) (*roundWorld, *auth.Organisation, *auth.Organisation) {
+	t.Helper()
+	ctx := context.Background()
+	clk := &clock{now: t0}
+	db.Now = clk.Now
+	w := &roundWorld{t: t, h: testkit.ServerWith(t, db), db: db, clock: clk, cookies: map[string]string{}, users: map[string]int64{}}
+	trustA := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust A", Region: "London"}
+	trustB := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust B", Region: "Wales"}
+	for _, o := range []*auth.Organisation{trustA, trustB} {
+		if err := db.CreateOrganisation(ctx, auth.Actor{}, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, trustA, trustB
+}
+
 // TestRoundEndToEnd runs a whole recruitment round through the HTTP API:
 // posts, eligibility, applications, blind double scoring with moderation,
 // interviews, the national rank, preferences, a what-if, the match and its
@@ -89,13 +107,8 @@ func TestRoundEndToEnd(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC) // a Monday
-		clk := &clock{now: t0}
-		db.Now = clk.Now
-		w := &roundWorld{t: t, h: testkit.ServerWith(t, db), db: db, clock: clk, cookies: map[string]string{}, users: map[string]int64{}}
-		trustA := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust A", Region: "London"}
-		trustB := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust B", Region: "Wales"}
-		db.CreateOrganisation(ctx, auth.Actor{}, trustA)
-		db.CreateOrganisation(ctx, auth.Actor{}, trustB)
+		w, trustA, trustB := newRoundWorld(t, db, t0)
+		clk := w.clock
 		w.person("school", auth.Grant{Role: auth.RoleSchoolAdmin})
 		w.person("employerA", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustA.ID})
 		for _, name := range []string{"ada", "ben", "cat", "dev"} {
@@ -308,16 +321,9 @@ func TestRoundEndToEnd(t *testing.T) {
 // only those listed, in that order, whatever the national rank; another
 // trust's employer cannot set it.
 func TestEmployerOwnRanking(t *testing.T) {
-	db := testkit.SQLiteDB(t)
-	ctx := context.Background()
 	t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
-	clk := &clock{now: t0}
-	db.Now = clk.Now
-	w := &roundWorld{t: t, h: testkit.ServerWith(t, db), db: db, clock: clk, cookies: map[string]string{}, users: map[string]int64{}}
-	trustA := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust A", Region: "London"}
-	trustB := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust B", Region: "Wales"}
-	db.CreateOrganisation(ctx, auth.Actor{}, trustA)
-	db.CreateOrganisation(ctx, auth.Actor{}, trustB)
+	w, trustA, trustB := newRoundWorld(t, testkit.SQLiteDB(t), t0)
+	clk := w.clock
 	w.person("school", auth.Grant{Role: auth.RoleSchoolAdmin})
 	w.person("employerA", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustA.ID})
 	w.person("employerB", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustB.ID})
