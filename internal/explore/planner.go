@@ -122,7 +122,9 @@ func PlanPathway(f *framework.Framework, fromID, specialismID, levelID string) (
 	return plan, nil
 }
 
-// graph turns credential ids into bits so that states compare cheaply.
+// graph turns credential ids into bits so that states compare cheaply. The
+// framework loader allows at most framework.MaxCredentials credentials, so
+// each has its own bit.
 type graph struct {
 	bit map[string]uint64
 }
@@ -130,7 +132,7 @@ type graph struct {
 func newGraph(f *framework.Framework) *graph {
 	g := &graph{bit: map[string]uint64{}}
 	for i, c := range f.Credentials {
-		g.bit[c.ID] = 1 << uint(i%64)
+		g.bit[c.ID] = 1 << uint(i)
 	}
 	return g
 }

@@ -28,6 +28,9 @@ func validate(f *Framework, l *loader) {
 	}
 
 	f.credentials = map[string]*Credential{}
+	if len(f.Credentials) > MaxCredentials {
+		l.add(Problem{File: "pathways.yaml", Message: fmt.Sprintf("%d credentials; the pathway planner handles at most %d", len(f.Credentials), MaxCredentials)})
+	}
 	for i, c := range f.Credentials {
 		if c == nil || c.ID == "" || c.Name == "" {
 			l.add(Problem{File: "pathways.yaml", Message: fmt.Sprintf("credential %d needs an id and a name", i+1)})
@@ -120,6 +123,10 @@ func validate(f *Framework, l *loader) {
 		}
 	}
 }
+
+// MaxCredentials is how many credentials the pathway planner can track: it
+// keeps a person's credentials as bits of one 64-bit word.
+const MaxCredentials = 64
 
 // emptyNotNil makes absent lists empty, so that JSON shows [] rather than
 // null for them.

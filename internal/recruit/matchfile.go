@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -41,8 +42,18 @@ type Source struct {
 
 // inputError names the file, line and value that are wrong.
 func inputError(file string, line int, format string, args ...any) error {
-	return apperr.Invalidf("file", "%s line %d: %s", file, line, fmt.Sprintf(format, args...))
+	return &lineError{line: line, err: apperr.Invalidf("file", "%s line %d: %s", file, line, fmt.Sprintf(format, args...))}
 }
+
+// lineError is an input error that remembers its line, so that when
+// parallel workers fail the earliest line can be reported.
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string { return e.err.Error() }
+func (e *lineError) Unwrap() error { return e.err }
 
 // lineReader reads CSV lines fast: lines without quotes are split on
 // commas directly; lines with quotes go through encoding/csv.
@@ -548,10 +559,8 @@ func inParallel(n int, fn func(lo, hi int) error) error {
 			continue
 		}
 		line := math.MaxInt
-		if _, after, ok := strings.Cut(err.Error(), " line "); ok {
-			if n, ok := parseInt([]byte(strings.SplitN(after, ":", 2)[0])); ok {
-				line = int(n)
-			}
+		if le, ok := errors.AsType[*lineError](err); ok {
+			line = le.line
 		}
 		if first == nil || line < firstLine {
 			first, firstLine = err, line

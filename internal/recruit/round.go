@@ -112,7 +112,7 @@ func (r *Round) window(stage string) (opens, closes time.Time) {
 	return r.OffersOpen, time.Time{}
 }
 
-// ErrOutsideWindow is the code of a refusal because a stage is not open.
+// dateFormat is how refusals name a window's dates.
 const dateFormat = "2 January 2006 at 15:04 UTC"
 
 // RequireStage refuses an action outside its stage's window, saying when

@@ -377,23 +377,30 @@ type answerRequest struct {
 	Upgrades bool   `json:"upgrades"`
 }
 
-// answerOffer checks the offer is the signed-in applicant's and records
-// their answer.
-func (s *Server) answerOffer(r *http.Request, offerID int64, answer string, upgrades bool) (*recruit.Offer, error) {
+// ownOffer finds one of the signed-in applicant's offers. Someone else's
+// offer is "not found", so that its existence is not confirmed.
+func (s *Server) ownOffer(r *http.Request, offerID int64) (*recruit.Offer, error) {
 	apps, err := s.recruit.ApplicationsOf(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return nil, err
 	}
-	mine := false
 	for _, a := range apps {
 		offers, err := s.recruit.Offers(r.Context(), a.ID)
 		if err != nil {
 			return nil, err
 		}
-		mine = mine || slices.ContainsFunc(offers, func(o recruit.Offer) bool { return o.ID == offerID })
+		if i := slices.IndexFunc(offers, func(o recruit.Offer) bool { return o.ID == offerID }); i >= 0 {
+			return &offers[i], nil
+		}
 	}
-	if !mine {
-		return nil, apperr.Errorf(apperr.NotFound, "there is no offer %d", offerID)
+	return nil, apperr.Errorf(apperr.NotFound, "there is no offer %d", offerID)
+}
+
+// answerOffer checks the offer is the signed-in applicant's and records
+// their answer.
+func (s *Server) answerOffer(r *http.Request, offerID int64, answer string, upgrades bool) (*recruit.Offer, error) {
+	if _, err := s.ownOffer(r, offerID); err != nil {
+		return nil, err
 	}
 	return s.recruit.AnswerOffer(r.Context(), actor(r), offerID, answer, upgrades)
 }

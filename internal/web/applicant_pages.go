@@ -171,28 +171,15 @@ func (s *Server) myOffer(r *http.Request) (*offerView, error) {
 	if err != nil {
 		return nil, err
 	}
-	apps, err := s.recruit.ApplicationsOf(r.Context(), principal(r).User.ID)
+	o, err := s.ownOffer(r, id)
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range apps {
-		offers, err := s.recruit.Offers(r.Context(), a.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range offers {
-			if o.ID != id {
-				continue
-			}
-			posts, err := s.recruit.Posts(r.Context(), o.RoundID)
-			if err != nil {
-				return nil, err
-			}
-			i := slices.IndexFunc(posts, func(p recruit.Post) bool { return p.ID == o.PostID })
-			return &offerView{Offer: o, Post: posts[i]}, nil
-		}
+	post, err := s.recruit.Post(r.Context(), o.PostID)
+	if err != nil {
+		return nil, err
 	}
-	return nil, apperr.Errorf(apperr.NotFound, "there is no offer %d", id)
+	return &offerView{Offer: *o, Post: *post}, nil
 }
 
 func (s *Server) offerPage(w http.ResponseWriter, r *http.Request) error {
@@ -216,7 +203,8 @@ func (s *Server) answerOfferForm(w http.ResponseWriter, r *http.Request) error {
 		v.Error = apperr.Invalidf("answer", "Choose whether to accept, hold or decline the offer")
 		return s.show(w, r, http.StatusBadRequest, "offer", "Your offer", []crumb{{"Your applications", "/applicant"}}, v)
 	}
-	if _, err := s.answerOffer(r, v.Offer.ID, answer, r.PostForm.Get("upgrades") == "yes"); err != nil {
+	// myOffer has already checked the offer is theirs.
+	if _, err := s.recruit.AnswerOffer(r.Context(), actor(r), v.Offer.ID, answer, r.PostForm.Get("upgrades") == "yes"); err != nil {
 		if apperr.Code(err) != apperr.Conflict && apperr.Code(err) != apperr.Invalid {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"hcs/internal/apperr"
@@ -19,9 +20,30 @@ const (
 
 type principalKey struct{}
 
-// principal returns the signed-in person for the request, or nil.
+// lazyPrincipal finds the signed-in person the first time anything asks,
+// so that requests that never ask (the cached explorer) never touch the
+// session table.
+type lazyPrincipal struct {
+	once sync.Once
+	load func() (*auth.Principal, error)
+	p    *auth.Principal
+	err  error
+}
+
+func (l *lazyPrincipal) get() (*auth.Principal, error) {
+	l.once.Do(func() { l.p, l.err = l.load() })
+	return l.p, l.err
+}
+
+// principal returns the signed-in person for the request, or nil. A
+// session that cannot be read counts as signed out here; the guard
+// reports the error for routes that need someone signed in.
 func principal(r *http.Request) *auth.Principal {
-	p, _ := r.Context().Value(principalKey{}).(*auth.Principal)
+	l, _ := r.Context().Value(principalKey{}).(*lazyPrincipal)
+	if l == nil {
+		return nil
+	}
+	p, _ := l.get()
 	return p
 }
 
@@ -91,16 +113,17 @@ func (s *Server) secureCookies(r *http.Request) bool { return r.TLS != nil || s.
 // s.authorize.
 func (s *Server) guard(action auth.Action, api bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if action == auth.ActionPublic && !needsPrincipal(r) {
+		lazy := &lazyPrincipal{load: func() (*auth.Principal, error) { return s.loadPrincipal(r) }}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, lazy))
+		if action == auth.ActionPublic {
 			next.ServeHTTP(w, r)
 			return
 		}
-		p, err := s.loadPrincipal(r)
+		p, err := lazy.get()
 		if err != nil {
 			s.fail(w, r, api, err)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		if !p.Can(action) {
 			if p == nil {
 				if api {
@@ -115,16 +138,6 @@ func (s *Server) guard(action auth.Action, api bool, next http.Handler) http.Han
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// needsPrincipal reports whether a public route still wants to know who is
-// signed in: the sign-in and account pages do, the explorer does not.
-func needsPrincipal(r *http.Request) bool {
-	switch r.URL.Path {
-	case "/sign-in", "/sign-up", "/sign-out", "/api/v1/session":
-		return true
-	}
-	return false
 }
 
 // authorize checks the action against a particular record.
