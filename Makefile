@@ -7,7 +7,7 @@ NHSUK   := node_modules/nhsuk-frontend/dist/nhsuk
 STATIC  := internal/web/static
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build assets run test test-short vet fuzz bench clean
+.PHONY: all build assets run test test-short vet fuzz mutants bench clean
 
 all: build
 
@@ -49,6 +49,12 @@ fuzz: assets
 	$(GO) test ./internal/search -run '^$$' -fuzz FuzzParseQuery -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/explore -run '^$$' -fuzz FuzzParseQuizCode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/web -run '^$$' -fuzz FuzzRequestDecoders -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+
+# Mutation testing of the rules (docs/TESTING.md): gremlins, then
+# tools/mutants for the mutants gremlins cannot judge. Takes minutes.
+MUTANTS ?= ./internal/auth
+mutants:
+	$(GO) run ./tools/mutants $(MUTANTS)
 
 # Load figures for docs/BENCHMARKS.md (needs wrk).
 bench: build

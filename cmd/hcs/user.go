@@ -23,9 +23,10 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dbURL := dbFlag(fs)
 	email := fs.String("email", "", "the person's email address")
 	name := fs.String("name", "", "the person's full name (create)")
-	role := fs.String("role", "", "a role: applicant, employer-recruiter, training-officer, national-school-admin, workforce-planner, system-admin")
+	role := fs.String("role", "", "a role: applicant, employer-recruiter, training-officer, national-school-admin, workforce-planner, system-admin, reviewer")
 	org := fs.Int64("organisation", 0, "organisation id, for employer-recruiter")
-	dept := fs.Int64("department", 0, "department id, for training-officer")
+	dept := fs.Int64("department", 0, "department id, for training-officer (its organisation is recorded with it)")
+	round := fs.Int64("round", 0, "recruitment round id, for reviewer")
 	publicURL := fs.String("public-url", "http://127.0.0.1:8080", "where hcs is served, for the password link")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -41,7 +42,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return nil, err
 		}
-		g := &auth.Grant{UserID: userID, Role: r, OrganisationID: *org, DepartmentID: *dept}
+		g := &auth.Grant{UserID: userID, Role: r, OrganisationID: *org, DepartmentID: *dept, RoundID: *round}
 		return g, g.Validate()
 	}
 	switch sub {
@@ -70,13 +71,6 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			g, err := grant(0)
 			if err != nil {
 				return err
-			}
-			if g.DepartmentID != 0 {
-				d, err := db.Department(ctx, g.DepartmentID)
-				if err != nil {
-					return err
-				}
-				g.OrganisationID = d.OrganisationID
 			}
 			grants = append(grants, *g)
 		}
@@ -111,7 +105,8 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return nil
 		}
 		for _, have := range u.Grants {
-			if have.Role == g.Role && (g.OrganisationID == 0 || have.OrganisationID == g.OrganisationID) && (g.DepartmentID == 0 || have.DepartmentID == g.DepartmentID) {
+			if have.Role == g.Role && (g.OrganisationID == 0 || have.OrganisationID == g.OrganisationID) &&
+				(g.DepartmentID == 0 || have.DepartmentID == g.DepartmentID) && (g.RoundID == 0 || have.RoundID == g.RoundID) {
 				if err := db.RevokeGrant(ctx, cliActor, u.ID, have.ID); err != nil {
 					return err
 				}

@@ -25,10 +25,11 @@ const (
 	RoleSchoolAdmin      Role = "national-school-admin" // the national school
 	RoleWorkforcePlanner Role = "workforce-planner"
 	RoleSystemAdmin      Role = "system-admin"
+	RoleReviewer         Role = "reviewer" // appointed by the national school to one recruitment round
 )
 
 // Roles lists every role, in the order pages show them.
-var Roles = []Role{RoleApplicant, RoleEmployer, RoleTrainingOfficer, RoleSchoolAdmin, RoleWorkforcePlanner, RoleSystemAdmin}
+var Roles = []Role{RoleApplicant, RoleEmployer, RoleTrainingOfficer, RoleSchoolAdmin, RoleWorkforcePlanner, RoleSystemAdmin, RoleReviewer}
 
 // RoleNames are the roles as people read them.
 var RoleNames = map[Role]string{
@@ -38,6 +39,7 @@ var RoleNames = map[Role]string{
 	RoleSchoolAdmin:      "National school administrator",
 	RoleWorkforcePlanner: "Workforce planner",
 	RoleSystemAdmin:      "System administrator",
+	RoleReviewer:         "Application reviewer",
 }
 
 // HomePath is each role's home page.
@@ -48,6 +50,7 @@ var HomePath = map[Role]string{
 	RoleSchoolAdmin:      "/school",
 	RoleWorkforcePlanner: "/workforce",
 	RoleSystemAdmin:      "/admin",
+	RoleReviewer:         "/review",
 }
 
 // ParseRole reads a role name.
@@ -158,14 +161,16 @@ func ValidateName(s string) error {
 	return nil
 }
 
-// Grant gives a user a role, scoped to an organisation or department where
-// the role needs one.
+// Grant gives a user a role, scoped to an organisation, a department or a
+// recruitment round where the role needs one. A department grant always
+// records the department's organisation too: the store fills it in.
 type Grant struct {
 	ID             int64     `json:"id"`
 	UserID         int64     `json:"user_id"`
 	Role           Role      `json:"role"`
 	OrganisationID int64     `json:"organisation_id,omitempty"`
 	DepartmentID   int64     `json:"department_id,omitempty"`
+	RoundID        int64     `json:"round_id,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
@@ -174,18 +179,25 @@ func (g *Grant) Validate() error {
 	if _, err := ParseRole(string(g.Role)); err != nil {
 		return err
 	}
+	if g.OrganisationID < 0 || g.DepartmentID < 0 || g.RoundID < 0 {
+		return apperr.Invalidf("organisation_id", "organisation, department and round ids must be positive")
+	}
 	switch g.Role {
 	case RoleEmployer:
-		if g.OrganisationID <= 0 || g.DepartmentID != 0 {
-			return apperr.Invalidf("organisation_id", "an employer recruiter role needs an organisation, and no department")
+		if g.OrganisationID == 0 || g.DepartmentID != 0 || g.RoundID != 0 {
+			return apperr.Invalidf("organisation_id", "an employer recruiter role needs an organisation, and no department or round")
 		}
 	case RoleTrainingOfficer:
-		if g.DepartmentID <= 0 {
-			return apperr.Invalidf("department_id", "a training officer role needs a department")
+		if g.DepartmentID == 0 || g.RoundID != 0 {
+			return apperr.Invalidf("department_id", "a training officer role needs a department, and no round")
+		}
+	case RoleReviewer:
+		if g.RoundID == 0 || g.OrganisationID != 0 || g.DepartmentID != 0 {
+			return apperr.Invalidf("round_id", "a reviewer is appointed to one recruitment round, and to no organisation or department")
 		}
 	default:
-		if g.OrganisationID != 0 || g.DepartmentID != 0 {
-			return apperr.Invalidf("role", "the %s role is national: it takes no organisation or department", g.Role)
+		if g.OrganisationID != 0 || g.DepartmentID != 0 || g.RoundID != 0 {
+			return apperr.Invalidf("role", "the %s role is national: it takes no organisation, department or round", g.Role)
 		}
 	}
 	return nil
@@ -193,6 +205,8 @@ func (g *Grant) Validate() error {
 
 func (g Grant) String() string {
 	switch {
+	case g.RoundID != 0:
+		return fmt.Sprintf("%s (round %d)", g.Role, g.RoundID)
 	case g.DepartmentID != 0:
 		return fmt.Sprintf("%s (department %d)", g.Role, g.DepartmentID)
 	case g.OrganisationID != 0:

@@ -16,8 +16,10 @@ const (
 	ActionSchoolHome    Action = "school.home"    // the national school's home page
 	ActionWorkforceHome Action = "workforce.home" // the workforce planner's home page
 	ActionAdminHome     Action = "admin.home"     // the system administrator's home page
+	ActionReviewerHome  Action = "reviewer.home"  // the reviewer's home page: the rounds they review
 	ActionOrgView       Action = "organisation.view"
 	ActionOrgCreate     Action = "organisation.create"
+	ActionDeptView      Action = "department.view"
 	ActionDeptCreate    Action = "department.create"
 	ActionUsersList     Action = "users.list"
 	ActionUsersCreate   Action = "users.create"
@@ -26,22 +28,93 @@ const (
 	ActionAuditRead     Action = "audit.read" // read and export
 	ActionOutboxRead    Action = "outbox.read"
 
-	ActionRoundManage Action = "round.manage"     // open rounds, rank, match, what-if, expire offers
-	ActionPostCreate  Action = "post.create"      // publish training posts and rank their applicants
-	ActionApply       Action = "recruit.apply"    // profile, apply, rank posts, answer offers
-	ActionReview      Action = "recruit.review"   // blind shortlisting and interview scores
-	ActionModerate    Action = "recruit.moderate" // settle reviewers who disagree
+	ActionRoundManage Action = "round.manage"      // open rounds, rank, match, what-if, expire offers
+	ActionPostCreate  Action = "post.create"       // publish training posts and rank their applicants
+	ActionApply       Action = "recruit.apply"     // profile, apply, rank posts, answer offers
+	ActionReview      Action = "recruit.review"    // blind shortlisting scores
+	ActionInterview   Action = "recruit.interview" // interview scores, station by station
+	ActionModerate    Action = "recruit.moderate"  // settle reviewers who disagree
 )
 
-// Scope says which records a permission covers.
+// Field is one field of a Target that a scope compares.
+type Field uint8
+
+const (
+	FieldUser Field = 1 << iota
+	FieldOrganisation
+	FieldDepartment
+	FieldRound
+)
+
+// Scope says which records a permission covers. Each scope names the
+// target fields it compares: a check whose target lacks one of them is
+// denied, never taken as "no particular record".
 type Scope int
 
 const (
 	ScopeAll          Scope = iota // every record
-	ScopeSelf                      // the person's own account
-	ScopeOrganisation              // records of the organisation the grant names
-	ScopeDepartment                // records of the department the grant names
+	ScopeSelf                      // the person's own records: needs UserID
+	ScopeOrganisation              // records of the grant's organisation: needs OrganisationID
+	ScopeDepartment                // records of the grant's department: needs DepartmentID and its OrganisationID
+	ScopeRound                     // records of the recruitment round the grant appoints to: needs RoundID
 )
+
+// scopeRule is how one scope decides.
+type scopeRule struct {
+	name  string
+	needs Field
+	// grantNeeds are the grant fields without which the grant covers
+	// nothing at all.
+	grantNeeds Field
+	// covers compares a target that has every needed field with the grant.
+	covers func(p *Principal, g Grant, t Target) bool
+	// reveal adds what the grant lets a list show.
+	reveal func(v *Visibility, p *Principal, g Grant)
+}
+
+// scopeRules is the one place each scope's rule is written. A new scope
+// (training's "supervisor or training officer of this trainee", say) adds a
+// row here with the fields it needs, and a Field for anything new.
+var scopeRules = map[Scope]scopeRule{
+	ScopeAll: {name: "every record",
+		covers: func(*Principal, Grant, Target) bool { return true },
+		reveal: func(v *Visibility, _ *Principal, _ Grant) { v.All = true }},
+	ScopeSelf: {name: "own records", needs: FieldUser,
+		covers: func(p *Principal, _ Grant, t Target) bool { return t.UserID == p.User.ID },
+		reveal: func(v *Visibility, p *Principal, _ Grant) { v.UserIDs = addID(v.UserIDs, p.User.ID) }},
+	ScopeOrganisation: {name: "the grant's organisation", needs: FieldOrganisation, grantNeeds: FieldOrganisation,
+		covers: func(_ *Principal, g Grant, t Target) bool { return t.OrganisationID == g.OrganisationID },
+		reveal: func(v *Visibility, _ *Principal, g Grant) { v.Organisations = addID(v.Organisations, g.OrganisationID) }},
+	ScopeDepartment: {name: "the grant's department", needs: FieldDepartment | FieldOrganisation, grantNeeds: FieldDepartment | FieldOrganisation,
+		covers: func(_ *Principal, g Grant, t Target) bool {
+			return t.DepartmentID == g.DepartmentID && t.OrganisationID == g.OrganisationID
+		},
+		reveal: func(v *Visibility, _ *Principal, g Grant) {
+			if d := (DepartmentRef{g.OrganisationID, g.DepartmentID}); !slices.Contains(v.Departments, d) {
+				v.Departments = append(v.Departments, d)
+			}
+		}},
+	ScopeRound: {name: "the round the grant appoints to", needs: FieldRound, grantNeeds: FieldRound,
+		covers: func(_ *Principal, g Grant, t Target) bool { return t.RoundID == g.RoundID },
+		reveal: func(v *Visibility, _ *Principal, g Grant) { v.Rounds = addID(v.Rounds, g.RoundID) }},
+}
+
+func addID(ids []int64, id int64) []int64 {
+	if slices.Contains(ids, id) {
+		return ids
+	}
+	return append(ids, id)
+}
+
+// Scopes lists every scope, for tests and documentation.
+func Scopes() []Scope {
+	return []Scope{ScopeAll, ScopeSelf, ScopeOrganisation, ScopeDepartment, ScopeRound}
+}
+
+// Needs returns the target fields the scope compares.
+func (s Scope) Needs() Field { return scopeRules[s].needs }
+
+func (s Scope) String() string { return scopeRules[s].name }
 
 // Permission grants a role an action within a scope.
 type Permission struct {
@@ -51,7 +124,8 @@ type Permission struct {
 }
 
 // Permissions is the one permission table. Read it as the answer to "who
-// may do this?": a role absent from an action's rows may not.
+// may do this, to which records?": a role absent from an action's rows may
+// not.
 var Permissions = []Permission{
 	{RoleApplicant, ActionAccountView, ScopeSelf},
 	{RoleEmployer, ActionAccountView, ScopeSelf},
@@ -59,6 +133,7 @@ var Permissions = []Permission{
 	{RoleSchoolAdmin, ActionAccountView, ScopeSelf},
 	{RoleWorkforcePlanner, ActionAccountView, ScopeSelf},
 	{RoleSystemAdmin, ActionAccountView, ScopeSelf},
+	{RoleReviewer, ActionAccountView, ScopeSelf},
 
 	{RoleApplicant, ActionApplicantHome, ScopeSelf},
 	{RoleEmployer, ActionEmployerHome, ScopeOrganisation},
@@ -66,12 +141,17 @@ var Permissions = []Permission{
 	{RoleSchoolAdmin, ActionSchoolHome, ScopeAll},
 	{RoleWorkforcePlanner, ActionWorkforceHome, ScopeAll},
 	{RoleSystemAdmin, ActionAdminHome, ScopeAll},
+	{RoleReviewer, ActionReviewerHome, ScopeRound},
 
 	{RoleEmployer, ActionOrgView, ScopeOrganisation},
 	{RoleSchoolAdmin, ActionOrgView, ScopeAll},
 	{RoleSystemAdmin, ActionOrgView, ScopeAll},
 	{RoleSchoolAdmin, ActionOrgCreate, ScopeAll},
 	{RoleSystemAdmin, ActionOrgCreate, ScopeAll},
+	{RoleEmployer, ActionDeptView, ScopeOrganisation},
+	{RoleTrainingOfficer, ActionDeptView, ScopeDepartment},
+	{RoleSchoolAdmin, ActionDeptView, ScopeAll},
+	{RoleSystemAdmin, ActionDeptView, ScopeAll},
 	{RoleEmployer, ActionDeptCreate, ScopeOrganisation},
 	{RoleSchoolAdmin, ActionDeptCreate, ScopeAll},
 	{RoleSystemAdmin, ActionDeptCreate, ScopeAll},
@@ -87,8 +167,10 @@ var Permissions = []Permission{
 	{RoleEmployer, ActionPostCreate, ScopeOrganisation},
 	{RoleSchoolAdmin, ActionPostCreate, ScopeAll},
 	{RoleApplicant, ActionApply, ScopeSelf},
-	{RoleEmployer, ActionReview, ScopeAll},
+	{RoleReviewer, ActionReview, ScopeRound},
 	{RoleSchoolAdmin, ActionReview, ScopeAll},
+	{RoleEmployer, ActionInterview, ScopeOrganisation},
+	{RoleSchoolAdmin, ActionInterview, ScopeAll},
 	{RoleSchoolAdmin, ActionModerate, ScopeAll},
 }
 
@@ -110,22 +192,43 @@ type Principal struct {
 	Grants []Grant
 }
 
-// Target is the record an action is about. Zero fields are "no particular
-// record", for list pages and actions on the whole service.
+// Target is the record an action is about: the person it belongs to, the
+// organisation and department it sits in, the round it is part of. Fill
+// every field the record has; a scope that needs a field the target lacks
+// denies. AnyRecord is the one target that stands for "some record of this
+// kind", for list routes that filter by the caller's scope in their query.
 type Target struct {
 	UserID         int64
 	OrganisationID int64
-	DepartmentID   int64
-	// DepartmentOrganisationID is the organisation of DepartmentID, so that
-	// an organisation-scoped grant covers its departments.
-	DepartmentOrganisationID int64
+	// DepartmentID goes with the department's OrganisationID: a
+	// department-scoped grant needs both to match.
+	DepartmentID int64
+	RoundID      int64
+	any          bool
 }
 
-// Can reports whether the principal may perform the action at all, for
-// some record: the first check a route makes before it loads anything.
-// Every scope admits "no particular record", so this is Allowed with an
-// empty target.
-func (p *Principal) Can(a Action) bool { return p.Allowed(a, Target{}) }
+// AnyRecord is "some record of this kind": allowed when the principal holds
+// the action in any scope. Only list routes use it, and they then filter
+// their rows by Visible.
+var AnyRecord = Target{any: true}
+
+// has reports whether the target fills every field in f.
+func (t Target) has(f Field) bool {
+	return (f&FieldUser == 0 || t.UserID != 0) &&
+		(f&FieldOrganisation == 0 || t.OrganisationID != 0) &&
+		(f&FieldDepartment == 0 || t.DepartmentID != 0) &&
+		(f&FieldRound == 0 || t.RoundID != 0)
+}
+
+// hasFields reports whether the grant records every field in f.
+func (g Grant) hasFields(f Field) bool {
+	return Target{OrganisationID: g.OrganisationID, DepartmentID: g.DepartmentID, RoundID: g.RoundID, UserID: g.UserID}.has(f)
+}
+
+// Can reports whether the principal may perform the action on some record:
+// the first check a route makes before it loads anything. Handlers then
+// check the record itself with Allowed.
+func (p *Principal) Can(a Action) bool { return p.Allowed(a, AnyRecord) }
 
 // Allowed reports whether the principal may perform the action on the
 // target, honouring each grant's scope.
@@ -133,38 +236,69 @@ func (p *Principal) Allowed(a Action, t Target) bool {
 	if a == ActionPublic {
 		return true
 	}
-	if p == nil {
+	if p == nil || p.User == nil {
 		return false
 	}
+	return p.eachCover(a, func(rule scopeRule, g Grant) bool {
+		return t.any || (t.has(rule.needs) && rule.covers(p, g, t))
+	})
+}
+
+// Visibility is what a principal may see of one action's records, for list
+// routes to filter their queries by. All means every record; otherwise a
+// record is visible when it belongs to one of the users, organisations,
+// departments or rounds listed (a department with its organisation).
+type Visibility struct {
+	All           bool
+	UserIDs       []int64
+	Organisations []int64
+	Departments   []DepartmentRef
+	Rounds        []int64
+}
+
+// DepartmentRef names a department with its organisation.
+type DepartmentRef struct{ OrganisationID, DepartmentID int64 }
+
+// Visible returns what the principal may see of the action's records,
+// read from the same table and scope rules as Allowed.
+func (p *Principal) Visible(a Action) Visibility {
+	var v Visibility
+	if p == nil || p.User == nil {
+		return v
+	}
+	p.eachCover(a, func(rule scopeRule, g Grant) bool {
+		rule.reveal(&v, p, g)
+		return false
+	})
+	if v.All {
+		return Visibility{All: true}
+	}
+	return v
+}
+
+// eachCover calls fn with the scope rule of every permission the
+// principal's well-formed grants hold for the action, until fn returns true.
+func (p *Principal) eachCover(a Action, fn func(rule scopeRule, g Grant) bool) bool {
 	for _, g := range p.Grants {
 		for _, perm := range Permissions {
 			if perm.Role != g.Role || perm.Action != a {
 				continue
 			}
-			switch perm.Scope {
-			case ScopeAll:
+			rule := scopeRules[perm.Scope]
+			if !g.hasFields(rule.grantNeeds) {
+				continue // a malformed grant covers nothing
+			}
+			if fn(rule, g) {
 				return true
-			case ScopeSelf:
-				if t.UserID == 0 || t.UserID == p.User.ID {
-					return true
-				}
-			case ScopeOrganisation:
-				// With no particular record, the handler lists only the
-				// grant's own organisation.
-				if t.OrganisationID == 0 && t.DepartmentOrganisationID == 0 {
-					return true
-				}
-				if g.OrganisationID != 0 && (t.OrganisationID == g.OrganisationID || t.DepartmentOrganisationID == g.OrganisationID) {
-					return true
-				}
-			case ScopeDepartment:
-				if t.DepartmentID == 0 || t.DepartmentID == g.DepartmentID {
-					return true
-				}
 			}
 		}
 	}
 	return false
+}
+
+// Nothing reports whether nothing at all is visible.
+func (v Visibility) Nothing() bool {
+	return !v.All && len(v.UserIDs) == 0 && len(v.Organisations) == 0 && len(v.Departments) == 0 && len(v.Rounds) == 0
 }
 
 // Has reports whether the principal holds the role.
@@ -173,19 +307,4 @@ func (p *Principal) Has(r Role) bool {
 		return false
 	}
 	return slices.ContainsFunc(p.Grants, func(g Grant) bool { return g.Role == r })
-}
-
-// OrganisationIDs returns the organisations the principal's grants of a
-// role are scoped to.
-func (p *Principal) OrganisationIDs(r Role) []int64 {
-	var ids []int64
-	if p == nil {
-		return ids
-	}
-	for _, g := range p.Grants {
-		if g.Role == r && g.OrganisationID != 0 {
-			ids = append(ids, g.OrganisationID)
-		}
-	}
-	return ids
 }

@@ -75,6 +75,10 @@ type Store interface {
 	Organisation(ctx context.Context, id int64) (*Organisation, []Department, error)
 	CreateDepartment(ctx context.Context, by Actor, d *Department) error
 	Department(ctx context.Context, id int64) (*Department, error)
+	// Departments lists every department, by organisation and name.
+	Departments(ctx context.Context) ([]Department, error)
+	// DepartmentPeople lists the people who hold a role in a department.
+	DepartmentPeople(ctx context.Context, departmentID int64) ([]User, error)
 
 	CreateUser(ctx context.Context, by Actor, u *User, passwordHash string, grants []Grant) error
 	User(ctx context.Context, id int64) (*User, error)

@@ -91,19 +91,8 @@ func (db *DB) Organisation(ctx context.Context, id int64) (*auth.Organisation, [
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT id, organisation_id, name, specialism, created_at FROM departments WHERE organisation_id = $1 ORDER BY name", id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d auth.Department
-			if err := rows.Scan(&d.ID, &d.OrganisationID, &d.Name, &d.Specialism, &d.CreatedAt); err != nil {
-				return err
-			}
-			depts = append(depts, d)
-		}
-		return rows.Err()
+		depts, err = queryDepartments(ctx, tx, "WHERE d.organisation_id = $1 ORDER BY d.name", id)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -142,6 +131,57 @@ func (db *DB) Department(ctx context.Context, id int64) (*auth.Department, error
 		return nil, apperr.Errorf(apperr.NotFound, "there is no department %d", id)
 	}
 	return &d, err
+}
+
+func (db *DB) Departments(ctx context.Context) ([]auth.Department, error) {
+	var out []auth.Department
+	err := db.Read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = queryDepartments(ctx, tx, "ORDER BY (SELECT name FROM organisations o WHERE o.id = d.organisation_id), d.name")
+		return err
+	})
+	return out, err
+}
+
+// queryDepartments reads departments, narrowed and ordered by the rest of
+// the query.
+func queryDepartments(ctx context.Context, tx *Tx, rest string, args ...any) ([]auth.Department, error) {
+	rows, err := tx.Query(ctx, "SELECT d.id, d.organisation_id, d.name, d.specialism, d.created_at FROM departments d "+rest, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []auth.Department{}
+	for rows.Next() {
+		var d auth.Department
+		if err := rows.Scan(&d.ID, &d.OrganisationID, &d.Name, &d.Specialism, &d.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) DepartmentPeople(ctx context.Context, departmentID int64) ([]auth.User, error) {
+	out := []auth.User{}
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE erased_at IS NULL
+			AND id IN (SELECT user_id FROM grants WHERE department_id = $1) ORDER BY name, id`, departmentID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows.Scan)
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = ""
+			out = append(out, *u)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 func (db *DB) CreateUser(ctx context.Context, by auth.Actor, u *auth.User, passwordHash string, grants []auth.Grant) error {
@@ -185,14 +225,31 @@ func (db *DB) CreateUser(ctx context.Context, by auth.Actor, u *auth.User, passw
 	})
 }
 
+// addGrant stores a grant. A department grant records the department's
+// organisation whichever way it was made (with a new user or afterwards),
+// so that every scope check sees both; an organisation given with it must
+// be the department's own.
 func addGrant(ctx context.Context, tx *Tx, by auth.Actor, g *auth.Grant) error {
-	id, err := tx.Insert(ctx, "INSERT INTO grants (user_id, role, organisation_id, department_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-		g.UserID, string(g.Role), nullID(g.OrganisationID), nullID(g.DepartmentID), tx.Now)
+	if g.DepartmentID != 0 {
+		var org int64
+		if err := tx.QueryRow(ctx, "SELECT organisation_id FROM departments WHERE id = $1", g.DepartmentID).Scan(&org); err != nil {
+			if apperr.Code(err) == apperr.NotFound {
+				return apperr.Invalidf("department_id", "there is no department %d", g.DepartmentID)
+			}
+			return err
+		}
+		if g.OrganisationID != 0 && g.OrganisationID != org {
+			return apperr.Invalidf("organisation_id", "department %d belongs to organisation %d, not %d", g.DepartmentID, org, g.OrganisationID)
+		}
+		g.OrganisationID = org
+	}
+	id, err := tx.Insert(ctx, "INSERT INTO grants (user_id, role, organisation_id, department_id, round_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+		g.UserID, string(g.Role), nullID(g.OrganisationID), nullID(g.DepartmentID), nullID(g.RoundID), tx.Now)
 	switch apperr.Code(err) {
 	case apperr.Conflict:
 		return &apperr.Error{Code: apperr.Conflict, Field: "role", Message: "They already have that role", Err: err}
 	case apperr.Invalid:
-		return &apperr.Error{Code: apperr.Invalid, Field: "organisation_id", Message: "The user, organisation or department does not exist", Err: err}
+		return &apperr.Error{Code: apperr.Invalid, Field: "organisation_id", Message: "The user, organisation, department or round does not exist", Err: err}
 	}
 	if err != nil {
 		return err
@@ -215,13 +272,6 @@ func (db *DB) AddGrant(ctx context.Context, by auth.Actor, g *auth.Grant) error 
 	return db.Write(ctx, func(tx *Tx) error {
 		if _, err := userByID(ctx, tx, g.UserID); err != nil {
 			return err
-		}
-		if g.DepartmentID != 0 {
-			// A department grant records its organisation too, so that
-			// organisation-scoped checks see it.
-			if err := tx.QueryRow(ctx, "SELECT organisation_id FROM departments WHERE id = $1", g.DepartmentID).Scan(&g.OrganisationID); err != nil {
-				return apperr.Invalidf("department_id", "there is no department %d", g.DepartmentID)
-			}
 		}
 		return addGrant(ctx, tx, by, g)
 	})
@@ -287,7 +337,7 @@ func userByID(ctx context.Context, tx *Tx, id int64) (*auth.User, error) {
 }
 
 func grantsOf(ctx context.Context, tx *Tx, userID int64) ([]auth.Grant, error) {
-	rows, err := tx.Query(ctx, "SELECT id, user_id, role, organisation_id, department_id, created_at FROM grants WHERE user_id = $1 ORDER BY id", userID)
+	rows, err := tx.Query(ctx, "SELECT id, user_id, role, organisation_id, department_id, round_id, created_at FROM grants WHERE user_id = $1 ORDER BY id", userID)
 	if err != nil {
 		return nil, err
 	}
@@ -295,12 +345,12 @@ func grantsOf(ctx context.Context, tx *Tx, userID int64) ([]auth.Grant, error) {
 	grants := []auth.Grant{}
 	for rows.Next() {
 		var g auth.Grant
-		var org, dept sql.NullInt64
+		var org, dept, round sql.NullInt64
 		var role string
-		if err := rows.Scan(&g.ID, &g.UserID, &role, &org, &dept, &g.CreatedAt); err != nil {
+		if err := rows.Scan(&g.ID, &g.UserID, &role, &org, &dept, &round, &g.CreatedAt); err != nil {
 			return nil, err
 		}
-		g.Role, g.OrganisationID, g.DepartmentID = auth.Role(role), org.Int64, dept.Int64
+		g.Role, g.OrganisationID, g.DepartmentID, g.RoundID = auth.Role(role), org.Int64, dept.Int64, round.Int64
 		grants = append(grants, g)
 	}
 	return grants, rows.Err()

@@ -264,11 +264,16 @@ func (db *DB) LatestVersion() int {
 // Migrate applies every pending migration, each in its own transaction.
 // On PostgreSQL an advisory lock lets several processes start at once.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
+	return db.migrateTo(ctx, db.LatestVersion())
+}
+
+// migrateTo applies the pending migrations up to and including version.
+func (db *DB) migrateTo(ctx context.Context, version int) (applied int, err error) {
 	ms, err := db.migrations()
 	if err != nil {
 		return 0, err
 	}
-	for _, m := range ms {
+	for _, m := range ms[:min(version, len(ms))] {
 		done := false
 		err := db.Write(ctx, func(tx *Tx) error {
 			if db.Dialect == Postgres {

@@ -31,13 +31,26 @@ func EachDB(t *testing.T, fn func(t *testing.T, db *database.DB)) {
 // SQLiteDB opens a migrated SQLite database in a temporary folder.
 func SQLiteDB(t testing.TB) *database.DB {
 	t.Helper()
-	return openMigrated(t, filepath.Join(t.TempDir(), "hcs.db"))
+	return open(t, filepath.Join(t.TempDir(), "hcs.db"), true)
+}
+
+// EachEmptyDB is EachDB with databases that are not migrated, for tests of
+// the migrations themselves.
+func EachEmptyDB(t *testing.T, fn func(t *testing.T, db *database.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, open(t, filepath.Join(t.TempDir(), "hcs.db"), false)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, postgres(t, false)) })
 }
 
 // PostgresDB creates an empty database on the test server, migrates it and
 // drops it when the test ends. It skips (or fails under CI) without a
 // server.
 func PostgresDB(t testing.TB) *database.DB {
+	t.Helper()
+	return postgres(t, true)
+}
+
+func postgres(t testing.TB, migrate bool) *database.DB {
 	t.Helper()
 	admin := os.Getenv(PostgresEnv)
 	if admin == "" {
@@ -62,7 +75,7 @@ func PostgresDB(t testing.TB) *database.DB {
 		t.Fatalf("create test database on %s: %v", u.Host, err)
 	}
 	u.Path = "/" + name
-	db := openMigrated(t, u.String())
+	db := open(t, u.String(), migrate)
 	t.Cleanup(func() {
 		db.Close()
 		adminDB.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
@@ -79,7 +92,7 @@ func PostgresURL(t testing.TB) string {
 	return db.URL()
 }
 
-func openMigrated(t testing.TB, source string) *database.DB {
+func open(t testing.TB, source string, migrate bool) *database.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := database.Open(ctx, source)
@@ -87,6 +100,9 @@ func openMigrated(t testing.TB, source string) *database.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if !migrate {
+		return db
+	}
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -312,6 +312,13 @@ func (s *Server) grantViews(r *http.Request, grants []auth.Grant) ([]grantView, 
 			}
 			v.Scope = d.Name + ", " + v.Scope
 		}
+		if g.RoundID != 0 {
+			rd, err := s.recruit.Round(r.Context(), g.RoundID)
+			if err != nil {
+				return nil, err
+			}
+			v.Scope = rd.Name
+		}
 		out = append(out, v)
 	}
 	return out, nil

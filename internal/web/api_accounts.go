@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"hcs/internal/apperr"
 	"hcs/internal/auth"
 )
 
@@ -47,7 +46,7 @@ func (s *Server) apiMyData(w http.ResponseWriter, r *http.Request) (int, any, er
 }
 
 func (s *Server) apiOrganisations(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	orgs, err := s.visibleOrganisations(r)
+	orgs, err := s.visibleOrganisations(r, auth.ActionOrgView)
 	if orgs == nil {
 		orgs = []auth.Organisation{}
 	}
@@ -135,13 +134,11 @@ type grantRequest struct {
 	Role           string `json:"role"`
 	OrganisationID int64  `json:"organisation_id"`
 	DepartmentID   int64  `json:"department_id"`
+	RoundID        int64  `json:"round_id"`
 }
 
 func (g grantRequest) grant(userID int64) (*auth.Grant, error) {
-	if g.OrganisationID < 0 || g.DepartmentID < 0 {
-		return nil, apperr.Invalidf("organisation_id", "ids must be positive")
-	}
-	out := &auth.Grant{UserID: userID, Role: auth.Role(g.Role), OrganisationID: g.OrganisationID, DepartmentID: g.DepartmentID}
+	out := &auth.Grant{UserID: userID, Role: auth.Role(g.Role), OrganisationID: g.OrganisationID, DepartmentID: g.DepartmentID, RoundID: g.RoundID}
 	return out, out.Validate()
 }
 

@@ -219,9 +219,10 @@ func (s *Server) apiMyApplications(w http.ResponseWriter, r *http.Request) (int,
 	return http.StatusOK, map[string]any{"applications": apps}, err
 }
 
-// ownApplication loads an application and checks it is the signed-in
-// person's.
-func (s *Server) ownApplication(r *http.Request) (*recruit.Application, error) {
+// pathApplication loads the application named in the path and lets allowed
+// decide whether the signed-in person may act on it. Someone who may not
+// is told it is not found, so that its existence is not confirmed.
+func (s *Server) pathApplication(r *http.Request, allowed func(*recruit.Application) (bool, error)) (*recruit.Application, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -230,10 +231,22 @@ func (s *Server) ownApplication(r *http.Request) (*recruit.Application, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(r, auth.ActionApply, auth.Target{UserID: a.UserID}); err != nil {
-		return nil, apperr.Errorf(apperr.NotFound, "there is no application %d", id) // do not confirm it exists
+	ok, err := allowed(a)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, apperr.Errorf(apperr.NotFound, "there is no application %d", id)
 	}
 	return a, nil
+}
+
+// ownApplication loads the application in the path and checks it is the
+// signed-in person's.
+func (s *Server) ownApplication(r *http.Request) (*recruit.Application, error) {
+	return s.pathApplication(r, func(a *recruit.Application) (bool, error) {
+		return principal(r).Allowed(auth.ActionApply, auth.Target{UserID: a.UserID}), nil
+	})
 }
 
 func (s *Server) apiForReview(w http.ResponseWriter, r *http.Request) (int, any, error) {
@@ -241,8 +254,34 @@ func (s *Server) apiForReview(w http.ResponseWriter, r *http.Request) (int, any,
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := authorize(r, auth.ActionReview, auth.Target{RoundID: id}); err != nil {
+		return 0, nil, err
+	}
 	apps, err := s.recruit.ForReview(r.Context(), id)
 	return http.StatusOK, map[string]any{"applications": apps}, err
+}
+
+// roundApplication loads the application in the path and checks the action
+// against its round.
+func (s *Server) roundApplication(r *http.Request, action auth.Action) (*recruit.Application, error) {
+	return s.pathApplication(r, func(a *recruit.Application) (bool, error) {
+		return principal(r).Allowed(action, auth.Target{RoundID: a.RoundID}), nil
+	})
+}
+
+// interviewApplication loads the application in the path and checks that
+// the signed-in person may score its interview: the national school, or an
+// employer of an organisation with a post in its specialism in its round.
+func (s *Server) interviewApplication(r *http.Request) (*recruit.Application, error) {
+	return s.pathApplication(r, func(a *recruit.Application) (bool, error) {
+		posts, err := s.recruit.Posts(r.Context(), a.RoundID)
+		if err != nil {
+			return false, err
+		}
+		return slices.ContainsFunc(posts, func(p recruit.Post) bool {
+			return p.Specialism == a.Specialism && principal(r).Allowed(auth.ActionInterview, auth.Target{OrganisationID: p.OrganisationID, RoundID: a.RoundID})
+		}), nil
+	})
 }
 
 type scoreRequest struct {
@@ -251,27 +290,39 @@ type scoreRequest struct {
 }
 
 func (s *Server) apiReview(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, req, err := pathAndBody[scoreRequest](r)
+	a, err := s.roundApplication(r, auth.ActionReview)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, nil, s.recruit.Review(r.Context(), actor(r), id, req.Score)
+	var req scoreRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, nil, s.recruit.Review(r.Context(), actor(r), a.ID, req.Score)
 }
 
 func (s *Server) apiModerate(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, req, err := pathAndBody[scoreRequest](r)
+	a, err := s.roundApplication(r, auth.ActionModerate)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, nil, s.recruit.Moderate(r.Context(), actor(r), id, req.Score)
+	var req scoreRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, nil, s.recruit.Moderate(r.Context(), actor(r), a.ID, req.Score)
 }
 
 func (s *Server) apiInterviewScore(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, req, err := pathAndBody[scoreRequest](r)
+	a, err := s.interviewApplication(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, nil, s.recruit.ScoreInterview(r.Context(), actor(r), id, req.Station, req.Score)
+	var req scoreRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, nil, s.recruit.ScoreInterview(r.Context(), actor(r), a.ID, req.Station, req.Score)
 }
 
 func (s *Server) apiRank(w http.ResponseWriter, r *http.Request) (int, any, error) {

@@ -12,20 +12,28 @@ import (
 
 	"hcs/internal/auth"
 	"hcs/internal/database"
+	"hcs/internal/recruit"
 	"hcs/internal/testkit"
 	"hcs/internal/web"
 )
 
-// matrixFixture is a small world: two trusts with a department each, one
-// account per role (employer and training officer in trust A), and a victim
-// applicant for the erase and revoke routes.
+// matrixFixture is a small world: two trusts, with two departments in
+// trust A and one in trust B; two recruitment rounds taking applications,
+// trust A with a post in the first and trust B in the second; one account
+// per role (employer and training officer in trust A's first department,
+// the reviewer appointed to the first round), the applicant's application
+// in the first round, and a victim applicant with an application in the
+// second. Names of what only trust B or the second round may see contain
+// "Secret".
 type matrixFixture struct {
-	db           *database.DB
-	orgA, orgB   int64
-	deptA, deptB int64
-	users        map[auth.Role]int64
-	victim       int64
-	victimGrant  int64
+	db                  *database.DB
+	orgA, orgB          int64
+	deptA, deptA2       int64
+	deptB               int64
+	round1, round2      int64
+	ownApp, victimApp   int64
+	users               map[auth.Role]int64
+	victim, victimGrant int64
 }
 
 var system = auth.Actor{Address: "test"}
@@ -45,17 +53,39 @@ func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
 	must(db.CreateOrganisation(ctx, system, a))
 	must(db.CreateOrganisation(ctx, system, b))
 	da := &auth.Department{OrganisationID: a.ID, Name: "Audiology A"}
-	db2 := &auth.Department{OrganisationID: b.ID, Name: "Audiology B Secret"}
-	must(db.CreateDepartment(ctx, system, da))
-	must(db.CreateDepartment(ctx, system, db2))
-	f.orgA, f.orgB, f.deptA, f.deptB = a.ID, b.ID, da.ID, db2.ID
+	da2 := &auth.Department{OrganisationID: a.ID, Name: "Cardiology A"}
+	dbB := &auth.Department{OrganisationID: b.ID, Name: "Audiology B Secret"}
+	for _, d := range []*auth.Department{da, da2, dbB} {
+		must(db.CreateDepartment(ctx, system, d))
+	}
+	f.orgA, f.orgB, f.deptA, f.deptA2, f.deptB = a.ID, b.ID, da.ID, da2.ID, dbB.ID
+
+	now := db.Now()
+	for i, name := range []string{"Round One", "Round Two Secret"} {
+		rd := &recruit.Round{Programme: "stp", Name: name, ApplicationsOpen: now.Add(-time.Hour), ShortlistingOpen: now.Add(24 * time.Hour),
+			InterviewsOpen: now.Add(48 * time.Hour), PreferencesOpen: now.Add(72 * time.Hour), OffersOpen: now.Add(96 * time.Hour), StartDate: now.Add(2000 * time.Hour),
+			TieBreakSeed: "seed", ScoreMargin: 10, ShortlistWeight: 1, InterviewWeight: 1, OfferWorkingDays: 2}
+		must(db.CreateRound(ctx, system, rd))
+		org, region := a.ID, "London"
+		if i == 1 {
+			org, region = b.ID, "Wales"
+		}
+		must(db.CreatePost(ctx, system, &recruit.Post{RoundID: rd.ID, OrganisationID: org, Specialism: "audiology", Site: "Site of " + name, Region: region, Places: 1, Contact: "c"}))
+		if i == 0 {
+			f.round1 = rd.ID
+		} else {
+			f.round2 = rd.ID
+		}
+	}
 	for _, role := range auth.Roles {
 		g := auth.Grant{Role: role}
 		switch role {
 		case auth.RoleEmployer:
 			g.OrganisationID = a.ID
 		case auth.RoleTrainingOfficer:
-			g.OrganisationID, g.DepartmentID = a.ID, da.ID
+			g.DepartmentID = da.ID // its organisation is filled in by the store
+		case auth.RoleReviewer:
+			g.RoundID = f.round1
 		}
 		u := &auth.User{Name: "Person " + string(role), Email: string(role) + "@example.org"}
 		must(db.CreateUser(ctx, system, u, "", []auth.Grant{g}))
@@ -64,6 +94,15 @@ func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
 	v := &auth.User{Name: "Victim", Email: "victim@example.org"}
 	must(db.CreateUser(ctx, system, v, "", []auth.Grant{{Role: auth.RoleApplicant}}))
 	f.victim, f.victimGrant = v.ID, v.Grants[0].ID
+	for _, app := range []struct {
+		user, round int64
+		statement   string
+		id          *int64
+	}{{f.users[auth.RoleApplicant], f.round1, "statement of round one", &f.ownApp}, {v.ID, f.round2, "Secret statement of round two", &f.victimApp}} {
+		a := &recruit.Application{RoundID: app.round, UserID: app.user, Specialism: "audiology", Statement: app.statement}
+		must(db.Apply(ctx, auth.Actor{UserID: app.user}, a, recruit.Eligibility{Eligible: true}))
+		*app.id = a.ID
+	}
 	return f
 }
 
@@ -108,6 +147,8 @@ func (f *matrixFixture) examples() map[string]example {
 		"POST /account/sign-out-everywhere": {path: "/account/sign-out-everywhere"},
 		"GET /applicant":                    {path: "/applicant"}, "GET /employer": {path: "/employer"}, "GET /training": {path: "/training"},
 		"GET /school": {path: "/school"}, "GET /workforce": {path: "/workforce"}, "GET /admin": {path: "/admin"},
+		"GET /review":           {path: "/review"},
+		"GET /departments/{id}": {path: "/departments/" + fmt.Sprint(f.deptA)},
 
 		"GET /organisations/{id}":              {path: "/organisations/" + a},
 		"POST /organisations":                  {path: "/organisations", body: "kind=trust&name=&region=London"},
@@ -294,5 +335,47 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if len(depts) != 1 {
 			t.Errorf("trust B has %d departments after refused additions, want 1", len(depts))
 		}
+		f.checkOtherRecords(t, h)
 	})
+}
+
+// checkOtherRecords asks for records of another person, department,
+// organisation or round, by the record's own id alone, as a person whose
+// grant covers only their own: each is refused (or not found, where
+// saying "forbidden" would confirm the record exists), and the person's
+// own record is served.
+func (f *matrixFixture) checkOtherRecords(t *testing.T, h http.Handler) {
+	t.Helper()
+	id := func(n int64) string { return fmt.Sprint(n) }
+	for _, tc := range []struct {
+		role          auth.Role
+		method, path  string
+		body          string
+		want          int
+		whose, reason string
+	}{
+		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptA), "", 200, "own", "their department"},
+		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptA2), "", 403, "other", "another department of their organisation"},
+		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptB), "", 403, "other", "another organisation's department"},
+		{auth.RoleTrainingOfficer, "GET", "/organisations/" + id(f.orgA), "", 403, "other", "their organisation: a department grant is not an organisation grant"},
+		{auth.RoleEmployer, "GET", "/departments/" + id(f.deptA2), "", 200, "own", "a department of their organisation"},
+		{auth.RoleEmployer, "GET", "/departments/" + id(f.deptB), "", 403, "other", "another organisation's department"},
+		{auth.RoleReviewer, "GET", "/api/v1/rounds/" + id(f.round1) + "/review", "", 200, "own", "the round they are appointed to"},
+		{auth.RoleReviewer, "GET", "/api/v1/rounds/" + id(f.round2) + "/review", "", 403, "other", "another round"},
+		{auth.RoleReviewer, "POST", "/api/v1/applications/" + id(f.victimApp) + "/reviews", `{"score":50}`, 404, "other", "an application in another round"},
+		{auth.RoleEmployer, "POST", "/api/v1/applications/" + id(f.victimApp) + "/interview-scores", `{"station":"one","score":50}`, 404, "other", "an application where their trust has no post"},
+		{auth.RoleApplicant, "GET", "/api/v1/applications/" + id(f.victimApp) + "/offers", "", 404, "other", "another person's application"},
+		{auth.RoleApplicant, "GET", "/api/v1/applications/" + id(f.ownApp) + "/offers", "", 200, "own", "their application"},
+		{auth.RoleApplicant, "GET", "/applications/" + id(f.victimApp) + "/preferences", "", 404, "other", "another person's application"},
+		{auth.RoleApplicant, "PUT", "/api/v1/applications/" + id(f.victimApp) + "/preferences", `{"posts":[]}`, 404, "other", "another person's application"},
+	} {
+		rt := web.Route{Pattern: tc.method + " " + tc.path}
+		rec := f.do(t, h, rt, example{path: tc.path, body: tc.body}, tc.role)
+		if rec.Code != tc.want {
+			t.Errorf("%s: %s %s (%s) answered %d, want %d: %s", tc.role, tc.method, tc.path, tc.reason, rec.Code, tc.want, excerpt(rec.Body.String()))
+		}
+		if tc.whose == "other" && strings.Contains(rec.Body.String(), "Secret") {
+			t.Errorf("%s saw another's data at %s", tc.role, tc.path)
+		}
+	}
 }

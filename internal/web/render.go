@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -47,6 +48,7 @@ var templateFuncs = template.FuncMap{
 	"lower":        strings.ToLower,
 	"contains":     func(list []string, v string) bool { return slices.Contains(list, v) },
 	"add":          func(a, b int) int { return a + b },
+	"date":         func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"errorMessage": apperr.Message,
 	// errorField names the form control an error is about, for the error
 	// summary's link.

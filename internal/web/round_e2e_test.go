@@ -124,6 +124,7 @@ func TestRoundEndToEnd(t *testing.T) {
 		}, 201)
 		rid := fmt.Sprint(num(round["id"]))
 		w.call("employerA", "POST", "/api/v1/rounds", map[string]any{"programme": "stp"}, 403)
+		w.person("reviewer", auth.Grant{Role: auth.RoleReviewer, RoundID: num(round["id"])})
 
 		// Employers publish posts: trust A's employer for trust A only.
 		postA := w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
@@ -167,7 +168,8 @@ func TestRoundEndToEnd(t *testing.T) {
 
 		// Blind shortlisting: two reviewers, moderation when they differ.
 		clk.Set(day(11))
-		review := w.call("employerA", "GET", "/api/v1/rounds/"+rid+"/review", nil, 200)
+		w.call("employerA", "GET", "/api/v1/rounds/"+rid+"/review", nil, 403) // employers are not reviewers
+		review := w.call("reviewer", "GET", "/api/v1/rounds/"+rid+"/review", nil, 200)
 		blob, _ := json.Marshal(review)
 		for _, secret := range []string{"Person ada", "ada@example.org", "user_id"} {
 			if strings.Contains(string(blob), secret) {
@@ -176,10 +178,10 @@ func TestRoundEndToEnd(t *testing.T) {
 		}
 		scores := map[string][2]int{"ada": {80, 84}, "ben": {70, 90}, "cat": {60, 62}}
 		for name, s := range scores {
-			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[0]}, 201)
+			w.call("reviewer", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[0]}, 201)
 			w.call("school", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[1]}, 201)
 		}
-		w.call("employerA", "POST", "/api/v1/applications/"+apps["ada"]+"/reviews", map[string]any{"score": 50}, 409)
+		w.call("reviewer", "POST", "/api/v1/applications/"+apps["ada"]+"/reviews", map[string]any{"score": 50}, 409)
 		w.call("school", "POST", "/api/v1/applications/"+apps["ada"]+"/moderation", map[string]any{"score": 80}, 409) // within the margin
 		w.call("school", "POST", "/api/v1/applications/"+apps["ben"]+"/moderation", map[string]any{"score": 75}, 201)
 
@@ -337,6 +339,7 @@ func TestEmployerOwnRanking(t *testing.T) {
 		"tie_break_seed": "s", "score_margin": 50, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2}, 201)["id"]))
 	pA := num(w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
 		"organisation_id": trustA.ID, "specialism": "genomics", "site": "Lab A", "region": "London", "places": 1, "contact": "a"}, 201)["id"])
+	w.person("reviewer", auth.Grant{Role: auth.RoleReviewer, RoundID: mustInt(rid)})
 	clk.Set(day(2))
 	apps := map[string]string{}
 	for _, name := range []string{"ada", "ben"} {
@@ -345,7 +348,7 @@ func TestEmployerOwnRanking(t *testing.T) {
 	}
 	clk.Set(day(11))
 	for name, s := range map[string]int{"ada": 90, "ben": 50} {
-		w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
+		w.call("reviewer", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
 		w.call("school", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
 	}
 	clk.Set(day(21))

@@ -72,11 +72,13 @@ func (s *Server) Routes() []Route {
 		{"GET /school", auth.ActionSchoolHome, s.dynamic(s.schoolHome)},
 		{"GET /workforce", auth.ActionWorkforceHome, s.dynamic(s.workforceHome)},
 		{"GET /admin", auth.ActionAdminHome, s.dynamic(s.adminHome)},
+		{"GET /review", auth.ActionReviewerHome, s.dynamic(s.reviewerHome)},
 
 		// Organisations and departments.
 		{"GET /organisations/{id}", auth.ActionOrgView, s.dynamic(s.organisationPage)},
 		{"POST /organisations", auth.ActionOrgCreate, s.dynamic(s.createOrganisation)},
 		{"POST /organisations/{id}/departments", auth.ActionDeptCreate, s.dynamic(s.createDepartment)},
+		{"GET /departments/{id}", auth.ActionDeptView, s.dynamic(s.departmentPage)},
 
 		// Administration.
 		{"GET /admin/users", auth.ActionUsersList, s.dynamic(s.usersPage)},
@@ -142,7 +144,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/rounds/{id}/review", auth.ActionReview, s.apiJSON(s.apiForReview)},
 		{"POST /api/v1/applications/{id}/reviews", auth.ActionReview, s.apiJSON(s.apiReview)},
 		{"POST /api/v1/applications/{id}/moderation", auth.ActionModerate, s.apiJSON(s.apiModerate)},
-		{"POST /api/v1/applications/{id}/interview-scores", auth.ActionReview, s.apiJSON(s.apiInterviewScore)},
+		{"POST /api/v1/applications/{id}/interview-scores", auth.ActionInterview, s.apiJSON(s.apiInterviewScore)},
 		{"POST /api/v1/rounds/{id}/rank", auth.ActionRoundManage, s.apiJSON(s.apiRank)},
 		{"PUT /api/v1/applications/{id}/preferences", auth.ActionApply, s.apiJSON(s.apiSetPreferences)},
 		{"PUT /api/v1/posts/{id}/ranking", auth.ActionPostCreate, s.apiJSON(s.apiPostRanking)},

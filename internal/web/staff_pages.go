@@ -11,45 +11,83 @@ import (
 	"hcs/internal/auth"
 )
 
-// visibleOrganisations lists the organisations a person may see: all for
-// national roles, their own for employers and training officers.
-func (s *Server) visibleOrganisations(r *http.Request) ([]auth.Organisation, error) {
-	p := principal(r)
-	if p.Has(auth.RoleSystemAdmin) || p.Has(auth.RoleSchoolAdmin) || p.Has(auth.RoleWorkforcePlanner) {
+// visibleOrganisations lists the organisations whose records the action
+// lets the signed-in person see, as the permission table scopes it.
+func (s *Server) visibleOrganisations(r *http.Request, action auth.Action) ([]auth.Organisation, error) {
+	v := principal(r).Visible(action)
+	if v.All {
 		return s.store.Organisations(r.Context(), nil)
 	}
-	ids := append(p.OrganisationIDs(auth.RoleEmployer), p.OrganisationIDs(auth.RoleTrainingOfficer)...)
-	if ids == nil {
-		ids = []int64{}
-	}
-	return s.store.Organisations(r.Context(), ids)
+	return s.store.Organisations(r.Context(), append([]int64{}, v.Organisations...))
 }
 
 func (s *Server) employerHome(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	orgs, err := s.store.Organisations(r.Context(), append([]int64{}, p.OrganisationIDs(auth.RoleEmployer)...))
+	orgs, err := s.visibleOrganisations(r, auth.ActionEmployerHome)
 	if err != nil {
 		return err
 	}
 	return s.show(w, r, http.StatusOK, "home-employer", "Your organisation", nil, orgs)
 }
 
-func (s *Server) trainingHome(w http.ResponseWriter, r *http.Request) error {
-	grants, err := s.grantViews(r, principal(r).Grants)
+// departmentView is a department with its organisation's name.
+type departmentView struct {
+	auth.Department
+	Organisation string
+}
+
+func (s *Server) departmentView(r *http.Request, id int64) (*departmentView, error) {
+	d, err := s.store.Department(r.Context(), id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var depts []grantView
-	for _, g := range grants {
-		if g.Role == auth.RoleTrainingOfficer {
-			depts = append(depts, g)
+	org, _, err := s.store.Organisation(r.Context(), d.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
+	return &departmentView{Department: *d, Organisation: org.Name}, nil
+}
+
+func (s *Server) trainingHome(w http.ResponseWriter, r *http.Request) error {
+	var depts []departmentView
+	for _, ref := range principal(r).Visible(auth.ActionTrainingHome).Departments {
+		d, err := s.departmentView(r, ref.DepartmentID)
+		if err != nil {
+			return err
 		}
+		depts = append(depts, *d)
 	}
 	return s.show(w, r, http.StatusOK, "home-training", "Your training departments", nil, depts)
 }
 
+func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.departmentView(r, id)
+	if err != nil {
+		return err
+	}
+	if err := authorize(r, auth.ActionDeptView, auth.Target{OrganisationID: d.OrganisationID, DepartmentID: d.ID}); err != nil {
+		return err
+	}
+	people, err := s.store.DepartmentPeople(r.Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	var specialism string
+	if sp := s.f.Specialism(d.Specialism); sp != nil {
+		specialism = sp.Name
+	}
+	crumbs := []crumb{{"Your training departments", "/training"}}
+	if principal(r).Allowed(auth.ActionOrgView, auth.Target{OrganisationID: d.OrganisationID}) {
+		crumbs = []crumb{{d.Organisation, "/organisations/" + strconv.FormatInt(d.OrganisationID, 10)}}
+	}
+	return s.show(w, r, http.StatusOK, "department", d.Name, crumbs, map[string]any{"Department": d, "People": people, "Specialism": specialism})
+}
+
 func (s *Server) schoolHome(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.store.Organisations(r.Context(), nil)
+	orgs, err := s.visibleOrganisations(r, auth.ActionOrgView)
 	if err != nil {
 		return err
 	}
@@ -83,7 +121,7 @@ func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.store.Organisations(r.Context(), nil)
+	orgs, err := s.visibleOrganisations(r, auth.ActionOrgView)
 	if err != nil {
 		return err
 	}
@@ -161,13 +199,57 @@ func (s *Server) createDepartment(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// grantChoices are the options of the grant form: every role, and the
+// organisations, departments and rounds a grant can be scoped to.
+type grantChoices struct {
+	Roles, Organisations, Departments, Rounds [][2]string
+}
+
+func (s *Server) grantChoices(r *http.Request, noRole bool) (*grantChoices, error) {
+	orgs, err := s.store.Organisations(r.Context(), nil)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := s.store.Departments(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	rounds, err := s.recruit.Rounds(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	c := &grantChoices{Organisations: [][2]string{{"", "None"}}, Departments: [][2]string{{"", "None"}}, Rounds: [][2]string{{"", "None"}}}
+	if noRole {
+		c.Roles = [][2]string{{"", "No role yet"}}
+	}
+	for _, role := range auth.Roles {
+		c.Roles = append(c.Roles, [2]string{string(role), auth.RoleNames[role]})
+	}
+	names := map[int64]string{}
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+		c.Organisations = append(c.Organisations, [2]string{strconv.FormatInt(o.ID, 10), o.Name})
+	}
+	for _, d := range depts {
+		c.Departments = append(c.Departments, [2]string{strconv.FormatInt(d.ID, 10), names[d.OrganisationID] + ": " + d.Name})
+	}
+	for _, rd := range rounds {
+		c.Rounds = append(c.Rounds, [2]string{strconv.FormatInt(rd.ID, 10), rd.Name})
+	}
+	return c, nil
+}
+
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 	users, err := s.store.Users(r.Context())
 	if err != nil {
 		return err
 	}
+	choices, err := s.grantChoices(r, true)
+	if err != nil {
+		return err
+	}
 	return s.show(w, r, http.StatusOK, "admin-users", "People", []crumb{{"Administration", "/admin"}}, map[string]any{
-		"Users": users, "Done": r.URL.Query().Get("done"), "RoleNames": auth.RoleNames})
+		"Users": users, "Done": r.URL.Query().Get("done"), "RoleNames": auth.RoleNames, "Choices": choices})
 }
 
 // newUser creates an account without a password and sends its owner a
@@ -187,7 +269,15 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	u, err := s.newUser(r, r.PostForm.Get("name"), r.PostForm.Get("email"), nil)
+	var grants []auth.Grant
+	if f := r.PostForm; f.Get("role") != "" {
+		g, err := grantFromValues(0, f.Get("role"), f.Get("organisation_id"), f.Get("department_id"), f.Get("round_id"))
+		if err != nil {
+			return err
+		}
+		grants = append(grants, *g)
+	}
+	u, err := s.newUser(r, r.PostForm.Get("name"), r.PostForm.Get("email"), grants)
 	if err != nil {
 		return err
 	}
@@ -208,33 +298,31 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orgs, err := s.store.Organisations(r.Context(), nil)
+	choices, err := s.grantChoices(r, false)
 	if err != nil {
 		return err
 	}
 	applicantOnly := len(u.Grants) > 0 && !slices.ContainsFunc(u.Grants, func(g auth.Grant) bool { return g.Role != auth.RoleApplicant })
-	roles := [][2]string{}
-	for _, role := range auth.Roles {
-		roles = append(roles, [2]string{string(role), auth.RoleNames[role]})
-	}
 	return s.show(w, r, http.StatusOK, "admin-user", u.Name, []crumb{{"Administration", "/admin"}, {"People", "/admin/users"}}, map[string]any{
-		"User": u, "Grants": grants, "Organisations": orgs, "Roles": roles, "CanErase": applicantOnly && u.ErasedAt == nil,
+		"User": u, "Grants": grants, "Choices": choices, "CanErase": applicantOnly && u.ErasedAt == nil,
 		"Done": r.URL.Query().Get("done")})
 }
 
-// grantFromValues reads a grant's role and scope from form or JSON values.
-func grantFromValues(userID int64, role, org, dept string) (*auth.Grant, error) {
+// grantFromValues reads a grant's role and scope from form values.
+func grantFromValues(userID int64, role, org, dept, round string) (*auth.Grant, error) {
 	g := &auth.Grant{UserID: userID, Role: auth.Role(role)}
-	var err error
-	if strings.TrimSpace(org) != "" {
-		if g.OrganisationID, err = formID(org, "organisation_id"); err != nil {
+	for _, f := range []struct {
+		value, name string
+		id          *int64
+	}{{org, "organisation_id", &g.OrganisationID}, {dept, "department_id", &g.DepartmentID}, {round, "round_id", &g.RoundID}} {
+		if strings.TrimSpace(f.value) == "" {
+			continue
+		}
+		id, err := formID(f.value, f.name)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if strings.TrimSpace(dept) != "" {
-		if g.DepartmentID, err = formID(dept, "department_id"); err != nil {
-			return nil, err
-		}
+		*f.id = id
 	}
 	return g, g.Validate()
 }
@@ -247,7 +335,8 @@ func (s *Server) addGrant(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	g, err := grantFromValues(id, r.PostForm.Get("role"), r.PostForm.Get("organisation_id"), r.PostForm.Get("department_id"))
+	f := r.PostForm
+	g, err := grantFromValues(id, f.Get("role"), f.Get("organisation_id"), f.Get("department_id"), f.Get("round_id"))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,9 @@
+package database
+
+import "context"
+
+// MigrateTo applies migrations up to a version, for tests of a migration's
+// effect on data written before it.
+func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
+	return db.migrateTo(ctx, version)
+}

@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"hcs/internal/auth"
+	"hcs/internal/database"
+	"hcs/internal/testkit"
+	"hcs/internal/web"
+)
+
+// listCase is what one role must and must not see on one list route.
+type listCase struct {
+	role      auth.Role
+	shows     []string
+	mustNotBe []string
+}
+
+// TestListRoutesShowOnlyTheirScope: every list route, for every role it
+// serves, shows the rows of the caller's own organisation, department,
+// round or account and none of the others, with records in two
+// organisations, three departments and two rounds (the matrix fixture).
+// Every GET route that needs someone signed in is either a list here or
+// a single record checked by the authorization matrix, so a new list
+// cannot arrive unchecked.
+func TestListRoutesShowOnlyTheirScope(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		f := newMatrixFixture(t, db)
+		h := testkit.ServerWith(t, db)
+		id := func(n int64) string { return fmt.Sprint(n) }
+		both := []string{"Trust A", "Trust B Secret Name"}
+		lists := map[string]struct {
+			path  string
+			cases []listCase
+		}{
+			"GET /api/v1/organisations": {"/api/v1/organisations", []listCase{
+				{auth.RoleEmployer, []string{"Trust A"}, []string{"Secret"}},
+				{auth.RoleSchoolAdmin, both, nil},
+				{auth.RoleSystemAdmin, both, nil},
+			}},
+			"GET /employer": {"/employer", []listCase{{auth.RoleEmployer, []string{"Trust A"}, []string{"Secret"}}}},
+			"GET /training": {"/training", []listCase{{auth.RoleTrainingOfficer, []string{"Audiology A"}, []string{"Cardiology A", "Secret"}}}},
+			"GET /review":   {"/review", []listCase{{auth.RoleReviewer, []string{"Round One"}, []string{"Secret"}}}},
+			"GET /school":   {"/school", []listCase{{auth.RoleSchoolAdmin, both, nil}}},
+			"GET /admin":    {"/admin", []listCase{{auth.RoleSystemAdmin, both, nil}}},
+			"GET /organisations/{id}": {"/organisations/" + id(f.orgA), []listCase{
+				{auth.RoleEmployer, []string{"Audiology A", "Cardiology A"}, []string{"Secret"}},
+				{auth.RoleSchoolAdmin, []string{"Audiology A", "Cardiology A"}, []string{"Secret"}},
+			}},
+			"GET /departments/{id}": {"/departments/" + id(f.deptA), []listCase{
+				{auth.RoleTrainingOfficer, []string{"Person training-officer"}, []string{"Person employer-recruiter", "Secret"}},
+				{auth.RoleEmployer, []string{"Person training-officer"}, []string{"Secret"}},
+			}},
+			"GET /api/v1/rounds/{id}/review": {"/api/v1/rounds/" + id(f.round1) + "/review", []listCase{
+				{auth.RoleReviewer, []string{"statement of round one"}, []string{"Secret", "Person"}},
+				{auth.RoleSchoolAdmin, []string{"statement of round one"}, []string{"Secret"}},
+			}},
+			"GET /api/v1/me/applications": {"/api/v1/me/applications", []listCase{{auth.RoleApplicant, []string{"statement of round one"}, []string{"Secret"}}}},
+			"GET /applicant":              {"/applicant", []listCase{{auth.RoleApplicant, []string{"Round One"}, []string{"Secret"}}}},
+			"GET /api/v1/users":           {"/api/v1/users", []listCase{{auth.RoleSystemAdmin, []string{"Victim", "Person reviewer"}, nil}}},
+			"GET /admin/users":            {"/admin/users", []listCase{{auth.RoleSystemAdmin, []string{"Victim", "Person reviewer"}, nil}}},
+			"GET /api/v1/rounds/{id}/offers": {"/api/v1/rounds/" + id(f.round2) + "/offers", []listCase{
+				{auth.RoleSchoolAdmin, []string{`"offers"`}, nil}}},
+			"GET /api/v1/audit":      {"/api/v1/audit", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
+			"GET /admin/audit":       {"/admin/audit", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
+			"GET /admin/audit.csv":   {"/admin/audit.csv", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
+			"GET /api/v1/outbox":     {"/api/v1/outbox", []listCase{{auth.RoleSystemAdmin, []string{`"messages"`}, nil}}},
+			"GET /admin/outbox":      {"/admin/outbox", []listCase{{auth.RoleSystemAdmin, []string{"Outbox"}, nil}}},
+			"GET /workforce":         {"/workforce", []listCase{{auth.RoleWorkforcePlanner, []string{"London", "Wales"}, []string{"Person", "Secret"}}}},
+			"GET /api/v1/me/data":    {"/api/v1/me/data", []listCase{{auth.RoleApplicant, []string{"Person applicant"}, []string{"Victim", "Secret"}}}},
+			"GET /account/data":      {"/account/data", []listCase{{auth.RoleEmployer, []string{"Person employer-recruiter"}, []string{"Victim", "Secret"}}}},
+			"GET /api/v1/me/profile": {"/api/v1/me/profile", nil}, // the caller's own profile, or 404
+		}
+		// Single records, whose scope the authorization matrix checks with
+		// records of others.
+		records := []string{"GET /account", "GET /api/v1/me", "GET /applications/{id}/preferences", "GET /offers/{id}",
+			"GET /admin/users/{id}", "GET /api/v1/organisations/{id}", "GET /api/v1/rounds/{id}/eligibility",
+			"GET /api/v1/applications/{id}/result", "GET /api/v1/applications/{id}/offers"}
+		for _, rt := range h.Routes() {
+			method, _, _ := strings.Cut(rt.Pattern, " ")
+			if method != "GET" || rt.Action == auth.ActionPublic {
+				continue
+			}
+			if _, ok := lists[rt.Pattern]; !ok && !slices.Contains(records, rt.Pattern) {
+				t.Errorf("%s is neither a list checked here nor a single record: add it to one", rt.Pattern)
+			}
+		}
+		for pattern, l := range lists {
+			for _, c := range l.cases {
+				rec := f.do(t, h, web.Route{Pattern: pattern}, example{path: l.path}, c.role)
+				body := rec.Body.String()
+				if rec.Code != http.StatusOK {
+					t.Errorf("%s as %s: %d", l.path, c.role, rec.Code)
+					continue
+				}
+				for _, want := range c.shows {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s as %s does not show %q", l.path, c.role, want)
+					}
+				}
+				for _, not := range c.mustNotBe {
+					if strings.Contains(body, not) {
+						t.Errorf("%s as %s shows %q, outside their scope", l.path, c.role, not)
+					}
+				}
+			}
+		}
+	})
+}
