@@ -270,8 +270,12 @@ func (db *DB) AddGrant(ctx context.Context, by auth.Actor, g *auth.Grant) error 
 		return err
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		if _, err := userByID(ctx, tx, g.UserID); err != nil {
+		u, err := userByID(ctx, tx, g.UserID)
+		if err != nil {
 			return err
+		}
+		if u.ErasedAt != nil {
+			return apperr.Errorf(apperr.Conflict, "user %d's personal data was erased; they cannot be given a role", g.UserID)
 		}
 		return addGrant(ctx, tx, by, g)
 	})

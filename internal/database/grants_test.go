@@ -68,14 +68,24 @@ func TestDepartmentGrantsRecordTheirOrganisation(t *testing.T) {
 		}
 
 		// Below the store, the schema holds the rule too.
-		for name, org := range map[string]any{"no organisation": nil, "other organisation": b.ID} {
+		for _, tc := range []struct {
+			name, role     string
+			org, dept, rnd any
+		}{
+			{"department without organisation", "training-officer", nil, dept.ID, nil},
+			{"department of another organisation", "training-officer", b.ID, dept.ID, nil},
+			{"employer without organisation", "employer-recruiter", nil, nil, nil},
+			{"employer with a department", "employer-recruiter", a.ID, dept.ID, nil},
+			{"reviewer without a round", "reviewer", nil, nil, nil},
+			{"applicant with an organisation", "applicant", a.ID, nil, nil},
+		} {
 			err := db.Write(ctx, func(tx *database.Tx) error {
-				_, err := tx.Exec(ctx, "INSERT INTO grants (user_id, role, organisation_id, department_id, created_at) VALUES ($1, 'training-officer', $2, $3, $4)",
-					later.ID, org, dept.ID, tx.Now)
+				_, err := tx.Exec(ctx, "INSERT INTO grants (user_id, role, organisation_id, department_id, round_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+					later.ID, tc.role, tc.org, tc.dept, tc.rnd, tx.Now)
 				return err
 			})
 			if apperr.Code(err) != apperr.Invalid {
-				t.Errorf("%s: the schema allowed it (%v)", name, err)
+				t.Errorf("%s: the schema allowed it (%v)", tc.name, err)
 			}
 		}
 	})
@@ -138,6 +148,24 @@ func TestGrantScopeMigrationFillsOrganisations(t *testing.T) {
 		u, err := db.User(ctx, userID)
 		if err != nil || len(u.Grants) != 1 || u.Grants[0].OrganisationID != orgID {
 			t.Errorf("after migrating: %+v, %v; want the department's organisation %d", u, err, orgID)
+		}
+	})
+}
+
+// TestErasedPeopleGetNoRoles: once an applicant's data is erased, no role
+// can be given to the account.
+func TestErasedPeopleGetNoRoles(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		u := &auth.User{Name: "Gone", Email: "gone@example.org"}
+		if err := db.CreateUser(ctx, system, u, "", []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.EraseUser(ctx, system, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddGrant(ctx, system, &auth.Grant{UserID: u.ID, Role: auth.RoleSystemAdmin}); apperr.Code(err) != apperr.Conflict {
+			t.Errorf("granting a role to an erased account: %v", err)
 		}
 	})
 }

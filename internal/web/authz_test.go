@@ -355,11 +355,12 @@ func (f *matrixFixture) checkOtherRecords(t *testing.T, h http.Handler) {
 		whose, reason string
 	}{
 		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptA), "", 200, "own", "their department"},
-		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptA2), "", 403, "other", "another department of their organisation"},
-		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptB), "", 403, "other", "another organisation's department"},
+		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptA2), "", 404, "other", "another department of their organisation"},
+		{auth.RoleTrainingOfficer, "GET", "/departments/" + id(f.deptB), "", 404, "other", "another organisation's department"},
 		{auth.RoleTrainingOfficer, "GET", "/organisations/" + id(f.orgA), "", 403, "other", "their organisation: a department grant is not an organisation grant"},
 		{auth.RoleEmployer, "GET", "/departments/" + id(f.deptA2), "", 200, "own", "a department of their organisation"},
-		{auth.RoleEmployer, "GET", "/departments/" + id(f.deptB), "", 403, "other", "another organisation's department"},
+		{auth.RoleEmployer, "GET", "/departments/" + id(f.deptB), "", 404, "other", "another organisation's department"},
+		{auth.RoleEmployer, "GET", "/departments/999999", "", 404, "other", "a department that does not exist, answered alike"},
 		{auth.RoleReviewer, "GET", "/api/v1/rounds/" + id(f.round1) + "/review", "", 200, "own", "the round they are appointed to"},
 		{auth.RoleReviewer, "GET", "/api/v1/rounds/" + id(f.round2) + "/review", "", 403, "other", "another round"},
 		{auth.RoleReviewer, "POST", "/api/v1/applications/" + id(f.victimApp) + "/reviews", `{"score":50}`, 404, "other", "an application in another round"},

@@ -101,7 +101,7 @@ func TestDepartmentGrantIsTheSameHoweverMade(t *testing.T) {
 			if err := db.CreateSession(ctx, system, u.ID, hash, time.Hour); err != nil {
 				t.Fatal(err)
 			}
-			for path, want := range map[string]int{"/training": 200, "/departments/" + dept: 200, fmt.Sprintf("/departments/%d", f.deptA2): 403} {
+			for path, want := range map[string]int{"/training": 200, "/departments/" + dept: 200, fmt.Sprintf("/departments/%d", f.deptA2): 404} {
 				req := httptest.NewRequest("GET", path, nil)
 				req.AddCookie(&http.Cookie{Name: "hcs_session", Value: token})
 				rec := httptest.NewRecorder()

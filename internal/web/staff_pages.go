@@ -68,8 +68,8 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := authorize(r, auth.ActionDeptView, auth.Target{OrganisationID: d.OrganisationID, DepartmentID: d.ID}); err != nil {
-		return err
+	if !principal(r).Allowed(auth.ActionDeptView, auth.Target{OrganisationID: d.OrganisationID, DepartmentID: d.ID}) {
+		return apperr.Errorf(apperr.NotFound, "there is no department %d", id) // do not confirm it exists
 	}
 	people, err := s.store.DepartmentPeople(r.Context(), d.ID)
 	if err != nil {

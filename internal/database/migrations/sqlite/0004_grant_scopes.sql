@@ -14,6 +14,12 @@ CREATE TABLE grants_scoped (
     round_id        INTEGER REFERENCES rounds (id),
     created_at      TIMESTAMP NOT NULL,
     CHECK (department_id IS NULL OR organisation_id IS NOT NULL),
+    -- Each role carries exactly the scope fields it needs.
+    CHECK (role <> 'employer-recruiter' OR (organisation_id IS NOT NULL AND department_id IS NULL AND round_id IS NULL)),
+    CHECK (role <> 'training-officer' OR (department_id IS NOT NULL AND round_id IS NULL)),
+    CHECK (role <> 'reviewer' OR (round_id IS NOT NULL AND organisation_id IS NULL AND department_id IS NULL)),
+    CHECK (role NOT IN ('applicant', 'national-school-admin', 'workforce-planner', 'system-admin')
+        OR (organisation_id IS NULL AND department_id IS NULL AND round_id IS NULL)),
     FOREIGN KEY (department_id, organisation_id) REFERENCES departments (id, organisation_id)
 );
 INSERT INTO grants_scoped (id, user_id, role, organisation_id, department_id, round_id, created_at)
