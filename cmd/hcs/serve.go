@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hcs/internal/demo"
+	"hcs/internal/recruit"
 	"hcs/internal/web"
 )
 
@@ -54,8 +55,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		printDemoAccounts(stdout, *addr, accounts)
 	}
+	recruitment := recruit.NewService(db.Recruitment(), f)
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: db, SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
+		Store: db, Recruit: recruitment, SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
 	if err != nil {
 		return err
 	}
@@ -75,6 +77,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"schema_version", schema, "framework_version", f.Version, "startup", time.Since(started).Round(time.Millisecond))
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()
+	go expireOffers(ctx, recruitment, logger)
 	select {
 	case err := <-errc:
 		return err
@@ -87,6 +90,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return nil
+}
+
+// expireOffers runs the offer expiry every minute, so that deadlines hold
+// whether or not anyone is using the round. Several servers may run it at
+// once: each round's row lock makes them take turns.
+func expireOffers(ctx context.Context, s *recruit.Service, logger *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := s.ExpireAllDue(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("offer expiry", "err", err)
+		} else if n > 0 {
+			logger.Info("offers expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func printDemoAccounts(w io.Writer, addr string, accounts []demo.Account) {

@@ -12,7 +12,7 @@ import (
 )
 
 // The command line acts as the system: audit entries record it as such.
-var cliActor = auth.Actor{Address: "command line"}
+var cliActor = auth.Actor{Process: "command line", Address: "command line"}
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {

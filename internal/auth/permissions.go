@@ -168,7 +168,6 @@ var Permissions = []Permission{
 	{RoleSchoolAdmin, ActionPostCreate, ScopeAll},
 	{RoleApplicant, ActionApply, ScopeSelf},
 	{RoleReviewer, ActionReview, ScopeRound},
-	{RoleSchoolAdmin, ActionReview, ScopeAll},
 	{RoleEmployer, ActionInterview, ScopeOrganisation},
 	{RoleSchoolAdmin, ActionInterview, ScopeAll},
 	{RoleSchoolAdmin, ActionModerate, ScopeAll},

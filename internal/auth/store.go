@@ -5,21 +5,27 @@ import (
 	"time"
 )
 
-// Actor is who makes a change and from where, for the audit log. A zero
-// UserID is the system itself (the command line, demo set-up).
+// Actor is who makes a change and from where, for the audit log: a person
+// (UserID), or one of hcs's own processes (Process, with no UserID), such
+// as the offer expiry, the cascade, the command line or demo set-up.
 type Actor struct {
 	UserID  int64
 	Address string
+	Process string
 	// SigningUp marks a person creating their own account: the audit entry
 	// names the new account as its own actor.
 	SigningUp bool
 }
+
+// System is one of hcs's own processes acting, named for the audit log.
+func System(process string) Actor { return Actor{Process: process, Address: "hcs"} }
 
 // AuditEntry is one line of the append-only audit log.
 type AuditEntry struct {
 	ID         int64     `json:"id"`
 	At         time.Time `json:"at"`
 	ActorID    int64     `json:"actor_id"`
+	Process    string    `json:"process,omitempty"` // a system process that acted, when ActorID is 0
 	Action     string    `json:"action"`
 	RecordType string    `json:"record_type"`
 	RecordID   string    `json:"record_id"`

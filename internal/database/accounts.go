@@ -24,8 +24,8 @@ func auditID(ctx context.Context, tx *Tx, by auth.Actor, action, recordType, rec
 	if by.UserID != 0 {
 		actor = by.UserID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, action, record_type, record_id, address, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tx.Now, actor, action, recordType, recordID, by.Address, detail)
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, process, action, record_type, record_id, address, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tx.Now, actor, by.Process, action, recordType, recordID, by.Address, detail)
 	return err
 }
 
@@ -678,7 +678,7 @@ func auditEntries(ctx context.Context, tx *Tx, f auth.AuditFilter) ([]auth.Audit
 	if f.ActorID != 0 {
 		add("actor_id = $%d", f.ActorID)
 	}
-	q := "SELECT id, at, actor_id, action, record_type, record_id, address, detail FROM audit_log"
+	q := "SELECT id, at, actor_id, process, action, record_type, record_id, address, detail FROM audit_log"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -695,7 +695,7 @@ func auditEntries(ctx context.Context, tx *Tx, f auth.AuditFilter) ([]auth.Audit
 	for rows.Next() {
 		var e auth.AuditEntry
 		var actor sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.At, &actor, &e.Action, &e.RecordType, &e.RecordID, &e.Address, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &actor, &e.Process, &e.Action, &e.RecordType, &e.RecordID, &e.Address, &e.Detail); err != nil {
 			return nil, err
 		}
 		e.ActorID = actor.Int64

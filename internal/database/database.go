@@ -96,6 +96,13 @@ func Open(ctx context.Context, source string) (*DB, error) {
 	return db, nil
 }
 
+// SetPoolSize sets how many connections may be open at once: the pool for
+// PostgreSQL, the readers for SQLite (which always has one writer).
+func (db *DB) SetPoolSize(n int) {
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+}
+
 // Close closes the pools.
 func (db *DB) Close() error {
 	err := db.write.Close()

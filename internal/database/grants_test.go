@@ -98,7 +98,7 @@ func TestReviewerGrantsNameTheirRound(t *testing.T) {
 		now := db.Now()
 		rd := &recruit.Round{Programme: "stp", Name: "STP", ApplicationsOpen: now, ShortlistingOpen: now.Add(time.Hour), InterviewsOpen: now.Add(2 * time.Hour),
 			PreferencesOpen: now.Add(3 * time.Hour), OffersOpen: now.Add(4 * time.Hour), StartDate: now.Add(5 * time.Hour), TieBreakSeed: "s", ShortlistWeight: 1, OfferWorkingDays: 1}
-		if err := db.CreateRound(ctx, system, rd); err != nil {
+		if err := testkit.Recruit(t, db).OpenRound(ctx, system, rd, nil); err != nil {
 			t.Fatal(err)
 		}
 		u := &auth.User{Name: "Reviewer", Email: "reviewer@example.org"}

@@ -19,7 +19,7 @@ type Account struct {
 	Password string
 }
 
-var system = auth.Actor{Address: "demo set-up"}
+var system = auth.System("demo set-up")
 
 type orgSpec struct {
 	org   auth.Organisation

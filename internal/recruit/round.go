@@ -1,8 +1,6 @@
 package recruit
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -48,6 +46,15 @@ type Round struct {
 	InterviewWeight int `json:"interview_weight"`
 	// OfferWorkingDays is how long an applicant has to answer an offer.
 	OfferWorkingDays int `json:"offer_working_days"`
+	// ShortlistCriteria are the published criteria reviewers score
+	// supporting statements and qualifications against.
+	ShortlistCriteria string `json:"shortlist_criteria"`
+	// ShortlistPassMark is the shortlisting score (0 to 100) an
+	// application needs to be invited to interview.
+	ShortlistPassMark int `json:"shortlist_pass_mark"`
+	// EmployerRanking lets employers rank their posts' applicants with
+	// their own lists instead of the national rank.
+	EmployerRanking bool `json:"employer_ranking"`
 
 	MatchedAt *time.Time `json:"matched_at,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -75,8 +82,39 @@ func (r *Round) Validate(f *framework.Framework) error {
 		return apperr.Invalidf("offer_working_days", "offers need 1 to 20 working days to answer")
 	case strings.TrimSpace(r.TieBreakSeed) == "":
 		return apperr.Invalidf("tie_break_seed", "publish a tie-break seed")
+	case r.ShortlistPassMark < 0 || r.ShortlistPassMark > 100:
+		return apperr.Invalidf("shortlist_pass_mark", "the shortlisting pass mark must be 0 to 100")
+	case len(r.ShortlistCriteria) > 5000:
+		return apperr.Invalidf("shortlist_criteria", "the shortlisting criteria must be 5,000 characters or fewer")
 	}
 	return nil
+}
+
+// StageNames are the stages as people read them.
+var StageNames = map[string]string{
+	"":                "Not open yet",
+	StageApplications: "Applications",
+	StageShortlisting: "Shortlisting",
+	StageInterviews:   "Interviews",
+	StagePreferences:  "Preferences and ranking",
+	StageOffers:       "Matching and offers",
+}
+
+// Window is one stage of the timetable.
+type Window struct {
+	Stage  string    `json:"stage"`
+	Opens  time.Time `json:"opens"`
+	Closes time.Time `json:"closes"` // zero for the last stage
+}
+
+// Timetable lists the round's stages in order.
+func (r *Round) Timetable() []Window {
+	var out []Window
+	for _, st := range []string{StageApplications, StageShortlisting, StageInterviews, StagePreferences, StageOffers} {
+		opens, closes := r.window(st)
+		out = append(out, Window{Stage: st, Opens: opens, Closes: closes})
+	}
+	return out
 }
 
 // Stage returns the stage the round is in at t, or "" before applications
@@ -135,13 +173,6 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// Eligibility says whether someone's credentials meet a programme's entry
-// requirements, and why not when they do not.
-type Eligibility struct {
-	Eligible bool   `json:"eligible"`
-	Reason   string `json:"reason"`
-}
-
 // CheckEligibility compares held credentials with the programme's entry
 // requirements from the framework.
 func CheckEligibility(f *framework.Framework, programmeID string, holds []string) Eligibility {
@@ -177,100 +208,4 @@ func AddWorkingDays(t time.Time, n int) time.Time {
 		}
 	}
 	return t
-}
-
-// Candidate is an applicant's scores for the national rank.
-type Candidate struct {
-	ApplicationID  int64 `json:"application_id"`
-	ShortlistScore int   `json:"shortlist_score"`
-	InterviewScore int   `json:"interview_score"`
-}
-
-// Ranked is a candidate's place in the national rank and the rule that
-// decided it against the candidate above.
-type Ranked struct {
-	Candidate
-	Rank      int    `json:"rank"`
-	Weighted  int    `json:"weighted"`
-	DecidedBy string `json:"decided_by"`
-}
-
-// NationalRank orders candidates by weighted score. Ties are broken by a
-// stated order: the interview score, then the shortlisting score, then a
-// lottery drawn from the published seed (SHA-256 of seed and application
-// id), so anyone can reproduce the order.
-func NationalRank(r *Round, cands []Candidate) []Ranked {
-	out := make([]Ranked, len(cands))
-	lottery := make(map[int64]uint64, len(cands))
-	for i, c := range cands {
-		out[i] = Ranked{Candidate: c, Weighted: r.ShortlistWeight*c.ShortlistScore + r.InterviewWeight*c.InterviewScore}
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s:%d", r.TieBreakSeed, c.ApplicationID)))
-		lottery[c.ApplicationID] = binary.BigEndian.Uint64(sum[:8])
-	}
-	cmp := func(a, b Ranked) (int, string) {
-		switch {
-		case a.Weighted != b.Weighted:
-			return b.Weighted - a.Weighted, "weighted score"
-		case a.InterviewScore != b.InterviewScore:
-			return b.InterviewScore - a.InterviewScore, "interview score"
-		case a.ShortlistScore != b.ShortlistScore:
-			return b.ShortlistScore - a.ShortlistScore, "shortlisting score"
-		case lottery[a.ApplicationID] < lottery[b.ApplicationID]:
-			return -1, "lottery"
-		case lottery[a.ApplicationID] > lottery[b.ApplicationID]:
-			return 1, "lottery"
-		}
-		return int(a.ApplicationID - b.ApplicationID), "application number"
-	}
-	slices.SortFunc(out, func(a, b Ranked) int { c, _ := cmp(a, b); return c })
-	for i := range out {
-		out[i].Rank = i + 1
-		out[i].DecidedBy = "first place"
-		if i > 0 {
-			_, out[i].DecidedBy = cmp(out[i-1], out[i])
-		}
-	}
-	return out
-}
-
-// Reason explains, for one post an applicant preferred to the one they got,
-// why they did not get it, without revealing anyone else.
-type Reason struct {
-	PostIndex   int32  `json:"-"`
-	YourRank    int32  `json:"your_rank"`
-	CutOffRank  int32  `json:"cut_off_rank"` // the post's rank of its lowest-ranked assignee
-	Places      int32  `json:"places"`
-	Explanation string `json:"explanation"`
-}
-
-// Explain says, for each post applicant a preferred to its result, that
-// its places went to applicants the post ranked above a. Ranks are the
-// post's order of applicants, counted from 1.
-func (m *Market) Explain(assigned []int32, a int32) []Reason {
-	var out []Reason
-	worst := map[int32]int32{}
-	for b, p := range assigned {
-		if p == Unmatched {
-			continue
-		}
-		if r, ok := m.RankAt(int32(b), p); ok && (worst[p] == 0 || r+1 > worst[p]) {
-			worst[p] = r + 1
-		}
-	}
-	for i := m.start[a]; i < m.start[a+1]; i++ {
-		p, r := m.prefPost[i], m.prefRank[i]
-		if p == assigned[a] {
-			break
-		}
-		reason := Reason{PostIndex: p, YourRank: r + 1, CutOffRank: worst[p], Places: m.capacity[p]}
-		switch {
-		case m.capacity[p] == 0:
-			reason.Explanation = "This post had no places."
-		default:
-			reason.Explanation = fmt.Sprintf("All %d place(s) went to applicants this post ranked above you: you were ranked %d and the last place went to the applicant ranked %d.",
-				m.capacity[p], r+1, worst[p])
-		}
-		out = append(out, reason)
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"hcs/internal/database"
@@ -107,4 +108,66 @@ func open(t testing.TB, source string, migrate bool) *database.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// WarmPool opens n connections at once and returns them to the pool, so
+// that concurrent requests in a test do not queue behind connection set-up.
+func WarmPool(tb testing.TB, db *database.DB, n int) {
+	tb.Helper()
+	var open sync.WaitGroup
+	open.Add(n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			errs <- db.Read(context.Background(), func(tx *database.Tx) error {
+				open.Done()
+				open.Wait()
+				return nil
+			})
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// Together runs fn(0) … fn(n-1) in n goroutines released at once by a
+// barrier, and waits for all of them.
+func Together(n int, fn func(i int)) {
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	ready.Add(n)
+	done.Add(n)
+	for i := range n {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+}
+
+// Count runs a COUNT query.
+func Count(tb testing.TB, db *database.DB, query string, args ...any) int {
+	tb.Helper()
+	var n int
+	err := db.Read(context.Background(), func(tx *database.Tx) error {
+		return tx.QueryRow(context.Background(), query, args...).Scan(&n)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// AuditCount counts the audit entries of an action.
+func AuditCount(tb testing.TB, db *database.DB, action string) int {
+	tb.Helper()
+	return Count(tb, db, "SELECT COUNT(*) FROM audit_log WHERE action = $1", action)
 }

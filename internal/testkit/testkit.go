@@ -10,6 +10,7 @@ import (
 	"hcs/data"
 	"hcs/internal/database"
 	"hcs/internal/framework"
+	"hcs/internal/recruit"
 	"hcs/internal/search"
 	"hcs/internal/web"
 	"time"
@@ -58,11 +59,16 @@ func Server(tb testing.TB) *web.Server {
 	return ServerWith(tb, SQLiteDB(tb))
 }
 
+// Recruit returns the recruitment service over the given database.
+func Recruit(tb testing.TB, db *database.DB) *recruit.Service {
+	return recruit.NewService(db.Recruitment(), Framework(tb))
+}
+
 // ServerWith returns hcs's HTTP handler over the given database.
 func ServerWith(tb testing.TB, db *database.DB) *web.Server {
 	tb.Helper()
 	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test",
-		Store: db, Recruit: db, SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
+		Store: db, Recruit: Recruit(tb, db), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
 	if err != nil {
 		tb.Fatal(err)
 	}

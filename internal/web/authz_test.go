@@ -19,11 +19,12 @@ import (
 
 // matrixFixture is a small world: two trusts, with two departments in
 // trust A and one in trust B; two recruitment rounds taking applications,
-// trust A with a post in the first and trust B in the second; one account
-// per role (employer and training officer in trust A's first department,
-// the reviewer appointed to the first round), the applicant's application
-// in the first round, and a victim applicant with an application in the
-// second. Names of what only trust B or the second round may see contain
+// trust A with posts in the first and trust B in the second, both rounds
+// now shortlisting; one account per role (employer and training officer in
+// trust A's first department, the reviewer appointed to the first round),
+// the applicant's application in the first round, and a victim applicant
+// with an application in the second, each assigned to its round's two
+// reviewers. Names of what only trust B or the victim may see contain
 // "Secret".
 type matrixFixture struct {
 	db                  *database.DB
@@ -31,6 +32,7 @@ type matrixFixture struct {
 	deptA, deptA2       int64
 	deptB               int64
 	round1, round2      int64
+	post1, post1b       int64 // trust A's posts in round one
 	ownApp, victimApp   int64
 	users               map[auth.Role]int64
 	victim, victimGrant int64
@@ -60,19 +62,27 @@ func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
 	}
 	f.orgA, f.orgB, f.deptA, f.deptA2, f.deptB = a.ID, b.ID, da.ID, da2.ID, dbB.ID
 
-	now := db.Now()
-	for i, name := range []string{"Round One", "Round Two Secret"} {
-		rd := &recruit.Round{Programme: "stp", Name: name, ApplicationsOpen: now.Add(-time.Hour), ShortlistingOpen: now.Add(24 * time.Hour),
+	// The rounds took applications until an hour ago and are now
+	// shortlisting: the fixture's clock is set back while it applies.
+	svc := testkit.Recruit(t, db)
+	now, clock := db.Now(), db.Now
+	db.Now = func() time.Time { return now.Add(-90 * time.Minute) }
+	for i, name := range []string{"Round One", "Round Two"} {
+		rd := &recruit.Round{Programme: "stp", Name: name, ApplicationsOpen: now.Add(-2 * time.Hour), ShortlistingOpen: now.Add(-time.Hour),
 			InterviewsOpen: now.Add(48 * time.Hour), PreferencesOpen: now.Add(72 * time.Hour), OffersOpen: now.Add(96 * time.Hour), StartDate: now.Add(2000 * time.Hour),
 			TieBreakSeed: "seed", ScoreMargin: 10, ShortlistWeight: 1, InterviewWeight: 1, OfferWorkingDays: 2}
-		must(db.CreateRound(ctx, system, rd))
-		org, region := a.ID, "London"
+		must(svc.OpenRound(ctx, system, rd, []recruit.Station{{Name: "One", Weight: 1}}))
+		org := a.ID
 		if i == 1 {
-			org, region = b.ID, "Wales"
+			org = b.ID
 		}
-		must(db.CreatePost(ctx, system, &recruit.Post{RoundID: rd.ID, OrganisationID: org, Specialism: "audiology", Site: "Site of " + name, Region: region, Places: 1, Contact: "c"}))
+		p := &recruit.Post{RoundID: rd.ID, OrganisationID: org, Specialism: "audiology", Site: "Site of " + name, Places: 1, Contact: "c"}
+		must(svc.PublishPost(ctx, system, p))
 		if i == 0 {
-			f.round1 = rd.ID
+			f.round1, f.post1 = rd.ID, p.ID
+			spare := &recruit.Post{RoundID: rd.ID, OrganisationID: org, Specialism: "audiology", Site: "Spare site", Places: 1, Contact: "c"}
+			must(svc.PublishPost(ctx, system, spare))
+			f.post1b = spare.ID
 		} else {
 			f.round2 = rd.ID
 		}
@@ -84,12 +94,26 @@ func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
 			g.OrganisationID = a.ID
 		case auth.RoleTrainingOfficer:
 			g.DepartmentID = da.ID // its organisation is filled in by the store
-		case auth.RoleReviewer:
-			g.RoundID = f.round1
 		}
 		u := &auth.User{Name: "Person " + string(role), Email: string(role) + "@example.org"}
-		must(db.CreateUser(ctx, system, u, "", []auth.Grant{g}))
+		if role == auth.RoleReviewer { // appointed to round one below
+			must(db.CreateUser(ctx, system, u, "", nil))
+		} else {
+			must(db.CreateUser(ctx, system, u, "", []auth.Grant{g}))
+		}
 		f.users[role] = u.ID
+	}
+	// Round one's reviewers are the reviewer and a colleague; round two
+	// has reviewers of its own.
+	for _, rv := range []struct {
+		email string
+		round int64
+	}{{"reviewer@example.org", f.round1}, {"colleague@example.org", f.round1}, {"other1@example.org", f.round2}, {"other2@example.org", f.round2}} {
+		if rv.email != "reviewer@example.org" {
+			must(db.CreateUser(ctx, system, &auth.User{Name: "Reviewer " + rv.email, Email: rv.email}, "", nil))
+		}
+		_, err := svc.AppointReviewer(ctx, system, rv.round, rv.email, 0)
+		must(err)
 	}
 	v := &auth.User{Name: "Victim", Email: "victim@example.org"}
 	must(db.CreateUser(ctx, system, v, "", []auth.Grant{{Role: auth.RoleApplicant}}))
@@ -99,9 +123,16 @@ func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
 		statement   string
 		id          *int64
 	}{{f.users[auth.RoleApplicant], f.round1, "statement of round one", &f.ownApp}, {v.ID, f.round2, "Secret statement of round two", &f.victimApp}} {
+		by := auth.Actor{UserID: app.user}
+		must(svc.SaveProfile(ctx, by, &recruit.Profile{UserID: app.user, RightToWork: true, Qualifications: []recruit.Qualification{{Credential: "degree-21"}}}))
 		a := &recruit.Application{RoundID: app.round, UserID: app.user, Specialism: "audiology", Statement: app.statement}
-		must(db.Apply(ctx, auth.Actor{UserID: app.user}, a, recruit.Eligibility{Eligible: true}))
+		must(svc.Apply(ctx, by, a))
 		*app.id = a.ID
+	}
+	db.Now = clock
+	for _, round := range []int64{f.round1, f.round2} {
+		_, err := svc.AssignReviewers(ctx, system, round)
+		must(err)
 	}
 	return f
 }
@@ -126,6 +157,7 @@ type example struct {
 func (f *matrixFixture) examples() map[string]example {
 	a := fmt.Sprint(f.orgA)
 	v, vg := fmt.Sprint(f.victim), fmt.Sprint(f.victimGrant)
+	r1, own, p1, p1b := fmt.Sprint(f.round1), fmt.Sprint(f.ownApp), fmt.Sprint(f.post1), fmt.Sprint(f.post1b)
 	return map[string]example{
 		"GET /{$}": {path: "/"}, "GET /areas": {path: "/areas"}, "GET /areas/{id}": {path: "/areas/life-sciences"},
 		"GET /role-groups/{id}": {path: "/role-groups/microbiology"}, "GET /specialisms": {path: "/specialisms"},
@@ -186,34 +218,84 @@ func (f *matrixFixture) examples() map[string]example {
 
 		"GET /healthz": {path: "/healthz"}, "GET /assets/": {path: "/assets/hcs.css"},
 
-		"GET /applications/{id}/preferences":              {path: "/applications/1/preferences"},
-		"POST /applications/{id}/preferences":             {path: "/applications/1/preferences", body: "rank-1=1"},
-		"GET /offers/{id}":                                {path: "/offers/1"},
-		"POST /offers/{id}":                               {path: "/offers/1", body: "answer=accept"},
-		"PUT /api/v1/posts/{id}/ranking":                  {path: "/api/v1/posts/1/ranking", body: `{"applications":[]}`},
+		"GET /applications/{id}/preferences":  {path: "/applications/" + own + "/preferences"},
+		"POST /applications/{id}/preferences": {path: "/applications/" + own + "/preferences", body: "rank-1=1"},
+		"GET /offers/{id}":                    {path: "/offers/1"},
+		"POST /offers/{id}":                   {path: "/offers/1", body: "answer=accept"},
+		"GET /posts/{id}":                     {path: "/posts/" + p1},
+		"GET /profile":                        {path: "/profile"},
+		"POST /profile":                       {path: "/profile", body: "qualifications[0].credential=nope"},
+		"GET /rounds/{id}/apply":              {path: "/rounds/" + r1 + "/apply"},
+		"POST /rounds/{id}/apply":             {path: "/rounds/" + r1 + "/apply", body: "specialism=&statement="},
+		"GET /applications/{id}":              {path: "/applications/" + own},
+
+		"GET /employer/rounds/{id}/posts/new":        {path: "/employer/rounds/" + r1 + "/posts/new"},
+		"POST /employer/rounds/{id}/posts":           {path: "/employer/rounds/" + r1 + "/posts", body: "organisation_id=&specialism="},
+		"GET /employer/posts/{id}":                   {path: "/employer/posts/" + p1},
+		"POST /employer/posts/{id}":                  {path: "/employer/posts/" + p1, body: "site=&places=x"},
+		"POST /employer/posts/{id}/withdraw":         {path: "/employer/posts/" + p1b + "/withdraw"},
+		"POST /employer/posts/{id}/ranking":          {path: "/employer/posts/" + p1 + "/ranking"},
+		"GET /employer/rounds/{id}/interviews":       {path: "/employer/rounds/" + r1 + "/interviews"},
+		"POST /employer/applications/{id}/interview": {path: "/employer/applications/" + own + "/interview", body: "station=&score="},
+
+		"GET /review/rounds/{id}":        {path: "/review/rounds/" + r1},
+		"GET /review/applications/{id}":  {path: "/review/applications/" + own},
+		"POST /review/applications/{id}": {path: "/review/applications/" + own, body: "score=50"},
+
+		"GET /school/rounds/new":                    {path: "/school/rounds/new"},
+		"POST /school/rounds":                       {path: "/school/rounds", body: "name="},
+		"GET /school/rounds/{id}":                   {path: "/school/rounds/" + r1},
+		"GET /school/rounds/{id}/timetable":         {path: "/school/rounds/" + r1 + "/timetable"},
+		"POST /school/rounds/{id}/timetable":        {path: "/school/rounds/" + r1 + "/timetable", body: "applications_open=soon"},
+		"GET /school/rounds/{id}/stations":          {path: "/school/rounds/" + r1 + "/stations"},
+		"POST /school/rounds/{id}/stations":         {path: "/school/rounds/" + r1 + "/stations", body: "stations="},
+		"POST /school/rounds/{id}/reviewers":        {path: "/school/rounds/" + r1 + "/reviewers", body: "email=nobody%40example.org"},
+		"POST /school/rounds/{id}/assignments":      {path: "/school/rounds/" + r1 + "/assignments"},
+		"POST /school/applications/{id}/moderation": {path: "/school/applications/" + own + "/moderation", body: "score=x"},
+		"POST /school/rounds/{id}/rank":             {path: "/school/rounds/" + r1 + "/rank"},
+		"GET /school/rounds/{id}/what-if":           {path: "/school/rounds/" + r1 + "/what-if"},
+		"GET /school/rounds/{id}/publish":           {path: "/school/rounds/" + r1 + "/publish"},
+		"POST /school/rounds/{id}/publish":          {path: "/school/rounds/" + r1 + "/publish"},
+		"POST /school/rounds/{id}/expire":           {path: "/school/rounds/" + r1 + "/expire"},
+
 		"GET /api/v1/rounds":                              {path: "/api/v1/rounds"},
 		"POST /api/v1/rounds":                             {path: "/api/v1/rounds", body: `{"programme":"stp","name":""}`},
-		"GET /api/v1/rounds/{id}":                         {path: "/api/v1/rounds/1"},
-		"GET /api/v1/rounds/{id}/posts":                   {path: "/api/v1/rounds/1/posts"},
-		"POST /api/v1/rounds/{id}/posts":                  {path: "/api/v1/rounds/1/posts", body: `{"organisation_id":` + a + `,"specialism":"audiology"}`},
+		"GET /api/v1/rounds/{id}":                         {path: "/api/v1/rounds/" + r1},
+		"PUT /api/v1/rounds/{id}/timetable":               {path: "/api/v1/rounds/" + r1 + "/timetable", body: `{}`},
+		"PUT /api/v1/rounds/{id}/stations":                {path: "/api/v1/rounds/" + r1 + "/stations", body: `{"stations":[]}`},
+		"GET /api/v1/rounds/{id}/summary":                 {path: "/api/v1/rounds/" + r1 + "/summary"},
+		"GET /api/v1/rounds/{id}/reviewers":               {path: "/api/v1/rounds/" + r1 + "/reviewers"},
+		"POST /api/v1/rounds/{id}/reviewers":              {path: "/api/v1/rounds/" + r1 + "/reviewers", body: `{"email":"nobody@example.org"}`},
+		"POST /api/v1/rounds/{id}/assignments":            {path: "/api/v1/rounds/" + r1 + "/assignments"},
+		"GET /api/v1/rounds/{id}/posts":                   {path: "/api/v1/rounds/" + r1 + "/posts"},
+		"POST /api/v1/rounds/{id}/posts":                  {path: "/api/v1/rounds/" + r1 + "/posts", body: `{"organisation_id":` + a + `,"specialism":"audiology"}`},
+		"GET /api/v1/posts/{id}":                          {path: "/api/v1/posts/" + p1},
+		"PATCH /api/v1/posts/{id}":                        {path: "/api/v1/posts/" + p1, body: `{"site":"","places":0,"contact":""}`},
+		"POST /api/v1/posts/{id}/withdraw":                {path: "/api/v1/posts/" + p1b + "/withdraw"},
+		"GET /api/v1/posts/{id}/offers":                   {path: "/api/v1/posts/" + p1 + "/offers"},
+		"PUT /api/v1/posts/{id}/ranking":                  {path: "/api/v1/posts/" + p1 + "/ranking", body: `{"applications":[]}`},
 		"GET /api/v1/me/profile":                          {path: "/api/v1/me/profile"},
 		"PUT /api/v1/me/profile":                          {path: "/api/v1/me/profile", body: `{"credentials":["nope"]}`},
 		"GET /api/v1/me/applications":                     {path: "/api/v1/me/applications"},
-		"GET /api/v1/rounds/{id}/eligibility":             {path: "/api/v1/rounds/1/eligibility"},
-		"POST /api/v1/rounds/{id}/applications":           {path: "/api/v1/rounds/1/applications", body: `{"specialism":""}`},
-		"GET /api/v1/rounds/{id}/review":                  {path: "/api/v1/rounds/1/review"},
-		"POST /api/v1/applications/{id}/reviews":          {path: "/api/v1/applications/1/reviews", body: `{"score":500}`},
-		"POST /api/v1/applications/{id}/moderation":       {path: "/api/v1/applications/1/moderation", body: `{"score":500}`},
-		"POST /api/v1/applications/{id}/interview-scores": {path: "/api/v1/applications/1/interview-scores", body: `{"station":"","score":1}`},
-		"POST /api/v1/rounds/{id}/rank":                   {path: "/api/v1/rounds/1/rank"},
-		"PUT /api/v1/applications/{id}/preferences":       {path: "/api/v1/applications/1/preferences", body: `{"posts":[]}`},
-		"POST /api/v1/rounds/{id}/match":                  {path: "/api/v1/rounds/1/match", body: `{"publish":true}`},
-		"POST /api/v1/rounds/{id}/what-if":                {path: "/api/v1/rounds/1/what-if", body: `{}`},
-		"GET /api/v1/applications/{id}/result":            {path: "/api/v1/applications/1/result"},
-		"GET /api/v1/applications/{id}/offers":            {path: "/api/v1/applications/1/offers"},
+		"GET /api/v1/rounds/{id}/eligibility":             {path: "/api/v1/rounds/" + r1 + "/eligibility"},
+		"POST /api/v1/rounds/{id}/applications":           {path: "/api/v1/rounds/" + r1 + "/applications", body: `{"specialism":""}`},
+		"GET /api/v1/applications/{id}":                   {path: "/api/v1/applications/" + own},
+		"GET /api/v1/rounds/{id}/review":                  {path: "/api/v1/rounds/" + r1 + "/review"},
+		"POST /api/v1/applications/{id}/reviews":          {path: "/api/v1/applications/" + own + "/reviews", body: `{"score":500}`},
+		"POST /api/v1/applications/{id}/moderation":       {path: "/api/v1/applications/" + own + "/moderation", body: `{"score":500}`},
+		"GET /api/v1/rounds/{id}/interviews":              {path: "/api/v1/rounds/" + r1 + "/interviews"},
+		"POST /api/v1/applications/{id}/interview-scores": {path: "/api/v1/applications/" + own + "/interview-scores", body: `{"station_id":0,"score":1}`},
+		"POST /api/v1/rounds/{id}/rank":                   {path: "/api/v1/rounds/" + r1 + "/rank"},
+		"GET /api/v1/rounds/{id}/ranking":                 {path: "/api/v1/rounds/" + r1 + "/ranking"},
+		"PUT /api/v1/applications/{id}/preferences":       {path: "/api/v1/applications/" + own + "/preferences", body: `{"posts":[]}`},
+		"POST /api/v1/rounds/{id}/what-if":                {path: "/api/v1/rounds/" + r1 + "/what-if", body: `{}`},
+		"POST /api/v1/rounds/{id}/match":                  {path: "/api/v1/rounds/" + r1 + "/match", body: `{}`},
+		"GET /api/v1/applications/{id}/result":            {path: "/api/v1/applications/" + own + "/result"},
+		"GET /api/v1/applications/{id}/offers":            {path: "/api/v1/applications/" + own + "/offers"},
+		"GET /api/v1/offers/{id}":                         {path: "/api/v1/offers/1"},
 		"POST /api/v1/offers/{id}/answer":                 {path: "/api/v1/offers/1/answer", body: `{"answer":"accept"}`},
-		"GET /api/v1/rounds/{id}/offers":                  {path: "/api/v1/rounds/1/offers"},
-		"POST /api/v1/rounds/{id}/offers/expire":          {path: "/api/v1/rounds/1/offers/expire"},
+		"GET /api/v1/rounds/{id}/offers":                  {path: "/api/v1/rounds/" + r1 + "/offers"},
+		"POST /api/v1/rounds/{id}/offers/expire":          {path: "/api/v1/rounds/" + r1 + "/offers/expire"},
 	}
 }
 
@@ -312,7 +394,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"POST /organisations/{id}/departments", "/organisations/" + b + "/departments", "name=Intrusion"},
 			{"GET /api/v1/organisations/{id}", "/api/v1/organisations/" + b, ""},
 			{"POST /api/v1/organisations/{id}/departments", "/api/v1/organisations/" + b + "/departments", `{"name":"Intrusion"}`},
-			{"POST /api/v1/rounds/{id}/posts", "/api/v1/rounds/1/posts", `{"organisation_id":` + b + `,"specialism":"audiology","site":"x","region":"Wales","places":1,"contact":"x"}`},
+			{"POST /api/v1/rounds/{id}/posts", "/api/v1/rounds/" + fmt.Sprint(f.round1) + "/posts", `{"organisation_id":` + b + `,"specialism":"audiology","site":"x","places":1,"contact":"x"}`},
 		} {
 			rt := web.Route{Pattern: tc.pattern}
 			rec := f.do(t, h, rt, example{path: tc.path, body: tc.body}, auth.RoleEmployer)
@@ -368,6 +450,12 @@ func (f *matrixFixture) checkOtherRecords(t *testing.T, h http.Handler) {
 		{auth.RoleApplicant, "GET", "/api/v1/applications/" + id(f.victimApp) + "/offers", "", 404, "other", "another person's application"},
 		{auth.RoleApplicant, "GET", "/api/v1/applications/" + id(f.ownApp) + "/offers", "", 200, "own", "their application"},
 		{auth.RoleApplicant, "GET", "/applications/" + id(f.victimApp) + "/preferences", "", 404, "other", "another person's application"},
+		{auth.RoleApplicant, "GET", "/applications/" + id(f.victimApp), "", 404, "other", "another person's application"},
+		{auth.RoleReviewer, "GET", "/review/applications/" + id(f.victimApp), "", 404, "other", "an application in another round"},
+		{auth.RoleReviewer, "GET", "/review/rounds/" + id(f.round2), "", 404, "other", "another round's queue"},
+		{auth.RoleReviewer, "GET", "/review/applications/" + id(f.ownApp), "", 200, "own", "an application assigned to them"},
+		{auth.RoleEmployer, "GET", "/employer/posts/" + id(f.post1), "", 200, "own", "their trust's post"},
+		{auth.RoleEmployer, "POST", "/employer/applications/" + id(f.victimApp) + "/interview", "station=1&score=50", 404, "other", "an application where their trust has no post"},
 		{auth.RoleApplicant, "PUT", "/api/v1/applications/" + id(f.victimApp) + "/preferences", `{"posts":[]}`, 404, "other", "another person's application"},
 	} {
 		rt := web.Route{Pattern: tc.method + " " + tc.path}

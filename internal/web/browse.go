@@ -254,3 +254,25 @@ func (s *Server) apiOpenPosts(r *http.Request) (any, error) {
 	posts, err := s.recruit.OpenPosts(r.Context(), f)
 	return map[string]any{"posts": posts}, err
 }
+
+// postPage is a training post's public page, from which applicants apply.
+func (s *Server) postPage(r *http.Request) (*response, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.recruit.Post(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := s.recruit.Round(r.Context(), p.RoundID)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string]any{"Post": p, "Round": rd, "Specialism": s.specialismNames()[p.Specialism], "Programme": rd.Programme, "Band": []string{},
+		"Open": rd.Stage(s.now()) == recruit.StageApplications}
+	if prog := s.f.Programme(rd.Programme); prog != nil {
+		data["Programme"], data["ProgrammeID"], data["Band"] = prog.Name, prog.ID, prog.BandTraining
+	}
+	return s.render(r, http.StatusOK, "post", p.Site+": "+s.specialismNames()[p.Specialism], []crumb{homeCrumb, {"Open posts", "/posts"}}, data)
+}

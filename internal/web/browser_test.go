@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/demo"
-	"hcs/internal/recruit"
 	"hcs/internal/testkit"
 )
 
@@ -407,115 +405,4 @@ func TestBrowserSignInAsEachRole(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestBrowserApplicantRanksPostsAndAnswersOffer: an applicant ranks posts
-// with the form (a repeated rank is refused with a clear error), then,
-// after the match, accepts their offer. Every page passes axe.
-func TestBrowserApplicantRanksPostsAndAnswersOffer(t *testing.T) {
-	b := newBrowser(t)
-	ctx := context.Background()
-	db := b.db
-	t0 := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
-	clk := &clock{now: t0}
-	db.Now = clk.Now
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	trust := &auth.Organisation{Kind: auth.OrgTrust, Name: "Northshire Hospitals", Region: "North West"}
-	must(db.CreateOrganisation(ctx, auth.Actor{}, trust))
-	school := &auth.User{Name: "School", Email: "school@example.org"}
-	must(db.CreateUser(ctx, auth.Actor{}, school, "", []auth.Grant{{Role: auth.RoleSchoolAdmin}}))
-	reviewer := &auth.User{Name: "Reviewer", Email: "reviewer@example.org"}
-	must(db.CreateUser(ctx, auth.Actor{}, reviewer, "", []auth.Grant{{Role: auth.RoleEmployer, OrganisationID: trust.ID}}))
-	hash, _ := auth.HashPassword("correct horse battery")
-	alex := &auth.User{Name: "Alex Applicant", Email: "alex@example.org"}
-	must(db.CreateUser(ctx, auth.Actor{}, alex, hash, []auth.Grant{{Role: auth.RoleApplicant}}))
-	day := func(n int) time.Time { return t0.AddDate(0, 0, n) }
-	round := &recruit.Round{Programme: "stp", Name: "STP 2027", ApplicationsOpen: day(1), ShortlistingOpen: day(10), InterviewsOpen: day(20),
-		PreferencesOpen: day(30), OffersOpen: day(40), StartDate: day(200), TieBreakSeed: "seed", ScoreMargin: 20, ShortlistWeight: 1, InterviewWeight: 1, OfferWorkingDays: 2}
-	must(db.CreateRound(ctx, auth.Actor{}, round))
-	var posts []*recruit.Post
-	for _, site := range []string{"Royal Infirmary", "General Hospital"} {
-		p := &recruit.Post{RoundID: round.ID, OrganisationID: trust.ID, Specialism: "audiology", Site: site, Region: "North West", Places: 1, Contact: "audiology@example.org"}
-		must(db.CreatePost(ctx, auth.Actor{}, p))
-		posts = append(posts, p)
-	}
-	clk.Set(day(2))
-	must(db.SaveProfile(ctx, auth.Actor{UserID: alex.ID}, &recruit.Profile{UserID: alex.ID, Credentials: []string{"degree-21"}, RightToWork: true}))
-	app := &recruit.Application{RoundID: round.ID, UserID: alex.ID, Specialism: "audiology", Statement: "I want to help people hear."}
-	must(db.Apply(ctx, auth.Actor{UserID: alex.ID}, app, recruit.Eligibility{Eligible: true}))
-	clk.Set(day(11))
-	must(db.Review(ctx, auth.Actor{UserID: reviewer.ID}, app.ID, 70))
-	must(db.Review(ctx, auth.Actor{UserID: school.ID}, app.ID, 75))
-	clk.Set(day(21))
-	must(db.ScoreInterview(ctx, auth.Actor{UserID: reviewer.ID}, app.ID, "communication", 60))
-	clk.Set(day(31))
-	_, err := db.RankRound(ctx, auth.Actor{UserID: school.ID}, round.ID)
-	must(err)
-
-	signIn := func() {
-		t.Helper()
-		b.open(t, "/sign-in")
-		b.do(t, chromedp.SendKeys(chromedp.ID("email"), alex.Email), chromedp.SendKeys(chromedp.ID("password"), "correct horse battery"))
-		b.submit(t, `main form button[type="submit"]`)
-		if path := b.eval(t, "location.pathname"); path != "/applicant" {
-			t.Fatalf("signed in and landed on %s", path)
-		}
-	}
-
-	// Sign in and rank the posts: the General Hospital first.
-	signIn()
-	b.checkAccessibility(t)
-	b.do(t, chromedp.Click(chromedp.CSS(`a[href="/applications/`+strconv.FormatInt(app.ID, 10)+`/preferences"]`)))
-	b.do(t, chromedp.WaitVisible(chromedp.ID("preferences")))
-	b.checkAccessibility(t)
-	first, second := "rank-"+strconv.FormatInt(posts[0].ID, 10), "rank-"+strconv.FormatInt(posts[1].ID, 10)
-	b.do(t, chromedp.SetValue(chromedp.ID(first), "1"), chromedp.SetValue(chromedp.ID(second), "1"))
-	b.submit(t, `#preferences button[type="submit"]`)
-	if msg := b.text(t, ".nhsuk-error-summary"); !strings.Contains(msg, "You gave rank 1 to two posts") {
-		t.Errorf("a repeated rank gives %q", msg)
-	}
-	b.checkAccessibility(t)
-	b.do(t, chromedp.SetValue(chromedp.ID(first), "2"), chromedp.SetValue(chromedp.ID(second), "1"))
-	b.submit(t, `#preferences button[type="submit"]`)
-	if notice := b.text(t, "main"); !strings.Contains(notice, "Your ranking of posts has been saved") {
-		t.Errorf("after saving: %s", notice)
-	}
-	saved, err := db.Application(ctx, app.ID)
-	must(err)
-	if len(saved.Preferences) != 2 || saved.Preferences[0] != posts[1].ID || saved.Preferences[1] != posts[0].ID {
-		t.Fatalf("saved preferences %v, want General Hospital then Royal Infirmary", saved.Preferences)
-	}
-
-	// After the match (ten days on: the session has long expired, so sign
-	// in again), answer the offer: accept, with upgrades.
-	clk.Set(day(41))
-	_, err = db.Match(ctx, auth.Actor{UserID: school.ID}, round.ID, true, nil)
-	must(err)
-	signIn()
-	b.do(t, chromedp.Click(chromedp.CSS(`a[href^="/offers/"]`)), chromedp.WaitVisible(chromedp.ID("offer")))
-	if offer := b.text(t, "#offer"); !strings.Contains(offer, "General Hospital") || !strings.Contains(offer, "Offered") {
-		t.Errorf("offer page: %s", offer)
-	}
-	b.checkAccessibility(t)
-	b.submit(t, `main form button[type="submit"]`) // no answer chosen
-	if msg := b.text(t, ".nhsuk-error-summary"); !strings.Contains(msg, "Choose whether to accept, hold or decline") {
-		t.Errorf("no answer gives %q", msg)
-	}
-	b.checkAccessibility(t)
-	b.do(t, chromedp.Click(chromedp.ID("answer-accept")), chromedp.Click(chromedp.ID("upgrades")))
-	b.submit(t, `main form button[type="submit"]`)
-	if notice := b.text(t, "main"); !strings.Contains(notice, "You have accepted the offer") {
-		t.Errorf("after accepting: %s", notice)
-	}
-	offers, err := db.Offers(ctx, app.ID)
-	must(err)
-	if len(offers) != 1 || offers[0].Status != recruit.OfferAccepted || !offers[0].Upgrades || offers[0].PostID != posts[1].ID {
-		t.Errorf("offer after answering: %+v", offers)
-	}
-	b.checkAccessibility(t)
 }

@@ -24,18 +24,21 @@ func TestOpenPostsInExplorer(t *testing.T) {
 		TieBreakSeed: "s", ScoreMargin: 10, ShortlistWeight: 1, InterviewWeight: 1, OfferWorkingDays: 2}
 	later := *open
 	later.Name, later.ApplicationsOpen = "STP later", now.AddDate(0, 0, 5)
-	trust := &auth.Organisation{Kind: auth.OrgTrust, Name: "Valley Trust", Region: "Wales"}
-	for _, err := range []error{db.CreateOrganisation(ctx, auth.Actor{}, trust), db.CreateRound(ctx, auth.Actor{}, open), db.CreateRound(ctx, auth.Actor{}, &later)} {
+	valley := &auth.Organisation{Kind: auth.OrgTrust, Name: "Valley Trust", Region: "Wales"}
+	harbour := &auth.Organisation{Kind: auth.OrgTrust, Name: "Harbour Trust", Region: "South West"}
+	svc := testkit.Recruit(t, db)
+	for _, err := range []error{db.CreateOrganisation(ctx, auth.Actor{}, valley), db.CreateOrganisation(ctx, auth.Actor{}, harbour),
+		svc.OpenRound(ctx, auth.Actor{}, open, nil), svc.OpenRound(ctx, auth.Actor{}, &later, nil)} {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, p := range []*recruit.Post{
-		{RoundID: open.ID, OrganisationID: trust.ID, Specialism: "audiology", Site: "Valley Hospital", Region: "Wales", Places: 2, Contact: "c"},
-		{RoundID: open.ID, OrganisationID: trust.ID, Specialism: "audiology", Site: "Harbour Clinic", Region: "South West", Places: 1, Contact: "c"},
-		{RoundID: later.ID, OrganisationID: trust.ID, Specialism: "audiology", Site: "Future Hospital", Region: "Wales", Places: 1, Contact: "c"},
+		{RoundID: open.ID, OrganisationID: valley.ID, Specialism: "audiology", Site: "Valley Hospital", Places: 2, Contact: "c"},
+		{RoundID: open.ID, OrganisationID: harbour.ID, Specialism: "audiology", Site: "Harbour Clinic", Places: 1, Contact: "c"},
+		{RoundID: later.ID, OrganisationID: valley.ID, Specialism: "audiology", Site: "Future Hospital", Places: 1, Contact: "c"},
 	} {
-		if err := db.CreatePost(ctx, auth.Actor{}, p); err != nil {
+		if err := svc.PublishPost(ctx, auth.Actor{}, p); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,15 +41,39 @@ type pageData struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"bands":        framework.BandRange,
-	"months":       explore.FormatMonths,
-	"contact":      explore.PatientContactText,
-	"hours":        explore.HoursText,
-	"join":         strings.Join,
-	"lower":        strings.ToLower,
-	"contains":     func(list []string, v string) bool { return slices.Contains(list, v) },
-	"add":          func(a, b int) int { return a + b },
-	"date":         func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"bands":    framework.BandRange,
+	"months":   explore.FormatMonths,
+	"contact":  explore.PatientContactText,
+	"hours":    explore.HoursText,
+	"join":     strings.Join,
+	"lower":    strings.ToLower,
+	"contains": func(list []string, v string) bool { return slices.Contains(list, v) },
+	"add":      func(a, b int) int { return a + b },
+	"date":     func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"dateTime": func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
+	// idText is an id for a form, blank for none.
+	"idText": func(id int64) string {
+		if id == 0 {
+			return ""
+		}
+		return strconv.FormatInt(id, 10)
+	},
+	// paragraphs splits text written in a textarea into its paragraphs.
+	"paragraphs": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+	"yearText": func(y int) string {
+		if y == 0 {
+			return ""
+		}
+		return strconv.Itoa(y)
+	},
 	"errorMessage": apperr.Message,
 	// errorField names the form control an error is about, for the error
 	// summary's link.

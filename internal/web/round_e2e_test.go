@@ -32,28 +32,40 @@ type roundWorld struct {
 	h       http.Handler
 	db      *database.DB
 	clock   *clock
+	mu      sync.Mutex
 	cookies map[string]string
 	users   map[string]int64
 }
 
+// person creates someone with a grant (none when its role is empty) and
+// a session.
 func (w *roundWorld) person(name string, g auth.Grant) {
 	w.t.Helper()
 	ctx := context.Background()
 	u := &auth.User{Name: "Person " + name, Email: name + "@example.org"}
-	if err := w.db.CreateUser(ctx, auth.Actor{}, u, "", []auth.Grant{g}); err != nil {
+	var grants []auth.Grant
+	if g.Role != "" {
+		grants = append(grants, g)
+	}
+	if err := w.db.CreateUser(ctx, auth.Actor{}, u, "", grants); err != nil {
 		w.t.Fatal(err)
 	}
 	token, hash, _ := auth.NewToken()
 	if err := w.db.CreateSession(ctx, auth.Actor{}, u.ID, hash, 24*365*time.Hour); err != nil {
 		w.t.Fatal(err)
 	}
+	w.mu.Lock()
 	w.cookies[name], w.users[name] = token, u.ID
+	w.mu.Unlock()
 }
 
-// call sends a request as a person ("" for nobody) and decodes the JSON
-// answer. It fails the test when the status is not the one wanted.
-func (w *roundWorld) call(who, method, path string, body any, want int) map[string]any {
-	w.t.Helper()
+// send sends a request as a person ("" for nobody) and returns the status.
+// It is safe to call from several goroutines.
+func (w *roundWorld) send(who, method, path string, body any) int {
+	return w.do(who, method, path, body).Code
+}
+
+func (w *roundWorld) do(who, method, path string, body any) *httptest.ResponseRecorder {
 	var buf bytes.Buffer
 	if body != nil {
 		json.NewEncoder(&buf).Encode(body)
@@ -61,10 +73,21 @@ func (w *roundWorld) call(who, method, path string, body any, want int) map[stri
 	req := httptest.NewRequest(method, path, &buf)
 	req.Header.Set("Content-Type", "application/json")
 	if who != "" {
-		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[who]})
+		w.mu.Lock()
+		token := w.cookies[who]
+		w.mu.Unlock()
+		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: token})
 	}
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// call sends a request as a person ("" for nobody) and decodes the JSON
+// answer. It fails the test when the status is not the one wanted.
+func (w *roundWorld) call(who, method, path string, body any, want int) map[string]any {
+	w.t.Helper()
+	rec := w.do(who, method, path, body)
 	if rec.Code != want {
 		w.t.Fatalf("%s %s as %s: %d, want %d: %s", method, path, who, rec.Code, want, rec.Body)
 	}
@@ -121,18 +144,32 @@ func TestRoundEndToEnd(t *testing.T) {
 			"programme": "stp", "name": "STP 2027", "applications_open": day(1), "shortlisting_open": day(10), "interviews_open": day(20),
 			"preferences_open": day(30), "offers_open": day(40), "start_date": day(200),
 			"tie_break_seed": "published-seed-2027", "score_margin": 10, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2,
+			"shortlist_criteria": "Scientific curiosity; communication; commitment to patients.",
+			"stations":           []map[string]any{{"name": "communication", "weight": 1}, {"name": "science", "weight": 1}},
 		}, 201)
 		rid := fmt.Sprint(num(round["id"]))
+		station := map[string]int64{}
+		for _, st := range round["stations"].([]any) {
+			station[st.(map[string]any)["name"].(string)] = num(st.(map[string]any)["id"])
+		}
 		w.call("employerA", "POST", "/api/v1/rounds", map[string]any{"programme": "stp"}, 403)
-		w.person("reviewer", auth.Grant{Role: auth.RoleReviewer, RoundID: num(round["id"])})
+		w.person("employerA2", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustA.ID})
+		for _, name := range []string{"reviewer", "reviewer2"} {
+			w.person(name, auth.Grant{})
+			w.call("school", "POST", "/api/v1/rounds/"+rid+"/reviewers", map[string]any{"email": name + "@example.org"}, 201)
+		}
+		w.call("school", "POST", "/api/v1/rounds/"+rid+"/reviewers", map[string]any{"email": "reviewer@example.org"}, 409)
 
 		// Employers publish posts: trust A's employer for trust A only.
 		postA := w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
-			"organisation_id": trustA.ID, "specialism": "audiology", "site": "St Elsewhere", "region": "London", "places": 1, "contact": "audiology@trust-a.example"}, 201)
+			"organisation_id": trustA.ID, "specialism": "audiology", "site": "St Elsewhere", "places": 1, "contact": "audiology@trust-a.example"}, 201)
 		w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
-			"organisation_id": trustB.ID, "specialism": "audiology", "site": "X", "region": "Wales", "places": 1, "contact": "x"}, 403)
+			"organisation_id": trustB.ID, "specialism": "audiology", "site": "X", "places": 1, "contact": "x"}, 403)
 		postB := w.call("school", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
-			"organisation_id": trustB.ID, "specialism": "audiology", "site": "Valley Hospital", "region": "Wales", "places": 1, "contact": "audiology@trust-b.example"}, 201)
+			"organisation_id": trustB.ID, "specialism": "audiology", "site": "Valley Hospital", "places": 1, "contact": "audiology@trust-b.example"}, 201)
+		if postB["region"] != "Wales" {
+			t.Errorf("post B's region is %v, want its trust's (Wales)", postB["region"])
+		}
 		pA, pB := num(postA["id"]), num(postB["id"])
 		posts := w.call("", "GET", "/api/v1/rounds/"+rid+"/posts?region=Wales", nil, 200)["posts"].([]any)
 		if len(posts) != 1 || num(posts[0].(map[string]any)["id"]) != pB {
@@ -141,9 +178,9 @@ func TestRoundEndToEnd(t *testing.T) {
 
 		// Profiles and eligibility.
 		for _, name := range []string{"ada", "ben", "cat"} {
-			w.call(name, "PUT", "/api/v1/me/profile", map[string]any{"credentials": []string{"gcse", "a-levels-science", "degree-21"}, "right_to_work": true}, 200)
+			w.call(name, "PUT", "/api/v1/me/profile", map[string]any{"qualifications": qualifications("gcse", "a-levels-science", "degree-21"), "right_to_work": true}, 200)
 		}
-		w.call("dev", "PUT", "/api/v1/me/profile", map[string]any{"credentials": []string{"gcse", "degree-22"}, "right_to_work": true}, 200)
+		w.call("dev", "PUT", "/api/v1/me/profile", map[string]any{"qualifications": qualifications("gcse", "degree-22"), "right_to_work": true}, 200)
 		el := w.call("dev", "GET", "/api/v1/rounds/"+rid+"/eligibility", nil, 200)
 		if el["eligible"] != false || !strings.Contains(el["reason"].(string), "master's") {
 			t.Errorf("dev's eligibility: %v", el)
@@ -168,8 +205,14 @@ func TestRoundEndToEnd(t *testing.T) {
 
 		// Blind shortlisting: two reviewers, moderation when they differ.
 		clk.Set(day(11))
+		if res := w.call("school", "POST", "/api/v1/rounds/"+rid+"/assignments", nil, 200); num(res["assigned"]) != 6 {
+			t.Fatalf("assigning reviewers: %v, want 6 assignments (3 applications × 2)", res)
+		}
 		w.call("employerA", "GET", "/api/v1/rounds/"+rid+"/review", nil, 403) // employers are not reviewers
 		review := w.call("reviewer", "GET", "/api/v1/rounds/"+rid+"/review", nil, 200)
+		if n := len(review["applications"].([]any)); n != 3 {
+			t.Errorf("the reviewer's queue has %d applications, want 3", n)
+		}
 		blob, _ := json.Marshal(review)
 		for _, secret := range []string{"Person ada", "ada@example.org", "user_id"} {
 			if strings.Contains(string(blob), secret) {
@@ -179,7 +222,7 @@ func TestRoundEndToEnd(t *testing.T) {
 		scores := map[string][2]int{"ada": {80, 84}, "ben": {70, 90}, "cat": {60, 62}}
 		for name, s := range scores {
 			w.call("reviewer", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[0]}, 201)
-			w.call("school", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[1]}, 201)
+			w.call("reviewer2", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s[1]}, 201)
 		}
 		w.call("reviewer", "POST", "/api/v1/applications/"+apps["ada"]+"/reviews", map[string]any{"score": 50}, 409)
 		w.call("school", "POST", "/api/v1/applications/"+apps["ada"]+"/moderation", map[string]any{"score": 80}, 409) // within the margin
@@ -189,8 +232,9 @@ func TestRoundEndToEnd(t *testing.T) {
 		w.call("school", "POST", "/api/v1/rounds/"+rid+"/rank", nil, 409)
 		clk.Set(day(21))
 		for name, s := range map[string][2]int{"ada": {40, 45}, "ben": {40, 40}, "cat": {35, 35}} {
-			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station": "communication", "score": s[0]}, 201)
-			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station": "science", "score": s[1]}, 201)
+			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station_id": station["communication"], "score": s[0]}, 201)
+			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station_id": station["science"], "score": s[1]}, 409) // one station each
+			w.call("employerA2", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station_id": station["science"], "score": s[1]}, 201)
 		}
 		clk.Set(day(31))
 		ranked := w.call("school", "POST", "/api/v1/rounds/"+rid+"/rank", nil, 200)["ranked"].([]any)
@@ -204,7 +248,7 @@ func TestRoundEndToEnd(t *testing.T) {
 			}
 		}
 		if rankOf["ada"] != 1 || rankOf["ben"] != 2 || rankOf["cat"] != 3 {
-			t.Fatalf("national rank %v; want ada 1 (82+85), ben 2 (75+80), cat 3 (61+70)", rankOf)
+			t.Fatalf("national rank %v; want ada 1 (82+43), ben 2 (75+40), cat 3 (61+35)", rankOf)
 		}
 
 		// Applicants rank the posts they would accept.
@@ -224,11 +268,12 @@ func TestRoundEndToEnd(t *testing.T) {
 		}
 
 		// The match: ada → A, ben → B, cat unmatched; verified stable.
-		outcome := w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", map[string]any{"publish": true}, 201)
+		w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", map[string]any{"publish": false}, 400) // no quiet what-if
+		outcome := w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", nil, 201)
 		if num(outcome["matched"]) != 2 || num(outcome["verification"].(map[string]any)["blocking_pairs"]) != 0 {
 			t.Fatalf("match: %v", outcome)
 		}
-		w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", map[string]any{"publish": true}, 409)
+		w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", nil, 409)
 		result := w.call("cat", "GET", "/api/v1/applications/"+apps["cat"]+"/result", nil, 200)
 		reasons := result["reasons"].([]any)
 		if num(result["post_id"]) != 0 || len(reasons) != 2 {
@@ -306,10 +351,21 @@ func TestRoundEndToEnd(t *testing.T) {
 			if e.ActorID != 0 && e.Address == "" { // people acting through HTTP
 				t.Errorf("audit entry without an address: %+v", e)
 			}
+			if e.ActorID == 0 && e.Process == "" && e.Address != "" {
+				t.Errorf("audit entry names neither a person nor a process: %+v", e)
+			}
+			switch {
+			case e.Action == "offer.expire" && e.Process != "offer expiry":
+				t.Errorf("an expiry was made by %d/%q, not the offer expiry: %+v", e.ActorID, e.Process, e)
+			case (e.Action == "offer.supersede" || e.Action == "offer.create" && !strings.Contains(e.Detail, "by match")) && e.Process != "cascade":
+				t.Errorf("a cascade's %s was made by %d/%q, not the cascade: %+v", e.Action, e.ActorID, e.Process, e)
+			case e.Action == "offer.create" && strings.Contains(e.Detail, "by match") && e.ActorID != w.users["school"]:
+				t.Errorf("the match's offers were made by %d, not the school who published it", e.ActorID)
+			}
 		}
 		for action, want := range map[string]int{
-			"round.create": 1, "post.create": 2, "profile.save": 4, "application.submit": 3, "application.review": 6,
-			"application.moderate": 1, "application.interview": 6, "round.rank": 1, "preferences.set": 3, "round.match": 1,
+			"round.create": 1, "round.reviewer": 2, "round.assign": 1, "post.create": 2, "profile.save": 4, "application.submit": 3,
+			"application.review": 6, "application.moderate": 1, "application.interview": 6, "round.rank": 1, "preferences.set": 3, "round.match": 1,
 			"offer.create": 4, "offer.accept": 1, "offer.decline": 1, "offer.supersede": 1, "offer.hold": 1, "offer.expire": 1,
 		} {
 			if count[action] != want {
@@ -336,35 +392,41 @@ func TestEmployerOwnRanking(t *testing.T) {
 	rid := fmt.Sprint(num(w.call("school", "POST", "/api/v1/rounds", map[string]any{
 		"programme": "stp", "name": "STP own lists", "applications_open": day(1), "shortlisting_open": day(10), "interviews_open": day(20),
 		"preferences_open": day(30), "offers_open": day(40), "start_date": day(200),
-		"tie_break_seed": "s", "score_margin": 50, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2}, 201)["id"]))
+		"tie_break_seed": "s", "score_margin": 50, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2,
+		"employer_ranking": true, "stations": []map[string]any{{"name": "one", "weight": 1}}}, 201)["id"]))
 	pA := num(w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
-		"organisation_id": trustA.ID, "specialism": "genomics", "site": "Lab A", "region": "London", "places": 1, "contact": "a"}, 201)["id"])
-	w.person("reviewer", auth.Grant{Role: auth.RoleReviewer, RoundID: mustInt(rid)})
+		"organisation_id": trustA.ID, "specialism": "genomics", "site": "Lab A", "places": 1, "contact": "a"}, 201)["id"])
+	for _, name := range []string{"reviewer", "reviewer2"} {
+		w.person(name, auth.Grant{})
+		w.call("school", "POST", "/api/v1/rounds/"+rid+"/reviewers", map[string]any{"email": name + "@example.org"}, 201)
+	}
+	stationID := num(w.call("", "GET", "/api/v1/rounds/"+rid, nil, 200)["stations"].([]any)[0].(map[string]any)["id"])
 	clk.Set(day(2))
 	apps := map[string]string{}
 	for _, name := range []string{"ada", "ben"} {
-		w.call(name, "PUT", "/api/v1/me/profile", map[string]any{"credentials": []string{"degree-21"}, "right_to_work": true}, 200)
+		w.call(name, "PUT", "/api/v1/me/profile", map[string]any{"qualifications": qualifications("degree-21"), "right_to_work": true}, 200)
 		apps[name] = fmt.Sprint(num(w.call(name, "POST", "/api/v1/rounds/"+rid+"/applications", map[string]any{"specialism": "genomics", "statement": "DNA"}, 201)["id"]))
 	}
 	clk.Set(day(11))
+	w.call("school", "POST", "/api/v1/rounds/"+rid+"/assignments", nil, 200)
 	for name, s := range map[string]int{"ada": 90, "ben": 50} {
 		w.call("reviewer", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
-		w.call("school", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
+		w.call("reviewer2", "POST", "/api/v1/applications/"+apps[name]+"/reviews", map[string]any{"score": s}, 201)
 	}
 	clk.Set(day(21))
 	for name := range apps {
-		w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station": "one", "score": 50}, 201)
+		w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station_id": stationID, "score": 50}, 201)
 	}
 	clk.Set(day(31))
 	w.call("school", "POST", "/api/v1/rounds/"+rid+"/rank", nil, 200) // ada is first nationally
 	for name := range apps {
 		w.call(name, "PUT", "/api/v1/applications/"+apps[name]+"/preferences", map[string]any{"posts": []int64{pA}}, 200)
 	}
-	w.call("employerB", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []string{}}, 403)
+	w.call("employerB", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []string{}}, 404) // not their post
 	w.call("employerA", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []int64{999}}, 400)
 	w.call("employerA", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []int64{mustInt(apps["ben"])}}, 200)
 	clk.Set(day(41))
-	out := w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", map[string]any{"publish": true}, 201)
+	out := w.call("school", "POST", "/api/v1/rounds/"+rid+"/match", nil, 201)
 	assignments := out["assignments"].(map[string]any)
 	if num(assignments[apps["ben"]]) != pA || num(assignments[apps["ada"]]) != 0 {
 		t.Fatalf("with trust A's own list (ben only), assignments are %v", assignments)
@@ -373,6 +435,16 @@ func TestEmployerOwnRanking(t *testing.T) {
 	if len(reasons) != 0 {
 		t.Errorf("ada was not on the post's list, so it never ranked her; reasons %v", reasons)
 	}
+}
+
+// qualifications lists framework credentials as a profile's
+// qualifications.
+func qualifications(credentials ...string) []map[string]any {
+	var out []map[string]any
+	for _, c := range credentials {
+		out = append(out, map[string]any{"credential": c})
+	}
+	return out
 }
 
 func mustInt(s string) int64 {

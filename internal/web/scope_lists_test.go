@@ -9,6 +9,7 @@ import (
 
 	"hcs/internal/auth"
 	"hcs/internal/database"
+	"hcs/internal/recruit"
 	"hcs/internal/testkit"
 	"hcs/internal/web"
 )
@@ -44,9 +45,21 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			}},
 			"GET /employer": {"/employer", []listCase{{auth.RoleEmployer, []string{"Trust A"}, []string{"Secret"}}}},
 			"GET /training": {"/training", []listCase{{auth.RoleTrainingOfficer, []string{"Audiology A"}, []string{"Cardiology A", "Secret"}}}},
-			"GET /review":   {"/review", []listCase{{auth.RoleReviewer, []string{"Round One"}, []string{"Secret"}}}},
-			"GET /school":   {"/school", []listCase{{auth.RoleSchoolAdmin, both, nil}}},
-			"GET /admin":    {"/admin", []listCase{{auth.RoleSystemAdmin, both, nil}}},
+			"GET /review":   {"/review", []listCase{{auth.RoleReviewer, []string{"Round One"}, []string{"Round Two"}}}},
+			"GET /review/rounds/{id}": {"/review/rounds/" + id(f.round1), []listCase{
+				{auth.RoleReviewer, []string{recruit.Reference(f.ownApp)}, []string{recruit.Reference(f.victimApp), "Person"}}}},
+			"GET /employer/rounds/{id}/interviews": {"/employer/rounds/" + id(f.round2) + "/interviews", []listCase{
+				{auth.RoleEmployer, []string{"Interviews"}, []string{"Victim", "Secret"}}}},
+			"GET /api/v1/rounds/{id}/interviews": {"/api/v1/rounds/" + id(f.round2) + "/interviews", []listCase{
+				{auth.RoleEmployer, []string{`"applications":[]`}, []string{"Victim"}}}},
+			"GET /school/rounds/{id}":         {"/school/rounds/" + id(f.round1), []listCase{{auth.RoleSchoolAdmin, []string{"Person reviewer", "Reviewer colleague@"}, []string{"other1@"}}}},
+			"GET /api/v1/rounds/{id}/summary": {"/api/v1/rounds/" + id(f.round1) + "/summary", []listCase{{auth.RoleSchoolAdmin, []string{"Round One"}, nil}}},
+			"GET /api/v1/rounds/{id}/reviewers": {"/api/v1/rounds/" + id(f.round1) + "/reviewers", []listCase{
+				{auth.RoleSchoolAdmin, []string{"Person reviewer"}, []string{"other1@"}}}},
+			"GET /api/v1/rounds/{id}/ranking": {"/api/v1/rounds/" + id(f.round1) + "/ranking", []listCase{{auth.RoleSchoolAdmin, []string{`"ranking"`}, nil}}},
+			"GET /api/v1/posts/{id}/offers":   {"/api/v1/posts/" + id(f.post1) + "/offers", []listCase{{auth.RoleEmployer, []string{`"offers"`}, nil}}},
+			"GET /school":                     {"/school", []listCase{{auth.RoleSchoolAdmin, both, nil}}},
+			"GET /admin":                      {"/admin", []listCase{{auth.RoleSystemAdmin, both, nil}}},
 			"GET /organisations/{id}": {"/organisations/" + id(f.orgA), []listCase{
 				{auth.RoleEmployer, []string{"Audiology A", "Cardiology A"}, []string{"Secret"}},
 				{auth.RoleSchoolAdmin, []string{"Audiology A", "Cardiology A"}, []string{"Secret"}},
@@ -56,11 +69,10 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 				{auth.RoleEmployer, []string{"Person training-officer"}, []string{"Secret"}},
 			}},
 			"GET /api/v1/rounds/{id}/review": {"/api/v1/rounds/" + id(f.round1) + "/review", []listCase{
-				{auth.RoleReviewer, []string{"statement of round one"}, []string{"Secret", "Person"}},
-				{auth.RoleSchoolAdmin, []string{"statement of round one"}, []string{"Secret"}},
+				{auth.RoleReviewer, []string{"statement of round one"}, []string{"Secret", "Person", "user_id"}},
 			}},
 			"GET /api/v1/me/applications": {"/api/v1/me/applications", []listCase{{auth.RoleApplicant, []string{"statement of round one"}, []string{"Secret"}}}},
-			"GET /applicant":              {"/applicant", []listCase{{auth.RoleApplicant, []string{"Round One"}, []string{"Secret"}}}},
+			"GET /applicant":              {"/applicant", []listCase{{auth.RoleApplicant, []string{"Round One", recruit.Reference(f.ownApp)}, []string{"Secret", recruit.Reference(f.victimApp)}}}},
 			"GET /api/v1/users":           {"/api/v1/users", []listCase{{auth.RoleSystemAdmin, []string{"Victim", "Person reviewer"}, nil}}},
 			"GET /admin/users":            {"/admin/users", []listCase{{auth.RoleSystemAdmin, []string{"Victim", "Person reviewer"}, nil}}},
 			"GET /api/v1/rounds/{id}/offers": {"/api/v1/rounds/" + id(f.round2) + "/offers", []listCase{
@@ -79,7 +91,10 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 		// records of others.
 		records := []string{"GET /account", "GET /api/v1/me", "GET /applications/{id}/preferences", "GET /offers/{id}",
 			"GET /admin/users/{id}", "GET /api/v1/organisations/{id}", "GET /api/v1/rounds/{id}/eligibility",
-			"GET /api/v1/applications/{id}/result", "GET /api/v1/applications/{id}/offers"}
+			"GET /api/v1/applications/{id}/result", "GET /api/v1/applications/{id}/offers", "GET /profile", "GET /rounds/{id}/apply",
+			"GET /applications/{id}", "GET /employer/rounds/{id}/posts/new", "GET /employer/posts/{id}", "GET /review/applications/{id}",
+			"GET /school/rounds/new", "GET /school/rounds/{id}/timetable", "GET /school/rounds/{id}/stations", "GET /school/rounds/{id}/what-if",
+			"GET /school/rounds/{id}/publish", "GET /api/v1/applications/{id}", "GET /api/v1/offers/{id}"}
 		for _, rt := range h.Routes() {
 			method, _, _ := strings.Cut(rt.Pattern, " ")
 			if method != "GET" || rt.Action == auth.ActionPublic {

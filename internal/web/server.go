@@ -35,8 +35,8 @@ type Config struct {
 	Version string
 	// Store keeps accounts, sessions and the audit log.
 	Store auth.Store
-	// Recruit keeps recruitment rounds, applications and offers.
-	Recruit recruit.Store
+	// Recruit is national recruitment.
+	Recruit *recruit.Service
 	// SchemaVersion reports the database schema version, for /healthz.
 	SchemaVersion func() int
 	// PublicURL is the address links in messages point to, such as
@@ -64,7 +64,7 @@ type Server struct {
 	handler http.Handler
 
 	store         auth.Store
-	recruit       recruit.Store
+	recruit       *recruit.Service
 	schemaVersion func() int
 	baseURL       string
 	alwaysSecure  bool

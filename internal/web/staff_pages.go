@@ -21,14 +21,6 @@ func (s *Server) visibleOrganisations(r *http.Request, action auth.Action) ([]au
 	return s.store.Organisations(r.Context(), append([]int64{}, v.Organisations...))
 }
 
-func (s *Server) employerHome(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.visibleOrganisations(r, auth.ActionEmployerHome)
-	if err != nil {
-		return err
-	}
-	return s.show(w, r, http.StatusOK, "home-employer", "Your organisation", nil, orgs)
-}
-
 // departmentView is a department with its organisation's name.
 type departmentView struct {
 	auth.Department
@@ -84,15 +76,6 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request) error {
 		crumbs = []crumb{{d.Organisation, "/organisations/" + strconv.FormatInt(d.OrganisationID, 10)}}
 	}
 	return s.show(w, r, http.StatusOK, "department", d.Name, crumbs, map[string]any{"Department": d, "People": people, "Specialism": specialism})
-}
-
-func (s *Server) schoolHome(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.visibleOrganisations(r, auth.ActionOrgView)
-	if err != nil {
-		return err
-	}
-	return s.show(w, r, http.StatusOK, "home-school", "National school", nil, map[string]any{
-		"Organisations": orgs, "Regions": auth.Regions, "Form": formPage{Values: map[string]string{}}, "Done": r.URL.Query().Get("done")})
 }
 
 // workforceHome shows anonymised counts only.

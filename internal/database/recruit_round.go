@@ -1,0 +1,130 @@
+package database
+
+import (
+	"database/sql"
+	"fmt"
+
+	"hcs/internal/apperr"
+	"hcs/internal/recruit"
+)
+
+const roundColumns = `id, programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open, start_date,
+	tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark, employer_ranking,
+	matched_at, created_at`
+
+func scanRound(scan func(...any) error) (recruit.Round, error) {
+	var r recruit.Round
+	var matched sql.NullTime
+	var employerRanking int
+	err := scan(&r.ID, &r.Programme, &r.Name, &r.ApplicationsOpen, &r.ShortlistingOpen, &r.InterviewsOpen, &r.PreferencesOpen, &r.OffersOpen, &r.StartDate,
+		&r.TieBreakSeed, &r.ScoreMargin, &r.ShortlistWeight, &r.InterviewWeight, &r.OfferWorkingDays, &r.ShortlistCriteria, &r.ShortlistPassMark, &employerRanking,
+		&matched, &r.CreatedAt)
+	if matched.Valid {
+		r.MatchedAt = &matched.Time
+	}
+	r.EmployerRanking = employerRanking == 1
+	return r, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (t *recruitTx) InsertRound(r *recruit.Round) error {
+	id, err := t.tx.Insert(t.ctx, `INSERT INTO rounds (programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open,
+		start_date, tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark,
+		employer_ranking, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		r.Programme, r.Name, r.ApplicationsOpen.UTC(), r.ShortlistingOpen.UTC(), r.InterviewsOpen.UTC(), r.PreferencesOpen.UTC(), r.OffersOpen.UTC(),
+		r.StartDate.UTC(), r.TieBreakSeed, r.ScoreMargin, r.ShortlistWeight, r.InterviewWeight, r.OfferWorkingDays, r.ShortlistCriteria, r.ShortlistPassMark,
+		boolInt(r.EmployerRanking), t.tx.Now)
+	if apperr.Code(err) == apperr.Conflict {
+		return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("A round called %q already exists", r.Name), Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	r.ID, r.CreatedAt = id, t.tx.Now
+	return nil
+}
+
+func (t *recruitTx) round(id int64, lock string) (*recruit.Round, error) {
+	r, err := scanRound(t.tx.QueryRow(t.ctx, "SELECT "+roundColumns+" FROM rounds WHERE id = $1"+lock, id).Scan)
+	if apperr.Code(err) == apperr.NotFound {
+		return nil, apperr.Errorf(apperr.NotFound, "there is no round %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (t *recruitTx) Round(id int64) (*recruit.Round, error)     { return t.round(id, "") }
+func (t *recruitTx) LockRound(id int64) (*recruit.Round, error) { return t.round(id, t.forUpdate()) }
+
+func (t *recruitTx) Rounds() ([]recruit.Round, error) {
+	return queryAll(t, scanRound, "SELECT "+roundColumns+" FROM rounds ORDER BY applications_open DESC, id")
+}
+
+func (t *recruitTx) UpdateTimetable(r *recruit.Round) error {
+	_, err := t.tx.Exec(t.ctx, `UPDATE rounds SET applications_open = $1, shortlisting_open = $2, interviews_open = $3, preferences_open = $4,
+		offers_open = $5, start_date = $6 WHERE id = $7`,
+		r.ApplicationsOpen.UTC(), r.ShortlistingOpen.UTC(), r.InterviewsOpen.UTC(), r.PreferencesOpen.UTC(), r.OffersOpen.UTC(), r.StartDate.UTC(), r.ID)
+	return err
+}
+
+// MarkMatched sets matched_at only where it is not set, so that of two
+// transactions publishing one round, one alone succeeds.
+func (t *recruitTx) MarkMatched(roundID int64) (bool, error) {
+	res, err := t.tx.Exec(t.ctx, "UPDATE rounds SET matched_at = $1 WHERE id = $2 AND matched_at IS NULL", t.tx.Now, roundID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *recruitTx) Stations(roundID int64) ([]recruit.Station, error) {
+	return queryAll(t, func(scan func(...any) error) (recruit.Station, error) {
+		var s recruit.Station
+		return s, scan(&s.ID, &s.RoundID, &s.Name, &s.Weight)
+	}, "SELECT id, round_id, name, weight FROM round_stations WHERE round_id = $1 ORDER BY id", roundID)
+}
+
+// ReplaceStations keeps stations whose names stay (and the scores given
+// at them), updates their weights, and adds and removes the rest.
+func (t *recruitTx) ReplaceStations(roundID int64, stations []recruit.Station) error {
+	have, err := t.Stations(roundID)
+	if err != nil {
+		return err
+	}
+	for _, old := range have {
+		keep := false
+		for _, s := range stations {
+			keep = keep || s.Name == old.Name
+		}
+		if !keep {
+			if _, err := t.tx.Exec(t.ctx, "DELETE FROM round_stations WHERE id = $1", old.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range stations {
+		s := &stations[i]
+		s.RoundID = roundID
+		res, err := t.tx.Exec(t.ctx, "UPDATE round_stations SET weight = $1 WHERE round_id = $2 AND name = $3", s.Weight, roundID, s.Name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			continue
+		}
+		if s.ID, err = t.tx.Insert(t.ctx, "INSERT INTO round_stations (round_id, name, weight) VALUES ($1, $2, $3)", roundID, s.Name, s.Weight); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package recruit
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"hcs/internal/apperr"
+)
+
+// Application is one applicant's application in a round: one specialism,
+// one supporting statement. The scores and national rank are filled in
+// when the round is ranked.
+type Application struct {
+	ID             int64     `json:"id"`
+	RoundID        int64     `json:"round_id"`
+	UserID         int64     `json:"user_id"`
+	Specialism     string    `json:"specialism"`
+	Statement      string    `json:"statement"`
+	CreatedAt      time.Time `json:"created_at"`
+	ShortlistScore *int      `json:"shortlist_score,omitempty"`
+	InterviewScore *int      `json:"interview_score,omitempty"`
+	NationalRank   *int      `json:"national_rank,omitempty"`
+	DecidedBy      string    `json:"decided_by,omitempty"`
+	Preferences    []int64   `json:"preferences"`
+}
+
+// MaxStatement bounds a supporting statement, in characters.
+const MaxStatement = 10000
+
+// Reference is how an application is named without naming its applicant.
+func Reference(applicationID int64) string { return fmt.Sprintf("APP-%06d", applicationID) }
+
+// ValidateStatement checks a supporting statement.
+func ValidateStatement(s string) error {
+	if n := utf8.RuneCountInString(strings.TrimSpace(s)); n == 0 || n > MaxStatement {
+		return apperr.Invalidf("statement", "Write a supporting statement of up to %d characters", MaxStatement)
+	}
+	return nil
+}
+
+// BlindApplication is what a reviewer sees: the reference, the specialism,
+// the supporting statement and the qualifications, and nothing personal
+// (no name, email, employer or registration number).
+type BlindApplication struct {
+	Reference      string          `json:"reference"`
+	ID             int64           `json:"id"`
+	Specialism     string          `json:"specialism"`
+	Statement      string          `json:"statement"`
+	Qualifications []Qualification `json:"qualifications"`
+	Notes          string          `json:"notes"`     // the applicant's other qualifications
+	Registers      []string        `json:"registers"` // the registers held, without numbers
+	YourScore      *int            `json:"your_score,omitempty"`
+}
+
+// Blind makes the reviewer's view of an application and the applicant's
+// profile.
+func Blind(a *Application, p *Profile) BlindApplication {
+	b := BlindApplication{Reference: Reference(a.ID), ID: a.ID, Specialism: a.Specialism, Statement: a.Statement,
+		Qualifications: []Qualification{}, Registers: []string{}}
+	if p != nil {
+		b.Qualifications = append(b.Qualifications, p.Qualifications...)
+		b.Notes = p.Notes
+		for _, r := range p.Registrations {
+			b.Registers = append(b.Registers, r.Body)
+		}
+	}
+	return b
+}
+
+// Standing is where an application stands, for its applicant.
+type Standing struct {
+	Step    string `json:"step"`
+	Message string `json:"message"`
+}
+
+// Steps of an application.
+const (
+	StepSubmitted      = "submitted"
+	StepShortlisting   = "shortlisting"
+	StepNotShortlisted = "not-shortlisted"
+	StepInterview      = "interview"
+	StepRanked         = "ranked"
+	StepNotRanked      = "not-ranked"
+	StepOffered        = "offered"
+	StepPlaced         = "placed"
+	StepUnplaced       = "unplaced"
+)
+
+// ApplicationStanding says where an application stands at t, from the
+// round's stage, the shortlisting result (score and whether it is
+// complete), the national rank and the offers.
+func ApplicationStanding(r *Round, a *Application, shortlist int, shortlistDone bool, offers []Offer, t time.Time) Standing {
+	stage := r.Stage(t)
+	for _, o := range offers {
+		switch o.Status {
+		case OfferAccepted:
+			return Standing{StepPlaced, "You have accepted a training post. It starts on " + r.StartDate.UTC().Format("2 January 2006") + "."}
+		case OfferOffered, OfferHeld:
+			return Standing{StepOffered, "You have an offer: answer it by its deadline."}
+		}
+	}
+	shortlisted := shortlistDone && shortlist >= r.ShortlistPassMark
+	switch {
+	case stage == StageApplications:
+		return Standing{StepSubmitted, "Your application is in. Applications close on " + r.ShortlistingOpen.UTC().Format(dateFormat) + "."}
+	case stage == StageShortlisting:
+		return Standing{StepShortlisting, "Reviewers are scoring applications against the published criteria."}
+	case !shortlisted:
+		return Standing{StepNotShortlisted, "Your application was not shortlisted for interview in this round."}
+	case stage == StageInterviews:
+		return Standing{StepInterview, "You have been shortlisted for interview."}
+	case a.NationalRank == nil && r.MatchedAt == nil:
+		return Standing{StepInterview, "Interviews are finished; the national rank is being drawn up."}
+	case a.NationalRank == nil:
+		return Standing{StepNotRanked, "Your application was not ranked in this round."}
+	case r.MatchedAt == nil:
+		return Standing{StepRanked, fmt.Sprintf("You are ranked %d nationally in your specialism. Rank the posts you would accept before matching begins on %s.",
+			*a.NationalRank, r.OffersOpen.UTC().Format(dateFormat))}
+	case len(offers) > 0:
+		return Standing{StepUnplaced, "Your offers have ended. Places that come free go down the ranking."}
+	}
+	return Standing{StepUnplaced, "The match did not give you a post. Places that come free are offered down the ranking."}
+}

@@ -1,0 +1,151 @@
+package recruit
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+)
+
+// Candidate is an applicant's scores for the national rank.
+type Candidate struct {
+	ApplicationID  int64 `json:"application_id"`
+	ShortlistScore int   `json:"shortlist_score"`
+	InterviewScore int   `json:"interview_score"`
+}
+
+// Ranked is a candidate's place in the national rank and the rule that
+// decided it against the candidate above.
+type Ranked struct {
+	Candidate
+	Rank      int    `json:"rank"`
+	Weighted  int    `json:"weighted"`
+	DecidedBy string `json:"decided_by"`
+}
+
+// NationalRank orders candidates by weighted score. Ties are broken by a
+// stated order: the interview score, then the shortlisting score, then a
+// lottery drawn from the published seed (SHA-256 of seed and application
+// id), so anyone can reproduce the order.
+func NationalRank(r *Round, cands []Candidate) []Ranked {
+	out := make([]Ranked, len(cands))
+	lottery := make(map[int64]uint64, len(cands))
+	for i, c := range cands {
+		out[i] = Ranked{Candidate: c, Weighted: r.ShortlistWeight*c.ShortlistScore + r.InterviewWeight*c.InterviewScore}
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s:%d", r.TieBreakSeed, c.ApplicationID)))
+		lottery[c.ApplicationID] = binary.BigEndian.Uint64(sum[:8])
+	}
+	cmp := func(a, b Ranked) (int, string) {
+		switch {
+		case a.Weighted != b.Weighted:
+			return b.Weighted - a.Weighted, "weighted score"
+		case a.InterviewScore != b.InterviewScore:
+			return b.InterviewScore - a.InterviewScore, "interview score"
+		case a.ShortlistScore != b.ShortlistScore:
+			return b.ShortlistScore - a.ShortlistScore, "shortlisting score"
+		case lottery[a.ApplicationID] < lottery[b.ApplicationID]:
+			return -1, "lottery"
+		case lottery[a.ApplicationID] > lottery[b.ApplicationID]:
+			return 1, "lottery"
+		}
+		return int(a.ApplicationID - b.ApplicationID), "application number"
+	}
+	slices.SortFunc(out, func(a, b Ranked) int { c, _ := cmp(a, b); return c })
+	for i := range out {
+		out[i].Rank = i + 1
+		out[i].DecidedBy = "first place"
+		if i > 0 {
+			_, out[i].DecidedBy = cmp(out[i-1], out[i])
+		}
+	}
+	return out
+}
+
+// Reason explains, for one post an applicant preferred to the one they got,
+// why they did not get it, without revealing anyone else.
+type Reason struct {
+	PostIndex   int32  `json:"-"`
+	YourRank    int32  `json:"your_rank"`
+	CutOffRank  int32  `json:"cut_off_rank"` // the post's rank of its lowest-ranked assignee
+	Places      int32  `json:"places"`
+	Explanation string `json:"explanation"`
+}
+
+// Explain says, for each post applicant a preferred to its result, that
+// its places went to applicants the post ranked above a. Ranks are the
+// post's order of applicants, counted from 1.
+func (m *Market) Explain(assigned []int32, a int32) []Reason {
+	var out []Reason
+	worst := map[int32]int32{}
+	for b, p := range assigned {
+		if p == Unmatched {
+			continue
+		}
+		if r, ok := m.RankAt(int32(b), p); ok && (worst[p] == 0 || r+1 > worst[p]) {
+			worst[p] = r + 1
+		}
+	}
+	for i := m.start[a]; i < m.start[a+1]; i++ {
+		p, r := m.prefPost[i], m.prefRank[i]
+		if p == assigned[a] {
+			break
+		}
+		reason := Reason{PostIndex: p, YourRank: r + 1, CutOffRank: worst[p], Places: m.capacity[p]}
+		switch {
+		case m.capacity[p] == 0:
+			reason.Explanation = "This post had no places."
+		default:
+			reason.Explanation = fmt.Sprintf("All %d place(s) went to applicants this post ranked above you: you were ranked %d and the last place went to the applicant ranked %d.",
+				m.capacity[p], r+1, worst[p])
+		}
+		out = append(out, reason)
+	}
+	return out
+}
+
+// Scored is an application with everything the national rank reads.
+type Scored struct {
+	Application Application
+	Reviews     []Review
+	Moderation  *Moderation
+	Interviews  []InterviewScore
+}
+
+// RankRound draws up the national rank of each specialism: every
+// shortlisted application (shortlisting score at least the round's pass
+// mark), weighted by the round's weights, ties broken as NationalRank
+// says. Applications below the pass mark take no part. It returns the
+// ranks, and instead, when any application still lacks its reviews, its
+// moderation or an interview score, the list of what is missing.
+func RankRound(r *Round, stations []Station, apps []Scored) (ranked map[string][]Ranked, missing []string) {
+	bySpecialism := map[string][]Candidate{}
+	for _, s := range apps {
+		ref := Reference(s.Application.ID)
+		shortlist, done := ShortlistScore(r.ScoreMargin, s.Reviews, s.Moderation)
+		switch {
+		case len(s.Reviews) < ReviewsPerApplication:
+			missing = append(missing, fmt.Sprintf("%s has %d of 2 reviews", ref, len(s.Reviews)))
+			continue
+		case !done:
+			missing = append(missing, ref+" needs moderation")
+			continue
+		case shortlist < r.ShortlistPassMark:
+			continue // not shortlisted
+		}
+		interview, done := WeightedInterview(stations, s.Interviews)
+		if !done {
+			missing = append(missing, fmt.Sprintf("%s has %d of %d interview stations scored", ref, len(s.Interviews), len(stations)))
+			continue
+		}
+		sp := s.Application.Specialism
+		bySpecialism[sp] = append(bySpecialism[sp], Candidate{ApplicationID: s.Application.ID, ShortlistScore: shortlist, InterviewScore: interview})
+	}
+	if len(missing) > 0 {
+		return nil, missing
+	}
+	ranked = map[string][]Ranked{}
+	for sp, cands := range bySpecialism {
+		ranked[sp] = NationalRank(r, cands)
+	}
+	return ranked, nil
+}

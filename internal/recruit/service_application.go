@@ -1,0 +1,205 @@
+package recruit
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"hcs/internal/apperr"
+	"hcs/internal/auth"
+)
+
+// SaveProfile keeps an applicant's qualifications, registrations, right
+// to work and current employer.
+func (s *Service) SaveProfile(ctx context.Context, by auth.Actor, p *Profile) error {
+	if err := p.Validate(s.f); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		if p.EmployerID != 0 {
+			o, err := tx.Organisation(p.EmployerID)
+			if err != nil || o.Kind != auth.OrgTrust {
+				return apperr.Invalidf("employer_id", "choose your current employer from the list, or none")
+			}
+		}
+		if err := tx.SaveProfile(p); err != nil {
+			return err
+		}
+		return auditf(tx, by, "profile.save", "user", p.UserID, "%d qualification(s) (%s), %d registration(s), right to work %v, employer %d",
+			len(p.Qualifications), strings.Join(p.Credentials(), ","), len(p.Registrations), p.RightToWork, p.EmployerID)
+	})
+}
+
+// Eligibility says whether a person may apply to a round, and why not.
+func (s *Service) Eligibility(ctx context.Context, userID, roundID int64) (*Round, Eligibility, error) {
+	type answer struct {
+		r *Round
+		e Eligibility
+	}
+	a, err := read(ctx, s, func(tx Tx) (answer, error) {
+		r, err := tx.Round(roundID)
+		if err != nil {
+			return answer{}, err
+		}
+		p, err := tx.Profile(userID)
+		if err != nil && apperr.Code(err) != apperr.NotFound {
+			return answer{}, err
+		}
+		return answer{r, CheckApplicant(s.f, r.Programme, p)}, nil
+	})
+	return a.r, a.e, err
+}
+
+// Apply submits an application to one specialism of a round, in its
+// applications window, if the applicant is eligible and the specialism
+// has an open post in the round. Each person applies once per round.
+func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) error {
+	if err := s.specialismRecruits(a.Specialism); err != nil {
+		return err
+	}
+	if err := ValidateStatement(a.Statement); err != nil {
+		return err
+	}
+	a.Statement = strings.TrimSpace(a.Statement)
+	return s.store.Write(ctx, func(tx Tx) error {
+		r, err := tx.Round(a.RoundID)
+		if err != nil {
+			return err
+		}
+		if err := r.RequireStage(StageApplications, "applying", tx.Now()); err != nil {
+			return err
+		}
+		p, err := tx.Profile(a.UserID)
+		if err != nil && apperr.Code(err) != apperr.NotFound {
+			return err
+		}
+		if e := CheckApplicant(s.f, r.Programme, p); !e.Eligible {
+			return apperr.Invalidf("eligibility", "%s", e.Reason)
+		}
+		posts, err := tx.Posts(a.RoundID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(posts, func(p Post) bool { return p.Specialism == a.Specialism && p.Status == PostOpen }) {
+			return apperr.Invalidf("specialism", "There are no posts in %s in this round", s.specialismName(a.Specialism))
+		}
+		a.Preferences = []int64{}
+		if err := tx.InsertApplication(a); err != nil {
+			if apperr.Code(err) == apperr.Conflict {
+				return &apperr.Error{Code: apperr.Conflict, Field: "specialism", Message: "You have already applied in this round: each applicant applies to one specialism.", Err: err}
+			}
+			return err
+		}
+		return auditf(tx, by, "application.submit", "application", a.ID, "round %d, %s", a.RoundID, a.Specialism)
+	})
+}
+
+// SetPreferences records the posts an applicant would accept, best first,
+// in the preferences stage: open posts of the round in the specialism
+// they applied to, each once.
+func (s *Service) SetPreferences(ctx context.Context, by auth.Actor, applicationID int64, posts []int64) (*Application, error) {
+	return write(ctx, s, func(tx Tx) (*Application, error) {
+		a, err := tx.LockApplication(applicationID)
+		if err != nil {
+			return nil, err
+		}
+		r, err := tx.Round(a.RoundID)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.RequireStage(StagePreferences, "ranking posts", tx.Now()); err != nil {
+			return nil, err
+		}
+		if a.NationalRank == nil && r.ShortlistPassMark > 0 {
+			st, err := loadState(tx, Query{ApplicationID: a.ID})
+			if err != nil {
+				return nil, err
+			}
+			if _, _, shortlisted := st.shortlist(r, a.ID); !shortlisted {
+				return nil, apperr.Errorf(apperr.Conflict, "Your application was not shortlisted, so it takes no part in matching.")
+			}
+		}
+		roundPosts, err := tx.Posts(a.RoundID)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[int64]bool{}
+		for _, id := range posts {
+			i := slices.IndexFunc(roundPosts, func(p Post) bool { return p.ID == id })
+			switch {
+			case i < 0:
+				return nil, apperr.Invalidf("posts", "post %d is not in this round", id)
+			case roundPosts[i].Status != PostOpen:
+				return nil, apperr.Invalidf("posts", "post %d was withdrawn", id)
+			case roundPosts[i].Specialism != a.Specialism:
+				return nil, apperr.Invalidf("posts", "post %d is in %s; you applied to %s", id, s.specialismName(roundPosts[i].Specialism), s.specialismName(a.Specialism))
+			case seen[id]:
+				return nil, apperr.Invalidf("posts", "post %d is listed twice", id)
+			}
+			seen[id] = true
+		}
+		if err := tx.ReplacePreferences(applicationID, posts); err != nil {
+			return nil, err
+		}
+		a.Preferences = append([]int64{}, posts...)
+		return a, auditf(tx, by, "preferences.set", "application", applicationID, "%v", posts)
+	})
+}
+
+// ApplicationStatus is an application with its round, where it stands,
+// and its offers, for its applicant.
+type ApplicationStatus struct {
+	Application Application `json:"application"`
+	Round       Round       `json:"round"`
+	Stage       string      `json:"stage"`
+	Standing    Standing    `json:"standing"`
+	Offers      []Offer     `json:"offers"`
+}
+
+// Status says where an application stands.
+func (s *Service) Status(ctx context.Context, applicationID int64) (*ApplicationStatus, error) {
+	return read(ctx, s, func(tx Tx) (*ApplicationStatus, error) {
+		a, err := tx.Application(applicationID)
+		if err != nil {
+			return nil, err
+		}
+		return status(tx, a)
+	})
+}
+
+// StatusesOf lists where each of a person's applications stands.
+func (s *Service) StatusesOf(ctx context.Context, userID int64) ([]ApplicationStatus, error) {
+	return read(ctx, s, func(tx Tx) ([]ApplicationStatus, error) {
+		apps, err := tx.ApplicationsOf(userID)
+		if err != nil {
+			return nil, err
+		}
+		out := []ApplicationStatus{}
+		for i := range apps {
+			st, err := status(tx, &apps[i])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *st)
+		}
+		return out, nil
+	})
+}
+
+func status(tx Tx, a *Application) (*ApplicationStatus, error) {
+	r, err := tx.Round(a.RoundID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := loadState(tx, Query{ApplicationID: a.ID})
+	if err != nil {
+		return nil, err
+	}
+	offers, err := tx.Offers(OfferFilter{ApplicationID: a.ID})
+	if err != nil {
+		return nil, err
+	}
+	score, done, _ := st.shortlist(r, a.ID)
+	now := tx.Now()
+	return &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, score, done, offers, now), Offers: offers}, nil
+}
