@@ -31,9 +31,11 @@ build: assets
 run: build
 	./bin/hcs serve --addr $(ADDR) --demo
 
-# The whole suite: unit, property, search-quality, HTTP and browser tests.
+# The whole suite, with the race detector: unit, property, search-quality,
+# database (SQLite, and PostgreSQL when HCS_TEST_POSTGRES names a server),
+# HTTP and browser tests.
 test: assets
-	$(GO) test ./...
+	$(GO) test -race ./...
 
 # Without the browser tests, for a quick loop while editing.
 test-short: assets

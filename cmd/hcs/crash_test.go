@@ -39,8 +39,29 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 type process struct {
 	cmd    *exec.Cmd
 	addr   string
-	stdout *bytes.Buffer
+	stdout *syncBuffer
 }
+
+// syncBuffer is the child's output: exec writes it from its own goroutine
+// while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+func (b *syncBuffer) String() string { return string(b.Bytes()) }
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -58,7 +79,7 @@ func startHCS(t *testing.T, dbURL string, extra ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{addr: freeAddr(t), stdout: &bytes.Buffer{}}
+	p := &process{addr: freeAddr(t), stdout: &syncBuffer{}}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", p.addr, "--db", dbURL, "--log-level", "warn"}, extra...)...)
 	p.cmd.Stdout = p.stdout
 	p.cmd.Stderr = p.stdout

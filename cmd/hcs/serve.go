@@ -48,14 +48,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	recruitment := recruit.NewService(db.Recruitment(), f)
 	if *demoMode {
-		accounts, err := demo.Seed(ctx, db)
+		accounts, err := demo.Seed(ctx, db, recruitment, db.MovableClock())
 		if err != nil {
 			return err
 		}
 		printDemoAccounts(stdout, *addr, accounts)
 	}
-	recruitment := recruit.NewService(db.Recruitment(), f)
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
 		Store: db, Recruit: recruitment, SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -94,6 +95,27 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s: %w", db.source, err)
 	}
 	return db, nil
+}
+
+// MovableClock makes the database's clock settable: at(t) fixes it at t,
+// and at with the zero time returns it to the real clock. Demo set-up uses
+// it to make past rounds' records when they would have been made.
+func (db *DB) MovableClock() (at func(time.Time)) {
+	var moved atomic.Pointer[time.Time]
+	real := db.Now
+	db.Now = func() time.Time {
+		if t := moved.Load(); t != nil {
+			return *t
+		}
+		return real()
+	}
+	return func(t time.Time) {
+		if t.IsZero() {
+			moved.Store(nil)
+			return
+		}
+		moved.Store(&t)
+	}
 }
 
 // SetPoolSize sets how many connections may be open at once: the pool for

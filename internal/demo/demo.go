@@ -6,9 +6,11 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
+	"hcs/internal/recruit"
 )
 
 // Account is a demo account and the password it was given this time.
@@ -34,10 +36,13 @@ var organisations = []orgSpec{
 	{auth.Organisation{Kind: auth.OrgNationalSchool, Name: "National School of Healthcare Science (demo)", Region: "Midlands"}, nil},
 }
 
-// Seed creates the demo organisations and accounts if they are missing,
-// then gives every demo account a fresh random password and returns them.
-// It is only ever run in demo mode: no default password exists otherwise.
-func Seed(ctx context.Context, store auth.Store) ([]Account, error) {
+// Seed creates the demo organisations, accounts and recruitment rounds if
+// they are missing, then gives every demo account a fresh random password
+// and returns them. at moves the stores' clock to a moment (the zero time
+// returns it to the real clock), so that past rounds are made as they
+// would have been. It is only ever run in demo mode: no default password
+// exists otherwise.
+func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(time.Time)) ([]Account, error) {
 	orgIDs := map[string]int64{}
 	deptIDs := map[string]int64{}
 	existing, err := store.Organisations(ctx, nil)
@@ -92,17 +97,30 @@ func Seed(ctx context.Context, store auth.Store) ([]Account, error) {
 		{"Sam School", "school@demo.hcs.test", auth.Grant{Role: auth.RoleSchoolAdmin}},
 		{"Priya Planner", "planner@demo.hcs.test", auth.Grant{Role: auth.RoleWorkforcePlanner}},
 		{"Ade Admin", "admin@demo.hcs.test", auth.Grant{Role: auth.RoleSystemAdmin}},
+		{"Rhys Reviewer", "reviewer@demo.hcs.test", auth.Grant{Role: auth.RoleReviewer}}, // appointed to a round below
 	}
-	var out []Account
+	people := map[auth.Role]*auth.User{}
 	for _, a := range accounts {
 		u, err := store.UserByEmail(ctx, a.email)
 		if apperr.Code(err) == apperr.NotFound {
 			u = &auth.User{Name: a.name, Email: a.email}
-			err = store.CreateUser(ctx, system, u, "", []auth.Grant{a.grant})
+			var grants []auth.Grant
+			if a.grant.Role != auth.RoleReviewer {
+				grants = append(grants, a.grant)
+			}
+			err = store.CreateUser(ctx, system, u, "", grants)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("demo account %s: %w", a.email, err)
 		}
+		people[a.grant.Role] = u
+	}
+	if err := seedRecruitment(ctx, store, rec, at, orgIDs, people); err != nil {
+		return nil, err
+	}
+	var out []Account
+	for _, a := range accounts {
+		u := people[a.grant.Role]
 		password := auth.NewPassword()
 		hash, err := auth.HashPassword(password)
 		if err != nil {

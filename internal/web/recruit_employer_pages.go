@@ -19,6 +19,9 @@ type roundPosts struct {
 	Round recruit.Round
 	Stage string
 	Posts []recruit.Post
+	// Offered names, for each post of a matched round, the applicants who
+	// hold its live offers.
+	Offered map[int64][]string
 	// CanPublish: the round takes new posts now.
 	CanPublish bool
 }
@@ -42,10 +45,23 @@ func (s *Server) employerHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	var byRound []roundPosts
 	for _, rd := range rounds {
-		rp := roundPosts{Round: rd, Stage: rd.Stage(s.now()), CanPublish: recruit.CanPublishPost(&rd, s.now()) == nil}
+		rp := roundPosts{Round: rd, Stage: rd.Stage(s.now()), CanPublish: recruit.CanPublishPost(&rd, s.now()) == nil, Offered: map[int64][]string{}}
 		for _, p := range posts {
-			if p.RoundID == rd.ID {
-				rp.Posts = append(rp.Posts, p)
+			if p.RoundID != rd.ID {
+				continue
+			}
+			rp.Posts = append(rp.Posts, p)
+			if rd.MatchedAt == nil {
+				continue
+			}
+			offers, err := s.recruit.PostOffers(r.Context(), p.ID)
+			if err != nil {
+				return err
+			}
+			for _, o := range offers {
+				if o.Offer.Live() {
+					rp.Offered[p.ID] = append(rp.Offered[p.ID], o.Applicant.Name+" ("+o.Offer.Status+")")
+				}
 			}
 		}
 		if len(rp.Posts) > 0 || rp.CanPublish {
