@@ -7,7 +7,7 @@ NHSUK   := node_modules/nhsuk-frontend/dist/nhsuk
 STATIC  := internal/web/static
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build assets run test test-short vet fuzz mutants bench clean
+.PHONY: all build assets run test test-short openapi-check vet fuzz mutants bench clean
 
 all: build
 
@@ -34,8 +34,13 @@ run: build
 # The whole suite, with the race detector: unit, property, search-quality,
 # database (SQLite, and PostgreSQL when HCS_TEST_POSTGRES names a server),
 # HTTP and browser tests.
-test: assets
+test: assets openapi-check
 	$(GO) test -race ./...
+
+# The API's document, checked by an independent validator (swagger-parser,
+# from npm); the Go tests check it with kin-openapi.
+openapi-check: node_modules/.package-lock.json
+	node tools/openapi-check.mjs internal/web/openapi.json
 
 # Without the browser tests, for a quick loop while editing.
 test-short: assets

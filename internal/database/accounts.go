@@ -213,7 +213,7 @@ func (db *DB) CreateUser(ctx context.Context, by auth.Actor, u *auth.User, passw
 		if err := audit(ctx, tx, by, "user.create", "user", id, ""); err != nil {
 			return err
 		}
-		u.Grants = nil
+		u.Grants = []auth.Grant{}
 		for _, g := range grants {
 			g.UserID = id
 			if err := addGrant(ctx, tx, by, &g); err != nil {

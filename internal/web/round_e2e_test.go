@@ -35,6 +35,8 @@ type roundWorld struct {
 	mu      sync.Mutex
 	cookies map[string]string
 	users   map[string]int64
+	// spec validates every API response against openapi.json.
+	spec *apiSpec
 }
 
 // person creates someone with a grant (none when its role is empty) and
@@ -80,6 +82,9 @@ func (w *roundWorld) do(who, method, path string, body any) *httptest.ResponseRe
 	}
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, req)
+	if w.spec != nil && strings.HasPrefix(path, "/api/v1/") {
+		w.spec.validate(w.t, req, rec)
+	}
 	return rec
 }
 
@@ -109,7 +114,7 @@ func newRoundWorld(t *testing.T, db *database.DB, t0 time.Time) (*roundWorld, *a
 	ctx := context.Background()
 	clk := &clock{now: t0}
 	db.Now = clk.Now
-	w := &roundWorld{t: t, h: testkit.ServerWith(t, db), db: db, clock: clk, cookies: map[string]string{}, users: map[string]int64{}}
+	w := &roundWorld{t: t, h: testkit.ServerWith(t, db), db: db, clock: clk, cookies: map[string]string{}, users: map[string]int64{}, spec: loadSpec(t)}
 	trustA := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust A", Region: "London"}
 	trustB := &auth.Organisation{Kind: auth.OrgTrust, Name: "Trust B", Region: "Wales"}
 	for _, o := range []*auth.Organisation{trustA, trustB} {
@@ -154,11 +159,26 @@ func TestRoundEndToEnd(t *testing.T) {
 		}
 		w.call("employerA", "POST", "/api/v1/rounds", map[string]any{"programme": "stp"}, 403)
 		w.person("employerA2", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustA.ID})
+		w.person("employerB", auth.Grant{Role: auth.RoleEmployer, OrganisationID: trustB.ID})
 		for _, name := range []string{"reviewer", "reviewer2"} {
 			w.person(name, auth.Grant{})
 			w.call("school", "POST", "/api/v1/rounds/"+rid+"/reviewers", map[string]any{"email": name + "@example.org"}, 201)
 		}
 		w.call("school", "POST", "/api/v1/rounds/"+rid+"/reviewers", map[string]any{"email": "reviewer@example.org"}, 409)
+		if n := len(w.call("", "GET", "/api/v1/rounds", nil, 200)["rounds"].([]any)); n != 1 {
+			t.Errorf("%d rounds listed", n)
+		}
+		if st := w.call("", "GET", "/api/v1/rounds/"+rid, nil, 200)["stage"]; st != "" {
+			t.Errorf("before applications open the stage is %q", st)
+		}
+		// The school reweights a station and moves the start date; both audited.
+		w.call("school", "PUT", "/api/v1/rounds/"+rid+"/stations", map[string]any{
+			"stations": []map[string]any{{"name": "communication", "weight": 1}, {"name": "science", "weight": 1}}}, 200)
+		w.call("school", "PUT", "/api/v1/rounds/"+rid+"/stations", map[string]any{"stations": []map[string]any{}}, 400)
+		w.call("school", "PUT", "/api/v1/rounds/"+rid+"/timetable", map[string]any{
+			"applications_open": day(1), "shortlisting_open": day(10), "interviews_open": day(20), "preferences_open": day(30), "offers_open": day(40), "start_date": day(210)}, 200)
+		w.call("school", "PUT", "/api/v1/rounds/"+rid+"/timetable", map[string]any{
+			"applications_open": day(11), "shortlisting_open": day(10), "interviews_open": day(20), "preferences_open": day(30), "offers_open": day(40), "start_date": day(210)}, 400)
 
 		// Employers publish posts: trust A's employer for trust A only.
 		postA := w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
@@ -171,6 +191,16 @@ func TestRoundEndToEnd(t *testing.T) {
 			t.Errorf("post B's region is %v, want its trust's (Wales)", postB["region"])
 		}
 		pA, pB := num(postA["id"]), num(postB["id"])
+		w.call("employerA", "PATCH", fmt.Sprintf("/api/v1/posts/%d", pA), map[string]any{"site": "St Elsewhere", "places": 1, "contact": "recruitment@trust-a.example"}, 200)
+		if c := w.call("", "GET", fmt.Sprintf("/api/v1/posts/%d", pA), nil, 200)["contact"]; c != "recruitment@trust-a.example" {
+			t.Errorf("the edited post's contact is %v", c)
+		}
+		spare := num(w.call("employerA", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
+			"organisation_id": trustA.ID, "specialism": "audiology", "site": "Spare", "places": 1, "contact": "x"}, 201)["id"])
+		if st := w.call("employerA", "POST", fmt.Sprintf("/api/v1/posts/%d/withdraw", spare), nil, 200)["status"]; st != "withdrawn" {
+			t.Errorf("withdrawn post's status: %v", st)
+		}
+		w.call("employerB", "PATCH", fmt.Sprintf("/api/v1/posts/%d", pA), map[string]any{"site": "X", "places": 1, "contact": "x"}, 404)
 		posts := w.call("", "GET", "/api/v1/rounds/"+rid+"/posts?region=Wales", nil, 200)["posts"].([]any)
 		if len(posts) != 1 || num(posts[0].(map[string]any)["id"]) != pB {
 			t.Fatalf("posts in Wales: %v", posts)
@@ -181,6 +211,9 @@ func TestRoundEndToEnd(t *testing.T) {
 			w.call(name, "PUT", "/api/v1/me/profile", map[string]any{"qualifications": qualifications("gcse", "a-levels-science", "degree-21"), "right_to_work": true}, 200)
 		}
 		w.call("dev", "PUT", "/api/v1/me/profile", map[string]any{"qualifications": qualifications("gcse", "degree-22"), "right_to_work": true}, 200)
+		if q := w.call("ada", "GET", "/api/v1/me/profile", nil, 200)["qualifications"].([]any); len(q) != 3 {
+			t.Errorf("ada's profile has %d qualifications", len(q))
+		}
 		el := w.call("dev", "GET", "/api/v1/rounds/"+rid+"/eligibility", nil, 200)
 		if el["eligible"] != false || !strings.Contains(el["reason"].(string), "master's") {
 			t.Errorf("dev's eligibility: %v", el)
@@ -198,6 +231,12 @@ func TestRoundEndToEnd(t *testing.T) {
 			apps[name] = fmt.Sprint(num(w.call(name, "POST", "/api/v1/rounds/"+rid+"/applications", apply, 201)["id"]))
 		}
 		w.call("ada", "POST", "/api/v1/rounds/"+rid+"/applications", apply, 409)
+		mine := w.call("ada", "GET", "/api/v1/me/applications", nil, 200)["applications"].([]any)
+		if len(mine) != 1 || mine[0].(map[string]any)["standing"].(map[string]any)["step"] != "submitted" {
+			t.Errorf("ada's applications: %v", mine)
+		}
+		w.call("ada", "GET", "/api/v1/applications/"+apps["ada"], nil, 200)
+		w.call("ben", "GET", "/api/v1/applications/"+apps["ada"], nil, 404)
 		refused := w.call("dev", "POST", "/api/v1/rounds/"+rid+"/applications", apply, 400)
 		if !strings.Contains(fmt.Sprint(refused), "master's") {
 			t.Errorf("dev's application: %v", refused)
@@ -212,6 +251,9 @@ func TestRoundEndToEnd(t *testing.T) {
 		review := w.call("reviewer", "GET", "/api/v1/rounds/"+rid+"/review", nil, 200)
 		if n := len(review["applications"].([]any)); n != 3 {
 			t.Errorf("the reviewer's queue has %d applications, want 3", n)
+		}
+		if rv := w.call("school", "GET", "/api/v1/rounds/"+rid+"/reviewers", nil, 200)["reviewers"].([]any); len(rv) != 2 || num(rv[0].(map[string]any)["assigned"]) != 3 {
+			t.Errorf("reviewers: %v", rv)
 		}
 		blob, _ := json.Marshal(review)
 		for _, secret := range []string{"Person ada", "ada@example.org", "user_id"} {
@@ -236,8 +278,19 @@ func TestRoundEndToEnd(t *testing.T) {
 			w.call("employerA", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station_id": station["science"], "score": s[1]}, 409) // one station each
 			w.call("employerA2", "POST", "/api/v1/applications/"+apps[name]+"/interview-scores", map[string]any{"station_id": station["science"], "score": s[1]}, 201)
 		}
+		if q := w.call("employerA", "GET", "/api/v1/rounds/"+rid+"/interviews", nil, 200)["applications"].([]any); len(q) != 3 {
+			t.Errorf("the interview queue has %d applications", len(q))
+		}
+		sum := w.call("school", "GET", "/api/v1/rounds/"+rid+"/summary", nil, 200)
+		if num(sum["applications"]) != 3 || num(sum["reviewed"]) != 3 || num(sum["interviewed"]) != 3 || num(sum["need_moderation"]) != 0 {
+			t.Errorf("summary: %v", sum)
+		}
 		clk.Set(day(31))
 		ranked := w.call("school", "POST", "/api/v1/rounds/"+rid+"/rank", nil, 200)["ranked"].([]any)
+		if rk := w.call("school", "GET", "/api/v1/rounds/"+rid+"/ranking", nil, 200)["ranking"].([]any); len(rk) != 3 {
+			t.Errorf("ranking: %v", rk)
+		}
+		w.call("employerA", "PUT", fmt.Sprintf("/api/v1/posts/%d/ranking", pA), map[string]any{"applications": []int64{}}, 409) // this round has no own lists
 		rankOf := map[string]int64{}
 		for _, r := range ranked {
 			r := r.(map[string]any)
@@ -296,6 +349,12 @@ func TestRoundEndToEnd(t *testing.T) {
 			return offers[len(offers)-1].(map[string]any)
 		}
 		adaOffer, benOffer := offerOf("ada"), offerOf("ben")
+		if d := w.call("ada", "GET", fmt.Sprintf("/api/v1/offers/%d", num(adaOffer["id"])), nil, 200); d["specialism"] != "Audiology" || d["band"].([]any)[0] != "6" {
+			t.Errorf("ada's offer in detail: %v", d)
+		}
+		if po := w.call("employerA", "GET", fmt.Sprintf("/api/v1/posts/%d/offers", pA), nil, 200)["offers"].([]any); len(po) != 1 {
+			t.Errorf("post A's offers: %v", po)
+		}
 		if num(adaOffer["post_id"]) != pA || num(benOffer["post_id"]) != pB || adaOffer["status"] != "offered" {
 			t.Fatalf("offers: ada %v, ben %v", adaOffer, benOffer)
 		}
@@ -364,7 +423,8 @@ func TestRoundEndToEnd(t *testing.T) {
 			}
 		}
 		for action, want := range map[string]int{
-			"round.create": 1, "round.reviewer": 2, "round.assign": 1, "post.create": 2, "profile.save": 4, "application.submit": 3,
+			"round.create": 1, "round.reviewer": 2, "round.assign": 1, "round.stations": 1, "round.timetable": 1,
+			"post.create": 3, "post.update": 1, "post.withdraw": 1, "profile.save": 4, "application.submit": 3,
 			"application.review": 6, "application.moderate": 1, "application.interview": 6, "round.rank": 1, "preferences.set": 3, "round.match": 1,
 			"offer.create": 4, "offer.accept": 1, "offer.decline": 1, "offer.supersede": 1, "offer.hold": 1, "offer.expire": 1,
 		} {
@@ -372,6 +432,7 @@ func TestRoundEndToEnd(t *testing.T) {
 				t.Errorf("audit: %d × %s, want %d", count[action], action, want)
 			}
 		}
+		w.spec.checkExercised(t, "Recruitment")
 	})
 }
 
