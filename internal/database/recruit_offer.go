@@ -29,8 +29,12 @@ func scanOffer(scan func(...any) error) (recruit.Offer, error) {
 // live offer on one seat of a post, and a second live offer to one
 // application.
 func (t *recruitTx) InsertOffer(o *recruit.Offer) error {
-	id, err := t.tx.Insert(t.ctx, `INSERT INTO offers (round_id, application_id, post_id, seat, status, deadline, upgrades, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, o.RoundID, o.ApplicationID, o.PostID, o.Seat, o.Status, o.Deadline.UTC(), boolInt(o.Upgrades), t.tx.Now)
+	var answered any
+	if o.AnsweredAt != nil {
+		answered = o.AnsweredAt.UTC()
+	}
+	id, err := t.tx.Insert(t.ctx, `INSERT INTO offers (round_id, application_id, post_id, seat, status, deadline, upgrades, created_at, answered_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, o.RoundID, o.ApplicationID, o.PostID, o.Seat, o.Status, o.Deadline.UTC(), boolInt(o.Upgrades), t.tx.Now, answered)
 	if apperr.Code(err) == apperr.Conflict {
 		return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("post %d's seat %d, or application %d, already holds a live offer", o.PostID, o.Seat, o.ApplicationID), Err: err}
 	}

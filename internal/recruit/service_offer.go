@@ -10,8 +10,12 @@ import (
 
 // makeOffer records an offer in its seat and tells the applicant through
 // the outbox. why says what made it: the match, the cascade or an upgrade.
+// An offer is made as offered unless it says otherwise (an upgrade keeps
+// the answer given to the offer it replaces).
 func (s *Service) makeOffer(tx Tx, by auth.Actor, o *Offer, why string) error {
-	o.Status = OfferOffered
+	if o.Status == "" {
+		o.Status = OfferOffered
+	}
 	if err := tx.InsertOffer(o); err != nil {
 		return err
 	}
@@ -30,6 +34,11 @@ func (s *Service) makeOffer(tx Tx, by auth.Actor, o *Offer, why string) error {
 	body := fmt.Sprintf("Hello %s,\n\nYou have been offered a training post in %s at %s, %s.\n\n"+
 		"Please accept, hold or decline it by %s. An offer that is not answered by then expires and the place is offered to someone else.\n",
 		person.Name, s.specialismName(p.Specialism), p.Site, p.Organisation, o.Deadline.UTC().Format(dateFormat))
+	if o.Status != OfferOffered {
+		body = fmt.Sprintf("Hello %s,\n\nYou asked to be upgraded if a post you ranked higher became free. One has: the training post in %s at %s, %s, is now yours "+
+			"in place of the offer you had, and it is %s as that one was. You can still decline it.\n",
+			person.Name, s.specialismName(p.Specialism), p.Site, p.Organisation, o.Status)
+	}
 	if err := tx.Send(person, "Offer of a training post", body); err != nil {
 		return err
 	}
@@ -185,8 +194,13 @@ func (s *Service) cascade(tx Tx, r *Round, postID int64) error {
 			if !ok {
 				break // nobody left who would take it
 			}
+			o := &Offer{RoundID: r.ID, ApplicationID: app, PostID: post, Seat: seat, Deadline: OfferDeadline(r, tx.Now()), Upgrades: replace != nil}
 			why := "cascade"
 			if replace != nil {
+				if replace.Status != OfferOffered {
+					// An upgrade keeps the answer given: accepted or held.
+					o.Status, o.AnsweredAt = replace.Status, replace.AnsweredAt
+				}
 				now := tx.Now()
 				replace.Status, replace.AnsweredAt = OfferSuperseded, &now
 				if err := tx.UpdateOffer(replace); err != nil {
@@ -198,7 +212,6 @@ func (s *Service) cascade(tx Tx, r *Round, postID int64) error {
 				queue = append(queue, replace.PostID)
 				why = "upgrade"
 			}
-			o := &Offer{RoundID: r.ID, ApplicationID: app, PostID: post, Seat: seat, Deadline: OfferDeadline(r, tx.Now()), Upgrades: replace != nil}
 			if err := s.makeOffer(tx, CascadeProcess, o, why); err != nil {
 				return err
 			}

@@ -369,8 +369,8 @@ func TestRoundEndToEnd(t *testing.T) {
 		w.call("ben", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(benOffer["id"])), map[string]any{"answer": "accept", "upgrades": true}, 200)
 		w.call("ada", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(adaOffer["id"])), map[string]any{"answer": "decline"}, 200)
 		benNew, catOffer := offerOf("ben"), offerOf("cat")
-		if num(benNew["post_id"]) != pA || benNew["status"] != "offered" {
-			t.Fatalf("ben's upgrade: %v", benNew)
+		if num(benNew["post_id"]) != pA || benNew["status"] != "accepted" {
+			t.Fatalf("ben's upgrade (keeping his acceptance): %v", benNew)
 		}
 		if catOffer == nil || num(catOffer["post_id"]) != pB {
 			t.Fatalf("cat's cascaded offer: %v", catOffer)
@@ -385,14 +385,15 @@ func TestRoundEndToEnd(t *testing.T) {
 		}
 
 		// Cat does not answer; after the deadline the offer expires and
-		// nobody is left who would take post B.
-		w.call("ben", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(benNew["id"])), map[string]any{"answer": "hold", "upgrades": true}, 200)
+		// nobody is left who would take post B. Ben, having accepted, may
+		// not hold.
+		w.call("ben", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(benNew["id"])), map[string]any{"answer": "hold", "upgrades": true}, 409)
 		clk.Set(day(60))
 		if n := num(w.call("school", "POST", "/api/v1/rounds/"+rid+"/offers/expire", nil, 200)["expired"]); n != 1 {
 			t.Errorf("expired %d offers, want cat's alone (a held offer has been answered)", n)
 		}
-		if o := offerOf("ben"); o["status"] != "held" || num(o["post_id"]) != pA {
-			t.Errorf("ben's held offer after the deadline: %v", o)
+		if o := offerOf("ben"); o["status"] != "accepted" || num(o["post_id"]) != pA {
+			t.Errorf("ben's accepted offer after the deadline: %v", o)
 		}
 		late := w.call("cat", "POST", fmt.Sprintf("/api/v1/offers/%d/answer", num(catOffer["id"])), map[string]any{"answer": "accept"}, 409)
 		if !strings.Contains(fmt.Sprint(late), "expired") {
@@ -426,7 +427,7 @@ func TestRoundEndToEnd(t *testing.T) {
 			"round.create": 1, "round.reviewer": 2, "round.assign": 1, "round.stations": 1, "round.timetable": 1,
 			"post.create": 3, "post.update": 1, "post.withdraw": 1, "profile.save": 4, "application.submit": 3,
 			"application.review": 6, "application.moderate": 1, "application.interview": 6, "round.rank": 1, "preferences.set": 3, "round.match": 1,
-			"offer.create": 4, "offer.accept": 1, "offer.decline": 1, "offer.supersede": 1, "offer.hold": 1, "offer.expire": 1,
+			"offer.create": 4, "offer.accept": 1, "offer.decline": 1, "offer.supersede": 1, "offer.hold": 0, "offer.expire": 1,
 		} {
 			if count[action] != want {
 				t.Errorf("audit: %d × %s, want %d", count[action], action, want)
