@@ -69,12 +69,24 @@ func (t *recruitTx) SaveProfile(p *recruit.Profile) error {
 	return nil
 }
 
-const applicationColumns = "id, round_id, user_id, specialism, statement, created_at, shortlist_score, interview_score, national_rank, decided_by"
+const applicationColumns = "id, round_id, user_id, specialism, statement, created_at, shortlist_score, interview_score, national_rank, decided_by, submitted"
 
 func scanApplication(scan func(...any) error) (recruit.Application, error) {
 	var a recruit.Application
 	var sl, iv, rank sql.NullInt64
-	err := scan(&a.ID, &a.RoundID, &a.UserID, &a.Specialism, &a.Statement, &a.CreatedAt, &sl, &iv, &rank, &a.DecidedBy)
+	var submitted string
+	err := scan(&a.ID, &a.RoundID, &a.UserID, &a.Specialism, &a.Statement, &a.CreatedAt, &sl, &iv, &rank, &a.DecidedBy, &submitted)
+	if err == nil {
+		if jerr := json.Unmarshal([]byte(submitted), &a.Submitted); jerr != nil {
+			err = fmt.Errorf("application %d: submitted profile: %w", a.ID, jerr)
+		}
+	}
+	if a.Submitted.Qualifications == nil {
+		a.Submitted.Qualifications = []recruit.Qualification{}
+	}
+	if a.Submitted.Registrations == nil {
+		a.Submitted.Registrations = []recruit.Registration{}
+	}
 	ptr := func(n sql.NullInt64) *int {
 		if !n.Valid {
 			return nil
@@ -88,8 +100,12 @@ func scanApplication(scan func(...any) error) (recruit.Application, error) {
 }
 
 func (t *recruitTx) InsertApplication(a *recruit.Application) error {
-	id, err := t.tx.Insert(t.ctx, "INSERT INTO applications (round_id, user_id, specialism, statement, created_at) VALUES ($1, $2, $3, $4, $5)",
-		a.RoundID, a.UserID, a.Specialism, a.Statement, t.tx.Now)
+	submitted, err := json.Marshal(a.Submitted)
+	if err != nil {
+		return err
+	}
+	id, err := t.tx.Insert(t.ctx, "INSERT INTO applications (round_id, user_id, specialism, statement, created_at, submitted) VALUES ($1, $2, $3, $4, $5, $6)",
+		a.RoundID, a.UserID, a.Specialism, a.Statement, t.tx.Now, string(submitted))
 	if err != nil {
 		return err
 	}

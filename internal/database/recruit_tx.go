@@ -74,6 +74,13 @@ func (t *recruitTx) PersonByEmail(email string) (*recruit.Person, error) {
 	return &p, err
 }
 
+func (t *recruitTx) EmployersOf(userID int64) ([]int64, error) {
+	return queryAll(t, func(scan func(...any) error) (int64, error) {
+		var id int64
+		return id, scan(&id)
+	}, "SELECT organisation_id FROM grants WHERE user_id = $1 AND role = 'employer-recruiter' ORDER BY organisation_id", userID)
+}
+
 func (t *recruitTx) Organisation(id int64) (*auth.Organisation, error) {
 	var o auth.Organisation
 	err := t.tx.QueryRow(t.ctx, "SELECT id, kind, name, region, created_at FROM organisations WHERE id = $1", id).

@@ -24,6 +24,17 @@ type Application struct {
 	NationalRank   *int      `json:"national_rank,omitempty"`
 	DecidedBy      string    `json:"decided_by,omitempty"`
 	Preferences    []int64   `json:"preferences"`
+	// Submitted is the profile the application was made with, which
+	// reviewers read: later changes to the profile do not reach it.
+	Submitted Submission `json:"submitted"`
+}
+
+// Submission is the part of a profile an application keeps.
+type Submission struct {
+	Qualifications []Qualification `json:"qualifications"`
+	Registrations  []Registration  `json:"registrations"`
+	Notes          string          `json:"notes"`
+	EmployerID     int64           `json:"employer_id,omitempty"`
 }
 
 // MaxStatement bounds a supporting statement, in characters.
@@ -41,8 +52,9 @@ func ValidateStatement(s string) error {
 }
 
 // BlindApplication is what a reviewer sees: the reference, the specialism,
-// the supporting statement and the qualifications, and nothing personal
-// (no name, email, employer or registration number).
+// the supporting statement and the qualifications as submitted, and
+// nothing personal (no name, email, employer, registration number or
+// year of qualification).
 type BlindApplication struct {
 	Reference      string          `json:"reference"`
 	ID             int64           `json:"id"`
@@ -54,17 +66,17 @@ type BlindApplication struct {
 	YourScore      *int            `json:"your_score,omitempty"`
 }
 
-// Blind makes the reviewer's view of an application and the applicant's
-// profile.
-func Blind(a *Application, p *Profile) BlindApplication {
+// Blind makes the reviewer's view of an application, from what was
+// submitted. Years are left out, since they hint at age.
+func Blind(a *Application) BlindApplication {
 	b := BlindApplication{Reference: Reference(a.ID), ID: a.ID, Specialism: a.Specialism, Statement: a.Statement,
-		Qualifications: []Qualification{}, Registers: []string{}}
-	if p != nil {
-		b.Qualifications = append(b.Qualifications, p.Qualifications...)
-		b.Notes = p.Notes
-		for _, r := range p.Registrations {
-			b.Registers = append(b.Registers, r.Body)
-		}
+		Qualifications: []Qualification{}, Registers: []string{}, Notes: a.Submitted.Notes}
+	for _, q := range a.Submitted.Qualifications {
+		q.Year = 0
+		b.Qualifications = append(b.Qualifications, q)
+	}
+	for _, r := range a.Submitted.Registrations {
+		b.Registers = append(b.Registers, r.Body)
 	}
 	return b
 }
@@ -119,7 +131,13 @@ func ApplicationStanding(r *Round, a *Application, shortlist int, shortlistDone 
 		return Standing{StepRanked, fmt.Sprintf("You are ranked %d nationally in your specialism. Rank the posts you would accept before matching begins on %s.",
 			*a.NationalRank, r.OffersOpen.UTC().Format(dateFormat))}
 	case len(offers) > 0:
-		return Standing{StepUnplaced, "Your offers have ended. Places that come free go down the ranking."}
+		switch offers[len(offers)-1].Status {
+		case OfferDeclined:
+			return Standing{StepUnplaced, "You declined your offer, so your application in this round has ended."}
+		case OfferExpired:
+			return Standing{StepUnplaced, "Your offer was not answered by its deadline, so your application in this round has ended."}
+		}
+		return Standing{StepUnplaced, "Your offers have ended."}
 	}
 	return Standing{StepUnplaced, "The match did not give you a post. Places that come free are offered down the ranking."}
 }

@@ -65,7 +65,8 @@ var answerStatus = map[Answer]string{AnswerAccept: OfferAccepted, AnswerHold: Of
 // Answered is the offer state machine: the status an answer at t gives
 // the offer, and whether it stays open to upgrades. An offer is answered
 // while offered, before its deadline; a held offer may be accepted, held
-// again or declined; an accepted one may only be declined; declined,
+// again or declined; an accepted one may be declined, or accepted again
+// to change whether it is open to upgrades, but not held; declined,
 // expired and superseded offers are final.
 func Answered(o *Offer, a Answer, upgrades bool, t time.Time) (status string, keepUpgrades bool, err error) {
 	next, ok := answerStatus[a]
@@ -79,7 +80,7 @@ func Answered(o *Offer, a Answer, upgrades bool, t time.Time) (status string, ke
 		}
 	case OfferHeld:
 	case OfferAccepted:
-		if a != AnswerDecline {
+		if a == AnswerHold {
 			return "", false, apperr.Errorf(apperr.Conflict, "You have accepted this offer; you can still decline it, but not hold it.")
 		}
 	case OfferExpired:

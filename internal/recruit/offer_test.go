@@ -38,7 +38,7 @@ func TestOfferStateMachine(t *testing.T) {
 		{recruit.OfferHeld, recruit.AnswerHold, true, before, want{status: recruit.OfferHeld, upgrades: true}},
 		{recruit.OfferHeld, recruit.AnswerDecline, true, before, want{status: recruit.OfferDeclined}},
 		{recruit.OfferAccepted, recruit.AnswerDecline, false, at.Add(time.Hour), want{status: recruit.OfferDeclined}},
-		{recruit.OfferAccepted, recruit.AnswerAccept, true, before, want{refusal: "you can still decline it"}},
+		{recruit.OfferAccepted, recruit.AnswerAccept, true, at.Add(time.Hour), want{status: recruit.OfferAccepted, upgrades: true}}, // opting in to upgrades later
 		{recruit.OfferAccepted, recruit.AnswerHold, false, before, want{refusal: "you can still decline it"}},
 		{recruit.OfferExpired, recruit.AnswerAccept, false, before, want{refusal: "expired"}},
 		{recruit.OfferDeclined, recruit.AnswerAccept, false, before, want{refusal: "was declined and cannot be changed"}},

@@ -103,6 +103,12 @@ func (p *Profile) Validate(f *framework.Framework) error {
 	return nil
 }
 
+// Submission is what an application made now keeps of the profile.
+func (p *Profile) Submission() Submission {
+	return Submission{Qualifications: append([]Qualification{}, p.Qualifications...), Registrations: append([]Registration{}, p.Registrations...),
+		Notes: p.Notes, EmployerID: p.EmployerID}
+}
+
 // Credentials lists the framework credentials the profile's qualifications
 // give, each once.
 func (p *Profile) Credentials() []string {

@@ -45,6 +45,17 @@ type Moderation struct {
 	CreatedAt     time.Time `json:"created_at"`
 }
 
+// CheckReviewerEmployer checks the employer named for a reviewer against
+// the organisations they recruit for in hcs, if any: someone who recruits
+// for a trust is named with it, so that its staff's applications never
+// reach them.
+func CheckReviewerEmployer(recruitsFor []int64, named int64) error {
+	if len(recruitsFor) > 0 && !slices.Contains(recruitsFor, named) {
+		return apperr.Invalidf("organisation_id", "This person recruits for an NHS employer in hcs: name it as their employer")
+	}
+	return nil
+}
+
 // ReviewsPerApplication is how many reviewers score each application.
 const ReviewsPerApplication = 2
 

@@ -185,19 +185,39 @@ func TestValidScore(t *testing.T) {
 }
 
 func TestBlindShowsNothingPersonal(t *testing.T) {
-	a := &recruit.Application{ID: 42, UserID: 7, Specialism: "audiology", Statement: "Hearing matters."}
 	p := &recruit.Profile{UserID: 7, EmployerID: 3, Notes: "First aid", Qualifications: []recruit.Qualification{{Credential: "degree-21", Subject: "Physics", Grade: "2:1", Year: 2024}},
 		Registrations: []recruit.Registration{{Body: "HCPC", Number: "CS123456"}}}
-	b := recruit.Blind(a, p)
+	a := &recruit.Application{ID: 42, UserID: 7, Specialism: "audiology", Statement: "Hearing matters.", Submitted: p.Submission()}
+	// Later changes to the profile do not reach the application.
+	p.Qualifications[0].Grade, p.Notes = "First", "changed"
+	b := recruit.Blind(a)
 	blob := fmt.Sprintf("%+v", b)
-	if b.Reference != "APP-000042" || b.Statement != a.Statement || len(b.Qualifications) != 1 || b.Notes != "First aid" || fmt.Sprint(b.Registers) != "[HCPC]" {
+	if b.Reference != "APP-000042" || b.Statement != a.Statement || len(b.Qualifications) != 1 || b.Qualifications[0].Grade != "2:1" ||
+		b.Notes != "First aid" || fmt.Sprint(b.Registers) != "[HCPC]" {
 		t.Errorf("blind view: %s", blob)
 	}
-	if strings.Contains(blob, "CS123456") {
-		t.Errorf("the blind view shows a registration number: %s", blob)
+	for _, secret := range []string{"CS123456", "2024"} {
+		if strings.Contains(blob, secret) {
+			t.Errorf("the blind view shows %s: %s", secret, blob)
+		}
 	}
-	if empty := recruit.Blind(a, nil); empty.Qualifications == nil || empty.Registers == nil {
-		t.Errorf("without a profile: %+v", empty)
+	if a.Submitted.EmployerID != 3 {
+		t.Error("the submission lost the employer")
+	}
+	if empty := recruit.Blind(&recruit.Application{ID: 1}); empty.Qualifications == nil || empty.Registers == nil {
+		t.Errorf("without a submission: %+v", empty)
+	}
+	if err := recruit.CheckReviewerEmployer([]int64{3, 4}, 4); err != nil {
+		t.Error(err)
+	}
+	if err := recruit.CheckReviewerEmployer(nil, 0); err != nil {
+		t.Error(err)
+	}
+	if err := recruit.CheckReviewerEmployer([]int64{3}, 0); apperr.Field(err) != "organisation_id" {
+		t.Errorf("a recruiter named with no employer: %v", err)
+	}
+	if err := recruit.CheckReviewerEmployer([]int64{3}, 5); apperr.Field(err) != "organisation_id" {
+		t.Errorf("a recruiter named with another employer: %v", err)
 	}
 }
 

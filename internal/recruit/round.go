@@ -71,9 +71,10 @@ func (r *Round) Validate(f *framework.Framework) error {
 		return apperr.Invalidf("name", "Give the round a name, such as STP 2027")
 	case r.ApplicationsOpen.IsZero() || r.ShortlistingOpen.IsZero() || r.InterviewsOpen.IsZero() || r.PreferencesOpen.IsZero() || r.OffersOpen.IsZero() || r.StartDate.IsZero():
 		return apperr.Invalidf("timetable", "every date of the timetable is needed")
-	case !(r.ApplicationsOpen.Before(r.ShortlistingOpen) && r.ShortlistingOpen.Before(r.InterviewsOpen) &&
-		r.InterviewsOpen.Before(r.PreferencesOpen) && r.PreferencesOpen.Before(r.OffersOpen) && r.OffersOpen.Before(r.StartDate)):
-		return apperr.Invalidf("timetable", "the dates must come in order: applications, shortlisting, interviews, preferences, offers, start")
+	case outOfOrder(r) != "":
+		field := outOfOrder(r)
+		return apperr.Invalidf(field, "The dates must come in order (applications, shortlisting, interviews, preferences, offers, start): %s must be after the date before it",
+			strings.ReplaceAll(field, "_", " "))
 	case r.ScoreMargin < 0 || r.ScoreMargin > 100:
 		return apperr.Invalidf("score_margin", "the moderation margin must be 0 to 100")
 	case r.ShortlistWeight < 0 || r.InterviewWeight < 0 || r.ShortlistWeight+r.InterviewWeight == 0:
@@ -86,6 +87,42 @@ func (r *Round) Validate(f *framework.Framework) error {
 		return apperr.Invalidf("shortlist_pass_mark", "the shortlisting pass mark must be 0 to 100")
 	case len(r.ShortlistCriteria) > 5000:
 		return apperr.Invalidf("shortlist_criteria", "the shortlisting criteria must be 5,000 characters or fewer")
+	}
+	return nil
+}
+
+// outOfOrder names the first date of the timetable that is not after the
+// one before it, or "" when they are in order.
+func outOfOrder(r *Round) string {
+	dates := []struct {
+		field string
+		t     time.Time
+	}{{"applications_open", r.ApplicationsOpen}, {"shortlisting_open", r.ShortlistingOpen}, {"interviews_open", r.InterviewsOpen},
+		{"preferences_open", r.PreferencesOpen}, {"offers_open", r.OffersOpen}, {"start_date", r.StartDate}}
+	for i := 1; i < len(dates); i++ {
+		if !dates[i].t.After(dates[i-1].t) {
+			return dates[i].field
+		}
+	}
+	return ""
+}
+
+// stageOrder is each stage's place in the timetable; "" (not open yet)
+// comes first.
+var stageOrder = map[string]int{"": 0, StageApplications: 1, StageShortlisting: 2, StageInterviews: 3, StagePreferences: 4, StageOffers: 5}
+
+// CheckTimetableChange says whether a round's dates may change from old
+// to next at t: never back into a stage the round has left (its records
+// would no longer fit the stage), and once the match is published only
+// the start date.
+func CheckTimetableChange(old, next *Round, t time.Time) error {
+	if old.MatchedAt != nil && !(next.ApplicationsOpen.Equal(old.ApplicationsOpen) && next.ShortlistingOpen.Equal(old.ShortlistingOpen) &&
+		next.InterviewsOpen.Equal(old.InterviewsOpen) && next.PreferencesOpen.Equal(old.PreferencesOpen) && next.OffersOpen.Equal(old.OffersOpen)) {
+		return apperr.Errorf(apperr.Conflict, "The match was published on %s: only the start date can change now.", old.MatchedAt.UTC().Format(dateFormat))
+	}
+	if from, to := old.Stage(t), next.Stage(t); stageOrder[to] < stageOrder[from] {
+		return apperr.Errorf(apperr.Conflict, "The round is in its %s stage; these dates would put it back into %s. Dates that have passed cannot move later.",
+			strings.ToLower(StageNames[from]), strings.ToLower(StageNames[to]))
 	}
 	return nil
 }

@@ -101,7 +101,9 @@ func TestApplicationStanding(t *testing.T) {
 		{"offered", &matched, ranked, 80, true, offer(recruit.OfferOffered), at, recruit.StepOffered, "answer it"},
 		{"holding", &matched, ranked, 80, true, offer(recruit.OfferHeld), at, recruit.StepOffered, "answer it"},
 		{"placed", &matched, ranked, 80, true, offer(recruit.OfferAccepted), at, recruit.StepPlaced, "starts on 1 September 2027"},
-		{"offers over", &matched, ranked, 80, true, offer(recruit.OfferDeclined), at, recruit.StepUnplaced, "offers have ended"},
+		{"declined", &matched, ranked, 80, true, offer(recruit.OfferDeclined), at, recruit.StepUnplaced, "You declined your offer"},
+		{"expired", &matched, ranked, 80, true, offer(recruit.OfferExpired), at, recruit.StepUnplaced, "not answered by its deadline"},
+		{"superseded last", &matched, ranked, 80, true, offer(recruit.OfferSuperseded), at, recruit.StepUnplaced, "offers have ended"},
 		{"unmatched", &matched, ranked, 80, true, nil, at, recruit.StepUnplaced, "did not give you a post"},
 	} {
 		st := recruit.ApplicationStanding(tc.round, tc.app, tc.shortlist, tc.done, tc.offers, tc.when)
@@ -243,7 +245,9 @@ func TestRoundRules(t *testing.T) {
 		{func(r *recruit.Round) { r.Programme = "gcses" }, "programme"},
 		{func(r *recruit.Round) { r.Name = " " }, "name"},
 		{func(r *recruit.Round) { r.StartDate = time.Time{} }, "timetable"},
-		{func(r *recruit.Round) { r.StartDate = r.OffersOpen }, "timetable"},
+		{func(r *recruit.Round) { r.StartDate = r.OffersOpen }, "start_date"},
+		{func(r *recruit.Round) { r.ShortlistingOpen = r.ApplicationsOpen }, "shortlisting_open"},
+		{func(r *recruit.Round) { r.PreferencesOpen = r.ApplicationsOpen }, "preferences_open"},
 		{func(r *recruit.Round) { r.ScoreMargin = -1 }, "score_margin"},
 		{func(r *recruit.Round) { r.ScoreMargin = 101 }, "score_margin"},
 		{func(r *recruit.Round) { r.ScoreMargin = 100 }, ""},
@@ -266,6 +270,34 @@ func TestRoundRules(t *testing.T) {
 			t.Errorf("%+v: %v, want field %q", r, err, tc.field)
 		}
 	}
+	// Timetable changes: never back into a stage left; after the match,
+	// only the start date.
+	old := testRound()
+	moved := *old
+	moved.ShortlistingOpen = old.ShortlistingOpen.AddDate(0, 0, 7)
+	if err := recruit.CheckTimetableChange(old, &moved, old.ShortlistingOpen.Add(time.Hour)); err == nil || !strings.Contains(err.Error(), "back into applications") {
+		t.Errorf("moving shortlisting back to applications: %v", err)
+	}
+	if err := recruit.CheckTimetableChange(old, &moved, old.ApplicationsOpen.Add(time.Hour)); err != nil {
+		t.Errorf("giving applications another week, during applications: %v", err)
+	}
+	forward := *old
+	forward.InterviewsOpen = old.ShortlistingOpen.Add(2 * time.Hour)
+	if err := recruit.CheckTimetableChange(old, &forward, old.ShortlistingOpen.Add(3*time.Hour)); err != nil {
+		t.Errorf("moving the round on: %v", err)
+	}
+	matchedOld := *old
+	matchedOld.MatchedAt = &old.OffersOpen
+	later := matchedOld
+	later.StartDate = old.StartDate.AddDate(0, 1, 0)
+	if err := recruit.CheckTimetableChange(&matchedOld, &later, old.OffersOpen.Add(time.Hour)); err != nil {
+		t.Errorf("moving the start after the match: %v", err)
+	}
+	later.OffersOpen = old.OffersOpen.Add(-time.Hour)
+	if err := recruit.CheckTimetableChange(&matchedOld, &later, old.OffersOpen.Add(time.Hour)); err == nil || !strings.Contains(err.Error(), "only the start date") {
+		t.Errorf("moving matching after the match: %v", err)
+	}
+
 	r := testRound()
 	tt := r.Timetable()
 	if len(tt) != 5 || tt[0].Stage != recruit.StageApplications || !tt[0].Opens.Equal(r.ApplicationsOpen) || !tt[0].Closes.Equal(r.ShortlistingOpen) ||

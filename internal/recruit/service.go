@@ -118,6 +118,9 @@ func (s *Service) Offer(ctx context.Context, id int64) (*Offer, error) {
 
 // specialismRecruits checks that a specialism is one posts are offered in.
 func (s *Service) specialismRecruits(id string) error {
+	if id == "" {
+		return apperr.Invalidf("specialism", "Choose the specialism")
+	}
 	sp := s.f.Specialism(id)
 	if sp == nil || sp.Kind != framework.KindSpecialism {
 		return apperr.Invalidf("specialism", "%q is not a specialism that recruits", id)
@@ -218,10 +221,11 @@ type Summary struct {
 // Moderatable is an application waiting for moderation, with its two
 // reviews. It names no one.
 type Moderatable struct {
-	Reference string `json:"reference"`
-	ID        int64  `json:"id"`
-	Scores    []int  `json:"scores"`
-	Statement string `json:"statement"`
+	Reference      string          `json:"reference"`
+	ID             int64           `json:"id"`
+	Scores         []int           `json:"scores"`
+	Statement      string          `json:"statement"`
+	Qualifications []Qualification `json:"qualifications"` // as reviewers saw them
 }
 
 // Summary counts where a round's applications, offers and places stand.
@@ -271,7 +275,7 @@ func (s *Service) Summary(ctx context.Context, roundID int64) (*Summary, error) 
 			if NeedsModeration(r.ScoreMargin, reviews, st.moderations[a.ID]) {
 				sum.NeedModeration++
 				sum.ModerationQueue = append(sum.ModerationQueue, Moderatable{Reference: Reference(a.ID), ID: a.ID, Scores: []int{reviews[0].Score, reviews[1].Score},
-					Statement: a.Statement})
+					Statement: a.Statement, Qualifications: Blind(&a).Qualifications})
 			}
 			if _, done, shortlisted := st.shortlist(r, a.ID); shortlisted {
 				sum.Shortlisted++

@@ -76,6 +76,14 @@ func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) erro
 		if e := CheckApplicant(s.f, r.Programme, p); !e.Eligible {
 			return apperr.Invalidf("eligibility", "%s", e.Reason)
 		}
+		reviewers, err := tx.Appointments(a.RoundID)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(reviewers, func(rv Appointment) bool { return rv.UserID == a.UserID }) {
+			return apperr.Errorf(apperr.Forbidden, "You review applications in this round, so you cannot apply in it.")
+		}
+		a.Submitted = p.Submission()
 		posts, err := tx.Posts(a.RoundID)
 		if err != nil {
 			return err

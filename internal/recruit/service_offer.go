@@ -303,6 +303,9 @@ type OfferDetail struct {
 	Specialism string   `json:"specialism"`
 	Programme  string   `json:"programme"`
 	Band       []string `json:"band"` // Agenda for Change band(s) while training
+	// FirstChoice: the applicant ranked this post first, so there is
+	// nothing to hold out or upgrade for.
+	FirstChoice bool `json:"first_choice"`
 }
 
 // OfferDetail loads an offer with its post, round, programme and band.
@@ -320,7 +323,12 @@ func (s *Service) OfferDetail(ctx context.Context, offerID int64) (*OfferDetail,
 		if err != nil {
 			return nil, err
 		}
-		d := &OfferDetail{Offer: *o, Post: *p, Round: *r, Specialism: s.specialismName(p.Specialism), Programme: r.Programme, Band: []string{}}
+		a, err := tx.Application(o.ApplicationID)
+		if err != nil {
+			return nil, err
+		}
+		d := &OfferDetail{Offer: *o, Post: *p, Round: *r, Specialism: s.specialismName(p.Specialism), Programme: r.Programme, Band: []string{},
+			FirstChoice: len(a.Preferences) > 0 && a.Preferences[0] == p.ID}
 		if prog := s.f.Programme(r.Programme); prog != nil {
 			d.Programme, d.Band = prog.Name, prog.BandTraining
 		}

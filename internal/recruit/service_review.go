@@ -69,11 +69,7 @@ func blind(tx Tx, applicationID int64) (BlindApplication, error) {
 	if err != nil {
 		return BlindApplication{}, err
 	}
-	p, err := tx.Profile(a.UserID)
-	if err != nil && apperr.Code(err) != apperr.NotFound {
-		return BlindApplication{}, err
-	}
-	return Blind(a, p), nil
+	return Blind(a), nil
 }
 
 // Review records a reviewer's shortlisting score for an application

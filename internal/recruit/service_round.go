@@ -53,11 +53,10 @@ func (s *Service) ChangeTimetable(ctx context.Context, by auth.Actor, roundID in
 		old := *r
 		r.ApplicationsOpen, r.ShortlistingOpen, r.InterviewsOpen, r.PreferencesOpen, r.OffersOpen, r.StartDate =
 			t.ApplicationsOpen, t.ShortlistingOpen, t.InterviewsOpen, t.PreferencesOpen, t.OffersOpen, t.StartDate
-		if r.MatchedAt != nil && !(r.ApplicationsOpen.Equal(old.ApplicationsOpen) && r.ShortlistingOpen.Equal(old.ShortlistingOpen) &&
-			r.InterviewsOpen.Equal(old.InterviewsOpen) && r.PreferencesOpen.Equal(old.PreferencesOpen) && r.OffersOpen.Equal(old.OffersOpen)) {
-			return nil, apperr.Errorf(apperr.Conflict, "The match was published on %s: only the start date can change now.", r.MatchedAt.UTC().Format(dateFormat))
-		}
 		if err := r.Validate(s.f); err != nil {
+			return nil, err
+		}
+		if err := CheckTimetableChange(&old, r, tx.Now()); err != nil {
 			return nil, err
 		}
 		if err := tx.UpdateTimetable(r); err != nil {
@@ -126,10 +125,24 @@ func (s *Service) AppointReviewer(ctx context.Context, by auth.Actor, roundID in
 			return nil, err
 		}
 		a := &Appointment{RoundID: roundID, UserID: p.ID, Name: p.Name, OrganisationID: organisationID}
+		apps, err := tx.Applications(roundID)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(apps, func(ap Application) bool { return ap.UserID == p.ID }) {
+			return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: p.Name + " has applied in this round, so cannot review it."}
+		}
+		employers, err := tx.EmployersOf(p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := CheckReviewerEmployer(employers, organisationID); err != nil {
+			return nil, err
+		}
 		if organisationID != 0 {
 			o, err := tx.Organisation(organisationID)
-			if err != nil {
-				return nil, apperr.Invalidf("organisation_id", "there is no organisation %d", organisationID)
+			if err != nil || o.Kind != auth.OrgTrust {
+				return nil, apperr.Invalidf("organisation_id", "choose the NHS employer the reviewer works for, or none")
 			}
 			a.Organisation = o.Name
 		}
@@ -176,15 +189,7 @@ func (s *Service) AssignReviewers(ctx context.Context, by auth.Actor, roundID in
 		}
 		var todo []ToAssign
 		for _, a := range apps {
-			t := ToAssign{ApplicationID: a.ID, ApplicantID: a.UserID}
-			p, err := tx.Profile(a.UserID)
-			if err != nil && apperr.Code(err) != apperr.NotFound {
-				return nil, err
-			}
-			if p != nil {
-				t.EmployerID = p.EmployerID
-			}
-			todo = append(todo, t)
+			todo = append(todo, ToAssign{ApplicationID: a.ID, ApplicantID: a.UserID, EmployerID: a.Submitted.EmployerID})
 		}
 		added, short := AssignReviewers(todo, reviewers, existing)
 		for _, as := range added {

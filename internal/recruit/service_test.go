@@ -368,3 +368,68 @@ func TestServiceConcurrentMatchAndOffers(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceKeepsRolesApart: reviewers read what was submitted, not the
+// profile as changed since; nobody reviews a round they applied in or
+// applies in a round they review; a reviewer who recruits for a trust is
+// named with it; and a round never moves back into a stage it has left.
+func TestServiceKeepsRolesApart(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 1, Places: []int{1}, Reviewers: 2, Until: testkit.UntilApplied})
+		svc, rid, app := sr.Service, sr.Round.ID, sr.Apps[0]
+		p, err := svc.Profile(ctx, app.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Qualifications = append(p.Qualifications, recruit.Qualification{Credential: "masters", Subject: "Added later"})
+		p.Notes = "Alex, alex@example.com"
+		if err := svc.SaveProfile(ctx, as(sr.Applicants[0]), p); err != nil {
+			t.Fatal(err)
+		}
+		queue, err := svc.ReviewQueue(ctx, rid, sr.Reviewers[0].ID)
+		if err != nil || len(queue) != 1 || len(queue[0].Qualifications) != 1 || queue[0].Notes != "" || queue[0].Qualifications[0].Year != 0 {
+			t.Errorf("the reviewer sees %+v (%v); want the one qualification submitted, without its year", queue, err)
+		}
+
+		// The applicant cannot be appointed to review the round; a new
+		// reviewer recruits for the staged trust and must be named with it.
+		_, err = svc.AppointReviewer(ctx, as(sr.School), rid, sr.Applicants[0].Email, 0)
+		wantCode(t, "appointing an applicant", err, apperr.Conflict, "has applied in this round")
+		_, err = svc.AppointReviewer(ctx, as(sr.School), rid, sr.Employer.Email, 0)
+		if apperr.Field(err) != "organisation_id" {
+			t.Errorf("appointing a recruiter with no employer named: %v", err)
+		}
+		if _, err := svc.AppointReviewer(ctx, as(sr.School), rid, sr.Employer.Email, sr.Trust.ID); err != nil {
+			t.Errorf("appointing a recruiter with their trust: %v", err)
+		}
+
+		// A reviewer may not apply in the round they review.
+		if err := db.AddGrant(ctx, auth.System("test"), &auth.Grant{UserID: sr.Reviewers[0].ID, Role: auth.RoleApplicant}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SaveProfile(ctx, as(sr.Reviewers[0]), &recruit.Profile{UserID: sr.Reviewers[0].ID, RightToWork: true,
+			Qualifications: []recruit.Qualification{{Credential: "degree-21"}}}); err != nil {
+			t.Fatal(err)
+		}
+		sr.Clock.Set(testkit.Day(5))
+		err = svc.Apply(ctx, as(sr.Reviewers[0]), &recruit.Application{RoundID: rid, UserID: sr.Reviewers[0].ID, Specialism: "audiology", Statement: "s"})
+		wantCode(t, "a reviewer applying", err, apperr.Forbidden, "You review applications in this round")
+		err = svc.Apply(ctx, as(sr.Reviewers[0]), &recruit.Application{RoundID: rid, UserID: sr.Reviewers[0].ID, Specialism: "", Statement: "s"})
+		if apperr.Field(err) != "specialism" || !strings.Contains(err.Error(), "Choose the specialism") {
+			t.Errorf("applying with no specialism: %v", err)
+		}
+
+		// Shortlisting (day 11) cannot be put back into applications.
+		sr.Clock.Set(testkit.Day(11))
+		_, err = svc.ChangeTimetable(ctx, as(sr.School), rid, recruit.Timetable{ApplicationsOpen: testkit.Day(1), ShortlistingOpen: testkit.Day(15),
+			InterviewsOpen: testkit.Day(20), PreferencesOpen: testkit.Day(30), OffersOpen: testkit.Day(40), StartDate: testkit.Day(200)})
+		wantCode(t, "moving shortlisting back", err, apperr.Conflict, "back into applications")
+		if _, err := svc.ChangeTimetable(ctx, as(sr.School), rid, recruit.Timetable{ApplicationsOpen: testkit.Day(1), ShortlistingOpen: testkit.Day(10),
+			InterviewsOpen: testkit.Day(11), PreferencesOpen: testkit.Day(30), OffersOpen: testkit.Day(40), StartDate: testkit.Day(200)}); err != nil {
+			t.Errorf("moving the round on to interviews: %v", err)
+		}
+		if n := testkit.AuditCount(t, db, "round.timetable"); n != 1 {
+			t.Errorf("%d timetable changes audited, want 1", n)
+		}
+	})
+}

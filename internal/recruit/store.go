@@ -62,6 +62,9 @@ type Tx interface {
 
 	Person(userID int64) (*Person, error)
 	PersonByEmail(email string) (*Person, error)
+	// EmployersOf lists the organisations a person recruits for (their
+	// employer recruiter grants).
+	EmployersOf(userID int64) ([]int64, error)
 	Organisation(id int64) (*auth.Organisation, error)
 
 	InsertRound(r *Round) error

@@ -256,23 +256,24 @@ func (s *Server) apiOpenPosts(r *http.Request) (any, error) {
 }
 
 // postPage is a training post's public page, from which applicants apply.
-func (s *Server) postPage(r *http.Request) (*response, error) {
+// It is not cached: a post's edits and withdrawal show at once.
+func (s *Server) postPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p, err := s.recruit.Post(r.Context(), id)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rd, err := s.recruit.Round(r.Context(), p.RoundID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	data := map[string]any{"Post": p, "Round": rd, "Specialism": s.specialismNames()[p.Specialism], "Programme": rd.Programme, "Band": []string{},
 		"Open": rd.Stage(s.now()) == recruit.StageApplications}
 	if prog := s.f.Programme(rd.Programme); prog != nil {
 		data["Programme"], data["ProgrammeID"], data["Band"] = prog.Name, prog.ID, prog.BandTraining
 	}
-	return s.render(r, http.StatusOK, "post", p.Site+": "+s.specialismNames()[p.Specialism], []crumb{homeCrumb, {"Open posts", "/posts"}}, data)
+	return s.show(w, r, http.StatusOK, "post", p.Site+": "+s.specialismNames()[p.Specialism], []crumb{homeCrumb, {"Open posts", "/posts"}}, data)
 }

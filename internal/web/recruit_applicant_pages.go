@@ -210,6 +210,7 @@ type applyForm struct {
 	Specialism  string
 	Statement   string
 	Criteria    string
+	Names       map[string]string
 	Error       error
 }
 
@@ -222,8 +223,8 @@ func (s *Server) applyForm(r *http.Request, roundID int64) (*applyForm, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &applyForm{Round: rd, Eligibility: e, Specialisms: [][2]string{{"", "Choose a specialism"}}, Specialism: r.URL.Query().Get("specialism")}
 	names := s.specialismNames()
+	f := &applyForm{Round: rd, Eligibility: e, Specialisms: [][2]string{{"", "Choose a specialism"}}, Specialism: r.URL.Query().Get("specialism"), Names: names}
 	for _, p := range posts {
 		if p.Status != recruit.PostOpen {
 			continue
@@ -273,12 +274,15 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) error {
 
 // applicationView is an application's status page.
 type applicationView struct {
-	Status    *recruit.ApplicationStatus
-	Reference string
-	Result    *recruit.Result
-	Posts     map[int64]recruit.Post
-	Timetable []recruit.Window
-	Done      string
+	Status      *recruit.ApplicationStatus
+	Reference   string
+	Names       map[string]string
+	StageNames  map[string]string
+	Credentials map[string]string
+	Result      *recruit.Result
+	Posts       map[int64]recruit.Post
+	Timetable   []recruit.Window
+	Done        string
 }
 
 func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request) error {
@@ -291,7 +295,7 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &applicationView{Status: st, Reference: recruit.Reference(a.ID), Timetable: st.Round.Timetable(), Posts: map[int64]recruit.Post{},
-		Done: r.URL.Query().Get("done")}
+		Done: r.URL.Query().Get("done"), Names: s.specialismNames(), StageNames: recruit.StageNames, Credentials: s.credentialNames()}
 	if res, err := s.recruit.Result(r.Context(), a.ID); err == nil {
 		v.Result = res
 	} else if apperr.Code(err) != apperr.NotFound {
@@ -311,6 +315,7 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request) error {
 type preferencesForm struct {
 	Application *recruit.Application
 	Round       *recruit.Round
+	Open        bool // the preferences stage is on
 	Posts       []recruit.Post
 	Ranks       map[int64]int // post → chosen rank
 	Error       error
@@ -326,7 +331,7 @@ func (s *Server) preferencesForm(r *http.Request, a *recruit.Application) (*pref
 	if err != nil {
 		return nil, err
 	}
-	f := &preferencesForm{Application: a, Round: rd, Ranks: map[int64]int{}}
+	f := &preferencesForm{Application: a, Round: rd, Ranks: map[int64]int{}, Open: rd.Stage(s.now()) == recruit.StagePreferences}
 	for _, p := range all {
 		if p.Specialism == a.Specialism && p.Status == recruit.PostOpen {
 			f.Posts = append(f.Posts, p)
@@ -390,6 +395,10 @@ func (s *Server) savePreferences(w http.ResponseWriter, r *http.Request) error {
 		}
 		chosen = append(chosen, choice{p.ID, n})
 		f.Ranks[p.ID] = n
+	}
+	if f.Error == nil && len(chosen) == 0 && len(f.Posts) > 0 {
+		f.Error = apperr.Invalidf("rank-"+strconv.FormatInt(f.Posts[0].ID, 10),
+			"Rank at least one post you would accept: with none ranked you take no part in the match")
 	}
 	if f.Error == nil {
 		slices.SortFunc(chosen, func(x, y choice) int { return x.rank - y.rank })

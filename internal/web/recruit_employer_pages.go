@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -75,6 +76,7 @@ func (s *Server) employerHome(w http.ResponseWriter, r *http.Request) error {
 // postForm is the page to publish a post.
 type postForm struct {
 	Round         *recruit.Round
+	Open          bool // the round takes posts now
 	Organisations [][2]string
 	Specialisms   [][2]string
 	Values        map[string]string
@@ -90,7 +92,7 @@ func (s *Server) postForm(r *http.Request, roundID int64, values map[string]stri
 	if oerr != nil {
 		return nil, oerr
 	}
-	f := &postForm{Round: rd, Values: values, Error: err, Specialisms: [][2]string{{"", "Choose a specialism"}}}
+	f := &postForm{Round: rd, Values: values, Error: err, Specialisms: [][2]string{{"", "Choose a specialism"}}, Open: recruit.CanPublishPost(rd, s.now()) == nil}
 	for _, o := range orgs {
 		if o.Kind == auth.OrgTrust {
 			f.Organisations = append(f.Organisations, [2]string{strconv.FormatInt(o.ID, 10), o.Name + " (" + o.Region + ")"})
@@ -244,10 +246,19 @@ func (s *Server) updatePost(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// withdrawPost withdraws a post once the employer has confirmed it on the
+// page that says what it means.
 func (s *Server) withdrawPost(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.pathPost(r)
 	if err != nil {
 		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		return s.show(w, r, http.StatusOK, "post-withdraw", "Withdraw this post?", []crumb{{"Your organisation", "/employer"}},
+			map[string]any{"Post": p, "Specialism": s.specialismNames()[p.Specialism]})
 	}
 	if _, err := s.recruit.WithdrawPost(r.Context(), actor(r), p.ID); err != nil {
 		return s.postPageFailure(w, r, p, err, nil)
@@ -357,9 +368,9 @@ func (s *Server) scoreInterview(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return apperr.Invalidf("station", "Choose the station you are scoring")
 		}
-		score, err := strconv.Atoi(r.PostForm.Get("score"))
+		score, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("score")))
 		if err != nil {
-			return apperr.Invalidf("score", "Enter a score from 0 to 100")
+			return apperr.Invalidf("score", "Enter the score as a whole number from 0 to 100")
 		}
 		_, err = s.recruit.ScoreInterview(r.Context(), actor(r), a.ID, station, score)
 		return err

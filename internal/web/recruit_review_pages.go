@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -88,11 +89,15 @@ func (s *Server) reviewView(r *http.Request) (*reviewView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &reviewView{Application: b, Round: rd, Stage: rd.Stage(s.now()), Specialism: s.specialismNames()[b.Specialism], Credentials: map[string]string{}}
+	return &reviewView{Application: b, Round: rd, Stage: rd.Stage(s.now()), Specialism: s.specialismNames()[b.Specialism], Credentials: s.credentialNames()}, nil
+}
+
+func (s *Server) credentialNames() map[string]string {
+	names := map[string]string{}
 	for _, c := range s.f.Credentials {
-		v.Credentials[c.ID] = c.Name
+		names[c.ID] = c.Name
 	}
-	return v, nil
+	return names
 }
 
 func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) error {
@@ -116,9 +121,9 @@ func (s *Server) submitReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Score = r.PostForm.Get("score")
-	score, err := strconv.Atoi(v.Score)
+	score, err := strconv.Atoi(strings.TrimSpace(v.Score))
 	if err != nil {
-		err = apperr.Invalidf("score", "Enter a score from 0 to 100")
+		err = apperr.Invalidf("score", "Enter your score as a whole number from 0 to 100")
 	} else {
 		_, err = s.recruit.Review(r.Context(), actor(r), v.Application.ID, score)
 	}

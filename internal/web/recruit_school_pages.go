@@ -65,12 +65,23 @@ var timetableFields = [][2]string{
 	{"offers_open", "matching and offers start"}, {"start_date", "posts start"},
 }
 
-func timetableFromForm(form url.Values) (recruit.Timetable, error) {
+// timetableFromForm reads the timetable's dates. A date left as it was
+// keeps its stored time of day (keep may be nil for a new round); a date
+// changed starts at midnight UTC.
+func timetableFromForm(form url.Values, keep *recruit.Round) (recruit.Timetable, error) {
+	var kept [6]time.Time
+	if keep != nil {
+		t := timetableOf(keep)
+		kept = [6]time.Time{t.ApplicationsOpen, t.ShortlistingOpen, t.InterviewsOpen, t.PreferencesOpen, t.OffersOpen, t.StartDate}
+	}
 	var dates [6]time.Time
 	for i, f := range timetableFields {
 		d, err := formDate(form, f[0], f[1])
 		if err != nil {
 			return recruit.Timetable{}, err
+		}
+		if !kept[i].IsZero() && kept[i].UTC().Format(dateLayout) == d.Format(dateLayout) {
+			d = kept[i]
 		}
 		dates[i] = d
 	}
@@ -109,6 +120,15 @@ func stationsFromText(text string) ([]recruit.Station, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// stationsField points an error about one station (stations[1].weight)
+// at the text box that holds them all, keeping its message.
+func stationsField(err error) error {
+	if f := apperr.Field(err); strings.HasPrefix(f, "stations[") {
+		return apperr.Invalidf("stations", "%s", apperr.Message(err))
+	}
+	return err
 }
 
 func stationsText(stations []recruit.Station) string {
@@ -159,7 +179,7 @@ func (s *Server) createRound(w http.ResponseWriter, r *http.Request) error {
 	rd := &recruit.Round{Programme: form.Get("programme"), Name: form.Get("name"), TieBreakSeed: strings.TrimSpace(form.Get("tie_break_seed")),
 		ShortlistCriteria: strings.TrimSpace(form.Get("shortlist_criteria")), EmployerRanking: form.Get("employer_ranking") == "yes"}
 	err := func() error {
-		t, err := timetableFromForm(form)
+		t, err := timetableFromForm(form, nil)
 		if err != nil {
 			return err
 		}
@@ -179,7 +199,7 @@ func (s *Server) createRound(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.recruit.OpenRound(r.Context(), actor(r), rd, stations)
+		return stationsField(s.recruit.OpenRound(r.Context(), actor(r), rd, stations))
 	}()
 	if err != nil {
 		return formFailure(err, func(status int) error {
@@ -192,19 +212,22 @@ func (s *Server) createRound(w http.ResponseWriter, r *http.Request) error {
 
 // dashboardView is a round's dashboard.
 type dashboardView struct {
-	Summary    *recruit.Summary
-	Timetable  []recruit.Window
-	Reviewers  []recruit.Appointment
-	Ranking    []recruit.Application
-	Posts      []recruit.Post
-	Offers     []recruit.Offer
-	Statuses   []string
-	StageNames map[string]string
-	Names      map[string]string
-	Orgs       [][2]string
-	PostNames  map[int64]string
-	Error      error
-	Done       string
+	Summary     *recruit.Summary
+	Programme   string
+	Weighted    map[int64]int // application → weighted score
+	Credentials map[string]string
+	Timetable   []recruit.Window
+	Reviewers   []recruit.Appointment
+	Ranking     []recruit.Application
+	Posts       []recruit.Post
+	Offers      []recruit.Offer
+	Statuses    []string
+	StageNames  map[string]string
+	Names       map[string]string
+	Orgs        [][2]string
+	PostNames   map[int64]string
+	Error       error
+	Done        string
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, id int64, status int, fail error) error {
@@ -213,6 +236,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, id int64, sta
 		return err
 	}
 	v := &dashboardView{Summary: sum, Timetable: sum.Round.Timetable(), StageNames: recruit.StageNames, Names: s.specialismNames(),
+		Programme: sum.Round.Programme, Weighted: map[int64]int{}, Credentials: s.credentialNames(),
 		Statuses: recruit.OfferStatuses, Error: fail, Done: r.URL.Query().Get("done"), Orgs: [][2]string{{"", "None, or not an NHS employer"}},
 		PostNames: map[int64]string{}}
 	if v.Reviewers, err = s.recruit.Appointments(r.Context(), id); err != nil {
@@ -220,6 +244,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, id int64, sta
 	}
 	if v.Ranking, err = s.recruit.Ranking(r.Context(), id); err != nil {
 		return err
+	}
+	for _, a := range v.Ranking {
+		if a.ShortlistScore != nil && a.InterviewScore != nil {
+			v.Weighted[a.ID] = sum.Round.ShortlistWeight**a.ShortlistScore + sum.Round.InterviewWeight**a.InterviewScore
+		}
+	}
+	if p := s.f.Programme(sum.Round.Programme); p != nil {
+		v.Programme = p.Name
 	}
 	if v.Posts, err = s.recruit.Posts(r.Context(), id); err != nil {
 		return err
@@ -263,12 +295,23 @@ func (s *Server) dashboardAction(w http.ResponseWriter, r *http.Request, id int6
 	return nil
 }
 
-// timetableForm is the page to change a round's dates.
+// timetableForm is the page to change a round's dates, with the work the
+// current stage has left undone: moving on leaves it undone.
 type timetableForm struct {
-	Round  *recruit.Round
-	Values map[string]string
-	Fields [][2]string
-	Error  error
+	Round   *recruit.Round
+	Stage   string
+	Values  map[string]string
+	Fields  [][2]string
+	Summary *recruit.Summary
+	Error   error
+}
+
+func (s *Server) timetableForm(r *http.Request, rd *recruit.Round, values map[string]string, err error) (*timetableForm, error) {
+	sum, serr := s.recruit.Summary(r.Context(), rd.ID)
+	if serr != nil {
+		return nil, serr
+	}
+	return &timetableForm{Round: rd, Stage: sum.Stage, Values: values, Fields: timetableFields, Summary: sum, Error: err}, nil
 }
 
 func (s *Server) timetablePage(w http.ResponseWriter, r *http.Request) error {
@@ -280,8 +323,11 @@ func (s *Server) timetablePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.show(w, r, http.StatusOK, "round-timetable", "Change the dates of "+rd.Name, s.roundCrumbs(rd),
-		&timetableForm{Round: rd, Values: timetableValues(timetableOf(rd)), Fields: timetableFields})
+	f, err := s.timetableForm(r, rd, timetableValues(timetableOf(rd)), nil)
+	if err != nil {
+		return err
+	}
+	return s.show(w, r, http.StatusOK, "round-timetable", "Change the dates of "+rd.Name, s.roundCrumbs(rd), f)
 }
 
 func (s *Server) roundCrumbs(rd *recruit.Round) []crumb {
@@ -296,22 +342,25 @@ func (s *Server) changeTimetable(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	t, err := timetableFromForm(r.PostForm)
+	rd, err := s.recruit.Round(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	t, err := timetableFromForm(r.PostForm, rd)
 	if err == nil {
 		_, err = s.recruit.ChangeTimetable(r.Context(), actor(r), id, t)
 	}
 	if err != nil {
 		return formFailure(err, func(status int) error {
-			rd, rerr := s.recruit.Round(r.Context(), id)
-			if rerr != nil {
-				return rerr
-			}
 			values := map[string]string{}
 			for _, f := range timetableFields {
 				values[f[0]] = r.PostForm.Get(f[0])
 			}
-			return s.show(w, r, status, "round-timetable", "Change the dates of "+rd.Name, s.roundCrumbs(rd),
-				&timetableForm{Round: rd, Values: values, Fields: timetableFields, Error: err})
+			f, ferr := s.timetableForm(r, rd, values, err)
+			if ferr != nil {
+				return ferr
+			}
+			return s.show(w, r, status, "round-timetable", "Change the dates of "+rd.Name, s.roundCrumbs(rd), f)
 		})
 	}
 	redirectBack(w, r, "/school/rounds/"+strconv.FormatInt(id, 10), "The dates have been changed")
@@ -346,7 +395,7 @@ func (s *Server) setStations(w http.ResponseWriter, r *http.Request) error {
 	text := r.PostForm.Get("stations")
 	stations, err := stationsFromText(text)
 	if err == nil {
-		err = s.recruit.SetStations(r.Context(), actor(r), id, stations)
+		err = stationsField(s.recruit.SetStations(r.Context(), actor(r), id, stations))
 	}
 	if err != nil {
 		return formFailure(err, func(status int) error {
@@ -437,12 +486,13 @@ func (s *Server) rankRound(w http.ResponseWriter, r *http.Request) error {
 // whatIfView is the what-if page: each post's places, and the result of
 // a trial match with them, which publishes nothing.
 type whatIfView struct {
-	Round  *recruit.Round
-	Posts  []recruit.Post
-	Caps   map[int64]string
-	Result *recruit.WhatIf
-	Names  map[string]string
-	Error  error
+	Round     *recruit.Round
+	Posts     []recruit.Post
+	PostNames map[int64]string
+	Caps      map[int64]string
+	Result    *recruit.WhatIf
+	Names     map[string]string
+	Error     error
 }
 
 func (s *Server) whatIfPage(w http.ResponseWriter, r *http.Request) error {
@@ -458,13 +508,14 @@ func (s *Server) whatIfPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &whatIfView{Round: rd, Caps: map[int64]string{}, Names: s.specialismNames()}
+	v := &whatIfView{Round: rd, Caps: map[int64]string{}, Names: s.specialismNames(), PostNames: map[int64]string{}}
 	q := r.URL.Query()
 	caps := map[int64]int{}
 	for _, p := range posts {
 		if p.Status != recruit.PostOpen {
 			continue
 		}
+		v.PostNames[p.ID] = p.Site + ", " + p.Organisation
 		v.Posts = append(v.Posts, p)
 		field := "cap-" + strconv.FormatInt(p.ID, 10)
 		v.Caps[p.ID] = cmp.Or(q.Get(field), strconv.Itoa(p.Places))
@@ -504,6 +555,17 @@ func (s *Server) publishPage(w http.ResponseWriter, r *http.Request) error {
 	} else if apperr.Code(err) != apperr.Conflict {
 		return err
 	}
+	ranked, err := s.recruit.Ranking(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	noPreferences := 0
+	for _, a := range ranked {
+		if len(a.Preferences) == 0 {
+			noPreferences++
+		}
+	}
+	v["NoPreferences"] = noPreferences
 	return s.show(w, r, http.StatusOK, "publish", "Publish the match of "+rd.Name, s.roundCrumbs(rd), v)
 }
 

@@ -44,7 +44,7 @@ func (s *Server) Routes() []Route {
 		{"GET /quiz", pub, s.page(s.quizPage)},
 		{"GET /quiz/results", pub, s.page(s.quizResultsPage)},
 		{"GET /posts", pub, s.page(s.postsPage)},
-		{"GET /posts/{id}", pub, s.page(s.postPage)},
+		{"GET /posts/{id}", pub, s.dynamic(s.postPage)},
 
 		// Signing in and out, and password reset.
 		{"GET /sign-in", pub, s.dynamic(s.signInPage)},

@@ -13,7 +13,8 @@
 //	go run ./tools/mutants -files 'recruit/(offer|cascade)\.go' ./internal/recruit
 //
 // gremlins is taken from $GREMLINS, else from PATH, else run through
-// `go run` at the pinned version.
+// `go run` at the pinned version. Everything runs in a copy of the module
+// made at the start, so the working tree may change meanwhile.
 package main
 
 import (
@@ -89,6 +90,14 @@ func main() {
 			fatal("-files: %v", err)
 		}
 	}
+	snapshot, err := copyModule()
+	if err != nil {
+		fatal("copy the module: %v", err)
+	}
+	defer os.RemoveAll(snapshot)
+	if err := os.Chdir(snapshot); err != nil {
+		fatal("%v", err)
+	}
 	var all []mutant
 	for _, pkg := range flag.Args() {
 		ms, err := run(pkg, only, *timeout, strings.Fields(*extra))
@@ -98,6 +107,34 @@ func main() {
 		all = append(all, ms...)
 	}
 	summarise(all)
+}
+
+// copyModule copies the module in the current directory, without its git
+// history, front-end packages or built files, to a temporary directory.
+func copyModule() (string, error) {
+	dst, err := os.MkdirTemp("", "mutants-module-*")
+	if err != nil {
+		return "", err
+	}
+	skip := map[string]bool{".git": true, "node_modules": true, "bin": true, "var": true}
+	err = filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && skip[path] {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, path)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	return dst, err
 }
 
 func fatal(format string, args ...any) {

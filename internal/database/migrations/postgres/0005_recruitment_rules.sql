@@ -33,6 +33,14 @@ UPDATE profiles SET qualifications = COALESCE((
     FROM unnest(string_to_array(credentials, ',')) AS c WHERE c <> ''), '[]');
 ALTER TABLE profiles DROP COLUMN credentials;
 
+-- An application keeps the profile it was made with: reviewers score what
+-- was submitted, not what the applicant has changed since.
+ALTER TABLE applications ADD COLUMN submitted TEXT NOT NULL DEFAULT '{}';
+UPDATE applications SET submitted = COALESCE((
+    SELECT json_build_object('qualifications', p.qualifications::json, 'registrations', p.registrations::json, 'notes', p.notes,
+        'employer_id', COALESCE(p.employer_id, 0))::text
+    FROM profiles p WHERE p.user_id = applications.user_id), '{}');
+
 CREATE TABLE reviewers (
     round_id        BIGINT NOT NULL REFERENCES rounds (id),
     user_id         BIGINT NOT NULL REFERENCES users (id),

@@ -39,6 +39,14 @@ UPDATE profiles SET qualifications = COALESCE((
     FROM split WHERE split.user_id = profiles.user_id AND credential <> '' HAVING COUNT(*) > 0), '[]');
 ALTER TABLE profiles DROP COLUMN credentials;
 
+-- An application keeps the profile it was made with: reviewers score what
+-- was submitted, not what the applicant has changed since.
+ALTER TABLE applications ADD COLUMN submitted TEXT NOT NULL DEFAULT '{}';
+UPDATE applications SET submitted = COALESCE((
+    SELECT json_object('qualifications', json(p.qualifications), 'registrations', json(p.registrations), 'notes', p.notes,
+        'employer_id', COALESCE(p.employer_id, 0))
+    FROM profiles p WHERE p.user_id = applications.user_id), '{}');
+
 CREATE TABLE reviewers (
     round_id        INTEGER NOT NULL REFERENCES rounds (id),
     user_id         INTEGER NOT NULL REFERENCES users (id),
