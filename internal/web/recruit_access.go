@@ -24,6 +24,15 @@ func roundManaged(r *http.Request) (int64, error) {
 	return id, authorize(r, auth.ActionRoundManage, auth.Target{RoundID: id})
 }
 
+// managedRound is roundManaged with the round loaded.
+func (s *Server) managedRound(r *http.Request) (*recruit.Round, error) {
+	id, err := roundManaged(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.recruit.Round(r.Context(), id)
+}
+
 // pathApplication loads the application named in the path and lets
 // allowed decide whether the signed-in person may act on it.
 func (s *Server) pathApplication(r *http.Request, allowed func(*recruit.Application) (bool, error)) (*recruit.Application, error) {

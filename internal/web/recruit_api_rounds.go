@@ -164,13 +164,11 @@ func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) (int, any, e
 }
 
 func (s *Server) apiReviewers(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := roundManaged(r)
+	rd, err := s.managedRound(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.recruit.Round(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
+	id := rd.ID
 	appts, err := s.recruit.Appointments(r.Context(), id)
 	return http.StatusOK, map[string]any{"reviewers": appts}, err
 }
@@ -215,13 +213,11 @@ func (s *Server) apiRank(w http.ResponseWriter, r *http.Request) (int, any, erro
 }
 
 func (s *Server) apiRanking(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := roundManaged(r)
+	rd, err := s.managedRound(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.recruit.Round(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
+	id := rd.ID
 	apps, err := s.recruit.Ranking(r.Context(), id)
 	out := []map[string]any{}
 	for _, a := range apps {
@@ -283,13 +279,11 @@ func (s *Server) apiWhatIf(w http.ResponseWriter, r *http.Request) (int, any, er
 }
 
 func (s *Server) apiRoundOffers(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := roundManaged(r)
+	rd, err := s.managedRound(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.recruit.Round(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
+	id := rd.ID
 	offers, err := s.recruit.Offers(r.Context(), recruit.OfferFilter{RoundID: id})
 	return http.StatusOK, map[string]any{"offers": offers}, err
 }

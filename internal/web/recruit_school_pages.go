@@ -315,11 +315,7 @@ func (s *Server) timetableForm(r *http.Request, rd *recruit.Round, values map[st
 }
 
 func (s *Server) timetablePage(w http.ResponseWriter, r *http.Request) error {
-	id, err := roundManaged(r)
-	if err != nil {
-		return err
-	}
-	rd, err := s.recruit.Round(r.Context(), id)
+	rd, err := s.managedRound(r)
 	if err != nil {
 		return err
 	}
@@ -368,14 +364,11 @@ func (s *Server) changeTimetable(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) stationsPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := roundManaged(r)
+	rd, err := s.managedRound(r)
 	if err != nil {
 		return err
 	}
-	rd, err := s.recruit.Round(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := rd.ID
 	stations, err := s.recruit.Stations(r.Context(), id)
 	if err != nil {
 		return err
@@ -496,14 +489,11 @@ type whatIfView struct {
 }
 
 func (s *Server) whatIfPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := roundManaged(r)
+	rd, err := s.managedRound(r)
 	if err != nil {
 		return err
 	}
-	rd, err := s.recruit.Round(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := rd.ID
 	posts, err := s.recruit.Posts(r.Context(), id)
 	if err != nil {
 		return err
@@ -541,14 +531,11 @@ func (s *Server) whatIfPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) publishPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := roundManaged(r)
+	rd, err := s.managedRound(r)
 	if err != nil {
 		return err
 	}
-	rd, err := s.recruit.Round(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	id := rd.ID
 	v := map[string]any{"Round": rd, "Stage": rd.Stage(s.now()), "Deadline": recruit.OfferDeadline(rd, s.now())}
 	if res, err := s.recruit.RunWhatIf(r.Context(), id, nil); err == nil {
 		v["Outcome"] = res.Current
