@@ -24,7 +24,7 @@ run() {
   local name=$1 db=$2
   ./bin/hcs serve --addr "$addr" --db "$db" --demo --log-level error > "$work/out" 2>&1 &
   pid=$!
-  for _ in $(seq 200); do curl -fs "http://$addr/healthz" >/dev/null && break; sleep 0.05; done
+  for _ in $(seq 1200); do curl -fs "http://$addr/healthz" >/dev/null && break; sleep 0.05; done # demo set-up takes seconds
   local pw
   pw=$(awk '$2 == "admin@demo.hcs.test" {print $3}' "$work/out")
   export HCS_COOKIE
