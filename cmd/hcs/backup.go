@@ -68,9 +68,17 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
-	if err := db.Restore(ctx, f); err != nil {
+	report, err := db.Restore(ctx, f)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "restored %s into %s\n", positional[0], db.Source())
+	rows := 0
+	for _, n := range report.Rows {
+		rows += n
+	}
+	fmt.Fprintf(stdout, "restored %s into %s: %d rows in %d tables\n", positional[0], db.Source(), rows, len(report.Rows))
+	if report.NULs > 0 {
+		fmt.Fprintf(stdout, "%d text values held a NUL character, which hcs does not accept and PostgreSQL cannot store; each NUL was replaced with U+FFFD\n", report.NULs)
+	}
 	return nil
 }

@@ -23,7 +23,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataDir := fs.String("data", "", "read framework data from this directory instead of the embedded copy")
 	dbURL := dbFlag(fs)
 	demoMode := fs.Bool("demo", false, "add synthetic organisations and one account per role, and print their sign-in details")
-	publicURL := fs.String("public-url", "", "the address people use to reach hcs, for links in messages (default: the request's host)")
+	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -56,14 +56,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		printDemoAccounts(stdout, *addr, accounts)
 	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	if *publicURL == "" {
+		if *publicURL, err = defaultPublicURL(*addr, ln.Addr().String()); err != nil {
+			ln.Close()
+			return err
+		}
+		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
+	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
 		Store: db, Recruit: recruitment, SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	httpServer := &http.Server{
 		Handler:           srv,
@@ -110,6 +117,18 @@ func expireOffers(ctx context.Context, s *recruit.Service, logger *slog.Logger) 
 		case <-tick.C:
 		}
 	}
+}
+
+// defaultPublicURL is the listening address as a URL, when it names a
+// host people could reach. Links are never built from a request's Host
+// header, so a server listening on every interface must be told its
+// public address.
+func defaultPublicURL(addr, listening string) (string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return "", usageError{fmt.Sprintf("--addr %q listens on every interface, so hcs cannot tell which address people use: set --public-url, such as https://hcs.example.nhs.uk", addr)}
+	}
+	return "http://" + listening, nil
 }
 
 func printDemoAccounts(w io.Writer, addr string, accounts []demo.Account) {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
-	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -81,9 +81,10 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		link := *publicURL + "/password-reset/" + token
-		msg := auth.Message{Recipient: u.Email, Subject: "Your hcs account", Body: "Hello " + u.Name + ",\n\nAn account has been made for you. Choose your password within 72 hours:\n\n" + link + "\n"}
-		if err := db.CreatePasswordReset(ctx, cliActor, u.ID, hash, 72*time.Hour, msg); err != nil {
+		link := strings.TrimSuffix(*publicURL, "/") + "/password-reset/" + token
+		msg := auth.NewAccountMessage(strings.TrimSuffix(*publicURL, "/"), token)
+		msg.Recipient = u.Email
+		if err := db.CreatePasswordReset(ctx, cliActor, u.ID, hash, auth.NewAccountLinkLifetime, msg); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "created user %d (%s). They choose a password at:\n%s\n", u.ID, u.Email, link)

@@ -10,9 +10,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"hcs/internal/apperr"
+	"hcs/internal/text"
 )
 
 // Role is what a person may do in hcs. A person may hold several.
@@ -86,14 +86,13 @@ var Regions = []string{"East of England", "London", "Midlands", "North East and 
 
 // Validate checks an organisation before it is saved.
 func (o *Organisation) Validate() error {
-	o.Name = strings.TrimSpace(o.Name)
+	var err error
+	if o.Name, err = text.Name("name", "The organisation's name", o.Name, 200); err != nil {
+		return err
+	}
 	switch {
 	case o.Kind != OrgTrust && o.Kind != OrgNationalSchool:
 		return apperr.Invalidf("kind", "kind must be %q or %q", OrgTrust, OrgNationalSchool)
-	case o.Name == "":
-		return apperr.Invalidf("name", "Enter the organisation's name")
-	case utf8.RuneCountInString(o.Name) > 200:
-		return apperr.Invalidf("name", "The name must be 200 characters or fewer")
 	case !slices.Contains(Regions, o.Region):
 		return apperr.Invalidf("region", "region %q is not one of: %s", o.Region, strings.Join(Regions, ", "))
 	}
@@ -111,14 +110,12 @@ type Department struct {
 
 // Validate checks a department before it is saved.
 func (d *Department) Validate() error {
-	d.Name = strings.TrimSpace(d.Name)
-	switch {
-	case d.OrganisationID <= 0:
+	var err error
+	if d.Name, err = text.Name("name", "The department's name", d.Name, 200); err != nil {
+		return err
+	}
+	if d.OrganisationID <= 0 {
 		return apperr.Invalidf("organisation_id", "choose the organisation the department belongs to")
-	case d.Name == "":
-		return apperr.Invalidf("name", "Enter the department's name")
-	case utf8.RuneCountInString(d.Name) > 200:
-		return apperr.Invalidf("name", "The name must be 200 characters or fewer")
 	}
 	return nil
 }
@@ -138,7 +135,17 @@ type User struct {
 // one account.
 func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// ValidateEmail checks an email address.
+// CheckEmail normalises and checks an email address.
+func CheckEmail(s string) (string, error) {
+	s, err := text.Line("email", "Your email address", s, 254)
+	if err != nil {
+		return "", err
+	}
+	s = NormaliseEmail(s)
+	return s, ValidateEmail(s)
+}
+
+// ValidateEmail checks a normalised email address.
 func ValidateEmail(s string) error {
 	if s == "" {
 		return apperr.Invalidf("email", "Enter your email address")
@@ -150,15 +157,15 @@ func ValidateEmail(s string) error {
 	return nil
 }
 
+// CheckName checks a person's name and returns it trimmed.
+func CheckName(s string) (string, error) {
+	return text.Name("name", "Your full name", s, 200)
+}
+
 // ValidateName checks a person's name.
 func ValidateName(s string) error {
-	switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
-	case n == 0:
-		return apperr.Invalidf("name", "Enter your full name")
-	case n > 200:
-		return apperr.Invalidf("name", "Your name must be 200 characters or fewer")
-	}
-	return nil
+	_, err := CheckName(s)
+	return err
 }
 
 // Grant gives a user a role, scoped to an organisation, a department or a

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -9,20 +10,28 @@ import (
 )
 
 func TestPasswordHashing(t *testing.T) {
-	h, err := auth.HashPassword("correct horse battery")
+	ctx := context.Background()
+	check := func(hash, pw string) bool {
+		ok, err := auth.CheckPassword(ctx, hash, pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	h, err := auth.HashPassword(ctx, "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Errorf("hash %q does not record argon2id and its parameters", h)
 	}
-	if !auth.CheckPassword(h, "correct horse battery") || auth.CheckPassword(h, "correct horse batterz") {
+	if !check(h, "correct horse battery") || check(h, "correct horse batterz") {
 		t.Error("the hash does not tell right from wrong")
 	}
-	if auth.CheckPassword("", "anything") || auth.CheckPassword("$argon2id$garbage", "x") {
+	if check("", "anything") || check("$argon2id$garbage", "x") {
 		t.Error("an empty or malformed hash matched")
 	}
-	other, _ := auth.HashPassword("correct horse battery")
+	other, _ := auth.HashPassword(ctx, "correct horse battery")
 	if other == h {
 		t.Error("two hashes of one password are equal: the salt is not random")
 	}

@@ -1,13 +1,17 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -51,30 +55,125 @@ func ValidatePassword(pw string) error {
 	return nil
 }
 
-// HashPassword returns the argon2id hash of a password.
-func HashPassword(pw string) (string, error) {
+// Password work is bounded. Each argon2id call takes argonMemoryKiB of
+// memory and tens of milliseconds of processor time, so at most
+// HashSlots calls run at once; up to maxHashWaiting more wait, each for
+// at most maxHashWait, and anything beyond is refused as busy. Signing in,
+// signing up and resetting a password can then never take the server's
+// memory with them, however many arrive.
+var (
+	HashSlots      = max(2, runtime.GOMAXPROCS(0))
+	maxHashWaiting = 8 * HashSlots
+	maxHashWait    = 5 * time.Second
+	hashing        = newWorkLimit(HashSlots, maxHashWaiting, maxHashWait)
+)
+
+// ErrBusy is the answer when password work is at its limit.
+var ErrBusy = &apperr.Error{Code: apperr.TooManyRequests, Field: "password",
+	Message: "Too many people are signing in or changing passwords at this moment. Wait a minute and try again."}
+
+// workLimit runs work in a bounded number of slots, with a bounded queue.
+type workLimit struct {
+	slots      chan struct{}
+	waiting    atomic.Int64
+	maxWaiting int64
+	maxWait    time.Duration
+	done       atomic.Int64
+	refused    atomic.Int64
+}
+
+func newWorkLimit(slots, maxWaiting int, maxWait time.Duration) *workLimit {
+	return &workLimit{slots: make(chan struct{}, slots), maxWaiting: int64(maxWaiting), maxWait: maxWait}
+}
+
+// do runs fn in a slot, waiting for one if need be, or returns ErrBusy.
+func (l *workLimit) do(ctx context.Context, fn func()) error {
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		if l.waiting.Add(1) > l.maxWaiting {
+			l.waiting.Add(-1)
+			l.refused.Add(1)
+			return ErrBusy
+		}
+		timer := time.NewTimer(l.maxWait)
+		select {
+		case l.slots <- struct{}{}:
+			timer.Stop()
+			l.waiting.Add(-1)
+		case <-timer.C:
+			l.waiting.Add(-1)
+			l.refused.Add(1)
+			return ErrBusy
+		case <-ctx.Done():
+			timer.Stop()
+			l.waiting.Add(-1)
+			l.refused.Add(1)
+			return ErrBusy
+		}
+	}
+	defer func() { <-l.slots }()
+	l.done.Add(1)
+	fn()
+	return nil
+}
+
+// HashWork counts password hashes computed and refused since the process
+// started, and how many are running or waiting now.
+type HashWork struct {
+	Computed, Refused int64
+	Running, Waiting  int
+}
+
+// PasswordWork reports the password work done so far.
+func PasswordWork() HashWork {
+	return HashWork{Computed: hashing.done.Load(), Refused: hashing.refused.Load(),
+		Running: len(hashing.slots), Waiting: int(hashing.waiting.Load())}
+}
+
+// idKey is argon2id; tests replace it to watch the slots.
+var idKey = argon2.IDKey
+
+// HashPassword returns the argon2id hash of a password, or ErrBusy when
+// password work is at its limit.
+func HashPassword(ctx context.Context, pw string) (string, error) {
+	var hash string
+	var err error
+	if werr := hashing.do(ctx, func() { hash, err = hashPassword(pw) }); werr != nil {
+		return "", werr
+	}
+	return hash, err
+}
+
+func hashPassword(pw string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // dummyHash is compared against when no account matches, so that signing
-// in takes as long whether or not the email address has an account.
-var dummyHash, _ = HashPassword("not a real password at all")
+// in does the same work whether or not the email address has an account.
+var dummyHash, _ = hashPassword("not a real password at all")
 
-// CheckPassword reports whether pw matches the hash. An empty hash (an
-// erased or password-less account) never matches.
-func CheckPassword(hash, pw string) bool {
-	if hash == "" {
-		checkPassword(dummyHash, pw)
-		return false
-	}
-	return checkPassword(hash, pw)
+// CheckPassword reports whether pw matches the hash, or ErrBusy when
+// password work is at its limit. An empty hash (no such account, or an
+// erased or password-less one) is checked against a dummy hash, taking
+// the same path and the same work, and never matches.
+func CheckPassword(ctx context.Context, hash, pw string) (bool, error) {
+	ok := false
+	err := hashing.do(ctx, func() {
+		if hash == "" {
+			checkPassword(dummyHash, pw)
+			return
+		}
+		ok = checkPassword(hash, pw)
+	})
+	return ok, err
 }
 
 func checkPassword(hash, pw string) bool {
@@ -97,7 +196,7 @@ func checkPassword(hash, pw string) bool {
 	if err1 != nil || err2 != nil || mem > maxArgonMemoryKiB || iters > maxArgonTime || threads == 0 || len(want) == 0 {
 		return false
 	}
-	got := argon2.IDKey([]byte(pw), salt, iters, mem, threads, uint32(len(want)))
+	got := idKey([]byte(pw), salt, iters, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
@@ -111,6 +210,17 @@ func NewToken() (token, hash string, err error) {
 	}
 	token = base64.RawURLEncoding.EncodeToString(b)
 	return token, HashToken(token), nil
+}
+
+// ValidToken reports whether s has the shape of a token NewToken makes:
+// 43 characters of unpadded base64url. Anything else is refused before it
+// reaches a page or the database.
+func ValidToken(s string) bool {
+	if len(s) != 43 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	return err == nil
 }
 
 // HashToken is the stored form of a token.

@@ -1,10 +1,13 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -44,11 +47,11 @@ func TestCheckPasswordLimits(t *testing.T) {
 		{"too few parts", strings.Join(parts[:5], "$"), false},
 		{"too many parts", good + "$x", false},
 	} {
-		if got := CheckPassword(tc.hash, pw); got != tc.ok {
+		if got, _ := CheckPassword(context.Background(), tc.hash, pw); got != tc.ok {
 			t.Errorf("%s: CheckPassword = %v, want %v", tc.name, got, tc.ok)
 		}
 	}
-	if CheckPassword(good, pw+"!") {
+	if ok, _ := CheckPassword(context.Background(), good, pw+"!"); ok {
 		t.Error("a wrong password matched")
 	}
 }
@@ -68,5 +71,83 @@ func TestTokens(t *testing.T) {
 	a, b := NewPassword(), NewPassword()
 	if len(a) != 16 || a == b {
 		t.Errorf("NewPassword = %q, %q", a, b)
+	}
+}
+
+// TestPasswordWorkIsBounded: however many hashes are asked for at once,
+// at most HashSlots run; up to maxHashWaiting more wait for a slot, and
+// the rest are refused at once rather than queued without end.
+func TestPasswordWorkIsBounded(t *testing.T) {
+	release := make(chan struct{})
+	var running, peak atomic.Int64
+	idKey = func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+		n := running.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		<-release
+		running.Add(-1)
+		return make([]byte, keyLen)
+	}
+	defer func() { idKey = argon2.IDKey }()
+	hashing = newWorkLimit(2, 3, time.Minute)
+	defer func() { hashing = newWorkLimit(HashSlots, maxHashWaiting, maxHashWait) }()
+
+	const asked = 9
+	errs := make(chan error, asked)
+	for i := range asked {
+		go func() {
+			if i%2 == 0 {
+				_, err := HashPassword(context.Background(), "correct horse battery")
+				errs <- err
+			} else {
+				_, err := CheckPassword(context.Background(), "", "correct horse battery")
+				errs <- err
+			}
+		}()
+	}
+	// 2 run, 3 wait, 4 are refused straight away.
+	for range 4 {
+		if err := <-errs; err != ErrBusy {
+			t.Fatalf("beyond the slots and the queue: %v, want ErrBusy", err)
+		}
+	}
+	for PasswordWork().Waiting != 3 || PasswordWork().Running != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for range asked - 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("a hash that waited its turn: %v", err)
+		}
+	}
+	if p := peak.Load(); p != 2 {
+		t.Errorf("%d hashes ran at once; there are 2 slots", p)
+	}
+	if w := PasswordWork(); w.Computed != 5 || w.Refused != 4 {
+		t.Errorf("work done: %+v, want 5 computed and 4 refused", w)
+	}
+}
+
+// TestPasswordWaitEnds: a request waiting for a slot gives up when its
+// wait runs out or its request is cancelled.
+func TestPasswordWaitEnds(t *testing.T) {
+	l := newWorkLimit(1, 5, 20*time.Millisecond)
+	hold := make(chan struct{})
+	go l.do(context.Background(), func() { <-hold })
+	for len(l.slots) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := l.do(context.Background(), func() { t.Error("ran without a slot") }); err != ErrBusy {
+		t.Errorf("after the longest wait: %v", err)
+	}
+	l.maxWait = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.do(ctx, func() { t.Error("ran without a slot") }); err != ErrBusy {
+		t.Errorf("with the request cancelled: %v", err)
+	}
+	close(hold)
+	if l.waiting.Load() != 0 {
+		t.Errorf("%d still counted as waiting", l.waiting.Load())
 	}
 }

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"time"
+
+	"hcs/internal/apperr"
 )
 
 // Actor is who makes a change and from where, for the audit log: a person
@@ -61,6 +63,63 @@ type Session struct {
 	LastSeenAt time.Time `json:"last_seen_at"`
 }
 
+// NewAccountLinkLifetime is how long someone whose account an
+// administrator made has to choose a password.
+const NewAccountLinkLifetime = 72 * time.Hour
+
+// NewAccountMessage is the message that sends someone whose account an
+// administrator made the link to choose a password. Like every message
+// hcs sends, it carries no text anyone typed: a name could otherwise be
+// written to read as the service's own words.
+func NewAccountMessage(publicURL, token string) Message {
+	return Message{Subject: "Your hcs account",
+		Body: "An hcs account has been made for this email address by an administrator.\n\n" +
+			"To choose your password, open this link within 72 hours:\n\n" + publicURL + "/password-reset/" + token +
+			"\n\nIf you did not expect this, ignore this message or tell your organisation's hcs administrator.\n"}
+}
+
+// AttemptLimit caps the attempts counted under one key, such as an
+// account or an address, within a window.
+type AttemptLimit struct {
+	Key string
+	Max int
+}
+
+// ErrTooManyAttempts is the answer once an attempt limit is reached.
+var ErrTooManyAttempts = &apperr.Error{Code: apperr.TooManyRequests, Field: "email",
+	Message: "Too many attempts to sign in. Wait 15 minutes and try again, or reset your password."}
+
+// Unknown links: a link that was never issued.
+var (
+	ErrResetLinkUnknown  = apperr.Errorf(apperr.NotFound, "This password reset link is not valid. Check that you copied the whole link from the email, or ask for a new one.")
+	ErrSignUpLinkUnknown = apperr.Errorf(apperr.NotFound, "This link is not valid. Check that you copied the whole link from the email, or create your account again.")
+)
+
+// SignUpRequest is someone asking for an applicant account. The account is
+// made only when they follow the link sent to the address.
+type SignUpRequest struct {
+	Name, Email, PasswordHash string
+	TokenHash                 string
+	Lifetime                  time.Duration
+	// Confirm carries the link, for an address without an account;
+	// Existing tells an address that already has one.
+	Confirm, Existing Message
+	// MaxPerHour bounds the messages one address receives.
+	MaxPerHour int
+}
+
+// ResetRequest is someone asking for a password reset link.
+type ResetRequest struct {
+	Email     string
+	TokenHash string
+	Lifetime  time.Duration
+	// Link carries the link, for an address with an account; NoAccount
+	// tells an address that no account uses it.
+	Link, NoAccount Message
+	// MaxPerHour bounds the messages one address receives.
+	MaxPerHour int
+}
+
 // PersonalData is everything hcs holds about a person, for them to
 // download.
 type PersonalData struct {
@@ -90,7 +149,9 @@ type Store interface {
 	User(ctx context.Context, id int64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	Users(ctx context.Context) ([]User, error)
-	SetPassword(ctx context.Context, by Actor, userID int64, hash string) error
+	// SetPassword replaces a password, voids the account's reset links and
+	// ends every session but keepSession (a token hash; "" ends them all).
+	SetPassword(ctx context.Context, by Actor, userID int64, hash, keepSession string) error
 	AddGrant(ctx context.Context, by Actor, g *Grant) error
 	RevokeGrant(ctx context.Context, by Actor, userID, grantID int64) error
 	EraseUser(ctx context.Context, by Actor, userID int64) error
@@ -101,10 +162,32 @@ type Store interface {
 	DeleteSession(ctx context.Context, by Actor, tokenHash string) error
 	DeleteUserSessions(ctx context.Context, by Actor, userID int64) error
 
-	RecordSignIn(ctx context.Context, emailHash, address string, succeeded bool) error
-	RecentFailures(ctx context.Context, emailHash, address string, window time.Duration) (byEmail, byAddress int, err error)
+	// ClaimAttempts counts an attempt under every key before it is
+	// checked, atomically, and refuses with ErrTooManyAttempts, counting
+	// nothing, when any key has reached its limit within the window.
+	ClaimAttempts(ctx context.Context, limits []AttemptLimit, window time.Duration) error
+	// ReleaseAttempts gives back one attempt under each key, for an
+	// attempt that succeeded.
+	ReleaseAttempts(ctx context.Context, keys []string) error
 
+	// RequestSignUp does the same work whether or not the address has an
+	// account: it sends Confirm (and keeps the request) or Existing.
+	RequestSignUp(ctx context.Context, by Actor, r SignUpRequest) error
+	// CheckSignUp reports whether a sign-up link can still be used.
+	CheckSignUp(ctx context.Context, tokenHash string) error
+	// CompleteSignUp uses a sign-up link once and creates the account.
+	CompleteSignUp(ctx context.Context, by Actor, tokenHash string) (*User, error)
+
+	// CreatePasswordReset makes a link for an account an administrator
+	// has just created.
 	CreatePasswordReset(ctx context.Context, by Actor, userID int64, tokenHash string, lifetime time.Duration, msg Message) error
+	// RequestPasswordReset does the same work whether or not the address
+	// has an account: it sends Link (and keeps the link) or NoAccount.
+	RequestPasswordReset(ctx context.Context, by Actor, r ResetRequest) error
+	// CheckPasswordReset reports whether a reset link can still be used.
+	CheckPasswordReset(ctx context.Context, tokenHash string) error
+	// ResetPassword uses a reset link once; every other link to the
+	// account stops working and every session ends.
 	ResetPassword(ctx context.Context, by Actor, tokenHash, newHash string) (userID int64, err error)
 
 	Outbox(ctx context.Context, limit int) ([]Message, error)

@@ -185,12 +185,15 @@ func (db *DB) DepartmentPeople(ctx context.Context, departmentID int64) ([]auth.
 }
 
 func (db *DB) CreateUser(ctx context.Context, by auth.Actor, u *auth.User, passwordHash string, grants []auth.Grant) error {
-	u.Email = auth.NormaliseEmail(u.Email)
-	u.Name = strings.TrimSpace(u.Name)
-	if err := auth.ValidateEmail(u.Email); err != nil {
+	return db.Write(ctx, func(tx *Tx) error { return createUser(ctx, tx, by, u, passwordHash, grants) })
+}
+
+func createUser(ctx context.Context, tx *Tx, by auth.Actor, u *auth.User, passwordHash string, grants []auth.Grant) error {
+	var err error
+	if u.Email, err = auth.CheckEmail(u.Email); err != nil {
 		return err
 	}
-	if err := auth.ValidateName(u.Name); err != nil {
+	if u.Name, err = auth.CheckName(u.Name); err != nil {
 		return err
 	}
 	for i := range grants {
@@ -198,31 +201,29 @@ func (db *DB) CreateUser(ctx context.Context, by auth.Actor, u *auth.User, passw
 			return err
 		}
 	}
-	return db.Write(ctx, func(tx *Tx) error {
-		id, err := tx.Insert(ctx, "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)", u.Email, u.Name, passwordHash, tx.Now)
-		if apperr.Code(err) == apperr.Conflict {
-			return &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "An account with that email address already exists. Sign in, or reset your password.", Err: err}
-		}
-		if err != nil {
+	id, err := tx.Insert(ctx, "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4)", u.Email, u.Name, passwordHash, tx.Now)
+	if apperr.Code(err) == apperr.Conflict {
+		return &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "An account with that email address already exists.", Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	u.ID, u.CreatedAt = id, tx.Now
+	if by.SigningUp {
+		by.UserID = id
+	}
+	if err := audit(ctx, tx, by, "user.create", "user", id, ""); err != nil {
+		return err
+	}
+	u.Grants = []auth.Grant{}
+	for _, g := range grants {
+		g.UserID = id
+		if err := addGrant(ctx, tx, by, &g); err != nil {
 			return err
 		}
-		u.ID, u.CreatedAt = id, tx.Now
-		if by.SigningUp {
-			by.UserID = id
-		}
-		if err := audit(ctx, tx, by, "user.create", "user", id, ""); err != nil {
-			return err
-		}
-		u.Grants = []auth.Grant{}
-		for _, g := range grants {
-			g.UserID = id
-			if err := addGrant(ctx, tx, by, &g); err != nil {
-				return err
-			}
-			u.Grants = append(u.Grants, g)
-		}
-		return nil
-	})
+		u.Grants = append(u.Grants, g)
+	}
+	return nil
 }
 
 // addGrant stores a grant. A department grant records the department's
@@ -281,20 +282,18 @@ func (db *DB) AddGrant(ctx context.Context, by auth.Actor, g *auth.Grant) error 
 	})
 }
 
-// SetPassword replaces a password and ends the user's sessions.
-func (db *DB) SetPassword(ctx context.Context, by auth.Actor, userID int64, hash string) error {
+// SetPassword replaces a password, voids the account's reset links and
+// ends every session except keepSession (a token hash; "" ends them all).
+func (db *DB) SetPassword(ctx context.Context, by auth.Actor, userID int64, hash, keepSession string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2 AND erased_at IS NULL", hash, userID)
-		if err != nil {
+		if err := replacePassword(ctx, tx, userID, hash, keepSession); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.Errorf(apperr.NotFound, "there is no user %d", userID)
+		detail := "all sessions ended"
+		if keepSession != "" {
+			detail = "other sessions ended"
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
-			return err
-		}
-		return audit(ctx, tx, by, "password.set", "user", userID, "all sessions ended")
+		return audit(ctx, tx, by, "password.set", "user", userID, detail)
 	})
 }
 
@@ -552,78 +551,190 @@ func (db *DB) DeleteUserSessions(ctx context.Context, by auth.Actor, userID int6
 	})
 }
 
-func (db *DB) RecordSignIn(ctx context.Context, emailHash, address string, succeeded bool) error {
-	ok := 0
-	if succeeded {
-		ok = 1
-	}
+// ClaimAttempts counts an attempt under every key before the attempt is
+// checked. Each key's counter is one row, updated in place, so parallel
+// attempts queue on its lock (PostgreSQL) or on the single writer
+// (SQLite) and at most Max of them can ever be counted in a window. When
+// any key is at its limit nothing is counted and the answer is
+// too_many_requests.
+func (db *DB) ClaimAttempts(ctx context.Context, limits []auth.AttemptLimit, window time.Duration) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, "INSERT INTO sign_in_attempts (email_hash, address, succeeded, at) VALUES ($1, $2, $3, $4)", emailHash, address, ok, tx.Now); err != nil {
-			return err
+		since := tx.Now.Add(-window)
+		for _, l := range limits {
+			var n int
+			err := tx.QueryRow(ctx, `INSERT INTO sign_in_limits (key, window_start, attempts) VALUES ($1, $2, 1)
+				ON CONFLICT (key) DO UPDATE SET
+					attempts = CASE WHEN sign_in_limits.window_start <= $3 THEN 1 ELSE sign_in_limits.attempts + 1 END,
+					window_start = CASE WHEN sign_in_limits.window_start <= $3 THEN $2 ELSE sign_in_limits.window_start END
+				RETURNING attempts`, l.Key, tx.Now, since).Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n > l.Max {
+				return auth.ErrTooManyAttempts
+			}
 		}
-		// Keep a day of history; older rows have no use.
-		_, err := tx.Exec(ctx, "DELETE FROM sign_in_attempts WHERE at < $1", tx.Now.Add(-24*time.Hour))
+		// Counters whose window has passed have no use.
+		_, err := tx.Exec(ctx, "DELETE FROM sign_in_limits WHERE window_start <= $1", tx.Now.Add(-24*time.Hour))
 		return err
 	})
 }
 
-func (db *DB) RecentFailures(ctx context.Context, emailHash, address string, window time.Duration) (byEmail, byAddress int, err error) {
-	err = db.Read(ctx, func(tx *Tx) error {
-		since := tx.Now.Add(-window)
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM sign_in_attempts WHERE email_hash = $1 AND succeeded = 0 AND at > $2", emailHash, since.UTC()).Scan(&byEmail); err != nil {
-			return err
+// ReleaseAttempts gives back an attempt under each key, for one that
+// succeeded.
+func (db *DB) ReleaseAttempts(ctx context.Context, keys []string) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		for _, k := range keys {
+			if _, err := tx.Exec(ctx, "UPDATE sign_in_limits SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0", k); err != nil {
+				return err
+			}
 		}
-		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM sign_in_attempts WHERE address = $1 AND succeeded = 0 AND at > $2", address, since.UTC()).Scan(&byAddress)
+		return nil
 	})
-	return byEmail, byAddress, err
 }
 
+// CreatePasswordReset makes a link for an account an administrator has
+// just created, and puts it in the outbox.
 func (db *DB) CreatePasswordReset(ctx context.Context, by auth.Actor, userID int64, tokenHash string, lifetime time.Duration, msg auth.Message) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)", tokenHash, userID, tx.Now, tx.Now.Add(lifetime)); err != nil {
 			return err
 		}
-		if _, err := tx.Insert(ctx, "INSERT INTO outbox (user_id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-			userID, msg.Recipient, msg.Subject, msg.Body, tx.Now); err != nil {
+		msg.UserID = userID
+		if err := enqueue(ctx, tx, msg); err != nil {
 			return err
 		}
 		return audit(ctx, tx, by, "password-reset.request", "user", userID, "")
 	})
 }
 
-// ResetPassword uses a reset token once: it must exist, be unused and be
-// unexpired. The new password replaces the old and every session ends.
+// enqueue puts a message in the outbox.
+func enqueue(ctx context.Context, tx *Tx, m auth.Message) error {
+	_, err := tx.Insert(ctx, "INSERT INTO outbox (user_id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+		nullID(m.UserID), m.Recipient, m.Subject, m.Body, tx.Now)
+	return err
+}
+
+// enqueueLimited puts a message in the outbox unless the recipient has
+// had max messages with the same subject in the past hour, so that a
+// public form cannot be used to flood someone's inbox. It reports whether
+// the message was queued.
+func enqueueLimited(ctx context.Context, tx *Tx, m auth.Message, max int) (bool, error) {
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND subject = $2 AND created_at > $3",
+		m.Recipient, m.Subject, tx.Now.Add(-time.Hour)).Scan(&n); err != nil {
+		return false, err
+	}
+	if n >= max {
+		return false, nil
+	}
+	return true, enqueue(ctx, tx, m)
+}
+
+// activeUserByEmail finds the account using an address, or nil.
+func activeUserByEmail(ctx context.Context, tx *Tx, email string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, "SELECT id FROM users WHERE email = $1 AND erased_at IS NULL", email).Scan(&id)
+	if apperr.Code(err) == apperr.NotFound {
+		return 0, nil
+	}
+	return id, err
+}
+
+// RequestPasswordReset takes the same path whether or not the address has
+// an account: one message in the outbox (the link, or a note that no
+// account uses the address) and one audit entry.
+func (db *DB) RequestPasswordReset(ctx context.Context, by auth.Actor, r auth.ResetRequest) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		userID, err := activeUserByEmail(ctx, tx, r.Email)
+		if err != nil {
+			return err
+		}
+		msg, recordType, recordID := r.NoAccount, "address", ""
+		if userID != 0 {
+			if _, err := tx.Exec(ctx, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+				r.TokenHash, userID, tx.Now, tx.Now.Add(r.Lifetime)); err != nil {
+				return err
+			}
+			msg, recordType, recordID = r.Link, "user", strconv.FormatInt(userID, 10)
+			msg.UserID = userID
+		}
+		msg.Recipient = r.Email
+		sent, err := enqueueLimited(ctx, tx, msg, r.MaxPerHour)
+		if err != nil {
+			return err
+		}
+		detail := ""
+		if !sent {
+			detail = "no message sent: the address has had enough this hour"
+		}
+		return auditID(ctx, tx, by, "password-reset.request", recordType, recordID, detail)
+	})
+}
+
+// resetUser finds the account a usable reset link belongs to.
+func resetUser(ctx context.Context, tx *Tx, tokenHash string) (int64, error) {
+	var userID int64
+	var expires time.Time
+	var used sql.NullTime
+	err := tx.QueryRow(ctx, "SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1", tokenHash).Scan(&userID, &expires, &used)
+	switch {
+	case apperr.Code(err) == apperr.NotFound:
+		return 0, auth.ErrResetLinkUnknown
+	case err != nil:
+		return 0, err
+	case used.Valid:
+		return 0, apperr.Invalidf("token", "This password reset link has already been used, or a newer one has been. Ask for a new one.")
+	case !expires.After(tx.Now):
+		return 0, apperr.Invalidf("token", "This password reset link has expired. Ask for a new one.")
+	}
+	return userID, nil
+}
+
+// CheckPasswordReset reports whether a reset link can still be used.
+func (db *DB) CheckPasswordReset(ctx context.Context, tokenHash string) error {
+	return db.Read(ctx, func(tx *Tx) error {
+		_, err := resetUser(ctx, tx, tokenHash)
+		return err
+	})
+}
+
+// ResetPassword uses a reset link once: it must exist, be unused and be
+// unexpired. The new password replaces the old, every other link to the
+// account stops working and every session ends.
 func (db *DB) ResetPassword(ctx context.Context, by auth.Actor, tokenHash, newHash string) (int64, error) {
 	var userID int64
 	err := db.Write(ctx, func(tx *Tx) error {
-		var expires time.Time
-		var used sql.NullTime
-		err := tx.QueryRow(ctx, "SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1", tokenHash).Scan(&userID, &expires, &used)
-		switch {
-		case apperr.Code(err) == apperr.NotFound:
-			return apperr.Invalidf("token", "This password reset link is not valid. Ask for a new one.")
-		case err != nil:
-			return err
-		case used.Valid:
-			return apperr.Invalidf("token", "This password reset link has already been used. Ask for a new one.")
-		case !expires.After(tx.Now):
-			return apperr.Invalidf("token", "This password reset link has expired. Ask for a new one.")
-		}
-		if _, err := tx.Exec(ctx, "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1", tokenHash, tx.Now); err != nil {
+		var err error
+		if userID, err = resetUser(ctx, tx, tokenHash); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2", newHash, userID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", userID); err != nil {
+		if err := replacePassword(ctx, tx, userID, newHash, ""); err != nil {
 			return err
 		}
 		if by.UserID == 0 {
 			by.UserID = userID // only the account's holder has the link
 		}
-		return audit(ctx, tx, by, "password-reset.complete", "user", userID, "all sessions ended")
+		return audit(ctx, tx, by, "password-reset.complete", "user", userID, "all sessions ended; other links void")
 	})
 	return userID, err
+}
+
+// replacePassword sets a new password hash, voids every unused reset link
+// and ends every session but the one kept (a token hash, or "").
+func replacePassword(ctx context.Context, tx *Tx, userID int64, hash, keepSession string) error {
+	res, err := tx.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2 AND erased_at IS NULL", hash, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.Errorf(apperr.NotFound, "there is no user %d", userID)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL", userID, tx.Now); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", userID, keepSession)
+	return err
 }
 
 func messages(ctx context.Context, tx *Tx, where string, limit int, args ...any) ([]auth.Message, error) {
@@ -712,4 +823,91 @@ func (db *DB) Audit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry,
 		return err
 	})
 	return out, err
+}
+
+// RequestSignUp takes the same path whether or not the address already
+// has an account: one message (a link to finish signing up, or a note
+// that the address has an account) and one audit entry.
+func (db *DB) RequestSignUp(ctx context.Context, by auth.Actor, r auth.SignUpRequest) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		userID, err := activeUserByEmail(ctx, tx, r.Email)
+		if err != nil {
+			return err
+		}
+		// Requests that can no longer be used have no purpose.
+		if _, err := tx.Exec(ctx, "DELETE FROM sign_up_requests WHERE expires_at <= $1 OR used_at IS NOT NULL", tx.Now); err != nil {
+			return err
+		}
+		msg, recordType, recordID := r.Existing, "user", strconv.FormatInt(userID, 10)
+		if userID == 0 {
+			id, err := tx.Insert(ctx, `INSERT INTO sign_up_requests (token_hash, email, name, password_hash, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6)`, r.TokenHash, r.Email, r.Name, r.PasswordHash, tx.Now, tx.Now.Add(r.Lifetime))
+			if err != nil {
+				return err
+			}
+			msg, recordType, recordID = r.Confirm, "sign-up", strconv.FormatInt(id, 10)
+		}
+		msg.Recipient, msg.UserID = r.Email, userID
+		sent, err := enqueueLimited(ctx, tx, msg, r.MaxPerHour)
+		if err != nil {
+			return err
+		}
+		detail := ""
+		if !sent {
+			detail = "no message sent: the address has had enough this hour"
+		}
+		return auditID(ctx, tx, by, "sign-up.request", recordType, recordID, detail)
+	})
+}
+
+// signUpRequest finds a usable sign-up link.
+func signUpRequest(ctx context.Context, tx *Tx, tokenHash string) (id int64, u auth.User, hash string, err error) {
+	var expires time.Time
+	var used sql.NullTime
+	err = tx.QueryRow(ctx, "SELECT id, email, name, password_hash, expires_at, used_at FROM sign_up_requests WHERE token_hash = $1", tokenHash).
+		Scan(&id, &u.Email, &u.Name, &hash, &expires, &used)
+	switch {
+	case apperr.Code(err) == apperr.NotFound:
+		err = auth.ErrSignUpLinkUnknown
+	case err != nil:
+	case used.Valid:
+		err = apperr.Invalidf("token", "This link has already been used. Sign in with your email address and password.")
+	case !expires.After(tx.Now):
+		err = apperr.Invalidf("token", "This link has expired. Create your account again to get a new one.")
+	}
+	return id, u, hash, err
+}
+
+// CheckSignUp reports whether a sign-up link can still be used.
+func (db *DB) CheckSignUp(ctx context.Context, tokenHash string) error {
+	return db.Read(ctx, func(tx *Tx) error {
+		_, _, _, err := signUpRequest(ctx, tx, tokenHash)
+		return err
+	})
+}
+
+// CompleteSignUp uses a sign-up link once, creating the applicant account
+// it was asked for.
+func (db *DB) CompleteSignUp(ctx context.Context, by auth.Actor, tokenHash string) (*auth.User, error) {
+	var u auth.User
+	err := db.Write(ctx, func(tx *Tx) error {
+		id, req, hash, err := signUpRequest(ctx, tx, tokenHash)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE sign_up_requests SET used_at = $2, password_hash = '' WHERE id = $1", id, tx.Now); err != nil {
+			return err
+		}
+		u = req
+		by.SigningUp = true
+		err = createUser(ctx, tx, by, &u, hash, []auth.Grant{{Role: auth.RoleApplicant}})
+		if apperr.Code(err) == apperr.Conflict {
+			return apperr.Invalidf("token", "An account with this email address was created in the meantime. Sign in, or reset your password.")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
 }

@@ -35,7 +35,7 @@ func TestAccounts(t *testing.T) {
 			t.Errorf("department of a missing organisation: %v", err)
 		}
 
-		hash, _ := auth.HashPassword("correct horse battery")
+		hash, _ := auth.HashPassword(ctx, "correct horse battery")
 		u := &auth.User{Email: " Ada@Example.org ", Name: "Ada Lovelace"}
 		if err := db.CreateUser(ctx, system, u, hash, []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
 			t.Fatal(err)
@@ -87,7 +87,7 @@ func TestAccounts(t *testing.T) {
 		if err := db.CreatePasswordReset(ctx, system, u.ID, resetHash, time.Hour, msg); err != nil {
 			t.Fatal(err)
 		}
-		newHash, _ := auth.HashPassword("a brand new password")
+		newHash, _ := auth.HashPassword(ctx, "a brand new password")
 		if id, err := db.ResetPassword(ctx, auth.Actor{Address: "test"}, auth.HashToken(resetToken), newHash); err != nil || id != u.ID {
 			t.Fatalf("reset: %d, %v", id, err)
 		}
@@ -102,7 +102,7 @@ func TestAccounts(t *testing.T) {
 		if _, err := db.ResetPassword(ctx, system, oldHash, newHash); err == nil || !strings.Contains(err.Error(), "expired") {
 			t.Errorf("expired token: %v", err)
 		}
-		if got, _ := db.UserByEmail(ctx, u.Email); !auth.CheckPassword(got.PasswordHash, "a brand new password") {
+		if got, _ := db.UserByEmail(ctx, u.Email); !checks(got.PasswordHash, "a brand new password") {
 			t.Error("the new password does not work")
 		}
 		out, _ := db.Outbox(ctx, 10)
@@ -110,13 +110,31 @@ func TestAccounts(t *testing.T) {
 			t.Errorf("outbox: %+v", out)
 		}
 
-		// Rate-limit counting.
-		db.RecordSignIn(ctx, "h1", "10.0.0.1", false)
-		db.RecordSignIn(ctx, "h1", "10.0.0.2", false)
-		db.RecordSignIn(ctx, "h2", "10.0.0.1", true)
-		byEmail, byAddr, err := db.RecentFailures(ctx, "h1", "10.0.0.1", time.Minute)
-		if err != nil || byEmail != 2 || byAddr != 1 {
-			t.Errorf("failures by email %d, by address %d (%v), want 2 and 1", byEmail, byAddr, err)
+		// Attempt limits: counted per key, refused at the limit without
+		// counting, given back on success.
+		limits := []auth.AttemptLimit{{Key: "account:h1", Max: 2}, {Key: "address:10.0.0.1", Max: 3}}
+		for i := range 2 {
+			if err := db.ClaimAttempts(ctx, limits, time.Minute); err != nil {
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		if err := db.ClaimAttempts(ctx, limits, time.Minute); err != auth.ErrTooManyAttempts {
+			t.Errorf("a third attempt on a limit of 2: %v", err)
+		}
+		if err := db.ClaimAttempts(ctx, []auth.AttemptLimit{{Key: "address:10.0.0.1", Max: 3}}, time.Minute); err != nil {
+			t.Errorf("the refused attempt was counted against the address: %v", err)
+		}
+		if err := db.ReleaseAttempts(ctx, []string{"account:h1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ClaimAttempts(ctx, limits[:1], time.Minute); err != nil {
+			t.Errorf("after a success was given back: %v", err)
+		}
+		if n := testkit.Count(t, db, "SELECT attempts FROM sign_in_limits WHERE key = 'account:h1'"); n != 2 {
+			t.Errorf("the account counter is %d, want 2", n)
+		}
+		if err := db.ClaimAttempts(ctx, limits[:1], 0); err != nil {
+			t.Errorf("with the window passed, the count starts again: %v", err)
 		}
 
 		// Personal data and erasure.
@@ -155,4 +173,9 @@ func TestAccounts(t *testing.T) {
 			t.Errorf("erasing a staff account: %v", err)
 		}
 	})
+}
+
+func checks(hash, password string) bool {
+	ok, err := auth.CheckPassword(context.Background(), hash, password)
+	return ok && err == nil
 }

@@ -2,11 +2,13 @@ package database
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,55 +21,6 @@ const (
 	kindText = 's'
 	kindTime = 't'
 )
-
-type tableSpec struct {
-	name    string
-	columns []string
-	kinds   string // one kind per column
-	// identity is true when id is generated, so PostgreSQL needs
-	// OVERRIDING SYSTEM VALUE and a sequence reset on restore.
-	identity bool
-}
-
-// tables lists every table in an order that respects foreign keys. A new
-// table must be added here, or backups will not carry it:
-// TestBackupCoversTheSchema compares this list with the schema.
-var tables = []tableSpec{
-	{"organisations", []string{"id", "kind", "name", "region", "created_at"}, "issst", true},
-	{"departments", []string{"id", "organisation_id", "name", "specialism", "created_at"}, "iisst", true},
-	{"users", []string{"id", "email", "name", "password_hash", "created_at", "erased_at"}, "isssst", true},
-	{"sessions", []string{"token_hash", "user_id", "created_at", "expires_at", "last_seen_at"}, "sittt", false},
-	{"password_resets", []string{"token_hash", "user_id", "created_at", "expires_at", "used_at"}, "sittt", false},
-	{"sign_in_attempts", []string{"id", "email_hash", "address", "succeeded", "at"}, "issit", true},
-	{"outbox", []string{"id", "user_id", "recipient", "subject", "body", "created_at", "sent_at"}, "iissstt", true},
-	{"audit_log", []string{"id", "at", "actor_id", "process", "action", "record_type", "record_id", "address", "detail"}, "itissssss", true},
-	{"rounds", []string{"id", "programme", "name", "applications_open", "shortlisting_open", "interviews_open", "preferences_open", "offers_open", "start_date",
-		"tie_break_seed", "score_margin", "shortlist_weight", "interview_weight", "offer_working_days", "shortlist_criteria", "shortlist_pass_mark",
-		"employer_ranking", "matched_at", "created_at"}, "issttttttsiiiisiitt", true},
-	{"round_stations", []string{"id", "round_id", "name", "weight"}, "iisi", true},
-	{"grants", []string{"id", "user_id", "role", "organisation_id", "department_id", "round_id", "created_at"}, "iisiiit", true},
-	{"posts", []string{"id", "round_id", "organisation_id", "specialism", "site", "region", "places", "contact", "status", "created_at"}, "iiisssisst", true},
-	{"profiles", []string{"user_id", "qualifications", "registrations", "notes", "right_to_work", "employer_id", "updated_at"}, "isssiit", false},
-	{"applications", []string{"id", "round_id", "user_id", "specialism", "statement", "created_at", "shortlist_score", "interview_score", "national_rank", "decided_by",
-		"submitted"}, "iiisstiiiss", true},
-	{"reviewers", []string{"round_id", "user_id", "organisation_id", "created_at"}, "iiit", false},
-	{"review_assignments", []string{"application_id", "reviewer_id", "slot", "created_at"}, "iiit", false},
-	{"reviews", []string{"id", "application_id", "reviewer_id", "slot", "score", "created_at"}, "iiiiit", true},
-	{"moderations", []string{"application_id", "moderator_id", "score", "created_at"}, "iiit", false},
-	{"interview_scores", []string{"id", "application_id", "station_id", "score", "assessor_id", "created_at"}, "iiiiit", true},
-	{"preferences", []string{"id", "application_id", "post_id", "rank"}, "iiii", true},
-	{"offers", []string{"id", "round_id", "application_id", "post_id", "seat", "status", "deadline", "upgrades", "created_at", "answered_at"}, "iiiiisittt", true},
-	{"post_rankings", []string{"post_id", "application_id", "rank"}, "iii", false},
-}
-
-// TableColumns lists every table a backup carries, with its columns.
-func TableColumns() map[string][]string {
-	out := map[string][]string{}
-	for _, t := range tables {
-		out[t.name] = t.columns
-	}
-	return out
-}
 
 // backupHeader is the first line of a backup file.
 type backupHeader struct {
@@ -92,19 +45,28 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	err = db.Read(ctx, func(tx *Tx) error {
+		tables, err := catalogue(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if err := enc.Encode(backupHeader{backupFormat, version, db.Dialect, tx.Now.Format(time.RFC3339Nano)}); err != nil {
 			return err
 		}
 		for _, t := range tables {
-			if err := enc.Encode(map[string]any{"table": t.name, "columns": t.columns}); err != nil {
+			t.Columns = canonicalOrder(t)
+			if err := enc.Encode(map[string]any{"table": t.Name, "columns": t.ColumnNames()}); err != nil {
 				return err
 			}
-			rows, err := tx.Query(ctx, "SELECT "+strings.Join(t.columns, ", ")+" FROM "+t.name+" ORDER BY "+t.columns[0])
+			order := t.Key
+			if len(order) == 0 {
+				order = t.ColumnNames()
+			}
+			rows, err := tx.Query(ctx, "SELECT "+strings.Join(t.ColumnNames(), ", ")+" FROM "+t.Name+" ORDER BY "+strings.Join(order, ", "))
 			if err != nil {
 				return err
 			}
-			if err := writeRows(rows, t, enc); err != nil {
-				return err
+			if err := writeRows(rows, t.Columns, enc); err != nil {
+				return fmt.Errorf("back up %s: %w", t.Name, err)
 			}
 		}
 		return nil
@@ -115,12 +77,29 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	return bw.Flush()
 }
 
-func writeRows(rows *sql.Rows, t tableSpec, enc *json.Encoder) error {
+// canonicalOrder lists a table's columns the same way whichever database
+// holds it (migrations can leave them in different physical orders): the
+// primary key's columns first, then the rest by name.
+func canonicalOrder(t Table) []Column {
+	out := slices.Clone(t.Columns)
+	rank := func(c Column) int {
+		if i := slices.Index(t.Key, c.Name); i >= 0 {
+			return i
+		}
+		return len(t.Key)
+	}
+	slices.SortStableFunc(out, func(a, b Column) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+func writeRows(rows *sql.Rows, columns []Column, enc *json.Encoder) error {
 	defer rows.Close()
-	vals := make([]any, len(t.columns))
-	ptrs := make([]any, len(t.columns))
+	vals := make([]any, len(columns))
+	ptrs := make([]any, len(columns))
 	for i := range vals {
-		switch t.kinds[i] {
+		switch columns[i].Kind {
 		case kindInt:
 			ptrs[i] = new(sql.NullInt64)
 		case kindText:
@@ -157,34 +136,53 @@ func writeRows(rows *sql.Rows, t tableSpec, enc *json.Encoder) error {
 	return rows.Err()
 }
 
+// RestoreReport says what a restore loaded.
+type RestoreReport struct {
+	// Rows counts the rows restored into each table.
+	Rows map[string]int
+	// NULs counts text values that held a NUL character, which hcs never
+	// accepts and PostgreSQL cannot store: each NUL became U+FFFD.
+	NULs int
+}
+
 // Restore loads a backup into this database, which must be migrated to the
-// backup's schema version and hold no records. It runs in one transaction:
-// a bad file changes nothing.
-func (db *DB) Restore(ctx context.Context, r io.Reader) error {
+// backup's schema version and hold no records. The tables and their
+// columns are read from this database's catalogue and matched by name, so
+// a backup from SQLite restores into PostgreSQL and back. It runs in one
+// transaction: a bad file changes nothing.
+func (db *DB) Restore(ctx context.Context, r io.Reader) (*RestoreReport, error) {
 	version, err := db.SchemaVersion(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	dec := json.NewDecoder(bufio.NewReader(r))
 	var h backupHeader
 	if err := dec.Decode(&h); err != nil || h.Format != backupFormat {
-		return apperr.Invalidf("file", "this is not an hcs backup (line 1 should name the format %q)", backupFormat)
+		return nil, apperr.Invalidf("file", "this is not an hcs backup (line 1 should name the format %q)", backupFormat)
 	}
 	if h.SchemaVersion != version {
-		return apperr.Invalidf("file", "the backup has schema version %d but this database has %d; restore with the hcs release that made it", h.SchemaVersion, version)
+		return nil, apperr.Invalidf("file", "the backup has schema version %d but this database has %d; restore with the hcs release that made it", h.SchemaVersion, version)
 	}
-	return db.Write(ctx, func(tx *Tx) error {
-		for _, t := range tables {
+	report := &RestoreReport{Rows: map[string]int{}}
+	err = db.Write(ctx, func(tx *Tx) error {
+		tables, err := catalogue(ctx, tx)
+		if err != nil {
+			return err
+		}
+		byName := map[string]*Table{}
+		for i, t := range tables {
+			byName[t.Name] = &tables[i]
 			var n int64
-			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM "+t.name).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM "+t.Name).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
-				return apperr.Errorf(apperr.Conflict, "restore needs an empty database, but %s has %d rows", t.name, n)
+				return apperr.Errorf(apperr.Conflict, "restore needs an empty database, but %s has %d rows", t.Name, n)
 			}
 		}
 		line := 1
-		var current *tableSpec
+		var current *Table
+		var columns []Column
 		insert := ""
 		for {
 			var raw json.RawMessage
@@ -202,86 +200,113 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) error {
 				if err := json.Unmarshal(raw, &marker); err != nil {
 					return apperr.Invalidf("file", "backup line %d: %v", line, err)
 				}
-				current = nil
-				for i := range tables {
-					if tables[i].name == marker.Table && strings.Join(tables[i].columns, ",") == strings.Join(marker.Columns, ",") {
-						current = &tables[i]
-					}
+				if current = byName[marker.Table]; current == nil {
+					return apperr.Invalidf("file", "backup line %d: there is no table %q in this schema", line, marker.Table)
 				}
-				if current == nil {
-					return apperr.Invalidf("file", "backup line %d: table %q with these columns is not in this schema", line, marker.Table)
+				if columns, err = matchColumns(*current, marker.Columns); err != nil {
+					return apperr.Invalidf("file", "backup line %d: %v", line, err)
 				}
-				insert = insertSQL(db.Dialect, *current)
+				insert = insertSQL(db.Dialect, current.Name, columns)
 				continue
 			}
 			if current == nil {
 				return apperr.Invalidf("file", "backup line %d: a row comes before any table", line)
 			}
 			var vals []any
-			if err := json.Unmarshal(raw, &vals); err != nil || len(vals) != len(current.columns) {
-				return apperr.Invalidf("file", "backup line %d: want %d values for %s", line, len(current.columns), current.name)
+			if err := json.Unmarshal(raw, &vals); err != nil || len(vals) != len(columns) {
+				return apperr.Invalidf("file", "backup line %d: want %d values for %s", line, len(columns), current.Name)
 			}
-			args, err := restoreValues(*current, vals)
+			args, nuls, err := restoreValues(current.Name, columns, vals)
 			if err != nil {
 				return apperr.Invalidf("file", "backup line %d: %v", line, err)
 			}
+			report.NULs += nuls
 			if _, err := tx.Exec(ctx, insert, args...); err != nil {
-				return fmt.Errorf("backup line %d: %w", line, err)
+				return fmt.Errorf("backup line %d (%s): %w", line, current.Name, err)
 			}
+			report.Rows[current.Name]++
 		}
 		if db.Dialect == Postgres {
 			for _, t := range tables {
-				if t.identity {
-					q := fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM %s", t.name, t.name)
-					if _, err := tx.Exec(ctx, q); err != nil {
-						return err
+				for _, c := range t.Columns {
+					if c.Identity {
+						q := fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', '%s'), COALESCE(MAX(%s), 1), MAX(%s) IS NOT NULL) FROM %s", t.Name, c.Name, c.Name, c.Name, t.Name)
+						if _, err := tx.Exec(ctx, q); err != nil {
+							return err
+						}
 					}
 				}
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return report, nil
 }
 
-func insertSQL(dialect string, t tableSpec) string {
-	marks := make([]string, len(t.columns))
-	for i := range marks {
-		marks[i] = fmt.Sprintf("$%d", i+1)
+// matchColumns finds the backup's columns in the table, by name: the same
+// set, in the backup's order.
+func matchColumns(t Table, names []string) ([]Column, error) {
+	if len(names) != len(t.Columns) {
+		return nil, fmt.Errorf("table %s has columns %s here, but the backup has %s", t.Name, strings.Join(t.ColumnNames(), ", "), strings.Join(names, ", "))
 	}
+	out := make([]Column, len(names))
+	for i, n := range names {
+		j := slices.IndexFunc(t.Columns, func(c Column) bool { return c.Name == n })
+		if j < 0 || slices.Index(names, n) != i {
+			return nil, fmt.Errorf("table %s has columns %s here, but the backup has %s", t.Name, strings.Join(t.ColumnNames(), ", "), strings.Join(names, ", "))
+		}
+		out[i] = t.Columns[j]
+	}
+	return out, nil
+}
+
+func insertSQL(dialect, table string, columns []Column) string {
+	names := make([]string, len(columns))
+	marks := make([]string, len(columns))
 	override := ""
-	if dialect == Postgres && t.identity {
-		override = " OVERRIDING SYSTEM VALUE"
+	for i, c := range columns {
+		names[i], marks[i] = c.Name, fmt.Sprintf("$%d", i+1)
+		if dialect == Postgres && c.Identity {
+			override = " OVERRIDING SYSTEM VALUE"
+		}
 	}
-	return fmt.Sprintf("INSERT INTO %s (%s)%s VALUES (%s)", t.name, strings.Join(t.columns, ", "), override, strings.Join(marks, ", "))
+	return fmt.Sprintf("INSERT INTO %s (%s)%s VALUES (%s)", table, strings.Join(names, ", "), override, strings.Join(marks, ", "))
 }
 
-func restoreValues(t tableSpec, vals []any) ([]any, error) {
-	args := make([]any, len(vals))
+func restoreValues(table string, columns []Column, vals []any) (args []any, nuls int, err error) {
+	args = make([]any, len(vals))
 	for i, v := range vals {
 		if v == nil {
 			continue
 		}
-		switch t.kinds[i] {
+		c := columns[i]
+		switch c.Kind {
 		case kindInt:
 			f, ok := v.(float64)
 			if !ok || f != float64(int64(f)) {
-				return nil, fmt.Errorf("%s.%s: %v is not a whole number", t.name, t.columns[i], v)
+				return nil, 0, fmt.Errorf("%s.%s: %v is not a whole number", table, c.Name, v)
 			}
 			args[i] = int64(f)
 		case kindText:
 			s, ok := v.(string)
 			if !ok {
-				return nil, fmt.Errorf("%s.%s: %v is not text", t.name, t.columns[i], v)
+				return nil, 0, fmt.Errorf("%s.%s: %v is not text", table, c.Name, v)
+			}
+			if strings.ContainsRune(s, 0) {
+				s, nuls = strings.ReplaceAll(s, "\x00", "\uFFFD"), nuls+1
 			}
 			args[i] = s
 		case kindTime:
 			s, _ := v.(string)
 			ts, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
-				return nil, fmt.Errorf("%s.%s: %v is not a time", t.name, t.columns[i], v)
+				return nil, 0, fmt.Errorf("%s.%s: %v is not a time", table, c.Name, v)
 			}
 			args[i] = ts.UTC()
 		}
 	}
-	return args, nil
+	return args, nuls, nil
 }

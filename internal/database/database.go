@@ -358,10 +358,14 @@ func (db *DB) CheckIntegrity(ctx context.Context) error {
 		// PostgreSQL checks constraints on every write; confirm that the
 		// catalogue and every table can be read.
 		return db.Read(ctx, func(tx *Tx) error {
+			tables, err := catalogue(ctx, tx)
+			if err != nil {
+				return err
+			}
 			for _, table := range tables {
 				var n int64
-				if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM "+table.name).Scan(&n); err != nil {
-					return fmt.Errorf("read %s: %w", table.name, err)
+				if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM "+table.Name).Scan(&n); err != nil {
+					return fmt.Errorf("read %s: %w", table.Name, err)
 				}
 			}
 			return nil

@@ -122,11 +122,11 @@ func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(t
 	for _, a := range accounts {
 		u := people[a.grant.Role]
 		password := auth.NewPassword()
-		hash, err := auth.HashPassword(password)
+		hash, err := auth.HashPassword(ctx, password)
 		if err != nil {
 			return nil, err
 		}
-		if err := store.SetPassword(ctx, system, u.ID, hash); err != nil {
+		if err := store.SetPassword(ctx, system, u.ID, hash, ""); err != nil {
 			return nil, err
 		}
 		out = append(out, Account{Role: a.grant.Role, Name: a.name, Email: a.email, Password: password})

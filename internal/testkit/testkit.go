@@ -3,17 +3,19 @@
 package testkit
 
 import (
+	"context"
 	"io/fs"
 	"sync"
 	"testing"
+	"time"
 
 	"hcs/data"
+	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/framework"
 	"hcs/internal/recruit"
 	"hcs/internal/search"
 	"hcs/internal/web"
-	"time"
 )
 
 var (
@@ -64,10 +66,23 @@ func Recruit(tb testing.TB, db *database.DB) *recruit.Service {
 	return recruit.NewService(db.Recruitment(), Framework(tb))
 }
 
+// PublicURL is the address test servers put in the links they send.
+const PublicURL = "http://hcs.test"
+
+// PasswordHash hashes a password for a test account.
+func PasswordHash(tb testing.TB, password string) string {
+	tb.Helper()
+	hash, err := auth.HashPassword(context.Background(), password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return hash
+}
+
 // ServerWith returns hcs's HTTP handler over the given database.
 func ServerWith(tb testing.TB, db *database.DB) *web.Server {
 	tb.Helper()
-	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test",
+	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test", PublicURL: PublicURL,
 		Store: db, Recruit: Recruit(tb, db), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
 	if err != nil {
 		tb.Fatal(err)

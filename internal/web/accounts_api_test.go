@@ -18,7 +18,7 @@ func TestAccountsAPI(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		w, trustA, _ := newRoundWorld(t, db, time.Now().UTC())
 		ctx := context.Background()
-		hash, _ := auth.HashPassword("correct horse battery")
+		hash, _ := auth.HashPassword(ctx, "correct horse battery")
 		if err := db.CreateUser(ctx, system, &auth.User{Name: "Signer", Email: "signer@example.org"}, hash, []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
 			t.Fatal(err)
 		}
@@ -32,6 +32,14 @@ func TestAccountsAPI(t *testing.T) {
 			t.Errorf("me: %v", u)
 		}
 		w.call("admin", "GET", "/api/v1/me/data", nil, 200)
+		w.person("changer", auth.Grant{Role: auth.RoleApplicant})
+		if err := db.SetPassword(ctx, system, w.users["changer"], testkit.PasswordHash(t, "correct horse battery"), auth.HashToken(w.cookies["changer"])); err != nil {
+			t.Fatal(err)
+		}
+		w.call("changer", "POST", "/api/v1/me/password", map[string]any{"current": "wrong horse battery", "password": "a new long password"}, 400)
+		w.call("changer", "POST", "/api/v1/me/password", map[string]any{"current": "correct horse battery", "password": "short"}, 400)
+		w.call("changer", "POST", "/api/v1/me/password", map[string]any{"current": "correct horse battery", "password": "a new long password"}, 204)
+		w.call("changer", "GET", "/api/v1/me", nil, 200) // the session that changed it stays signed in
 		w.call("leaver", "DELETE", "/api/v1/session", nil, 204)
 		w.call("leaver", "GET", "/api/v1/me", nil, 401)
 

@@ -2,9 +2,13 @@ package web
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
+	"hcs/internal/apperr"
 	"hcs/internal/explore"
 	"hcs/internal/framework"
 )
@@ -355,6 +359,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) assets() http.Handler {
 	files := http.StripPrefix("/assets/", http.FileServerFS(s.static))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: a folder is not listed.
+		name := strings.TrimPrefix(r.URL.Path, "/assets/")
+		if info, err := fs.Stat(s.static, path.Clean(name)); name == "" || err != nil || info.IsDir() {
+			s.fail(w, r, false, apperr.Errorf(apperr.NotFound, "there is no file %q", r.URL.Path))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		files.ServeHTTP(w, r)
 	})

@@ -26,6 +26,22 @@ func (s *Server) apiSignIn(w http.ResponseWriter, r *http.Request) (int, any, er
 	return http.StatusCreated, map[string]any{"user": u}, nil
 }
 
+type passwordChange struct {
+	Current  string `json:"current"`
+	Password string `json:"password"`
+}
+
+func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	var req passwordChange
+	if err := decodeJSON(r, &req); err != nil {
+		return 0, nil, err
+	}
+	if err := s.changePassword(r, req.Current, req.Password, req.Password); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, nil
+}
+
 func (s *Server) apiSignOut(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if err := s.store.DeleteSession(r.Context(), actor(r), auth.HashToken(c.Value)); err != nil {

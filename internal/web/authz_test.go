@@ -174,6 +174,9 @@ func (f *matrixFixture) examples() map[string]example {
 		"POST /sign-out": {path: "/sign-out"}, "GET /password-reset": {path: "/password-reset"},
 		"POST /password-reset":        {path: "/password-reset", body: "email=nobody%40example.org"},
 		"GET /password-reset/{token}": {path: "/password-reset/abc"}, "POST /password-reset/{token}": {path: "/password-reset/abc", body: "password=short"},
+		"GET /sign-up/{token}": {path: "/sign-up/abc"}, "POST /sign-up/{token}": {path: "/sign-up/abc"},
+		"GET /account/password": {path: "/account/password"}, "POST /account/password": {path: "/account/password", body: "current=&password=short"},
+		"POST /api/v1/me/password": {path: "/api/v1/me/password", body: `{"current":"","password":"short"}`},
 
 		"GET /account": {path: "/account"}, "GET /account/data": {path: "/account/data"},
 		"POST /account/sign-out-everywhere": {path: "/account/sign-out-everywhere"},

@@ -110,7 +110,7 @@ func TestBrowserWholeRound(t *testing.T) {
 		trustB := &auth.Organisation{Kind: auth.OrgTrust, Name: "Southvale Hospitals", Region: "South West"}
 		must(db.CreateOrganisation(ctx, system, trustA))
 		must(db.CreateOrganisation(ctx, system, trustB))
-		hash, err := auth.HashPassword(drivePassword)
+		hash, err := auth.HashPassword(context.Background(), drivePassword)
 		must(err)
 		people := map[string]int64{}
 		for _, p := range []struct {

@@ -1,14 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"hcs/internal/apperr"
 )
@@ -22,15 +25,58 @@ func decodeJSON(r *http.Request, v any) error {
 			return apperr.Invalidf("body", "send the body as application/json, not %s", mt)
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if field, ferr := blame(body, v); field != "" {
+			return ferr
+		}
 		return jsonError(err)
 	}
 	if dec.More() {
 		return apperr.Invalidf("body", "the body must hold one JSON object and nothing after it")
 	}
 	return nil
+}
+
+// blame finds the top-level field whose value a type's own decoder (such
+// as time.Time's) refused, which encoding/json reports without naming it.
+func blame(body []byte, v any) (string, error) {
+	var fields map[string]json.RawMessage
+	t := reflect.TypeOf(v)
+	if json.Unmarshal(body, &fields) != nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return "", nil
+	}
+	shown := func(raw json.RawMessage) string {
+		if len(raw) > 60 {
+			return string(raw[:57]) + "…"
+		}
+		return string(raw)
+	}
+	st := t.Elem()
+	for i := range st.NumField() {
+		f := st.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		raw, ok := fields[name]
+		if name == "" || name == "-" || !ok {
+			continue
+		}
+		err := json.Unmarshal(raw, reflect.New(f.Type).Interface())
+		if err == nil {
+			continue
+		}
+		if _, ok := errors.AsType[*time.ParseError](err); ok || f.Type == reflect.TypeFor[time.Time]() || f.Type == reflect.TypeFor[*time.Time]() {
+			return name, apperr.Invalidf(name, "%s must be a date and time like \"2027-01-15T09:00:00Z\", not %s", name, shown(raw))
+		}
+		if _, ok := errors.AsType[*json.UnmarshalTypeError](err); !ok {
+			return name, apperr.Invalidf(name, "%s is not a value this field takes: %s", name, shown(raw))
+		}
+	}
+	return "", nil
 }
 
 func jsonError(err error) error {

@@ -76,7 +76,7 @@ func (s *Server) applicantHome(w http.ResponseWriter, r *http.Request) error {
 	_, profileErr := s.recruit.Profile(r.Context(), p.User.ID)
 	return s.show(w, r, http.StatusOK, "home-applicant", "Your applications", nil, map[string]any{
 		"User": p.User, "Applications": statuses, "Open": open, "HasProfile": profileErr == nil,
-		"Done": r.URL.Query().Get("done"), "Names": s.specialismNames(), "StageNames": recruit.StageNames})
+		"Done": takeNotice(w, r), "Names": s.specialismNames(), "StageNames": recruit.StageNames})
 }
 
 // profileForm is the profile page's data: the profile, with blank rows to
@@ -295,7 +295,7 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &applicationView{Status: st, Reference: recruit.Reference(a.ID), Timetable: st.Round.Timetable(), Posts: map[int64]recruit.Post{},
-		Done: r.URL.Query().Get("done"), Names: s.specialismNames(), StageNames: recruit.StageNames, Credentials: s.credentialNames()}
+		Done: takeNotice(w, r), Names: s.specialismNames(), StageNames: recruit.StageNames, Credentials: s.credentialNames()}
 	if res, err := s.recruit.Result(r.Context(), a.ID); err == nil {
 		v.Result = res
 	} else if apperr.Code(err) != apperr.NotFound {
@@ -442,7 +442,7 @@ func (s *Server) offerPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Done = r.URL.Query().Get("done")
+	v.Done = takeNotice(w, r)
 	return s.show(w, r, http.StatusOK, "offer", "Your offer", []crumb{{"Your applications", "/applicant"}}, v)
 }
 

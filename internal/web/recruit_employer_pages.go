@@ -70,7 +70,7 @@ func (s *Server) employerHome(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.show(w, r, http.StatusOK, "home-employer", "Your organisation", nil, map[string]any{
-		"Organisations": orgs, "Rounds": byRound, "Names": s.specialismNames(), "StageNames": recruit.StageNames, "Done": r.URL.Query().Get("done")})
+		"Organisations": orgs, "Rounds": byRound, "Names": s.specialismNames(), "StageNames": recruit.StageNames, "Done": takeNotice(w, r)})
 }
 
 // postForm is the page to publish a post.
@@ -181,8 +181,8 @@ func (s *Server) employerPostView(r *http.Request, p *recruit.Post) (*employerPo
 		return nil, err
 	}
 	v := &employerPostView{Post: p, Round: rd, Stage: rd.Stage(s.now()), Specialism: s.specialismNames()[p.Specialism],
-		CanChange: recruit.CanChangePost(rd, p, s.now()) == nil, Done: r.URL.Query().Get("done"),
-		Values: map[string]string{"site": p.Site, "places": strconv.Itoa(p.Places), "contact": p.Contact}}
+		CanChange: recruit.CanChangePost(rd, p, s.now()) == nil,
+		Values:    map[string]string{"site": p.Site, "places": strconv.Itoa(p.Places), "contact": p.Contact}}
 	if v.Offers, err = s.recruit.PostOffers(r.Context(), p.ID); err != nil {
 		return nil, err
 	}
@@ -208,6 +208,7 @@ func (s *Server) employerPostPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	v.Done = takeNotice(w, r)
 	return s.show(w, r, http.StatusOK, "employer-post", p.Site+": "+v.Specialism, []crumb{{"Your organisation", "/employer"}}, v)
 }
 
@@ -334,7 +335,7 @@ func (s *Server) interviewsView(r *http.Request, roundID int64) (*interviewsView
 	if err != nil {
 		return nil, err
 	}
-	v := &interviewsView{Round: rd, Stage: rd.Stage(s.now()), Names: s.specialismNames(), Done: r.URL.Query().Get("done")}
+	v := &interviewsView{Round: rd, Stage: rd.Stage(s.now()), Names: s.specialismNames()}
 	if v.Stations, err = s.recruit.Stations(r.Context(), roundID); err != nil {
 		return nil, err
 	}
@@ -351,6 +352,7 @@ func (s *Server) interviewsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v.Done = takeNotice(w, r)
 	return s.show(w, r, http.StatusOK, "interviews", "Interviews: "+v.Round.Name, []crumb{{"Your organisation", "/employer"}}, v)
 }
 

@@ -62,7 +62,7 @@ func (s *Server) reviewQueuePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.show(w, r, http.StatusOK, "review-queue", "Applications to review: "+rd.Name, []crumb{{"Your reviewing", "/review"}}, map[string]any{
-		"Round": rd, "Stage": rd.Stage(s.now()), "Queue": queue, "Names": s.specialismNames(), "Done": r.URL.Query().Get("done")})
+		"Round": rd, "Stage": rd.Stage(s.now()), "Queue": queue, "Names": s.specialismNames(), "Done": takeNotice(w, r)})
 }
 
 // reviewView is one blind application and its scoring form.

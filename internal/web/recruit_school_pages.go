@@ -35,7 +35,7 @@ func (s *Server) schoolHome(w http.ResponseWriter, r *http.Request) error {
 		views = append(views, roundView{Round: rounds[i], Stage: rounds[i].Stage(s.now())})
 	}
 	return s.show(w, r, http.StatusOK, "home-school", "National school", nil, map[string]any{
-		"Rounds": views, "StageNames": recruit.StageNames, "Organisations": orgs, "Regions": auth.Regions, "Done": r.URL.Query().Get("done")})
+		"Rounds": views, "StageNames": recruit.StageNames, "Organisations": orgs, "Regions": auth.Regions, "Done": takeNotice(w, r)})
 }
 
 // dateLayout is how date inputs send dates; a date means its start, UTC.
@@ -237,7 +237,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, id int64, sta
 	}
 	v := &dashboardView{Summary: sum, Timetable: sum.Round.Timetable(), StageNames: recruit.StageNames, Names: s.specialismNames(),
 		Programme: sum.Round.Programme, Weighted: map[int64]int{}, Credentials: s.credentialNames(),
-		Statuses: recruit.OfferStatuses, Error: fail, Done: r.URL.Query().Get("done"), Orgs: [][2]string{{"", "None, or not an NHS employer"}},
+		Statuses: recruit.OfferStatuses, Error: fail, Done: takeNotice(w, r), Orgs: [][2]string{{"", "None, or not an NHS employer"}},
 		PostNames: map[int64]string{}}
 	if v.Reviewers, err = s.recruit.Appointments(r.Context(), id); err != nil {
 		return err

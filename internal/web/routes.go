@@ -48,18 +48,24 @@ func (s *Server) Routes() []Route {
 
 		// Signing in and out, and password reset.
 		{"GET /sign-in", pub, s.dynamic(s.signInPage)},
-		{"POST /sign-in", pub, s.dynamic(s.signIn)},
+		// Every form that costs work before anyone is signed in is limited
+		// per address.
+		{"POST /sign-in", pub, s.limited(s.dynamic(s.signIn))},
 		{"GET /sign-up", pub, s.dynamic(s.signUpPage)},
-		{"POST /sign-up", pub, s.dynamic(s.signUp)},
+		{"POST /sign-up", pub, s.limited(s.dynamic(s.signUp))},
+		{"GET /sign-up/{token}", pub, s.dynamic(s.confirmSignUpPage)},
+		{"POST /sign-up/{token}", pub, s.limited(s.dynamic(s.confirmSignUp))},
 		{"POST /sign-out", pub, s.dynamic(s.signOut)},
 		{"GET /password-reset", pub, s.dynamic(s.passwordResetPage)},
-		{"POST /password-reset", pub, s.dynamic(s.passwordResetRequest)},
+		{"POST /password-reset", pub, s.limited(s.dynamic(s.passwordResetRequest))},
 		{"GET /password-reset/{token}", pub, s.dynamic(s.newPasswordPage)},
-		{"POST /password-reset/{token}", pub, s.dynamic(s.newPassword)},
+		{"POST /password-reset/{token}", pub, s.limited(s.dynamic(s.newPassword))},
 
 		// The signed-in person's own account.
 		{"GET /account", auth.ActionAccountView, s.dynamic(s.accountPage)},
 		{"GET /account/data", auth.ActionAccountView, s.dynamic(s.accountData)},
+		{"GET /account/password", auth.ActionAccountView, s.dynamic(s.changePasswordPage)},
+		{"POST /account/password", auth.ActionAccountView, s.dynamic(s.changePasswordForm)},
 		{"POST /account/sign-out-everywhere", auth.ActionAccountView, s.dynamic(s.signOutEverywhere)},
 
 		// Each role's home page.
@@ -154,10 +160,11 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/posts", pub, s.api(s.apiOpenPosts)},
 
 		// The accounts API.
-		{"POST /api/v1/session", pub, s.apiJSON(s.apiSignIn)},
+		{"POST /api/v1/session", pub, s.limited(s.apiJSON(s.apiSignIn))},
 		{"DELETE /api/v1/session", auth.ActionAccountView, s.apiJSON(s.apiSignOut)},
 		{"GET /api/v1/me", auth.ActionAccountView, s.apiJSON(s.apiMe)},
 		{"GET /api/v1/me/data", auth.ActionAccountView, s.apiJSON(s.apiMyData)},
+		{"POST /api/v1/me/password", auth.ActionAccountView, s.apiJSON(s.apiChangePassword)},
 		{"GET /api/v1/organisations", auth.ActionOrgView, s.apiJSON(s.apiOrganisations)},
 		{"POST /api/v1/organisations", auth.ActionOrgCreate, s.apiJSON(s.apiCreateOrganisation)},
 		{"GET /api/v1/organisations/{id}", auth.ActionOrgView, s.apiJSON(s.apiOrganisation)},

@@ -89,7 +89,7 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 		}
 		// Single records, whose scope the authorization matrix checks with
 		// records of others.
-		records := []string{"GET /account", "GET /api/v1/me", "GET /applications/{id}/preferences", "GET /offers/{id}",
+		records := []string{"GET /account", "GET /account/password", "GET /api/v1/me", "GET /applications/{id}/preferences", "GET /offers/{id}",
 			"GET /admin/users/{id}", "GET /api/v1/organisations/{id}", "GET /api/v1/rounds/{id}/eligibility",
 			"GET /api/v1/applications/{id}/result", "GET /api/v1/applications/{id}/offers", "GET /profile", "GET /rounds/{id}/apply",
 			"GET /applications/{id}", "GET /employer/rounds/{id}/posts/new", "GET /employer/posts/{id}", "GET /review/applications/{id}",

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -40,8 +41,12 @@ type Config struct {
 	// SchemaVersion reports the database schema version, for /healthz.
 	SchemaVersion func() int
 	// PublicURL is the address links in messages point to, such as
-	// https://hcs.example.nhs.uk; empty means the request's own host.
+	// https://hcs.example.nhs.uk. It is required: links are never built
+	// from the Host header a request brings.
 	PublicURL string
+	// FormsPerMinute is how many sign-in, sign-up and password reset forms
+	// one client address may send each minute (and at once); 0 means 30.
+	FormsPerMinute int
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
 	// behind a TLS-terminating proxy.
 	SecureCookies bool
@@ -69,6 +74,7 @@ type Server struct {
 	baseURL       string
 	alwaysSecure  bool
 	clock         func() time.Time
+	limiter       *addressLimiter
 }
 
 // New builds the server and parses its templates.
@@ -76,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil || cfg.Recruit == nil {
 		return nil, fmt.Errorf("web: a framework, a search index and the stores are required")
 	}
+	var err error
 	s := &Server{
 		f:       cfg.Framework,
 		search:  cfg.Search,
@@ -87,10 +94,17 @@ func New(cfg Config) (*Server, error) {
 		store:         cfg.Store,
 		recruit:       cfg.Recruit,
 		schemaVersion: cfg.SchemaVersion,
-		baseURL:       cfg.PublicURL,
 		alwaysSecure:  cfg.SecureCookies,
 		clock:         cfg.Clock,
 	}
+	if s.baseURL, err = checkPublicURL(cfg.PublicURL); err != nil {
+		return nil, err
+	}
+	perMinute := cfg.FormsPerMinute
+	if perMinute <= 0 {
+		perMinute = 30
+	}
+	s.limiter = newAddressLimiter(perMinute, perMinute)
 	if s.schemaVersion == nil {
 		s.schemaVersion = func() int { return 0 }
 	}
@@ -98,7 +112,6 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.options = selectOptions(s.f)
-	var err error
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -116,6 +129,17 @@ func New(cfg Config) (*Server, error) {
 			"This request came from another website, so it was refused. Go back to the page and try again."))
 	}))
 	s.handler = s.middleware(csrf.Handler(s.routes()))
+	return s, nil
+}
+
+// checkPublicURL checks the address links in messages point to: an
+// absolute http or https URL with a host and nothing after it.
+func checkPublicURL(s string) (string, error) {
+	s = strings.TrimSuffix(s, "/")
+	u, err := url.Parse(s)
+	if s == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("web: the public URL must be like https://hcs.example.nhs.uk (scheme and host, no path), not %q", s)
+	}
 	return s, nil
 }
 

@@ -109,7 +109,7 @@ func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.show(w, r, http.StatusOK, "home-admin", "Administration", nil, map[string]any{
-		"Organisations": orgs, "Regions": auth.Regions, "Form": formPage{Values: map[string]string{}}, "Done": r.URL.Query().Get("done")})
+		"Organisations": orgs, "Regions": auth.Regions, "Form": formPage{Values: map[string]string{}}, "Done": takeNotice(w, r)})
 }
 
 func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request) error {
@@ -127,7 +127,7 @@ func (s *Server) organisationPage(w http.ResponseWriter, r *http.Request) error 
 	canAdd := principal(r).Allowed(auth.ActionDeptCreate, auth.Target{OrganisationID: id})
 	return s.show(w, r, http.StatusOK, "organisation", org.Name, nil, map[string]any{
 		"Organisation": org, "Departments": depts, "CanAdd": canAdd, "Specialisms": s.options["specialisms"],
-		"Form": formPage{Values: map[string]string{}}, "Done": r.URL.Query().Get("done")})
+		"Form": formPage{Values: map[string]string{}}, "Done": takeNotice(w, r)})
 }
 
 func organisationFromForm(f map[string][]string) *auth.Organisation {
@@ -232,20 +232,23 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.show(w, r, http.StatusOK, "admin-users", "People", []crumb{{"Administration", "/admin"}}, map[string]any{
-		"Users": users, "Done": r.URL.Query().Get("done"), "RoleNames": auth.RoleNames, "Choices": choices})
+		"Users": users, "Done": takeNotice(w, r), "RoleNames": auth.RoleNames, "Choices": choices})
 }
 
 // newUser creates an account without a password and sends its owner a
 // link to choose one: no default passwords exist.
 func (s *Server) newUser(r *http.Request, name, email string, grants []auth.Grant) (*auth.User, error) {
-	if err := auth.ValidateName(name); err != nil {
-		return nil, err
-	}
 	u := &auth.User{Name: name, Email: email}
 	if err := s.store.CreateUser(r.Context(), actor(r), u, "", grants); err != nil {
 		return nil, err
 	}
-	return u, s.requestPasswordReset(r, u.Email)
+	token, tokenHash, err := auth.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	msg := auth.NewAccountMessage(s.baseURL, token)
+	msg.Recipient = u.Email
+	return u, s.store.CreatePasswordReset(r.Context(), actor(r), u.ID, tokenHash, auth.NewAccountLinkLifetime, msg)
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -288,7 +291,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) error {
 	applicantOnly := len(u.Grants) > 0 && !slices.ContainsFunc(u.Grants, func(g auth.Grant) bool { return g.Role != auth.RoleApplicant })
 	return s.show(w, r, http.StatusOK, "admin-user", u.Name, []crumb{{"Administration", "/admin"}, {"People", "/admin/users"}}, map[string]any{
 		"User": u, "Grants": grants, "Choices": choices, "CanErase": applicantOnly && u.ErasedAt == nil,
-		"Done": r.URL.Query().Get("done")})
+		"Done": takeNotice(w, r)})
 }
 
 // grantFromValues reads a grant's role and scope from form values.
