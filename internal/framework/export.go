@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"hcs/internal/text"
 )
 
 // ExportTables are the tables ExportCSV can write.
@@ -67,6 +69,13 @@ func ExportCSV(w io.Writer, f *Framework, table string) error {
 		}
 	default:
 		return fmt.Errorf("unknown table %q; choose one of %s", table, strings.Join(ExportTables, ", "))
+	}
+	// Framework data can come from a folder given to hcs, so every cell is
+	// neutralised for the spreadsheets this export is opened in.
+	for _, row := range rows[1:] {
+		for i := range row {
+			row[i] = text.CSVCell(row[i])
+		}
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return err

@@ -2,11 +2,10 @@ package recruit
 
 import (
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"hcs/internal/apperr"
+	"hcs/internal/text"
 )
 
 // Application is one applicant's application in a round: one specialism,
@@ -43,12 +42,16 @@ const MaxStatement = 10000
 // Reference is how an application is named without naming its applicant.
 func Reference(applicationID int64) string { return fmt.Sprintf("APP-%06d", applicationID) }
 
-// ValidateStatement checks a supporting statement.
-func ValidateStatement(s string) error {
-	if n := utf8.RuneCountInString(strings.TrimSpace(s)); n == 0 || n > MaxStatement {
-		return apperr.Invalidf("statement", "Write a supporting statement of up to %d characters", MaxStatement)
+// CheckStatement checks a supporting statement and returns it trimmed.
+func CheckStatement(s string) (string, error) {
+	s, err := text.Para("statement", "Your supporting statement", s, MaxStatement)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	if !text.Visible(s) {
+		return "", apperr.Invalidf("statement", "Write a supporting statement of up to %d characters", MaxStatement)
+	}
+	return s, nil
 }
 
 // BlindApplication is what a reviewer sees: the reference, the specialism,

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"hcs/internal/apperr"
+	"hcs/internal/text"
 )
 
 // Station is one interview station of a round, set by the national school
@@ -43,10 +43,13 @@ func ValidateStations(stations []Station) error {
 	seen := map[string]bool{}
 	for i := range stations {
 		s := &stations[i]
-		s.Name = strings.TrimSpace(s.Name)
 		field := fmt.Sprintf("stations[%d].", i)
+		var err error
+		if s.Name, err = text.Line(field+"name", fmt.Sprintf("Station %d's name", i+1), s.Name, 100); err != nil {
+			return err
+		}
 		switch {
-		case s.Name == "" || utf8.RuneCountInString(s.Name) > 100:
+		case !text.Visible(s.Name):
 			return apperr.Invalidf(field+"name", "station %d: give it a name of up to 100 characters", i+1)
 		case seen[strings.ToLower(s.Name)]:
 			return apperr.Invalidf(field+"name", "station %d: %q is named twice", i+1, s.Name)

@@ -2,10 +2,10 @@ package recruit
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"hcs/internal/apperr"
+	"hcs/internal/text"
 )
 
 // Post statuses. A withdrawn post takes no part in matching.
@@ -36,18 +36,15 @@ const MaxPlaces = 100
 // Validate checks a post's own fields; the service checks the specialism
 // against the framework and sets the region from the organisation.
 func (p *Post) Validate() error {
-	p.Site, p.Contact = strings.TrimSpace(p.Site), strings.TrimSpace(p.Contact)
-	switch {
-	case p.Site == "":
-		return apperr.Invalidf("site", "Enter the site where the post is based")
-	case len(p.Site) > 200:
-		return apperr.Invalidf("site", "The site must be 200 characters or fewer")
-	case p.Places < 1 || p.Places > MaxPlaces:
+	var err error
+	if p.Site, err = text.Name("site", "The site where the post is based", p.Site, 200); err != nil {
+		return err
+	}
+	if p.Contact, err = text.Name("contact", "A contact for applicants' questions", p.Contact, 200); err != nil {
+		return err
+	}
+	if p.Places < 1 || p.Places > MaxPlaces {
 		return apperr.Invalidf("places", "Places must be a number from 1 to %d", MaxPlaces)
-	case p.Contact == "":
-		return apperr.Invalidf("contact", "Enter a contact for applicants' questions")
-	case len(p.Contact) > 200:
-		return apperr.Invalidf("contact", "The contact must be 200 characters or fewer")
 	}
 	return nil
 }

@@ -5,10 +5,10 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"hcs/internal/apperr"
 	"hcs/internal/framework"
+	"hcs/internal/text"
 )
 
 // Qualification is one qualification an applicant holds: a framework
@@ -67,36 +67,40 @@ func (p *Profile) Validate(f *framework.Framework) error {
 	if len(p.Registrations) > MaxRegistrations {
 		return apperr.Invalidf("registrations", "list up to %d registrations", MaxRegistrations)
 	}
-	p.Notes = strings.TrimSpace(p.Notes)
-	if utf8.RuneCountInString(p.Notes) > 2000 {
-		return apperr.Invalidf("notes", "Other qualifications must be 2,000 characters or fewer")
+	var err error
+	if p.Notes, err = text.Para("notes", "Other qualifications", p.Notes, 2000); err != nil {
+		return err
 	}
 	if p.EmployerID < 0 {
 		return apperr.Invalidf("employer_id", "choose your current employer from the list, or none")
 	}
 	for i := range p.Qualifications {
 		q := &p.Qualifications[i]
-		q.Subject, q.Grade = strings.TrimSpace(q.Subject), strings.TrimSpace(q.Grade)
 		field := fmt.Sprintf("qualifications[%d].", i)
+		if q.Subject, err = text.Line(field+"subject", fmt.Sprintf("Qualification %d's subject", i+1), q.Subject, 200); err != nil {
+			return err
+		}
+		if q.Grade, err = text.Line(field+"grade", fmt.Sprintf("Qualification %d's grade", i+1), q.Grade, 50); err != nil {
+			return err
+		}
 		switch {
 		case f.Credential(q.Credential) == nil:
 			return apperr.Invalidf(field+"credential", "qualification %d: %q is not a qualification hcs knows; choose one from the list", i+1, q.Credential)
-		case utf8.RuneCountInString(q.Subject) > 200:
-			return apperr.Invalidf(field+"subject", "qualification %d: the subject must be 200 characters or fewer", i+1)
-		case utf8.RuneCountInString(q.Grade) > 50:
-			return apperr.Invalidf(field+"grade", "qualification %d: the grade must be 50 characters or fewer", i+1)
-		case q.Year != 0 && (q.Year < 1950 || q.Year > 2100):
-			return apperr.Invalidf(field+"year", "qualification %d: the year must be a year such as 2024", i+1)
+		case q.Year != 0 && (q.Year < 1950 || q.Year > time.Now().Year()+1):
+			return apperr.Invalidf(field+"year", "qualification %d: the year must be a year from 1950 to %d, such as 2024", i+1, time.Now().Year()+1)
 		}
 	}
 	for i := range p.Registrations {
 		r := &p.Registrations[i]
-		r.Body, r.Number = strings.TrimSpace(r.Body), strings.TrimSpace(r.Number)
 		field := fmt.Sprintf("registrations[%d].", i)
+		r.Body = strings.TrimSpace(r.Body)
+		if r.Number, err = text.Line(field+"number", fmt.Sprintf("Registration %d's number", i+1), r.Number, 50); err != nil {
+			return err
+		}
 		switch {
 		case !slices.Contains(RegistrationBodies, r.Body):
 			return apperr.Invalidf(field+"body", "registration %d: %q is not a register; choose one of %s", i+1, r.Body, strings.Join(RegistrationBodies, ", "))
-		case r.Number == "" || utf8.RuneCountInString(r.Number) > 50:
+		case !text.Visible(r.Number):
 			return apperr.Invalidf(field+"number", "registration %d: enter the registration number (up to 50 characters)", i+1)
 		}
 	}

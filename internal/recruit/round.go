@@ -8,6 +8,7 @@ import (
 
 	"hcs/internal/apperr"
 	"hcs/internal/framework"
+	"hcs/internal/text"
 )
 
 // Stages of a round, in order. Each action belongs to one stage and is
@@ -60,14 +61,27 @@ type Round struct {
 	CreatedAt time.Time  `json:"created_at"`
 }
 
+// MaxWeight bounds the weights of a round's shortlisting and interview
+// scores, so that a weighted total can never overflow.
+const MaxWeight = 100
+
 // Validate checks a round before it is saved.
 func (r *Round) Validate(f *framework.Framework) error {
-	r.Name = strings.TrimSpace(r.Name)
+	var err error
+	if r.Name, err = text.Line("name", "The round's name", r.Name, 200); err != nil {
+		return err
+	}
+	if r.TieBreakSeed, err = text.Line("tie_break_seed", "The tie-break seed", r.TieBreakSeed, 200); err != nil {
+		return err
+	}
+	if r.ShortlistCriteria, err = text.Para("shortlist_criteria", "The shortlisting criteria", r.ShortlistCriteria, 5000); err != nil {
+		return err
+	}
 	p := f.Programme(r.Programme)
 	switch {
 	case p == nil || p.Kind == framework.ProgrammeEducation || p.Kind == framework.ProgrammeEquivalence:
 		return apperr.Invalidf("programme", "programme %q is not one recruited to nationally; use stp, ptp, hsst or an apprenticeship", r.Programme)
-	case r.Name == "":
+	case !text.Visible(r.Name):
 		return apperr.Invalidf("name", "Give the round a name, such as STP 2027")
 	case r.ApplicationsOpen.IsZero() || r.ShortlistingOpen.IsZero() || r.InterviewsOpen.IsZero() || r.PreferencesOpen.IsZero() || r.OffersOpen.IsZero() || r.StartDate.IsZero():
 		return apperr.Invalidf("timetable", "every date of the timetable is needed")
@@ -77,16 +91,18 @@ func (r *Round) Validate(f *framework.Framework) error {
 			strings.ReplaceAll(field, "_", " "))
 	case r.ScoreMargin < 0 || r.ScoreMargin > 100:
 		return apperr.Invalidf("score_margin", "the moderation margin must be 0 to 100")
-	case r.ShortlistWeight < 0 || r.InterviewWeight < 0 || r.ShortlistWeight+r.InterviewWeight == 0:
-		return apperr.Invalidf("shortlist_weight", "the weights must be 0 or more and not both 0")
+	case r.ShortlistWeight < 0 || r.ShortlistWeight > MaxWeight:
+		return apperr.Invalidf("shortlist_weight", "the shortlisting weight must be 0 to %d", MaxWeight)
+	case r.InterviewWeight < 0 || r.InterviewWeight > MaxWeight:
+		return apperr.Invalidf("interview_weight", "the interview weight must be 0 to %d", MaxWeight)
+	case r.ShortlistWeight+r.InterviewWeight == 0:
+		return apperr.Invalidf("shortlist_weight", "the weights must not both be 0")
 	case r.OfferWorkingDays < 1 || r.OfferWorkingDays > 20:
 		return apperr.Invalidf("offer_working_days", "offers need 1 to 20 working days to answer")
-	case strings.TrimSpace(r.TieBreakSeed) == "":
+	case !text.Visible(r.TieBreakSeed):
 		return apperr.Invalidf("tie_break_seed", "publish a tie-break seed")
 	case r.ShortlistPassMark < 0 || r.ShortlistPassMark > 100:
 		return apperr.Invalidf("shortlist_pass_mark", "the shortlisting pass mark must be 0 to 100")
-	case len(r.ShortlistCriteria) > 5000:
-		return apperr.Invalidf("shortlist_criteria", "the shortlisting criteria must be 5,000 characters or fewer")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package recruit_test
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -190,7 +191,12 @@ func TestProfileRules(t *testing.T) {
 		{"grade of 50", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "gcse", Grade: strings.Repeat("g", 50), Subject: strings.Repeat("s", 200)}}}, ""},
 		{"year too early", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "gcse", Year: 1949}}}, "qualifications[0].year"},
 		{"year too late", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "gcse", Year: 2101}}}, "qualifications[0].year"},
-		{"years at the edges", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "gcse", Year: 1950}, {Credential: "masters", Year: 2100}}}, ""},
+		{"years at the edges", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "gcse", Year: 1950}, {Credential: "masters", Year: time.Now().Year() + 1}}}, ""},
+		{"year to come", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "masters", Year: time.Now().Year() + 2}}}, "qualifications[0].year"},
+		{"a NUL in a subject", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "masters", Subject: "Bio\x00logy"}}}, "qualifications[0].subject"},
+		{"a line break in a grade", recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "masters", Grade: "Merit\r\nDistinction"}}}, "qualifications[0].grade"},
+		{"an invisible number", recruit.Profile{Registrations: []recruit.Registration{{Body: "GDC", Number: "\u200b\u2060"}}}, "registrations[0].number"},
+		{"notes over several lines", recruit.Profile{Notes: "one\ntwo\r\nthree"}, ""},
 		{"too many", recruit.Profile{Qualifications: many(recruit.MaxQualifications + 1)}, "qualifications"},
 		{"the most", recruit.Profile{Qualifications: many(recruit.MaxQualifications)}, ""},
 		{"unknown register", recruit.Profile{Registrations: []recruit.Registration{{Body: "BBC", Number: "1"}}}, "registrations[0].body"},
@@ -224,9 +230,10 @@ func TestProfileRules(t *testing.T) {
 			t.Errorf("%+v: %+v", tc.p, e)
 		}
 	}
-	for s, ok := range map[string]bool{"": false, "   ": false, "x": true, strings.Repeat("é", recruit.MaxStatement): true, strings.Repeat("x", recruit.MaxStatement+1): false} {
-		if err := recruit.ValidateStatement(s); (err == nil) != ok {
-			t.Errorf("statement of %d characters: %v", len(s), err)
+	for s, ok := range map[string]bool{"": false, "   ": false, "x": true, strings.Repeat("é", recruit.MaxStatement): true, strings.Repeat("x", recruit.MaxStatement+1): false,
+		"\u200b\u200b": false, "line one\nline two": true, "a\x00b": false, "a\x1bb": false, "\u202etxt.exe": false} {
+		if got, err := recruit.CheckStatement(s); (err == nil) != ok || (ok && got != strings.TrimSpace(s)) {
+			t.Errorf("statement of %d characters: %q, %v", len(s), got, err)
 		}
 	}
 	if recruit.Reference(42) != "APP-000042" {
@@ -254,6 +261,16 @@ func TestRoundRules(t *testing.T) {
 		{func(r *recruit.Round) { r.ShortlistWeight, r.InterviewWeight = 0, 0 }, "shortlist_weight"},
 		{func(r *recruit.Round) { r.ShortlistWeight = -1 }, "shortlist_weight"},
 		{func(r *recruit.Round) { r.ShortlistWeight = 0 }, ""},
+		{func(r *recruit.Round) { r.ShortlistWeight = recruit.MaxWeight }, ""},
+		{func(r *recruit.Round) { r.ShortlistWeight = recruit.MaxWeight + 1 }, "shortlist_weight"},
+		{func(r *recruit.Round) { r.ShortlistWeight = math.MaxInt64 }, "shortlist_weight"},
+		{func(r *recruit.Round) { r.InterviewWeight = math.MaxInt32 + 1 }, "interview_weight"},
+		{func(r *recruit.Round) { r.InterviewWeight = -1 }, "interview_weight"},
+		{func(r *recruit.Round) { r.Name = "STP\x002027" }, "name"},
+		{func(r *recruit.Round) { r.Name = "\u200b" }, "name"},
+		{func(r *recruit.Round) { r.Name = strings.Repeat("n", 201) }, "name"},
+		{func(r *recruit.Round) { r.TieBreakSeed = "seed\nline" }, "tie_break_seed"},
+		{func(r *recruit.Round) { r.ShortlistCriteria = "one;\ntwo;\nthree" }, ""},
 		{func(r *recruit.Round) { r.OfferWorkingDays = 0 }, "offer_working_days"},
 		{func(r *recruit.Round) { r.OfferWorkingDays = 21 }, "offer_working_days"},
 		{func(r *recruit.Round) { r.OfferWorkingDays = 20 }, ""},

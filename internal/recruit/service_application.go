@@ -57,10 +57,10 @@ func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) erro
 	if err := s.specialismRecruits(a.Specialism); err != nil {
 		return err
 	}
-	if err := ValidateStatement(a.Statement); err != nil {
+	var err error
+	if a.Statement, err = CheckStatement(a.Statement); err != nil {
 		return err
 	}
-	a.Statement = strings.TrimSpace(a.Statement)
 	return s.store.Write(ctx, func(tx Tx) error {
 		r, err := tx.Round(a.RoundID)
 		if err != nil {

@@ -50,6 +50,10 @@ func check(field, label, s string, max int, multiline bool) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", apperr.Invalidf(field, "%s is not valid text (it is not UTF-8)", label)
 	}
+	if i := strings.IndexFunc(s, reorders); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return "", apperr.Invalidf(field, "%s must not contain characters that change the direction of text (found U+%04X)", label, r)
+	}
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || invisible(r) })
 	for _, r := range s {
 		switch {
@@ -58,8 +62,6 @@ func check(field, label, s string, max int, multiline bool) (string, error) {
 			return "", apperr.Invalidf(field, "%s must not contain a NUL character", label)
 		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return "", apperr.Invalidf(field, "%s must not contain control characters such as line breaks or tabs (found U+%04X)", label, r)
-		case reorders(r):
-			return "", apperr.Invalidf(field, "%s must not contain characters that change the direction of text (found U+%04X)", label, r)
 		}
 	}
 	if n := utf8.RuneCountInString(s); n > max {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hcs/internal/apperr"
 )
@@ -28,6 +29,9 @@ func decodeJSON(r *http.Request, v any) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return jsonError(err)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -119,7 +123,10 @@ func jsonKind(kind string) string {
 	return "an object"
 }
 
-// parseForm reads a form body, naming the problem when it cannot.
+// parseForm reads a form body, naming the problem when it cannot. No value
+// may hold a NUL or be invalid UTF-8, whatever field it is: no text like
+// that is ever stored (PostgreSQL could not store it, SQLite would).
+// Each field's own rules (package text) then trim it and check the rest.
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
@@ -128,7 +135,42 @@ func parseForm(r *http.Request) error {
 		}
 		return apperr.Invalidf("body", "the form could not be read")
 	}
+	for key, values := range r.Form {
+		for _, v := range append(values, key) {
+			if unreadable(v) {
+				return apperr.Invalidf(key, "%s holds a NUL character or is not valid UTF-8, which hcs does not accept", key)
+			}
+		}
+	}
 	return nil
+}
+
+// unreadable is text no field accepts: a NUL, or bytes that are not UTF-8.
+func unreadable(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidString(s) }
+
+// checkJSONText refuses a JSON body with a string that holds a NUL or is
+// not valid UTF-8, naming the field.
+func checkJSONText(body []byte) error {
+	if !utf8.Valid(body) {
+		return apperr.Invalidf("body", "the body is not valid UTF-8")
+	}
+	if !bytes.Contains(body, []byte(`\u0000`)) {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	key := "body"
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the decoder proper reports malformed JSON
+		}
+		if s, ok := tok.(string); ok {
+			if strings.ContainsRune(s, 0) {
+				return apperr.Invalidf(key, "%s holds a NUL character, which hcs does not accept", key)
+			}
+			key = s // the last string seen: an object key, or a value
+		}
+	}
 }
 
 // formID reads a positive id from a form or path value; name is the field

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -352,7 +354,8 @@ func TestAttackOffSiteRedirectAfterSignIn(t *testing.T) {
 		rec := a.send("POST", "/sign-in", url.Values{"email": {"walker@example.org"}, "password": {"correct horse battery"}, "next": {next}})
 		loc := rec.Header().Get("Location")
 		u, err := url.Parse(loc)
-		if rec.Code != http.StatusSeeOther || err != nil || loc != "/applicant" {
+		refused := rec.Code == http.StatusBadRequest && loc == "" // a NUL is refused outright
+		if !refused && (rec.Code != http.StatusSeeOther || err != nil || loc != "/applicant") {
 			t.Errorf("next=%q: %d Location %q (%v %v)", next, rec.Code, loc, u, err)
 		}
 	}
@@ -436,5 +439,124 @@ func TestAttackInvalidDateNamesTheField(t *testing.T) {
 	rec := w.do("school", "POST", "/api/v1/rounds", map[string]any{"programme": "stp", "name": "Bad dates", "applications_open": "next tuesday"})
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"field":"applications_open"`) {
 		t.Errorf("an invalid date: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// Finding 9: a NUL byte reached PostgreSQL, which cannot store one, and
+// gave 500s; text needs one rule on both databases.
+func TestAttackControlCharacters(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w, _, _ := newRoundWorld(t, db, testkit.T0)
+		w.spec = nil
+		w.person("admin", auth.Grant{Role: auth.RoleSystemAdmin})
+		w.person("school", auth.Grant{Role: auth.RoleSchoolAdmin})
+		w.person("applicant", auth.Grant{Role: auth.RoleApplicant})
+		round := func(name string) map[string]any {
+			return map[string]any{"programme": "stp", "name": name, "applications_open": testkit.Day(1), "shortlisting_open": testkit.Day(10),
+				"interviews_open": testkit.Day(20), "preferences_open": testkit.Day(30), "offers_open": testkit.Day(40), "start_date": testkit.Day(200),
+				"tie_break_seed": "seed", "score_margin": 10, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2,
+				"stations": []map[string]any{{"name": "communication", "weight": 1}}}
+		}
+		org := func(name string) map[string]any {
+			return map[string]any{"kind": "trust", "name": name, "region": "London"}
+		}
+		for _, tc := range []struct {
+			name, who, method, path string
+			body                    any
+			field                   string
+		}{
+			{"NUL in an organisation's name", "admin", "POST", "/api/v1/organisations", org("Trust\x00"), "name"},
+			{"line break in an organisation's name", "admin", "POST", "/api/v1/organisations", org("Trust\r\nBcc: x"), "name"},
+			{"an invisible organisation name", "admin", "POST", "/api/v1/organisations", org("\u200b\u200b\u2060"), "name"},
+			{"an organisation name of 10,000 characters", "admin", "POST", "/api/v1/organisations", org(strings.Repeat("T", 10000)), "name"},
+			{"NUL in a round's name", "school", "POST", "/api/v1/rounds", round("STP\x00 2027"), "name"},
+			{"text that reverses in a round's name", "school", "POST", "/api/v1/rounds", round("STP \u202e7202"), "name"},
+			{"NUL in a profile", "applicant", "PUT", "/api/v1/me/profile", map[string]any{"notes": "a\x00b", "right_to_work": true}, "notes"},
+			{"NUL in an audit filter", "admin", "GET", "/api/v1/audit?record_type=%00", nil, "record_type"},
+			{"NUL in a reviewer's address", "school", "POST", "/api/v1/rounds/1/reviewers", map[string]any{"email": "a\x00@example.org"}, "email"},
+		} {
+			rec := w.do(tc.who, tc.method, tc.path, tc.body)
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"field":"`+tc.field+`"`) {
+				t.Errorf("%s: %d %s, want 400 naming %s", tc.name, rec.Code, excerpt(rec.Body.String()), tc.field)
+			}
+		}
+		a := newAttacker(t, w.h)
+		for _, form := range []url.Values{
+			{"email": {"ada\x00@example.org"}, "password": {"correct horse battery"}},
+			{"email": {"ada@example.org"}, "password": {"correct\x00horse battery"}},
+		} {
+			if rec := a.send("POST", "/sign-in", form); rec.Code != http.StatusBadRequest {
+				t.Errorf("sign-in with a NUL: %d", rec.Code)
+			}
+		}
+		for _, name := range []string{"Ann\x00", "\u200b", "Ann\nBcc: x"} {
+			rec := a.send("POST", "/sign-up", url.Values{"name": {name}, "email": {"ann@example.org"}, "password": {"correct horse battery"}, "confirm": {"correct horse battery"}})
+			if rec.Code != http.StatusBadRequest {
+				t.Errorf("sign-up named %q: %d", name, rec.Code)
+			}
+		}
+		if rec := a.send("GET", "/search?q=heart%00", nil); rec.Code != http.StatusBadRequest {
+			t.Errorf("a search with a NUL: %d", rec.Code)
+		}
+	})
+}
+
+// Finding 10: a round's weight of 2^63-1 was accepted and overflowed the
+// ranking; 2^31 gave a 500 on PostgreSQL.
+func TestAttackUnboundedNumbers(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w, _, _ := newRoundWorld(t, db, testkit.T0)
+		w.spec = nil
+		w.person("school", auth.Grant{Role: auth.RoleSchoolAdmin})
+		for _, field := range []string{"shortlist_weight", "interview_weight", "score_margin", "offer_working_days", "shortlist_pass_mark"} {
+			for _, n := range []int64{math.MaxInt64, math.MaxInt32 + 1, -1 << 31} {
+				body := map[string]any{"programme": "stp", "name": fmt.Sprintf("Big %s %d", field, n), "applications_open": testkit.Day(1), "shortlisting_open": testkit.Day(10),
+					"interviews_open": testkit.Day(20), "preferences_open": testkit.Day(30), "offers_open": testkit.Day(40), "start_date": testkit.Day(200),
+					"tie_break_seed": "seed", "score_margin": 10, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2,
+					"stations": []map[string]any{{"name": "communication", "weight": 1}}}
+				body[field] = n
+				rec := w.do("school", "POST", "/api/v1/rounds", body)
+				if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"field":"`+field+`"`) {
+					t.Errorf("%s = %d: %d %s", field, n, rec.Code, excerpt(rec.Body.String()))
+				}
+			}
+		}
+	})
+}
+
+// Finding 12: a cell that a spreadsheet reads as a formula reached the
+// audit log's CSV.
+func TestAttackCSVFormulas(t *testing.T) {
+	db := testkit.SQLiteDB(t)
+	w, _, _ := newRoundWorld(t, db, testkit.T0)
+	w.spec = nil
+	w.person("school", auth.Grant{Role: auth.RoleSchoolAdmin})
+	w.person("admin", auth.Grant{Role: auth.RoleSystemAdmin})
+	round := w.call("school", "POST", "/api/v1/rounds", map[string]any{"programme": "stp", "name": "Formulas", "applications_open": testkit.Day(1),
+		"shortlisting_open": testkit.Day(10), "interviews_open": testkit.Day(20), "preferences_open": testkit.Day(30), "offers_open": testkit.Day(40),
+		"start_date": testkit.Day(200), "tie_break_seed": "seed", "score_margin": 10, "shortlist_weight": 1, "interview_weight": 1, "offer_working_days": 2,
+		"stations": []map[string]any{{"name": "communication", "weight": 1}}}, 201)
+	for _, name := range []string{`=HYPERLINK("http://evil.example","x")`, "+1+1", "-2+3", "@SUM(A1)"} {
+		w.call("school", "PUT", fmt.Sprintf("/api/v1/rounds/%d/stations", num(round["id"])),
+			map[string]any{"stations": []map[string]any{{"name": name, "weight": 1}}}, 200)
+	}
+	rec := w.do("admin", "GET", "/admin/audit.csv", nil)
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || rec.Code != 200 {
+		t.Fatalf("audit.csv: %d %v", rec.Code, err)
+	}
+	found := 0
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("a cell a spreadsheet would run: %q", cell)
+			}
+			if strings.Contains(cell, "HYPERLINK") {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("the audit CSV does not carry the station names at all")
 	}
 }

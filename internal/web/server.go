@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"hcs/internal/apperr"
 
@@ -143,6 +144,32 @@ func checkPublicURL(s string) (string, error) {
 	return s, nil
 }
 
+// checkAddress refuses a request whose path or query holds a control
+// character or text that is not UTF-8: no page or record is named that
+// way, and such text must never reach the database.
+func checkAddress(u *url.URL) error {
+	bad := func(s string) bool {
+		return !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	}
+	if bad(u.Path) {
+		return apperr.Errorf(apperr.NotFound, "there is no page at this address")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil { // handlers skip the pairs that cannot be read; check the whole
+		if whole, err := url.QueryUnescape(u.RawQuery); err == nil && bad(whole) {
+			return apperr.Invalidf("query", "the address's query string holds a control character or is not valid UTF-8")
+		}
+	}
+	for key, values := range q {
+		for _, v := range append(values, key) {
+			if bad(v) {
+				return apperr.Invalidf(key, "%s in the address holds a control character or is not valid UTF-8", key)
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // maxBodyBytes bounds request bodies; the explorer only takes GETs.
@@ -161,6 +188,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if err := checkAddress(r.URL); err != nil {
+			s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
+			return
+		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {

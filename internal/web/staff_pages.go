@@ -9,6 +9,7 @@ import (
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
+	"hcs/internal/text"
 )
 
 // visibleOrganisations lists the organisations whose records the action
@@ -391,8 +392,10 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "at", "actor_id", "action", "record_type", "record_id", "address", "detail"})
 	for _, e := range entries {
+		// Every cell that holds text is neutralised: a spreadsheet must
+		// show a station named "=HYPERLINK(…)" as text, not run it.
 		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05.000000Z"), strconv.FormatInt(e.ActorID, 10),
-			e.Action, e.RecordType, e.RecordID, e.Address, e.Detail})
+			text.CSVCell(e.Action), text.CSVCell(e.RecordType), text.CSVCell(e.RecordID), text.CSVCell(e.Address), text.CSVCell(e.Detail)})
 	}
 	cw.Flush()
 	return cw.Error()
