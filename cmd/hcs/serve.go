@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"hcs/internal/demo"
+	"hcs/internal/mail"
+	"hcs/internal/privacy"
 	"hcs/internal/recruit"
 	"hcs/internal/web"
 )
@@ -26,6 +29,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	smtpAddr := fs.String("smtp-addr", os.Getenv("HCS_SMTP_ADDR"), "deliver the outbox to this SMTP server, host:port (default from $HCS_SMTP_ADDR; none keeps messages in the outbox)")
+	smtpFrom := fs.String("smtp-from", os.Getenv("HCS_SMTP_FROM"), "the address messages come from (default from $HCS_SMTP_FROM)")
+	smtpUser := fs.String("smtp-user", os.Getenv("HCS_SMTP_USER"), "the SMTP user name, if the server asks for one; the password is read from $HCS_SMTP_PASSWORD (default from $HCS_SMTP_USER)")
+	smtpTLS := fs.String("smtp-tls", envOr("HCS_SMTP_TLS", mail.TLSStart), "starttls (required), tls (from the first byte, as on port 465) or none (a relay on this host) (default from $HCS_SMTP_TLS)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,6 +63,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		printDemoAccounts(stdout, *addr, accounts)
 	}
+	var sender *mail.Sender
+	if *smtpAddr != "" {
+		sender, err = mail.New(mail.Config{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: os.Getenv("HCS_SMTP_PASSWORD"), TLS: *smtpTLS}, db, logger)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		logger.Info("delivering the outbox by SMTP", "server", *smtpAddr, "from", *smtpFrom, "tls", *smtpTLS)
+	} else {
+		logger.Info("no SMTP server set (--smtp-addr): messages stay in the outbox, which administrators can read")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -68,7 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
 	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: recruitment, SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
+		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
 	if err != nil {
 		return err
 	}
@@ -85,6 +102,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	errc := make(chan error, 1)
 	go func() { errc <- httpServer.Serve(ln) }()
 	go expireOffers(ctx, recruitment, logger)
+	if sender != nil {
+		go sender.Run(ctx, 10*time.Second)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -140,4 +160,12 @@ func printDemoAccounts(w io.Writer, addr string, accounts []demo.Account) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "The passwords change every time hcs starts in demo mode.")
+}
+
+// envOr is an environment variable's value, or def when it is unset.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

@@ -223,6 +223,21 @@ func ValidToken(s string) bool {
 	return err == nil
 }
 
+// AccountKey is the key an account's sign-in attempts, and the audit
+// entries about an email address without an account, are recorded under:
+// a hash of the address, so that neither stores the address itself.
+func AccountKey(email string) string {
+	sum := sha256.Sum256([]byte(NormaliseEmail(email)))
+	return "account:" + hex.EncodeToString(sum[:])
+}
+
+// AddressKey is the key a client's network address's sign-in attempts are
+// counted under: a hash, so that the counters hold no network address.
+func AddressKey(address string) string {
+	sum := sha256.Sum256([]byte(address))
+	return "address:" + hex.EncodeToString(sum[:])
+}
+
 // HashToken is the stored form of a token.
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -52,6 +52,11 @@ type Message struct {
 	Body      string     `json:"body"`
 	CreatedAt time.Time  `json:"created_at"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`
+	// Attempts counts failed attempts to deliver it; the next is due at
+	// NextAttemptAt, and LastError says why the last one failed.
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	LastError     string     `json:"last_error,omitempty"`
 }
 
 // Session is a signed-in browser or API client. Only the token's hash is
@@ -120,16 +125,6 @@ type ResetRequest struct {
 	MaxPerHour int
 }
 
-// PersonalData is everything hcs holds about a person, for them to
-// download.
-type PersonalData struct {
-	User          *User          `json:"user"`
-	Organisations []Organisation `json:"organisations"`
-	Sessions      []Session      `json:"sessions"`
-	Messages      []Message      `json:"messages"`
-	Audit         []AuditEntry   `json:"audit"`
-}
-
 // Store keeps accounts, roles, sessions, the outbox and the audit log.
 // Every method that changes something writes its audit entry in the same
 // transaction. Expiry times are counted from the store's own clock, so
@@ -154,8 +149,6 @@ type Store interface {
 	SetPassword(ctx context.Context, by Actor, userID int64, hash, keepSession string) error
 	AddGrant(ctx context.Context, by Actor, g *Grant) error
 	RevokeGrant(ctx context.Context, by Actor, userID, grantID int64) error
-	EraseUser(ctx context.Context, by Actor, userID int64) error
-	PersonalData(ctx context.Context, userID int64) (*PersonalData, error)
 
 	CreateSession(ctx context.Context, by Actor, userID int64, tokenHash string, lifetime time.Duration) error
 	SessionPrincipal(ctx context.Context, tokenHash string) (*Principal, error)

@@ -412,93 +412,6 @@ func (db *DB) Users(ctx context.Context) ([]auth.User, error) {
 	return out, err
 }
 
-// EraseUser removes an applicant's personal data and keeps what anonymised
-// statistics need: the account row with its creation date and roles. The
-// audit log holds ids, not personal data, and stays whole.
-func (db *DB) EraseUser(ctx context.Context, by auth.Actor, userID int64) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		u, err := userByID(ctx, tx, userID)
-		if err != nil {
-			return err
-		}
-		if u.ErasedAt != nil {
-			return apperr.Errorf(apperr.Conflict, "user %d was already erased", userID)
-		}
-		applicant := false
-		for _, g := range u.Grants {
-			if g.Role != auth.RoleApplicant {
-				return apperr.Invalidf("user", "user %d holds the %s role; only applicants' data can be erased here", userID, g.Role)
-			}
-			applicant = true
-		}
-		if !applicant {
-			return apperr.Invalidf("user", "user %d is not an applicant", userID)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE users SET email = $1, name = 'Erased applicant', password_hash = '', erased_at = $2 WHERE id = $3",
-			fmt.Sprintf("erased-%d@erased.invalid", userID), tx.Now, userID); err != nil {
-			return err
-		}
-		for _, q := range []string{
-			"DELETE FROM sessions WHERE user_id = $1",
-			"DELETE FROM password_resets WHERE user_id = $1",
-			"UPDATE outbox SET recipient = 'erased', subject = 'erased', body = '' WHERE user_id = $1",
-		} {
-			if _, err := tx.Exec(ctx, q, userID); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, by, "user.erase", "user", userID, "personal data erased")
-	})
-}
-
-func (db *DB) PersonalData(ctx context.Context, userID int64) (*auth.PersonalData, error) {
-	pd := &auth.PersonalData{Organisations: []auth.Organisation{}, Sessions: []auth.Session{}, Messages: []auth.Message{}}
-	err := db.Read(ctx, func(tx *Tx) error {
-		var err error
-		if pd.User, err = userByID(ctx, tx, userID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, "SELECT created_at, expires_at, last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at", userID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			s := auth.Session{UserID: userID}
-			if err := rows.Scan(&s.CreatedAt, &s.ExpiresAt, &s.LastSeenAt); err != nil {
-				rows.Close()
-				return err
-			}
-			pd.Sessions = append(pd.Sessions, s)
-		}
-		rows.Close()
-		if pd.Messages, err = messages(ctx, tx, "WHERE user_id = $1", 10000, userID); err != nil {
-			return err
-		}
-		pd.Audit, err = auditEntries(ctx, tx, auth.AuditFilter{ActorID: userID, Limit: 10000})
-		if err != nil {
-			return err
-		}
-		more, err := auditEntries(ctx, tx, auth.AuditFilter{RecordType: "user", RecordID: strconv.FormatInt(userID, 10), Limit: 10000})
-		pd.Audit = append(pd.Audit, more...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	var orgIDs []int64
-	for _, g := range pd.User.Grants {
-		if g.OrganisationID != 0 {
-			orgIDs = append(orgIDs, g.OrganisationID)
-		}
-	}
-	if len(orgIDs) > 0 {
-		if pd.Organisations, err = db.Organisations(ctx, orgIDs); err != nil {
-			return nil, err
-		}
-	}
-	return pd, nil
-}
-
 func (db *DB) CreateSession(ctx context.Context, by auth.Actor, userID int64, tokenHash string, lifetime time.Duration) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
@@ -650,7 +563,7 @@ func (db *DB) RequestPasswordReset(ctx context.Context, by auth.Actor, r auth.Re
 		if err != nil {
 			return err
 		}
-		msg, recordType, recordID := r.NoAccount, "address", ""
+		msg, recordType, recordID := r.NoAccount, "email", auth.AccountKey(r.Email)
 		if userID != 0 {
 			if _, err := tx.Exec(ctx, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
 				r.TokenHash, userID, tx.Now, tx.Now.Add(r.Lifetime)); err != nil {
@@ -738,7 +651,8 @@ func replacePassword(ctx context.Context, tx *Tx, userID int64, hash, keepSessio
 }
 
 func messages(ctx context.Context, tx *Tx, where string, limit int, args ...any) ([]auth.Message, error) {
-	rows, err := tx.Query(ctx, fmt.Sprintf("SELECT id, user_id, recipient, subject, body, created_at, sent_at FROM outbox %s ORDER BY id DESC LIMIT %d", where, limit), args...)
+	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT id, user_id, recipient, subject, body, created_at, sent_at, attempts, next_attempt_at, last_error
+		FROM outbox %s ORDER BY id DESC LIMIT %d`, where, limit), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -747,13 +661,16 @@ func messages(ctx context.Context, tx *Tx, where string, limit int, args ...any)
 	for rows.Next() {
 		var m auth.Message
 		var uid sql.NullInt64
-		var sent sql.NullTime
-		if err := rows.Scan(&m.ID, &uid, &m.Recipient, &m.Subject, &m.Body, &m.CreatedAt, &sent); err != nil {
+		var sent, next sql.NullTime
+		if err := rows.Scan(&m.ID, &uid, &m.Recipient, &m.Subject, &m.Body, &m.CreatedAt, &sent, &m.Attempts, &next, &m.LastError); err != nil {
 			return nil, err
 		}
 		m.UserID = uid.Int64
 		if sent.Valid {
 			m.SentAt = &sent.Time
+		}
+		if next.Valid {
+			m.NextAttemptAt = &next.Time
 		}
 		out = append(out, m)
 	}
@@ -840,12 +757,12 @@ func (db *DB) RequestSignUp(ctx context.Context, by auth.Actor, r auth.SignUpReq
 		}
 		msg, recordType, recordID := r.Existing, "user", strconv.FormatInt(userID, 10)
 		if userID == 0 {
-			id, err := tx.Insert(ctx, `INSERT INTO sign_up_requests (token_hash, email, name, password_hash, created_at, expires_at)
-				VALUES ($1, $2, $3, $4, $5, $6)`, r.TokenHash, r.Email, r.Name, r.PasswordHash, tx.Now, tx.Now.Add(r.Lifetime))
-			if err != nil {
+			if _, err := tx.Insert(ctx, `INSERT INTO sign_up_requests (token_hash, email, name, password_hash, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6)`, r.TokenHash, r.Email, r.Name, r.PasswordHash, tx.Now, tx.Now.Add(r.Lifetime)); err != nil {
 				return err
 			}
-			msg, recordType, recordID = r.Confirm, "sign-up", strconv.FormatInt(id, 10)
+			// The audit names the address by its hash, never the address.
+			msg, recordType, recordID = r.Confirm, "email", auth.AccountKey(r.Email)
 		}
 		msg.Recipient, msg.UserID = r.Email, userID
 		sent, err := enqueueLimited(ctx, tx, msg, r.MaxPerHour)

@@ -9,6 +9,7 @@ import (
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/database"
+	"hcs/internal/privacy"
 	"hcs/internal/testkit"
 )
 
@@ -138,11 +139,19 @@ func TestAccounts(t *testing.T) {
 		}
 
 		// Personal data and erasure.
-		pd, err := db.PersonalData(ctx, u.ID)
-		if err != nil || pd.User.Email != u.Email || len(pd.Messages) != 2 || len(pd.Audit) == 0 {
+		dp := privacy.NewService(db, db)
+		pd, err := dp.Export(ctx, u.ID)
+		if err != nil || len(pd.Audit) == 0 {
 			t.Fatalf("personal data: %+v, %v", pd, err)
 		}
-		if err := db.EraseUser(ctx, system, u.ID); err != nil {
+		rows := map[string]int{}
+		for _, r := range pd.Records {
+			rows[r.Table] += len(r.Rows)
+		}
+		if rows["users"] != 1 || rows["outbox"] != 2 || rows["grants"] != 1 {
+			t.Errorf("the export holds %v", rows)
+		}
+		if err := dp.Erase(ctx, system, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		erased, _ := db.User(ctx, u.ID)
@@ -169,7 +178,7 @@ func TestAccounts(t *testing.T) {
 		}
 		staff := &auth.User{Email: "staff@example.org", Name: "Staff"}
 		db.CreateUser(ctx, system, staff, hash, []auth.Grant{{Role: auth.RoleSystemAdmin}})
-		if err := db.EraseUser(ctx, system, staff.ID); apperr.Code(err) != apperr.Invalid {
+		if err := dp.Erase(ctx, system, staff.ID); apperr.Code(err) != apperr.Invalid {
 			t.Errorf("erasing a staff account: %v", err)
 		}
 	})

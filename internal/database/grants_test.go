@@ -8,6 +8,7 @@ import (
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/database"
+	"hcs/internal/privacy"
 	"hcs/internal/recruit"
 	"hcs/internal/testkit"
 )
@@ -161,7 +162,7 @@ func TestErasedPeopleGetNoRoles(t *testing.T) {
 		if err := db.CreateUser(ctx, system, u, "", []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.EraseUser(ctx, system, u.ID); err != nil {
+		if err := privacy.NewService(db, db).Erase(ctx, system, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.AddGrant(ctx, system, &auth.Grant{UserID: u.ID, Role: auth.RoleSystemAdmin}); apperr.Code(err) != apperr.Conflict {

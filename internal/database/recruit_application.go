@@ -69,13 +69,17 @@ func (t *recruitTx) SaveProfile(p *recruit.Profile) error {
 	return nil
 }
 
-const applicationColumns = "id, round_id, user_id, specialism, statement, created_at, shortlist_score, interview_score, national_rank, decided_by, submitted"
+const applicationColumns = "id, round_id, user_id, specialism, statement, created_at, shortlist_score, interview_score, national_rank, decided_by, submitted, withdrawn_at"
 
 func scanApplication(scan func(...any) error) (recruit.Application, error) {
 	var a recruit.Application
 	var sl, iv, rank sql.NullInt64
 	var submitted string
-	err := scan(&a.ID, &a.RoundID, &a.UserID, &a.Specialism, &a.Statement, &a.CreatedAt, &sl, &iv, &rank, &a.DecidedBy, &submitted)
+	var withdrawn sql.NullTime
+	err := scan(&a.ID, &a.RoundID, &a.UserID, &a.Specialism, &a.Statement, &a.CreatedAt, &sl, &iv, &rank, &a.DecidedBy, &submitted, &withdrawn)
+	if withdrawn.Valid {
+		a.WithdrawnAt = &withdrawn.Time
+	}
 	if err == nil {
 		if jerr := json.Unmarshal([]byte(submitted), &a.Submitted); jerr != nil {
 			err = fmt.Errorf("application %d: submitted profile: %w", a.ID, jerr)
@@ -139,6 +143,11 @@ func (t *recruitTx) Applications(roundID int64) ([]recruit.Application, error) {
 		return nil, err
 	}
 	return apps, t.withPreferences(apps, "application_id IN (SELECT id FROM applications WHERE round_id = $1)", roundID)
+}
+
+func (t *recruitTx) WithdrawApplication(id int64) error {
+	_, err := t.tx.Exec(t.ctx, "UPDATE applications SET withdrawn_at = $2 WHERE id = $1 AND withdrawn_at IS NULL", id, t.tx.Now)
+	return err
 }
 
 func (t *recruitTx) ApplicationsOf(userID int64) ([]recruit.Application, error) {

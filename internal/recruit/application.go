@@ -2,6 +2,7 @@ package recruit
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"hcs/internal/apperr"
@@ -26,6 +27,23 @@ type Application struct {
 	// Submitted is the profile the application was made with, which
 	// reviewers read: later changes to the profile do not reach it.
 	Submitted Submission `json:"submitted"`
+	// WithdrawnAt is when the applicant left the round. A withdrawn
+	// application stays, for the round's counts, but nothing further
+	// counts it: no review, interview, ranking, match or cascade.
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+}
+
+// Withdrawn reports whether the applicant has left the round.
+func (a *Application) Withdrawn() bool { return a.WithdrawnAt != nil }
+
+// InRound lists the applications still in their round: not withdrawn.
+func InRound(apps []Application) []Application {
+	return slices.DeleteFunc(slices.Clone(apps), func(a Application) bool { return a.Withdrawn() })
+}
+
+// errWithdrawn is the answer to anything done to a withdrawn application.
+func errWithdrawn(a *Application) error {
+	return apperr.Errorf(apperr.Conflict, "%s has been withdrawn from the round.", Reference(a.ID))
 }
 
 // Submission is the part of a profile an application keeps.

@@ -111,6 +111,9 @@ func (s *Service) SetPreferences(ctx context.Context, by auth.Actor, application
 		if err != nil {
 			return nil, err
 		}
+		if a.Withdrawn() {
+			return nil, errWithdrawn(a)
+		}
 		r, err := tx.Round(a.RoundID)
 		if err != nil {
 			return nil, err
@@ -210,4 +213,62 @@ func status(tx Tx, a *Application) (*ApplicationStatus, error) {
 	score, done, _ := st.shortlist(r, a.ID)
 	now := tx.Now()
 	return &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, score, done, offers, now), Offers: offers}, nil
+}
+
+// Leave takes a person out of national recruitment, as erasing their data
+// does first: each of their applications is withdrawn, so that nothing
+// further counts it, and each place they hold (an offer made, held or
+// accepted) is declined, which offers it on through the cascade. Each
+// round is one transaction, with its row locked as for any answer to an
+// offer; leaving again changes nothing.
+func (s *Service) Leave(ctx context.Context, by auth.Actor, userID int64) error {
+	apps, err := s.ApplicationsOf(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, a := range apps {
+		if _, err := s.ExpireOffers(ctx, a.RoundID); err != nil {
+			return err
+		}
+		err := s.store.Write(ctx, func(tx Tx) error {
+			r, err := tx.LockRound(a.RoundID)
+			if err != nil {
+				return err
+			}
+			app, err := tx.LockApplication(a.ID)
+			if err != nil {
+				return err
+			}
+			if !app.Withdrawn() {
+				if err := tx.WithdrawApplication(app.ID); err != nil {
+					return err
+				}
+				if err := auditf(tx, by, "application.withdraw", "application", app.ID, "round %d", app.RoundID); err != nil {
+					return err
+				}
+			}
+			live, err := tx.Offers(OfferFilter{ApplicationID: app.ID, Live: true})
+			if err != nil {
+				return err
+			}
+			for _, o := range live {
+				now := tx.Now()
+				o.Status, o.Upgrades, o.AnsweredAt = OfferDeclined, false, &now
+				if err := tx.UpdateOffer(&o); err != nil {
+					return err
+				}
+				if err := auditf(tx, by, "offer.decline", "offer", o.ID, "the applicant left recruitment"); err != nil {
+					return err
+				}
+				if err := s.cascade(tx, r, o.PostID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

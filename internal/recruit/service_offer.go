@@ -227,6 +227,7 @@ func contendersFor(tx Tx, r *Round, p *Post) ([]Contender, error) {
 	if err != nil {
 		return nil, err
 	}
+	apps = InRound(apps)
 	own, err := tx.PostRankings(r.ID)
 	if err != nil {
 		return nil, err

@@ -130,6 +130,7 @@ func (s *Service) SetPostRanking(ctx context.Context, by auth.Actor, postID int6
 		if err != nil {
 			return err
 		}
+		apps = InRound(apps)
 		seen := map[int64]bool{}
 		for _, id := range applications {
 			i := slices.IndexFunc(apps, func(a Application) bool { return a.ID == id })
@@ -176,6 +177,7 @@ func (s *Service) PostApplicants(ctx context.Context, postID int64) ([]RankedApp
 		if err != nil {
 			return nil, err
 		}
+		apps = InRound(apps)
 		own, err := tx.PostRankings(p.RoundID)
 		if err != nil {
 			return nil, err

@@ -25,10 +25,14 @@ func (s *Service) ReviewQueue(ctx context.Context, roundID, reviewerID int64) ([
 		}
 		out := []BlindApplication{}
 		for _, as := range mine {
-			b, err := blind(tx, as.ApplicationID)
+			a, err := tx.Application(as.ApplicationID)
 			if err != nil {
 				return nil, err
 			}
+			if a.Withdrawn() {
+				continue
+			}
+			b := Blind(a)
 			if i := slices.IndexFunc(reviews, func(r Review) bool { return r.ApplicationID == as.ApplicationID }); i >= 0 {
 				b.YourScore = &reviews[i].Score
 			}
@@ -68,6 +72,9 @@ func blind(tx Tx, applicationID int64) (BlindApplication, error) {
 	a, err := tx.Application(applicationID)
 	if err != nil {
 		return BlindApplication{}, err
+	}
+	if a.Withdrawn() {
+		return BlindApplication{}, errWithdrawn(a)
 	}
 	return Blind(a), nil
 }
@@ -112,6 +119,9 @@ func lockedApplication(tx Tx, applicationID int64) (*Application, *Round, error)
 	a, err := tx.LockApplication(applicationID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if a.Withdrawn() {
+		return nil, nil, errWithdrawn(a)
 	}
 	r, err := tx.Round(a.RoundID)
 	return a, r, err
@@ -194,6 +204,7 @@ func (s *Service) InterviewQueue(ctx context.Context, roundID int64, organisatio
 		if err != nil {
 			return nil, err
 		}
+		apps = InRound(apps)
 		st, err := loadState(tx, Query{RoundID: roundID})
 		if err != nil {
 			return nil, err

@@ -179,6 +179,7 @@ func (s *Service) AssignReviewers(ctx context.Context, by auth.Actor, roundID in
 		if err != nil {
 			return nil, err
 		}
+		apps = InRound(apps)
 		reviewers, err := tx.Appointments(roundID)
 		if err != nil {
 			return nil, err
@@ -226,6 +227,7 @@ func (s *Service) RankRound(ctx context.Context, by auth.Actor, roundID int64) (
 		if err != nil {
 			return nil, err
 		}
+		apps = InRound(apps)
 		st, err := loadState(tx, Query{RoundID: roundID})
 		if err != nil {
 			return nil, err
@@ -263,6 +265,7 @@ func market(tx Tx, roundID int64, capacities map[int64]int) (*RoundMarket, error
 	if err != nil {
 		return nil, err
 	}
+	apps = InRound(apps)
 	own, err := tx.PostRankings(roundID)
 	if err != nil {
 		return nil, err

@@ -92,6 +92,8 @@ type Tx interface {
 	LockApplication(id int64) (*Application, error)
 	Applications(roundID int64) ([]Application, error)
 	ApplicationsOf(userID int64) ([]Application, error)
+	// WithdrawApplication records that the applicant has left the round.
+	WithdrawApplication(id int64) error
 	// SetRanks records the national rank; applications not in ranks lose
 	// any rank they had.
 	SetRanks(roundID int64, ranks []Ranked) error

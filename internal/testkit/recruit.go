@@ -3,6 +3,7 @@ package testkit
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +36,15 @@ type StageOptions struct {
 	Places     []int // one post per entry, with these places, at one trust
 	Reviewers  int   // reviewers appointed (at least 2 to go past UntilApplied)
 	Until      string
+	// Names, when given, name the first applicants; their email
+	// addresses, statements and qualifications' subjects carry the name,
+	// so that a test can look for them.
+	Names []string
+}
+
+// slug makes an email address's local part from a name.
+func slug(name string) string {
+	return strings.ToLower(strings.ReplaceAll(name, " ", "."))
 }
 
 // StagedRound is a recruitment round taken through the service to a stage,
@@ -108,10 +118,16 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 	}
 	clk.Set(Day(2))
 	for i := range o.Applicants {
-		u := person(fmt.Sprintf("applicant%02d", i), auth.Grant{Role: auth.RoleApplicant})
+		name, subject, statement, notes := fmt.Sprintf("applicant%02d", i), "Physics", "I want to help people hear.", ""
+		if i < len(o.Names) {
+			name, subject, statement, notes = o.Names[i], o.Names[i]+"'s physics", "Statement of "+o.Names[i]+": I want to help people hear.", "Notes of "+o.Names[i]
+		}
+		u := &auth.User{Name: name, Email: slug(name) + "@example.org"}
+		must(db.CreateUser(ctx, system, u, "", []auth.Grant{{Role: auth.RoleApplicant}}))
 		by := auth.Actor{UserID: u.ID}
-		must(svc.SaveProfile(ctx, by, &recruit.Profile{UserID: u.ID, RightToWork: true, Qualifications: []recruit.Qualification{{Credential: "degree-21", Subject: "Physics"}}}))
-		a := &recruit.Application{RoundID: sr.Round.ID, UserID: u.ID, Specialism: "audiology", Statement: "I want to help people hear."}
+		must(svc.SaveProfile(ctx, by, &recruit.Profile{UserID: u.ID, RightToWork: true, Notes: notes,
+			Qualifications: []recruit.Qualification{{Credential: "degree-21", Subject: subject}}}))
+		a := &recruit.Application{RoundID: sr.Round.ID, UserID: u.ID, Specialism: "audiology", Statement: statement}
 		must(svc.Apply(ctx, by, a))
 		sr.Applicants, sr.Apps = append(sr.Applicants, u), append(sr.Apps, a)
 	}

@@ -13,6 +13,7 @@ import (
 	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/framework"
+	"hcs/internal/privacy"
 	"hcs/internal/recruit"
 	"hcs/internal/search"
 	"hcs/internal/web"
@@ -82,8 +83,9 @@ func PasswordHash(tb testing.TB, password string) string {
 // ServerWith returns hcs's HTTP handler over the given database.
 func ServerWith(tb testing.TB, db *database.DB) *web.Server {
 	tb.Helper()
+	recruitment := Recruit(tb, db)
 	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test", PublicURL: PublicURL,
-		Store: db, Recruit: Recruit(tb, db), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
+		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -32,11 +30,9 @@ const (
 var errBadCredentials = apperr.Invalidf("email", "Enter a correct email address and password")
 
 // attemptKeys are the sign-in counters an attempt counts against: the
-// account (by a hash of its address, which is all the counter stores) and
-// the client's address.
+// account and the client's address, each by a hash.
 func attemptKeys(email, address string) []string {
-	sum := sha256.Sum256([]byte(email))
-	return []string{"account:" + hex.EncodeToString(sum[:]), "address:" + address}
+	return []string{auth.AccountKey(email), auth.AddressKey(address)}
 }
 
 // authenticate checks an email address and password. The attempt is
@@ -482,7 +478,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) accountData(w http.ResponseWriter, r *http.Request) error {
-	pd, err := s.store.PersonalData(r.Context(), principal(r).User.ID)
+	pd, err := s.privacy.Export(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) (int, any, error)
 }
 
 func (s *Server) apiMyData(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	pd, err := s.store.PersonalData(r.Context(), principal(r).User.ID)
+	pd, err := s.privacy.Export(r.Context(), principal(r).User.ID)
 	return http.StatusOK, pd, err
 }
 
@@ -210,7 +210,7 @@ func (s *Server) apiEraseUser(w http.ResponseWriter, r *http.Request) (int, any,
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.store.EraseUser(r.Context(), actor(r), id); err != nil {
+	if err := s.privacy.Erase(r.Context(), actor(r), id); err != nil {
 		return 0, nil, err
 	}
 	u, err := s.store.User(r.Context(), id)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hcs/internal/auth"
+	"hcs/internal/privacy"
 	"hcs/internal/testkit"
 	"hcs/internal/web"
 )
@@ -73,7 +74,7 @@ func TestFormsAreRateLimitedPerAddress(t *testing.T) {
 	db := testkit.SQLiteDB(t)
 	for _, path := range []string{"/sign-in", "/sign-up", "/password-reset", "/password-reset/" + strings.Repeat("A", 43), "/sign-up/" + strings.Repeat("A", 43), "/api/v1/session"} {
 		h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db,
-			Recruit: testkit.Recruit(t, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3})
+			Recruit: testkit.Recruit(t, db), Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,12 +99,12 @@ func TestFormsAreRateLimitedPerAddress(t *testing.T) {
 func TestPublicURLIsRequired(t *testing.T) {
 	db := testkit.SQLiteDB(t)
 	for _, u := range []string{"", "hcs.example.nhs.uk", "ftp://hcs.example", "https://hcs.example/path", "https://user@hcs.example"} {
-		_, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), PublicURL: u})
+		_, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Privacy: privacy.NewService(db, db), PublicURL: u})
 		if err == nil {
 			t.Errorf("a server started with the public URL %q", u)
 		}
 	}
-	if _, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), PublicURL: "https://hcs.example.nhs.uk/"}); err != nil {
+	if _, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Privacy: privacy.NewService(db, db), PublicURL: "https://hcs.example.nhs.uk/"}); err != nil {
 		t.Error(err)
 	}
 }

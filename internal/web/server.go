@@ -19,6 +19,7 @@ import (
 
 	"hcs/internal/auth"
 	"hcs/internal/framework"
+	"hcs/internal/privacy"
 	"hcs/internal/recruit"
 	"hcs/internal/search"
 )
@@ -39,6 +40,8 @@ type Config struct {
 	Store auth.Store
 	// Recruit is national recruitment.
 	Recruit *recruit.Service
+	// Privacy exports and erases a person's data across every capability.
+	Privacy *privacy.Service
 	// SchemaVersion reports the database schema version, for /healthz.
 	SchemaVersion func() int
 	// PublicURL is the address links in messages point to, such as
@@ -71,6 +74,7 @@ type Server struct {
 
 	store         auth.Store
 	recruit       *recruit.Service
+	privacy       *privacy.Service
 	schemaVersion func() int
 	baseURL       string
 	alwaysSecure  bool
@@ -80,7 +84,7 @@ type Server struct {
 
 // New builds the server and parses its templates.
 func New(cfg Config) (*Server, error) {
-	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil || cfg.Recruit == nil {
+	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil || cfg.Recruit == nil || cfg.Privacy == nil {
 		return nil, fmt.Errorf("web: a framework, a search index and the stores are required")
 	}
 	var err error
@@ -94,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 
 		store:         cfg.Store,
 		recruit:       cfg.Recruit,
+		privacy:       cfg.Privacy,
 		schemaVersion: cfg.SchemaVersion,
 		alwaysSecure:  cfg.SecureCookies,
 		clock:         cfg.Clock,

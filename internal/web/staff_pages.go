@@ -355,7 +355,7 @@ func (s *Server) eraseUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.EraseUser(r.Context(), actor(r), id); err != nil {
+	if err := s.privacy.Erase(r.Context(), actor(r), id); err != nil {
 		return err
 	}
 	redirectBack(w, r, "/admin/users/"+strconv.FormatInt(id, 10), "Personal data erased")
