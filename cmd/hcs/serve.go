@@ -28,6 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demoMode := fs.Bool("demo", false, "add synthetic organisations and one account per role, and print their sign-in details")
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
+	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	smtpAddr := fs.String("smtp-addr", os.Getenv("HCS_SMTP_ADDR"), "deliver the outbox to this SMTP server, host:port (default from $HCS_SMTP_ADDR; none keeps messages in the outbox)")
 	smtpFrom := fs.String("smtp-from", os.Getenv("HCS_SMTP_FROM"), "the address messages come from (default from $HCS_SMTP_FROM)")
@@ -85,7 +86,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
 	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies})
+		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies,
+		FormsPerMinute: *formsPerMinute, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package recruit_test
 
 import (
+	"strings"
 	"testing"
 
 	"hcs/internal/apperr"
@@ -110,4 +111,25 @@ func TestLeaveGivesUpThePlace(t *testing.T) {
 			t.Errorf("after leaving: withdrawn %v, rank %v; the rank stays for the round's record", a.Withdrawn(), a.NationalRank)
 		}
 	})
+}
+
+// TestOfferMessageQuotesWhatPeopleTyped: the offer's message names no one
+// and shows the employer's and site's names as quoted data on their own
+// lines, so that a name cannot read as the service's own words (finding 14
+// of the security review).
+func TestOfferMessageQuotesWhatPeopleTyped(t *testing.T) {
+	db := testkit.SQLiteDB(t)
+	sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 2, Places: []int{1}, Reviewers: 2, Until: testkit.UntilRanked,
+		Names: []string{"Urgent Call 0900 000000 now"}})
+	if _, err := sr.Service.PublishMatch(ctx, as(sr.School), sr.Round.ID); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := db.Outbox(ctx, 10)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("outbox: %v %v", msgs, err)
+	}
+	body := msgs[0].Body
+	if strings.Contains(body, "Urgent Call") || !strings.Contains(body, "\nSite: \"Site 1\"\n") || !strings.Contains(body, "Employer: \"Staged Trust\"") {
+		t.Errorf("the offer's message:\n%s", body)
+	}
 }

@@ -31,13 +31,16 @@ func (s *Service) makeOffer(tx Tx, by auth.Actor, o *Offer, why string) error {
 	if err != nil {
 		return err
 	}
-	body := fmt.Sprintf("Hello %s,\n\nYou have been offered a training post in %s at %s, %s.\n\n"+
-		"Please accept, hold or decline it by %s. An offer that is not answered by then expires and the place is offered to someone else.\n",
-		person.Name, s.specialismName(p.Specialism), p.Site, p.Organisation, o.Deadline.UTC().Format(dateFormat))
+	// What people typed (the site, the organisation's name) is shown as
+	// quoted data on its own line, never as the message's own words; the
+	// person's name is not used at all.
+	post := fmt.Sprintf("Specialism: %s\nEmployer: %q\nSite: %q\n", s.specialismName(p.Specialism), p.Organisation, p.Site)
+	body := "You have been offered a training post through national recruitment:\n\n" + post +
+		"\nSign in to hcs to accept, hold or decline it by " + o.Deadline.UTC().Format(dateFormat) +
+		". An offer that is not answered by then expires and the place is offered to someone else.\n"
 	if o.Status != OfferOffered {
-		body = fmt.Sprintf("Hello %s,\n\nYou asked to be upgraded if a post you ranked higher became free. One has: the training post in %s at %s, %s, is now yours "+
-			"in place of the offer you had, and it is %s as that one was. You can still decline it.\n",
-			person.Name, s.specialismName(p.Specialism), p.Site, p.Organisation, o.Status)
+		body = "You asked to be upgraded if a post you ranked higher became free. One has, and it is now yours in place of the offer you had:\n\n" +
+			post + "\nYou hold it as you held the other (" + o.Status + "). You can still decline it when you sign in to hcs.\n"
 	}
 	if err := tx.Send(person, "Offer of a training post", body); err != nil {
 		return err

@@ -99,6 +99,27 @@ type formPage struct {
 	Values map[string]string
 	Error  error
 	Notice string
+	// Sent is the message the form just queued, shown only in a
+	// demonstration without a mail server (Config.ShowMessages).
+	Sent *auth.Message
+}
+
+// sentTo is the newest message to an address, when the server shows
+// messages on the page (a demonstration without a mail server).
+func (s *Server) sentTo(r *http.Request, email string) *auth.Message {
+	if !s.showMessages {
+		return nil
+	}
+	msgs, err := s.store.Outbox(r.Context(), 50)
+	if err != nil {
+		return nil
+	}
+	for _, m := range msgs {
+		if m.Recipient == email {
+			return &m
+		}
+	}
+	return nil
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) error {
@@ -176,7 +197,8 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 		return s.show(w, r, errorStatus(err), "sign-up", "Create an account", nil, formPage{Values: values, Error: err})
 	}
 	return s.show(w, r, http.StatusOK, "sign-up", "Check your email", nil, formPage{Values: map[string]string{"email": email},
-		Notice: "We have sent a message to " + email + ". Open the link in it within 24 hours to finish creating your account."})
+		Notice: "We have sent a message to " + email + ". Open the link in it within 24 hours to finish creating your account.",
+		Sent:   s.sentTo(r, email)})
 }
 
 func (s *Server) requestSignUp(r *http.Request, name, email, password string) error {
@@ -318,7 +340,8 @@ func (s *Server) passwordResetRequest(w http.ResponseWriter, r *http.Request) er
 		return s.show(w, r, http.StatusBadRequest, "password-reset", "Reset your password", nil, formPage{Values: map[string]string{"email": email}, Error: err})
 	}
 	return s.show(w, r, http.StatusOK, "password-reset", "Check your email", nil, formPage{Values: map[string]string{},
-		Notice: "We have sent a message to that address. If it has an account, the message has a link to choose a new password, which works once, within one hour."})
+		Notice: "We have sent a message to that address. If it has an account, the message has a link to choose a new password, which works once, within one hour.",
+		Sent:   s.sentTo(r, auth.NormaliseEmail(email))})
 }
 
 func (s *Server) newPasswordPage(w http.ResponseWriter, r *http.Request) error {

@@ -51,6 +51,15 @@ var templateFuncs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"date":     func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"dateTime": func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
+	// firstLink is the first web address in a message's text, or "".
+	"firstLink": func(body string) string {
+		for _, f := range strings.Fields(body) {
+			if strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://") {
+				return f
+			}
+		}
+		return ""
+	},
 	// idText is an id for a form, blank for none.
 	"idText": func(id int64) string {
 		if id == 0 {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,5 +107,25 @@ func TestPublicURLIsRequired(t *testing.T) {
 	}
 	if _, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Privacy: privacy.NewService(db, db), PublicURL: "https://hcs.example.nhs.uk/"}); err != nil {
 		t.Error(err)
+	}
+}
+
+// In a demonstration without a mail server, the page shows the message a
+// form has just queued, with its link; otherwise it never does.
+func TestDemoShowsTheMessage(t *testing.T) {
+	db := testkit.SQLiteDB(t)
+	for _, show := range []bool{false, true} {
+		h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+			Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, ShowMessages: show})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := newAttacker(t, h)
+		email := fmt.Sprintf("demo%v@example.org", show)
+		rec := a.send("POST", "/sign-up", url.Values{"name": {"Demo Person"}, "email": {email}, "password": {"demo password 123"}, "confirm": {"demo password 123"}})
+		link := signUpLink(t, db, email)
+		if shown := strings.Contains(rec.Body.String(), `href="`+testkit.PublicURL+link+`"`); shown != show {
+			t.Errorf("ShowMessages %v: the page shows the link: %v", show, shown)
+		}
 	}
 }

@@ -48,6 +48,11 @@ type Config struct {
 	// https://hcs.example.nhs.uk. It is required: links are never built
 	// from the Host header a request brings.
 	PublicURL string
+	// ShowMessages shows, on the page that asked for it, the message a
+	// form has just put in the outbox (a sign-up or reset link), for a
+	// demonstration without a mail server. Never in production: it would
+	// tell anyone whether an address has an account.
+	ShowMessages bool
 	// FormsPerMinute is how many sign-in, sign-up and password reset forms
 	// one client address may send each minute (and at once); 0 means 30.
 	FormsPerMinute int
@@ -80,6 +85,7 @@ type Server struct {
 	alwaysSecure  bool
 	clock         func() time.Time
 	limiter       *addressLimiter
+	showMessages  bool
 }
 
 // New builds the server and parses its templates.
@@ -99,6 +105,7 @@ func New(cfg Config) (*Server, error) {
 		store:         cfg.Store,
 		recruit:       cfg.Recruit,
 		privacy:       cfg.Privacy,
+		showMessages:  cfg.ShowMessages,
 		schemaVersion: cfg.SchemaVersion,
 		alwaysSecure:  cfg.SecureCookies,
 		clock:         cfg.Clock,
