@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -54,6 +55,11 @@ func runFrameworkExport(args []string, stdout, stderr io.Writer) error {
 	}
 	if *format != "json" && *format != "csv" {
 		return usageError{fmt.Sprintf("--format %q: use json or csv", *format)}
+	}
+	tableSet := false
+	fs.Visit(func(fl *flag.Flag) { tableSet = tableSet || fl.Name == "table" })
+	if *format == "json" && tableSet {
+		return usageError{"--table applies to --format csv; the JSON export holds every table in one document"}
 	}
 	if *format == "csv" && !slices.Contains(framework.ExportTables, *table) {
 		return usageError{fmt.Sprintf("--table %q: use one of %s", *table, strings.Join(framework.ExportTables, ", "))}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -91,6 +92,7 @@ func TestFrameworkExport(t *testing.T) {
 	}
 	var doc struct {
 		Version     string `json:"version"`
+		Licence     struct{ ID, URL string }
 		Specialisms []struct {
 			ID string `json:"id"`
 		} `json:"specialisms"`
@@ -98,18 +100,32 @@ func TestFrameworkExport(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Version == "" || len(doc.Specialisms) < 40 {
 		t.Fatalf("json export: %v, version %q, %d specialisms", err, doc.Version, len(doc.Specialisms))
 	}
-	for _, table := range []string{"specialisms", "divisions", "role-groups", "levels", "programmes", "renamed"} {
+	if doc.Licence.ID != "OGL-UK-3.0" || !strings.Contains(doc.Licence.URL, "open-government-licence/version/3") {
+		t.Errorf("json export licence %+v, want the Open Government Licence v3.0", doc.Licence)
+	}
+	first := map[string]string{"pay": "year"}
+	for _, table := range []string{"specialisms", "divisions", "role-groups", "levels", "programmes", "renamed", "sources", "pay"} {
 		out, _, err := runCLI(t, "framework", "export", "--format", "csv", "--table", table)
 		if err != nil {
 			t.Fatalf("%s: %v", table, err)
 		}
 		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-		if err != nil || len(rows) < 2 || rows[0][0] != "id" {
+		want := cmp.Or(first[table], "id")
+		if err != nil || len(rows) < 2 || rows[0][0] != want {
 			t.Fatalf("%s: %v, %d rows", table, err, len(rows))
+		}
+		for i, row := range rows {
+			if last := row[len(row)-1]; (i == 0 && last != "licence") || (i > 0 && last != "OGL-UK-3.0") {
+				t.Fatalf("%s row %d ends %q, not the licence", table, i, last)
+			}
 		}
 	}
 	if _, _, err := runCLI(t, "framework", "export", "--format", "xml"); err == nil || exitCode(err) != 2 {
 		t.Errorf("unknown format: %v", err)
+	}
+	// --table belongs to CSV; JSON refuses it rather than ignoring it.
+	if _, _, err := runCLI(t, "framework", "export", "--format", "json", "--table", "pay"); err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "--table applies to --format csv") {
+		t.Errorf("json with --table: %v", err)
 	}
 }
 

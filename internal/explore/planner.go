@@ -22,11 +22,15 @@ const (
 
 // Plan is the pathway planner's answer.
 type Plan struct {
-	Status     string                   `json:"status"`
-	Message    string                   `json:"message"`
-	From       *framework.StartingPoint `json:"from"`
-	Specialism *framework.Specialism    `json:"-"`
-	Level      *framework.Level         `json:"-"`
+	Status         string                   `json:"status"`
+	Message        string                   `json:"message"`
+	From           *framework.StartingPoint `json:"from"`
+	FromSpecialism *framework.Specialism    `json:"-"`
+	Specialism     *framework.Specialism    `json:"-"`
+	Level          *framework.Level         `json:"-"`
+	// Notes say how the person's starting point was read: what carried
+	// over from their own specialism, what counts in this one.
+	Notes []string `json:"notes"`
 	// Routes holds the recommended route first, then alternatives.
 	Routes []Route `json:"routes"`
 }
@@ -37,9 +41,33 @@ type Route struct {
 	TotalMonths int    `json:"total_months"`
 }
 
-// Step is one programme or education step on a route.
+// Step is one programme or education step on a route, with what the
+// person should know about taking it in this specialism.
 type Step struct {
 	Programme *framework.Programme `json:"-"`
+	// NeedsJob is set for steps taken in a job; HasJob when the person
+	// already works in the specialism.
+	NeedsJob bool `json:"needs_job"`
+	HasJob   bool `json:"has_job"`
+	// AlsoRequires lists credentials this specialism adds to the
+	// programme's usual entry (GDC registration for reconstructive science).
+	AlsoRequires []*framework.Credential `json:"-"`
+	// Competition is the STP's published applications per post in the
+	// specialism, for direct-entry steps.
+	Competition *framework.Competition `json:"-"`
+	// HSSTUnconfirmed is set on an HSST step where no source confirms the
+	// specialism has a programme.
+	HSSTUnconfirmed bool `json:"hsst_unconfirmed"`
+}
+
+// PlanRequest is what a person tells the planner: where they start (and,
+// for a starting point that belongs to a specialism, which one), and the
+// specialism and level they want to reach.
+type PlanRequest struct {
+	From           string
+	FromSpecialism string
+	Specialism     string
+	Level          string
 }
 
 // maxSteps bounds the route search; no real route has more steps.
@@ -48,27 +76,40 @@ const maxSteps = 7
 // maxRoutes is the recommended route plus alternatives.
 const maxRoutes = 4
 
+// competitionProgrammes are the direct-entry programmes whose competition
+// the published STP ratios describe.
+var competitionProgrammes = []string{"stp"}
+
 // PlanPathway finds the routes from a starting point to a level in a
 // specialism. Unknown ids are invalid input; impossible requests get a Plan
 // whose Status and Message say why.
-func PlanPathway(f *framework.Framework, fromID, specialismID, levelID string) (*Plan, error) {
-	from := f.StartingPoint(fromID)
+func PlanPathway(f *framework.Framework, req PlanRequest) (*Plan, error) {
+	from := f.StartingPoint(req.From)
 	if from == nil {
 		ids := make([]string, len(f.StartingPoints))
 		for i, sp := range f.StartingPoints {
 			ids[i] = sp.ID
 		}
-		return nil, apperr.Invalidf("from", "%q is not a starting point we know; choose one of: %s", fromID, strings.Join(ids, ", "))
+		return nil, apperr.Invalidf("from", "%q is not a starting point we know; choose one of: %s", req.From, strings.Join(ids, ", "))
 	}
-	spec := f.Specialism(specialismID)
+	var fromSpec *framework.Specialism
+	if from.InSpecialism {
+		if req.FromSpecialism == "" {
+			return nil, apperr.Invalidf("from_specialism", "Choose the specialism you work or trained in as a %s", lowerFirst(from.Name))
+		}
+		if fromSpec = f.Specialism(req.FromSpecialism); fromSpec == nil {
+			return nil, apperr.Invalidf("from_specialism", "%q is not a specialism we know", req.FromSpecialism)
+		}
+	}
+	spec := f.Specialism(req.Specialism)
 	if spec == nil {
-		return nil, apperr.Invalidf("specialism", "%q is not a specialism we know", specialismID)
+		return nil, apperr.Invalidf("specialism", "%q is not a specialism we know", req.Specialism)
 	}
-	level := f.Level(levelID)
+	level := f.Level(req.Level)
 	if level == nil {
-		return nil, apperr.Invalidf("level", "%q is not a career level; choose associate-assistant, practitioner, clinical-scientist or consultant", levelID)
+		return nil, apperr.Invalidf("level", "%q is not a career level; choose associate-assistant, practitioner, clinical-scientist or consultant", req.Level)
 	}
-	plan := &Plan{From: from, Specialism: spec, Level: level}
+	plan := &Plan{From: from, FromSpecialism: fromSpec, Specialism: spec, Level: level, Notes: []string{}}
 
 	if !spec.HasLevel(level.ID) {
 		var names []string
@@ -81,45 +122,135 @@ func PlanPathway(f *framework.Framework, fromID, specialismID, levelID string) (
 		return plan, nil
 	}
 
+	holds := startingCredentials(f, plan)
 	g := newGraph(f)
-	start := g.mask(from.Holds)
+	start := g.mask(holds)
 	for _, lv := range f.Levels {
 		if lv.Order >= level.Order && start&g.mask(lv.ReachedBy) != 0 {
 			plan.Status = PlanAlreadyQualified
 			if lv == level {
-				plan.Message = fmt.Sprintf("You are already qualified at %s level. Open training posts and career stages are shown on the %s page.", strings.ToLower(level.Name), spec.Name)
+				plan.Message = fmt.Sprintf("You are already qualified at %s level in %s. Open training posts and career stages are shown on the %s page.", strings.ToLower(level.Name), lowerFirst(spec.Name), spec.Name)
 			} else {
-				plan.Message = fmt.Sprintf("You are already qualified beyond %s level, at %s level.", strings.ToLower(level.Name), strings.ToLower(lv.Name))
+				plan.Message = fmt.Sprintf("You are already qualified beyond %s level in %s, at %s level.", strings.ToLower(level.Name), lowerFirst(spec.Name), strings.ToLower(lv.Name))
 			}
 			return plan, nil
 		}
 	}
 
 	var programmes []*framework.Programme
+	extra := map[*framework.Programme][]string{}
 	for _, p := range f.Programmes {
 		// Programmes for higher levels never help to reach this one.
 		if p.RunsIn(spec) && (p.Level == nil || p.Level.Order <= level.Order) {
 			programmes = append(programmes, p)
+			extra[p] = spec.ProgrammeRequires[p.ID]
 		}
 	}
-	paths := g.search(start, g.mask(level.ReachedBy), programmes)
+	paths := g.search(start, g.mask(level.ReachedBy), programmes, func(p *framework.Programme) uint64 { return g.mask(extra[p]) })
 	if len(paths) == 0 {
 		plan.Status = PlanNoRoute
 		plan.Message = fmt.Sprintf("We could not find a route from %q to %s in %s. Try a different starting point, or contact the National School of Healthcare Science for advice.",
 			from.Name, strings.ToLower(level.Name), spec.Name)
+		if level.ID == "consultant" && spec.HSST == framework.HSSTNone {
+			plan.Message = fmt.Sprintf("There is no Higher Specialist Scientific Training programme in %s, so the only route we know to consultant level is the Academy for Healthcare Science's equivalence, which needs five years at that level first.", lowerFirst(spec.Name))
+		}
 		return plan, nil
 	}
+	hasJob := start&g.mask([]string{"employed"}) != 0
 	for _, path := range paths {
 		r := Route{}
 		for _, p := range path {
-			r.Steps = append(r.Steps, Step{Programme: p})
+			st := Step{Programme: p, NeedsJob: p.NeedsJob, HasJob: p.NeedsJob && hasJob,
+				HSSTUnconfirmed: p.HSST && spec.HSST == framework.HSSTUnconfirmed}
+			for _, id := range extra[p] {
+				st.AlsoRequires = append(st.AlsoRequires, f.Credential(id))
+			}
+			if slices.Contains(competitionProgrammes, p.ID) {
+				st.Competition = competition(spec)
+			}
+			r.Steps = append(r.Steps, st)
 			r.TotalMonths += p.DurationMonths
 		}
 		plan.Routes = append(plan.Routes, r)
 	}
+	if level.ID == "consultant" && spec.HSST == framework.HSSTNone {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("There is no Higher Specialist Scientific Training programme in %s, so it is not offered here.", lowerFirst(spec.Name)))
+	}
 	plan.Status = PlanRoute
 	plan.Message = fmt.Sprintf("The quickest route takes about %s.", FormatMonths(plan.Routes[0].TotalMonths))
 	return plan, nil
+}
+
+// startingCredentials is what the person holds for a route in the plan's
+// specialism: credentials that belong to another specialism are left
+// behind, and the specialism's stand-ins are added. It records on the plan
+// what it did.
+func startingCredentials(f *framework.Framework, plan *Plan) []string {
+	spec := plan.Specialism
+	var holds []string
+	var left []string
+	for _, id := range plan.From.Holds {
+		c := f.Credential(id)
+		if c.InSpecialism && !sameField(plan.FromSpecialism, spec) {
+			left = append(left, strings.ToLower(c.Name))
+			continue
+		}
+		holds = append(holds, id)
+	}
+	if len(left) > 0 {
+		plan.Notes = append(plan.Notes, fmt.Sprintf(
+			"You work or trained in %s. What you hold there (%s) does not qualify you in %s, so these routes start from your qualifications; any professional registration you hold stays yours.",
+			lowerFirst(plan.FromSpecialism.Name), strings.Join(left, "; "), lowerFirst(spec.Name)))
+	}
+	for _, id := range sortedKeys(spec.AlsoCounts) {
+		if slices.Contains(holds, id) {
+			continue
+		}
+		for _, alt := range spec.AlsoCounts[id] {
+			if slices.Contains(holds, alt) {
+				holds = append(holds, id)
+				plan.Notes = append(plan.Notes, fmt.Sprintf("In %s, %s counts as %s.",
+					lowerFirst(spec.Name), lowerFirst(f.Credential(alt).Name), lowerFirst(f.Credential(id).Name)))
+				break
+			}
+		}
+	}
+	return holds
+}
+
+// sameField reports whether credentials earned in a carry over to b: the
+// same specialism, or a specialism and its sub-specialisms.
+func sameField(a, b *framework.Specialism) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	root := func(s *framework.Specialism) *framework.Specialism {
+		if s.Parent != nil {
+			return s.Parent
+		}
+		return s
+	}
+	return root(a) == root(b)
+}
+
+// competition is the specialism's published STP competition, or its
+// parent's for a sub-specialism without its own.
+func competition(s *framework.Specialism) *framework.Competition {
+	for ; s != nil; s = s.Parent {
+		if s.Competition != nil {
+			return s.Competition
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // graph turns credential ids into bits so that states compare cheaply. The
@@ -149,7 +280,8 @@ func (g *graph) mask(ids []string) uint64 {
 // quickest first. A route is minimal when no other route uses a subset of
 // its programmes; routes that are the same programmes in another order are
 // the same route.
-func (g *graph) search(start, goal uint64, programmes []*framework.Programme) [][]*framework.Programme {
+// extra gives credentials a programme also needs in this specialism.
+func (g *graph) search(start, goal uint64, programmes []*framework.Programme, extra func(*framework.Programme) uint64) [][]*framework.Programme {
 	type edge struct {
 		p        *framework.Programme
 		requires []uint64
@@ -159,7 +291,7 @@ func (g *graph) search(start, goal uint64, programmes []*framework.Programme) []
 	for i, p := range programmes {
 		e := edge{p: p, grants: g.mask(p.Grants)}
 		for _, set := range p.Requires {
-			e.requires = append(e.requires, g.mask(set))
+			e.requires = append(e.requires, g.mask(set)|extra(p))
 		}
 		edges[i] = e
 	}
@@ -225,12 +357,26 @@ func (g *graph) search(start, goal uint64, programmes []*framework.Programme) []
 		if d := kindRank(a) - kindRank(b); d != 0 {
 			return d
 		}
+		// A general route before an equally quick specialised one (a
+		// science degree before an IBMS-accredited one).
+		if d := granted(a) - granted(b); d != 0 {
+			return d
+		}
 		return strings.Compare(routeKey(a), routeKey(b))
 	})
 	if len(minimal) > maxRoutes {
 		minimal = minimal[:maxRoutes]
 	}
 	return minimal
+}
+
+// granted counts the credentials a route's steps give.
+func granted(route []*framework.Programme) int {
+	n := 0
+	for _, p := range route {
+		n += len(p.Grants)
+	}
+	return n
 }
 
 func months(route []*framework.Programme) int {

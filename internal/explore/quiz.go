@@ -234,8 +234,10 @@ func excludedBy(breakers []*framework.DealBreaker, s *framework.Specialism) (*fr
 	return nil, ""
 }
 
+// lowerFirst lower-cases the first letter of a name for use mid-sentence,
+// unless it starts an acronym ("HCPC-registered", "GDC registration").
 func lowerFirst(s string) string {
-	if s == "" {
+	if s == "" || (len(s) > 1 && strings.ToUpper(s[1:2]) == s[1:2] && strings.ToLower(s[1:2]) != s[1:2]) {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]

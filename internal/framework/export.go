@@ -12,7 +12,7 @@ import (
 )
 
 // ExportTables are the tables ExportCSV can write.
-var ExportTables = []string{"specialisms", "divisions", "role-groups", "levels", "programmes", "renamed"}
+var ExportTables = []string{"specialisms", "divisions", "role-groups", "levels", "programmes", "renamed", "sources", "pay"}
 
 // ExportJSON writes the whole framework as one JSON document.
 func ExportJSON(w io.Writer, f *Framework) error {
@@ -22,14 +22,15 @@ func ExportJSON(w io.Writer, f *Framework) error {
 }
 
 // ExportCSV writes one table of the framework as CSV with a header row.
-// Lists are joined with "; ".
+// Lists are joined with "; ". Every row ends with the data's licence (its
+// SPDX identifier), so a table carries it wherever it is copied.
 func ExportCSV(w io.Writer, f *Framework, table string) error {
 	cw := csv.NewWriter(w)
 	list := func(s []string) string { return strings.Join(s, "; ") }
 	cites := func(cs []Citation) string {
 		var out []string
 		for _, c := range cs {
-			out = append(out, c.Source+" ("+c.Checked+")")
+			out = append(out, c.Source)
 		}
 		return list(out)
 	}
@@ -67,8 +68,33 @@ func ExportCSV(w io.Writer, f *Framework, table string) error {
 		for _, r := range f.Renamed {
 			rows = append(rows, []string{r.ID, r.Name, r.Retired, list(r.Successors), r.Note, cites(r.Sources)})
 		}
+	case "sources":
+		rows = append(rows, []string{"id", "title", "publisher", "url", "dated", "standing", "note"})
+		for _, src := range f.Sources {
+			rows = append(rows, []string{src.ID, src.Title, src.Publisher, src.URL, src.Dated, src.Standing, src.Note})
+		}
+	case "pay":
+		rows = append(rows, []string{"year", "country", "band", "point", "years_to_reach", "annual_pounds", "closed", "sources"})
+		for _, ps := range f.PayScales {
+			for _, b := range ps.Bands {
+				if b.Closed != "" {
+					rows = append(rows, []string{ps.Year, ps.Country, b.Band, "", "", "", b.Closed, cites(b.ClosedSources)})
+				}
+				for i, p := range b.Points {
+					years := ""
+					if p.Years != nil {
+						years = strconv.Itoa(*p.Years)
+					}
+					rows = append(rows, []string{ps.Year, ps.Country, b.Band, strconv.Itoa(i + 1), years, strconv.Itoa(p.Amount), "", cites(ps.Sources)})
+				}
+			}
+		}
 	default:
 		return fmt.Errorf("unknown table %q; choose one of %s", table, strings.Join(ExportTables, ", "))
+	}
+	rows[0] = append(rows[0], "licence")
+	for i := range rows[1:] {
+		rows[i+1] = append(rows[i+1], f.Licence.ID)
 	}
 	// Framework data can come from a folder given to hcs, so every cell is
 	// neutralised for the spreadsheets this export is opened in.

@@ -12,9 +12,10 @@ import (
 // Framework is a loaded, validated and cross-linked copy of the data files.
 // It is read-only once Load returns, so it is safe for concurrent use.
 type Framework struct {
-	Version   string `json:"version"`
-	Published string `json:"published"`
-	Title     string `json:"title"`
+	Version   string  `json:"version"`
+	Published string  `json:"published"`
+	Title     string  `json:"title"`
+	Licence   Licence `json:"licence"`
 
 	Sources        []*Source        `json:"sources"`
 	Divisions      []*Division      `json:"divisions"`
@@ -25,6 +26,7 @@ type Framework struct {
 	Programmes     []*Programme     `json:"programmes"`
 	Credentials    []*Credential    `json:"credentials"`
 	StartingPoints []*StartingPoint `json:"starting_points"`
+	PayScales      []*PayScale      `json:"pay_scales"`
 	Quiz           *Quiz            `json:"quiz"`
 	Vocabulary     *Vocabulary      `json:"search_vocabulary"`
 
@@ -41,14 +43,30 @@ type Framework struct {
 	specialismAlias map[string]string
 }
 
-// Citation records where an entry's facts come from and when they were
-// last checked against that source.
-type Citation struct {
-	Source  string `yaml:"source" json:"source"`
-	Checked string `yaml:"checked" json:"checked"`
+// Licence is the open licence the framework data is published under.
+type Licence struct {
+	ID          string `yaml:"id" json:"id"` // SPDX identifier
+	Name        string `yaml:"name" json:"name"`
+	URL         string `yaml:"url" json:"url"`
+	Attribution string `yaml:"attribution" json:"attribution"`
 }
 
-// Source is a publication the framework cites.
+// Citation records which source an entry's facts come from.
+type Citation struct {
+	Source string `yaml:"source" json:"source"`
+}
+
+// Source standings: who stands behind a source.
+const (
+	StandingOfficial   = "official"    // a public body, regulator or professional body
+	StandingThirdParty = "third-party" // a commercial guide, blog or other copy
+	StandingSeed       = "seed"        // the text hcs is built from
+)
+
+// Source is a publication the framework cites. Dated is the date the page
+// itself carries (published or last updated), as the research notes behind
+// the data record it: YYYY-MM-DD, YYYY-MM or YYYY, or empty when the page
+// is undated. It is not the day anyone typed the fact in.
 type Source struct {
 	origin `yaml:"-" json:"-"`
 
@@ -56,6 +74,9 @@ type Source struct {
 	Title     string `yaml:"title" json:"title"`
 	Publisher string `yaml:"publisher" json:"publisher"`
 	URL       string `yaml:"url" json:"url,omitempty"`
+	Dated     string `yaml:"dated" json:"dated,omitempty"`
+	Standing  string `yaml:"standing" json:"standing"`
+	Note      string `yaml:"note" json:"note,omitempty"`
 }
 
 // Division is the top level of healthcare science, such as life sciences.
@@ -136,7 +157,26 @@ type Specialism struct {
 	Interests      map[string]int `yaml:"interests" json:"interests"`
 	Keywords       []string       `yaml:"keywords" json:"keywords"`
 	EntryNote      string         `yaml:"entry_note" json:"entry_note,omitempty"`
-	Sources        []Citation     `yaml:"sources" json:"sources"`
+	// Registration, when set, is how people in this specialism register,
+	// where it differs from their career level's usual registration.
+	Registration string `yaml:"registration" json:"registration,omitempty"`
+	// HSST says whether the specialism has a Higher Specialist Scientific
+	// Training programme: HSSTAvailable, HSSTNone or HSSTUnconfirmed.
+	HSST        string     `yaml:"hsst" json:"hsst"`
+	HSSTSources []Citation `yaml:"hsst_sources" json:"hsst_sources,omitempty"`
+	// ProgrammeRequires adds credentials a programme needs in this
+	// specialism on top of its usual entry (reconstructive science's STP
+	// needs GDC registration).
+	ProgrammeRequires map[string][]string `yaml:"programme_requires" json:"programme_requires,omitempty"`
+	// AlsoCounts lets credentials stand in for another in this specialism:
+	// {degree-21: [care-degree-21]} means a nursing, midwifery or
+	// psychology degree counts as a relevant degree.
+	AlsoCounts map[string][]string `yaml:"also_counts" json:"also_counts,omitempty"`
+	// Competition is the STP's published applications per post.
+	Competition *Competition `yaml:"competition" json:"competition,omitempty"`
+	// Hours and settings as the sources describe them, where they do.
+	WorkingPattern *Fact      `yaml:"working_pattern" json:"working_pattern,omitempty"`
+	Sources        []Citation `yaml:"sources" json:"sources"`
 
 	Parent   *Specialism   `yaml:"-" json:"-"`
 	Children []*Specialism `yaml:"-" json:"-"`
@@ -144,6 +184,26 @@ type Specialism struct {
 	Levels   []*Level      `yaml:"-" json:"-"`
 	// FormerNames are retired names whose successor this is.
 	FormerNames []*Renamed `yaml:"-" json:"-"`
+}
+
+// HSST availability.
+const (
+	HSSTAvailable   = "available"   // a source confirms an HSST programme
+	HSSTNone        = "none"        // a source confirms there is none
+	HSSTUnconfirmed = "unconfirmed" // no source either way
+)
+
+// Competition is how many applications the STP had per post in a year.
+type Competition struct {
+	Year             int        `yaml:"year" json:"year"`
+	ApplicationsPost float64    `yaml:"applications_per_post" json:"applications_per_post"`
+	Sources          []Citation `yaml:"sources" json:"sources"`
+}
+
+// Fact is a sentence of data with the sources that hold it.
+type Fact struct {
+	Text    string     `yaml:"text" json:"text"`
+	Sources []Citation `yaml:"sources" json:"sources"`
 }
 
 // Division is the division the specialism's role group belongs to.
@@ -232,25 +292,30 @@ type Programme struct {
 	Assumes        string     `yaml:"assumes" json:"assumes,omitempty"`
 	DurationMonths int        `yaml:"duration_months" json:"duration_months"`
 	DurationNote   string     `yaml:"duration_note" json:"duration_note,omitempty"`
-	Award          string     `yaml:"award" json:"award"`
-	BandTraining   []string   `yaml:"band_training" json:"band_training"`
-	BandAfter      []string   `yaml:"band_after" json:"band_after"`
-	Registration   string     `yaml:"registration" json:"registration,omitempty"`
-	SpecialismIDs  []string   `yaml:"specialisms" json:"specialisms,omitempty"`
-	Sources        []Citation `yaml:"sources" json:"sources"`
+	// NeedsJob marks programmes a person takes in a job: apprenticeships,
+	// the in-service STP and the IBMS portfolio.
+	NeedsJob bool `yaml:"needs_job" json:"needs_job"`
+	// HSST marks the Higher Specialist Scientific Training programme, which
+	// does not run in specialisms whose HSST is HSSTNone.
+	HSST          bool       `yaml:"hsst" json:"hsst,omitempty"`
+	Award         string     `yaml:"award" json:"award"`
+	BandTraining  []string   `yaml:"band_training" json:"band_training"`
+	BandAfter     []string   `yaml:"band_after" json:"band_after"`
+	Registration  string     `yaml:"registration" json:"registration,omitempty"`
+	SpecialismIDs []string   `yaml:"specialisms" json:"specialisms,omitempty"`
+	Sources       []Citation `yaml:"sources" json:"sources"`
 
 	Level *Level `yaml:"-" json:"-"`
 }
 
 // RunsIn reports whether the programme trains people in the specialism.
-// Education steps run everywhere; others need the specialism to have the
-// programme's level and, when the programme lists specialisms, to be listed
-// (a sub-specialism counts when its parent is).
+// A programme with a level needs the specialism to have that level; any
+// programme that lists specialisms (an education step may, such as the
+// IBMS-accredited degree) runs only in those (a sub-specialism counts
+// when its parent is). HSST does not run where a
+// source says the specialism has none.
 func (p *Programme) RunsIn(s *Specialism) bool {
-	if p.Level == nil {
-		return true
-	}
-	if !s.HasLevel(p.LevelID) {
+	if p.Level != nil && (!s.HasLevel(p.LevelID) || (p.HSST && s.HSST == HSSTNone)) {
 		return false
 	}
 	if len(p.SpecialismIDs) == 0 {
@@ -265,17 +330,93 @@ func (p *Programme) RunsIn(s *Specialism) bool {
 }
 
 // Credential is something a person holds: a qualification, a registration
-// or a kind of experience.
+// or a kind of experience. A credential InSpecialism belongs to the
+// specialism the person trained or works in (a practitioner qualification,
+// a job in a department); it does not carry over to another specialism.
 type Credential struct {
-	ID   string `yaml:"id" json:"id"`
-	Name string `yaml:"name" json:"name"`
+	ID           string `yaml:"id" json:"id"`
+	Name         string `yaml:"name" json:"name"`
+	InSpecialism bool   `yaml:"in_specialism" json:"in_specialism"`
 }
 
-// StartingPoint is where a person begins in the pathway planner.
+// StartingPoint is where a person begins in the pathway planner. One that
+// holds a credential in a specialism asks which specialism that is.
 type StartingPoint struct {
 	ID    string   `yaml:"id" json:"id"`
 	Name  string   `yaml:"name" json:"name"`
 	Holds []string `yaml:"holds" json:"holds"`
+
+	// InSpecialism is set when the starting point holds any credential
+	// that belongs to a specialism.
+	InSpecialism bool `yaml:"-" json:"in_specialism"`
+}
+
+// PayScale is one year's Agenda for Change pay in one country.
+type PayScale struct {
+	Year      string     `yaml:"year" json:"year"`
+	Country   string     `yaml:"country" json:"country"`
+	Effective string     `yaml:"effective" json:"effective"`
+	Note      string     `yaml:"note" json:"note"`
+	Sources   []Citation `yaml:"sources" json:"sources"`
+	Bands     []*BandPay `yaml:"bands" json:"bands"`
+}
+
+// BandPay is one band's pay points in a scale, lowest first, or the date
+// the band closed to new entrants.
+type BandPay struct {
+	Band          string     `yaml:"band" json:"band"`
+	Points        []PayPoint `yaml:"points" json:"points"`
+	Closed        string     `yaml:"closed" json:"closed,omitempty"`
+	ClosedNote    string     `yaml:"closed_note" json:"closed_note,omitempty"`
+	ClosedSources []Citation `yaml:"closed_sources" json:"closed_sources,omitempty"`
+}
+
+// PayPoint is an annual full-time amount in pounds, reached after Years in
+// the band; Years is nil where the sources do not say.
+type PayPoint struct {
+	Years  *int `yaml:"years" json:"years"`
+	Amount int  `yaml:"amount" json:"amount"`
+}
+
+// Min and Max are the band's lowest and highest points.
+func (b *BandPay) Min() int { return b.Points[0].Amount }
+func (b *BandPay) Max() int { return b.Points[len(b.Points)-1].Amount }
+
+// Pay is the current scale (the first listed), or nil when there is none.
+func (f *Framework) Pay() *PayScale {
+	if len(f.PayScales) == 0 {
+		return nil
+	}
+	return f.PayScales[0]
+}
+
+// Range is the lowest and highest annual pay across the bands; ok is false
+// when none of them is open in the scale.
+func (ps *PayScale) Range(bands []string) (lo, hi int, ok bool) {
+	for _, id := range bands {
+		b := ps.Band(id)
+		if b == nil || len(b.Points) == 0 {
+			continue
+		}
+		if !ok || b.Min() < lo {
+			lo = b.Min()
+		}
+		if !ok || b.Max() > hi {
+			hi = b.Max()
+		}
+		ok = true
+	}
+	return lo, hi, ok
+}
+
+// Band returns the band's pay in the scale, or nil.
+func (ps *PayScale) Band(band string) *BandPay {
+	for _, b := range ps.Bands {
+		if b.Band == band {
+			return b
+		}
+	}
+	return nil
 }
 
 // Quiz is the interest quiz's item bank.
@@ -426,3 +567,11 @@ func Slug(name string) string {
 	}
 	return b.String()
 }
+
+// Describe gives each kind of entry's one-line description, for page
+// metadata.
+func (l *Level) Describe() string     { return l.Summary }
+func (p *Programme) Describe() string { return p.Summary }
+func (d *Division) Describe() string  { return d.Summary }
+func (g *RoleGroup) Describe() string { return g.Summary }
+func (r *Renamed) Describe() string   { return r.Note }

@@ -66,12 +66,13 @@ func Load(fsys fs.FS) (*Framework, error) {
 	f := &Framework{}
 
 	var manifest struct {
-		Version   string `yaml:"version"`
-		Published string `yaml:"published"`
-		Title     string `yaml:"title"`
+		Version   string  `yaml:"version"`
+		Published string  `yaml:"published"`
+		Title     string  `yaml:"title"`
+		Licence   Licence `yaml:"licence"`
 	}
 	l.decode("framework.yaml", &manifest)
-	f.Version, f.Published, f.Title = manifest.Version, manifest.Published, manifest.Title
+	f.Version, f.Published, f.Title, f.Licence = manifest.Version, manifest.Published, manifest.Title, manifest.Licence
 
 	f.Sources = decodeList[Source](l, "sources.yaml")
 	f.Divisions = decodeList[Division](l, "divisions.yaml")
@@ -93,6 +94,8 @@ func Load(fsys fs.FS) (*Framework, error) {
 	}
 	l.decode("pathways.yaml", &pathways)
 	f.Credentials, f.StartingPoints = pathways.Credentials, pathways.StartingPoints
+
+	l.decode("pay.yaml", &f.PayScales)
 
 	f.Quiz = &Quiz{}
 	l.decode("quiz.yaml", f.Quiz)

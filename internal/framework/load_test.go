@@ -96,19 +96,49 @@ func TestValidationNamesFileAndEntry(t *testing.T) {
 			[]string{`specialism "`, `"immunology" is already used by specialism`}},
 		{"missing sources", "divisions.yaml",
 			func(s string) string {
-				return strings.Replace(s, "  sources: [{source: seed, checked: 2026-11-25}, {source: nshcs-stp-specialisms, checked: 2026-11-25}]\n- id: physiological-sciences", "- id: physiological-sciences", 1)
+				return strings.Replace(s, "  sources: [{source: seed}, {source: nshcs-stp-specialisms}]\n- id: physiological-sciences", "- id: physiological-sciences", 1)
 			},
 			[]string{"divisions.yaml:", `division "life-sciences"`, "sources are required"}},
 		{"unknown source", "levels.yaml",
 			func(s string) string {
-				return strings.Replace(s, "{source: nhs-employers-assistants,", "{source: rumour,", 1)
+				return strings.Replace(s, "{source: nhs-employers-assistants}", "{source: rumour}", 1)
 			},
 			[]string{"levels.yaml:", `level "associate-assistant"`, `source "rumour" is not in sources.yaml`}},
-		{"bad date", "role-groups.yaml",
+		{"bad source date", "sources.yaml",
 			func(s string) string {
-				return strings.Replace(s, "checked: 2026-11-25}]\n- id: blood-sciences", "checked: last week}]\n- id: blood-sciences", 1)
+				return strings.Replace(s, "dated: 2022-01-19", "dated: last week", 1)
 			},
-			[]string{`role group "microbiology"`, `checked "last week" is not a date`}},
+			[]string{"sources.yaml:", `source "nshcs-stp-specialisms"`, `dated "last week" is not a date`}},
+		{"source without address or reason", "sources.yaml",
+			func(s string) string {
+				return strings.Replace(s, "  url: https://nshcs.hee.nhs.uk/programmes/stp/applicants/stp-specialisms/\n", "", 1)
+			},
+			[]string{`source "nshcs-stp-specialisms"`, "url is required, or a note"}},
+		{"closed band offered", "levels.yaml",
+			func(s string) string {
+				return strings.Replace(s, `bands: ["2", "3"]`, `bands: ["1", "2", "3"]`, 1)
+			},
+			[]string{`level "associate-assistant"`, "band 1 closed to new entrants on 2018-12-01"}},
+		{"pay points that fall", "pay.yaml",
+			func(s string) string {
+				return strings.Replace(s, "{years: 2, amount: 26598}", "{years: 2, amount: 20000}", 1)
+			},
+			[]string{"pay.yaml", `band "3"`, "rise from point to point"}},
+		{"pay band missing", "pay.yaml",
+			func(s string) string {
+				return strings.Replace(s, "    - band: \"8d\"\n", "    - band: \"8c\"\n", 1)
+			},
+			[]string{"pay.yaml", "band 8d is missing"}},
+		{"hsst without a source", "specialisms/life-sciences.yaml",
+			func(s string) string {
+				return strings.Replace(s, "  hsst_sources: [{source: nshcs-hsst-eligibility}]\n", "", 1)
+			},
+			[]string{`specialism "histopathology"`, "sources are required"}},
+		{"programme_requires names an unknown programme", "specialisms/physical-sciences.yaml",
+			func(s string) string {
+				return strings.Replace(s, "    stp-in-service: [gdc-dental-technician]", "    stp-by-post: [gdc-dental-technician]", 1)
+			},
+			[]string{`specialism "reconstructive-science"`, `"stp-by-post" is not a known programme`}},
 		{"unknown field", "programmes.yaml",
 			func(s string) string {
 				return strings.Replace(s, "  duration_months: 36\n  duration_note: Three years full time", "  duraton_months: 36\n  duration_note: Three years full time", 1)

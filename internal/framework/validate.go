@@ -16,14 +16,32 @@ func validate(f *Framework, l *loader) {
 	if strings.TrimSpace(f.Version) == "" {
 		l.add(Problem{File: "framework.yaml", Message: "version is required"})
 	}
+	if lc := f.Licence; lc.ID == "" || lc.Name == "" || !strings.HasPrefix(lc.URL, "https://") || lc.Attribution == "" {
+		l.add(Problem{File: "framework.yaml", Message: "licence needs an id, a name, an https url and an attribution"})
+	}
 
 	f.sources = index(v, "source", f.Sources, func(s *Source) (string, *origin) { return s.ID, &s.origin })
 	for _, s := range f.Sources {
 		if s.Title == "" {
 			v.entry(s.origin, "source", s.ID, "title is required")
 		}
-		if s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://") {
+		switch {
+		case s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://"):
 			v.entry(s.origin, "source", s.ID, fmt.Sprintf("url %q must start with http:// or https://", s.URL))
+		case s.URL == "" && s.Note == "":
+			v.entry(s.origin, "source", s.ID, "url is required, or a note saying why the source has none")
+		}
+		if !slices.Contains([]string{StandingOfficial, StandingThirdParty, StandingSeed}, s.Standing) {
+			v.entry(s.origin, "source", s.ID, fmt.Sprintf("standing %q must be official, third-party or seed", s.Standing))
+		}
+		if s.Dated != "" {
+			t, ok := parseDated(s.Dated)
+			switch {
+			case !ok:
+				v.entry(s.origin, "source", s.ID, fmt.Sprintf("dated %q is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY", s.Dated))
+			case !published.IsZero() && t.After(published):
+				v.entry(s.origin, "source", s.ID, fmt.Sprintf("dated %s is after the data's published date", s.Dated))
+			}
 		}
 	}
 
@@ -43,6 +61,7 @@ func validate(f *Framework, l *loader) {
 	}
 
 	v.validateQuiz()
+	v.validatePay()
 
 	f.divisions = index(v, "division", f.Divisions, func(d *Division) (string, *origin) { return d.ID, &d.origin })
 	v.names("division", len(f.Divisions), func(i int) (*origin, string, string, []string) {
@@ -104,9 +123,12 @@ func validate(f *Framework, l *loader) {
 		}
 		f.startingPoints[sp.ID] = sp
 		for _, c := range sp.Holds {
-			if f.credentials[c] == nil {
+			cr := f.credentials[c]
+			if cr == nil {
 				l.add(Problem{File: "pathways.yaml", Entry: "starting point " + quote(sp.ID), Message: fmt.Sprintf("holds %q, which is not a known credential", c)})
+				continue
 			}
+			sp.InSpecialism = sp.InSpecialism || cr.InSpecialism
 		}
 	}
 
@@ -160,6 +182,13 @@ func normaliseLists(f *Framework) {
 	for _, sp := range f.StartingPoints {
 		if sp != nil {
 			emptyNotNil(&sp.Holds)
+		}
+	}
+	for _, ps := range f.PayScales {
+		for _, b := range ps.Bands {
+			if b.Points == nil {
+				b.Points = []PayPoint{}
+			}
 		}
 	}
 }
@@ -249,20 +278,23 @@ func (v *validator) common(o origin, kind, id, name, summary string, sources []C
 
 func (v *validator) citations(o origin, kind, id string, sources []Citation) {
 	if len(sources) == 0 {
-		v.entry(o, kind, id, "sources are required: cite at least one source with the date it was checked")
+		v.entry(o, kind, id, "sources are required: cite at least one source")
 	}
 	for _, c := range sources {
 		if v.f.sources[c.Source] == nil {
 			v.entry(o, kind, id, fmt.Sprintf("source %q is not in sources.yaml", c.Source))
 		}
-		t, err := time.Parse(time.DateOnly, c.Checked)
-		switch {
-		case err != nil:
-			v.entry(o, kind, id, fmt.Sprintf("source %q: checked %q is not a date in the form YYYY-MM-DD", c.Source, c.Checked))
-		case !v.published.IsZero() && t.After(v.published):
-			v.entry(o, kind, id, fmt.Sprintf("source %q: checked %s is after the data's published date", c.Source, c.Checked))
+	}
+}
+
+// parseDated reads a source's date, which may name only a month or a year.
+func parseDated(s string) (time.Time, bool) {
+	for _, layout := range []string{time.DateOnly, "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
 		}
 	}
+	return time.Time{}, false
 }
 
 func (v *validator) bands(o origin, kind, id, field string, bands []string, emptyOK bool) {
@@ -272,6 +304,12 @@ func (v *validator) bands(o origin, kind, id, field string, bands []string, empt
 	for _, b := range bands {
 		if !IsBand(b) {
 			v.entry(o, kind, id, fmt.Sprintf("%s: %q is not an Agenda for Change band (1 to 9, with 8a to 8d)", field, b))
+			continue
+		}
+		if pay := v.f.Pay(); pay != nil {
+			if bp := pay.Band(b); bp != nil && bp.Closed != "" {
+				v.entry(o, kind, id, fmt.Sprintf("%s: band %s closed to new entrants on %s (pay.yaml)", field, b, bp.Closed))
+			}
 		}
 	}
 }
@@ -404,12 +442,48 @@ func (v *validator) validateSpecialisms() {
 		if top == 0 {
 			v.entry(s.origin, kind, s.ID, "interests: give at least one quiz dimension a weight of 1 to 3")
 		}
+		if !slices.Contains([]string{"", HSSTAvailable, HSSTNone, HSSTUnconfirmed}, s.HSST) {
+			v.entry(s.origin, kind, s.ID, fmt.Sprintf("hsst %q must be available, none or unconfirmed", s.HSST))
+		}
+		if s.HSST == HSSTAvailable || s.HSST == HSSTNone {
+			v.citations(s.origin, kind, s.ID, s.HSSTSources)
+		}
+		for _, c := range sortedKeys(s.AlsoCounts) {
+			v.credentialList(s.origin, kind, s.ID, "also_counts", append([]string{c}, s.AlsoCounts[c]...), false)
+		}
+		if c := s.Competition; c != nil {
+			if c.Year < 2000 || c.ApplicationsPost <= 0 {
+				v.entry(s.origin, kind, s.ID, "competition needs a year and a positive number of applications per post")
+			}
+			v.citations(s.origin, kind, s.ID, c.Sources)
+		}
+		if w := s.WorkingPattern; w != nil {
+			if strings.TrimSpace(w.Text) == "" {
+				v.entry(s.origin, kind, s.ID, "working_pattern needs its text")
+			}
+			v.citations(s.origin, kind, s.ID, w.Sources)
+		}
 	}
 	// Inherit from parents, then link levels and role groups.
 	for _, s := range f.Specialisms {
 		if s.Parent != nil {
 			s.RoleGroupID, s.Group = s.Parent.RoleGroupID, s.Parent.Group
 			s.LevelIDs = s.Parent.LevelIDs
+			if s.HSST == "" {
+				s.HSST, s.HSSTSources = s.Parent.HSST, s.Parent.HSSTSources
+			}
+			if s.ProgrammeRequires == nil {
+				s.ProgrammeRequires = s.Parent.ProgrammeRequires
+			}
+			if s.AlsoCounts == nil {
+				s.AlsoCounts = s.Parent.AlsoCounts
+			}
+			if s.Registration == "" {
+				s.Registration = s.Parent.Registration
+			}
+		}
+		if s.HSST == "" {
+			s.HSST = HSSTUnconfirmed
 		}
 		if s.Group != nil {
 			s.Group.Specialisms = append(s.Group.Specialisms, s)
@@ -495,10 +569,71 @@ func (v *validator) validateProgrammes() {
 			}
 		}
 	}
+	for _, s := range f.Specialisms {
+		for _, id := range sortedKeys(s.ProgrammeRequires) {
+			if f.programmes[id] == nil {
+				v.entry(s.origin, "specialism", s.ID, fmt.Sprintf("programme_requires: %q is not a known programme", id))
+			}
+			v.credentialList(s.origin, "specialism", s.ID, "programme_requires "+quote(id), s.ProgrammeRequires[id], false)
+		}
+	}
 	for _, lv := range f.Levels {
 		reachable := slices.ContainsFunc(lv.ReachedBy, func(c string) bool { return granted[c] })
 		if !reachable && len(lv.ReachedBy) > 0 {
 			v.entry(lv.origin, "level", lv.ID, "no programme grants any of its reached_by credentials, so no route leads to it")
+		}
+	}
+}
+
+// validatePay checks the pay scales: every band once per scale, open bands
+// with rising points, closed bands with the date they closed.
+func (v *validator) validatePay() {
+	f := v.f
+	const file = "pay.yaml"
+	if len(f.PayScales) == 0 {
+		v.l.add(Problem{File: file, Message: "at least one pay scale is required"})
+	}
+	for _, ps := range f.PayScales {
+		entry := "pay scale " + quote(ps.Year)
+		if ps.Year == "" || ps.Country == "" {
+			v.l.add(Problem{File: file, Entry: entry, Message: "year and country are required"})
+		}
+		v.date(file, 0, entry, "effective", ps.Effective)
+		v.citations(origin{file: file}, "pay scale", ps.Year, ps.Sources)
+		seen := map[string]bool{}
+		for _, b := range ps.Bands {
+			at := entry + ", band " + quote(b.Band)
+			switch {
+			case !IsBand(b.Band):
+				v.l.add(Problem{File: file, Entry: at, Message: "not an Agenda for Change band (1 to 9, with 8a to 8d)"})
+			case seen[b.Band]:
+				v.l.add(Problem{File: file, Entry: at, Message: "listed twice"})
+			}
+			seen[b.Band] = true
+			if b.Closed != "" {
+				v.date(file, 0, at, "closed", b.Closed)
+				if len(b.Points) > 0 || b.ClosedNote == "" {
+					v.l.add(Problem{File: file, Entry: at, Message: "a closed band has a closed_note and no points"})
+				}
+				v.citations(origin{file: file}, "pay scale "+ps.Year+" band", b.Band, b.ClosedSources)
+				continue
+			}
+			if len(b.Points) == 0 {
+				v.l.add(Problem{File: file, Entry: at, Message: "points: give at least one pay point, or the date the band closed"})
+			}
+			for i, p := range b.Points {
+				if p.Amount <= 0 || (i > 0 && p.Amount <= b.Points[i-1].Amount) {
+					v.l.add(Problem{File: file, Entry: at, Message: fmt.Sprintf("point %d: amounts must be positive and rise from point to point", i+1)})
+				}
+				if p.Years != nil && (*p.Years < 0 || (i == 0) != (*p.Years == 0)) {
+					v.l.add(Problem{File: file, Entry: at, Message: fmt.Sprintf("point %d: years must be 0 for the first point and more for later ones", i+1)})
+				}
+			}
+		}
+		for _, b := range bandOrder {
+			if !seen[b] {
+				v.l.add(Problem{File: file, Entry: entry, Message: fmt.Sprintf("band %s is missing", b)})
+			}
 		}
 	}
 }

@@ -252,6 +252,18 @@ type stepJSON struct {
 	BandAfter    []string `json:"band_after"`
 	Registration string   `json:"registration"`
 	Assumes      string   `json:"assumes"`
+	// NeedsJob: the step is taken in a job; HasJob: the person has one in
+	// the specialism.
+	NeedsJob        bool             `json:"needs_job"`
+	HasJob          bool             `json:"has_job"`
+	AlsoRequires    []string         `json:"also_requires"`
+	Competition     *competitionJSON `json:"competition"`
+	HSSTUnconfirmed bool             `json:"hsst_unconfirmed"`
+}
+
+type competitionJSON struct {
+	Year                int     `json:"year"`
+	ApplicationsPerPost float64 `json:"applications_per_post"`
 }
 
 type routeJSON struct {
@@ -262,7 +274,7 @@ type routeJSON struct {
 
 func (s *Server) apiPathway(r *http.Request) (any, error) {
 	v := r.URL.Query()
-	plan, err := explore.PlanPathway(s.f, v.Get("from"), v.Get("specialism"), v.Get("level"))
+	plan, err := explore.PlanPathway(s.f, explore.PlanRequest{From: v.Get("from"), FromSpecialism: v.Get("from_specialism"), Specialism: v.Get("specialism"), Level: v.Get("level")})
 	if err != nil {
 		return nil, err
 	}
@@ -271,13 +283,21 @@ func (s *Server) apiPathway(r *http.Request) (any, error) {
 		out := routeJSON{TotalMonths: rt.TotalMonths, Total: explore.FormatMonths(rt.TotalMonths), Steps: []stepJSON{}}
 		for _, st := range rt.Steps {
 			p := st.Programme
-			out.Steps = append(out.Steps, stepJSON{Programme: programmeLink(p), Kind: p.Kind, Months: p.DurationMonths,
-				Award: p.Award, BandTraining: nonNil(p.BandTraining), BandAfter: nonNil(p.BandAfter), Registration: p.Registration, Assumes: p.Assumes})
+			step := stepJSON{Programme: programmeLink(p), Kind: p.Kind, Months: p.DurationMonths,
+				Award: p.Award, BandTraining: nonNil(p.BandTraining), BandAfter: nonNil(p.BandAfter), Registration: p.Registration, Assumes: p.Assumes,
+				NeedsJob: st.NeedsJob, HasJob: st.HasJob, HSSTUnconfirmed: st.HSSTUnconfirmed, AlsoRequires: []string{}}
+			for _, c := range st.AlsoRequires {
+				step.AlsoRequires = append(step.AlsoRequires, c.Name)
+			}
+			if c := st.Competition; c != nil {
+				step.Competition = &competitionJSON{Year: c.Year, ApplicationsPerPost: c.ApplicationsPost}
+			}
+			out.Steps = append(out.Steps, step)
 		}
 		routes = append(routes, out)
 	}
 	return map[string]any{
-		"status": plan.Status, "message": plan.Message,
+		"status": plan.Status, "message": plan.Message, "notes": plan.Notes,
 		"from":       link{plan.From.ID, plan.From.Name, ""},
 		"specialism": specialismLink(plan.Specialism),
 		"level":      link{plan.Level.ID, plan.Level.Name, "/api/v1/levels/" + plan.Level.ID},

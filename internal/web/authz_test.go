@@ -166,6 +166,8 @@ func (f *matrixFixture) examples() map[string]example {
 		"GET /programmes/{id}": {path: "/programmes/stp"}, "GET /search": {path: "/search?q=heart"},
 		"GET /compare": {path: "/compare?ids=audiology"}, "GET /pathway": {path: "/pathway"}, "GET /quiz": {path: "/quiz"},
 		"GET /quiz/results": {path: "/quiz/results?code=5151"},
+		"GET /pay":          {path: "/pay"}, "GET /sources": {path: "/sources"},
+		"GET /robots.txt": {path: "/robots.txt"}, "GET /sitemap.xml": {path: "/sitemap.xml"},
 		"GET /posts":        {path: "/posts?specialism=audiology"},
 		"GET /api/v1/posts": {path: "/api/v1/posts?region=Wales"},
 

@@ -92,25 +92,45 @@ type specialismView struct {
 	*framework.Specialism
 	Related    []*framework.Specialism
 	Programmes []*framework.Programme
+	// LevelViews is each career level that exists in the specialism with
+	// what is particular to it here.
+	LevelViews []specialismLevel
 	Sources    []sourceView
 	OpenPosts  []recruit.OpenPost
 }
 
-type sourceView struct {
-	*framework.Source
-	Checked string
+// specialismLevel is one career level within a specialism: the routes to
+// it that run here, its registration, and for the STP and HSST levels the
+// competition and whether HSST exists.
+type specialismLevel struct {
+	Level        *framework.Level
+	Programmes   []*framework.Programme
+	Registration string
+	Competition  *framework.Competition // clinical-scientist level
+	HSST         string                 // consultant level
 }
 
-func (s *Server) sources(cites []framework.Citation) []sourceView {
-	out := make([]sourceView, 0, len(cites))
-	for _, c := range cites {
-		out = append(out, sourceView{Source: s.f.Source(c.Source), Checked: c.Checked})
+type sourceView struct {
+	*framework.Source
+}
+
+// sources resolves citations to their sources, each once, in order.
+func (s *Server) sources(cites ...[]framework.Citation) []sourceView {
+	var out []sourceView
+	seen := map[string]bool{}
+	for _, list := range cites {
+		for _, c := range list {
+			if !seen[c.Source] {
+				seen[c.Source] = true
+				out = append(out, sourceView{Source: s.f.Source(c.Source)})
+			}
+		}
 	}
 	return out
 }
 
 func (s *Server) viewSpecialism(sp *framework.Specialism) specialismView {
-	v := specialismView{Specialism: sp, Sources: s.sources(sp.Sources)}
+	v := specialismView{Specialism: sp}
 	for _, id := range sp.Related {
 		v.Related = append(v.Related, s.f.Specialism(id))
 	}
@@ -119,6 +139,37 @@ func (s *Server) viewSpecialism(sp *framework.Specialism) specialismView {
 			v.Programmes = append(v.Programmes, p)
 		}
 	}
+	comp := sp.Competition
+	if comp == nil && sp.Parent != nil {
+		comp = sp.Parent.Competition
+	}
+	for _, lv := range sp.Levels {
+		lvv := specialismLevel{Level: lv, Registration: lv.Registration}
+		if sp.Registration != "" {
+			lvv.Registration = sp.Registration
+		}
+		for _, p := range v.Programmes {
+			if p.Level == lv {
+				lvv.Programmes = append(lvv.Programmes, p)
+			}
+		}
+		switch lv.ID {
+		case "clinical-scientist":
+			lvv.Competition = comp
+		case "consultant":
+			lvv.HSST = sp.HSST
+		}
+		v.LevelViews = append(v.LevelViews, lvv)
+	}
+	var extra [][]framework.Citation
+	extra = append(extra, sp.Sources, sp.HSSTSources)
+	if comp != nil {
+		extra = append(extra, comp.Sources)
+	}
+	if sp.WorkingPattern != nil {
+		extra = append(extra, sp.WorkingPattern.Sources)
+	}
+	v.Sources = s.sources(extra...)
 	return v
 }
 

@@ -92,24 +92,29 @@ func (s *Server) comparePage(r *http.Request) (*response, error) {
 
 func (s *Server) pathwayPage(r *http.Request) (*response, error) {
 	v := r.URL.Query()
-	from, spec, level := v.Get("from"), v.Get("specialism"), v.Get("level")
-	data := map[string]any{"Framework": s.f, "From": from, "Specialism": spec, "Level": level}
-	const title = "Plan your route into healthcare science"
-	if from == "" && spec == "" && level == "" {
+	req := explore.PlanRequest{From: v.Get("from"), FromSpecialism: v.Get("from_specialism"), Specialism: v.Get("specialism"), Level: v.Get("level")}
+	data := map[string]any{"Framework": s.f, "Request": req}
+	title := "Plan your route into healthcare science"
+	if sp := s.f.Specialism(req.Specialism); sp != nil {
+		title = "Plan your route into " + strings.ToLower(sp.Name)
+	}
+	// A link from a role page pre-fills the form; errors wait until the
+	// person submits it (the form's "show" field).
+	if v.Get("show") == "" && (req.From == "" || req.Level == "") {
 		return s.render(r, http.StatusOK, "pathway", title, []crumb{homeCrumb}, data)
 	}
 	var err error
 	switch {
-	case from == "":
+	case req.From == "":
 		err = apperr.Invalidf("from", "Choose where you are starting from")
-	case spec == "":
+	case req.Specialism == "":
 		err = apperr.Invalidf("specialism", "Choose the role you want to reach")
-	case level == "":
+	case req.Level == "":
 		err = apperr.Invalidf("level", "Choose the career level you want to reach")
 	}
 	var plan *explore.Plan
 	if err == nil {
-		plan, err = explore.PlanPathway(s.f, from, spec, level)
+		plan, err = explore.PlanPathway(s.f, req)
 	}
 	if err != nil {
 		if apperr.Code(err) != apperr.Invalid {

@@ -29,15 +29,63 @@ type crumb struct {
 	URL  string
 }
 
+// pounds writes an amount as "£24,465".
+func pounds(n int) string {
+	d := strconv.Itoa(n)
+	for i := len(d) - 3; i > 0; i -= 3 {
+		d = d[:i] + "," + d[i:]
+	}
+	return "£" + d
+}
+
+// describe is a page's meta description: the summary of what it shows
+// where it has one, else a sentence about the page.
+func describe(page, title string, data any) string {
+	switch d := data.(type) {
+	case interface{ Describe() string }:
+		return d.Describe()
+	case specialismView:
+		return d.Summary
+	case map[string]any:
+		for _, k := range []string{"Level", "Programme", "Division", "Group", "Renamed"} {
+			if v, ok := d[k].(interface{ Describe() string }); ok {
+				return v.Describe()
+			}
+		}
+	}
+	if text, ok := pageDescriptions[page]; ok {
+		return text
+	}
+	return title + ": NHS healthcare science careers, training and recruitment."
+}
+
+// pageDescriptions describe the pages that show no one entry.
+var pageDescriptions = map[string]string{
+	"home":         "Explore careers in NHS healthcare science: more than 40 specialisms, the four career levels, training routes, pay and open training posts.",
+	"search":       "Search NHS healthcare science roles, career levels and training programmes by what the work involves.",
+	"specialisms":  "Every NHS healthcare science specialism, filtered by area, career level, patient contact and where the work happens.",
+	"compare":      "Compare NHS healthcare science roles side by side: entry, training, pay, patient contact and working hours.",
+	"quiz":         "Answer 30 statements about work you enjoy to find NHS healthcare science roles that suit you.",
+	"quiz-results": "NHS healthcare science roles that match your quiz answers, with the reasons.",
+	"pathway":      "Plan your route into NHS healthcare science from where you are now: each step, how long it takes, pay, competition and registration.",
+	"levels":       "The four NHS healthcare science career levels, from assistant to consultant clinical scientist, with their pay bands.",
+	"programmes":   "Training programmes and routes into NHS healthcare science: apprenticeships, the PTP, the STP, HSST and equivalence.",
+	"pay":          "Agenda for Change pay for England in pounds for every band, with the years to each pay point and sources.",
+	"sources":      "The sources behind the NHS healthcare science careers data, with their dates and the data's open licence.",
+	"areas":        "The four areas of NHS healthcare science: life sciences, physiological sciences, physical sciences and biomedical engineering, and informatics.",
+}
+
 // pageData is what every page template receives.
 type pageData struct {
-	Title   string
-	Crumbs  []crumb
-	Query   string // shown in the header's search box
-	Path    string
-	Version string
-	Options map[string][][2]string
-	Data    any
+	Title       string
+	Description string // the page's meta description
+	Pay         *framework.PayScale
+	Crumbs      []crumb
+	Query       string // shown in the header's search box
+	Path        string
+	Version     string
+	Options     map[string][][2]string
+	Data        any
 }
 
 var templateFuncs = template.FuncMap{
@@ -51,6 +99,31 @@ var templateFuncs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"date":     func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"dateTime": func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
+	// dated writes a source's date, which may name only a month or a year.
+	"dated": func(s string) string {
+		for _, l := range [][2]string{{time.DateOnly, "2 January 2006"}, {"2006-01", "January 2006"}} {
+			if t, err := time.Parse(l[0], s); err == nil {
+				return t.Format(l[1])
+			}
+		}
+		return s
+	},
+	// pay writes the pay range of bands in a scale: "£24,937 to £26,598".
+	"pay": func(ps *framework.PayScale, bands []string) string {
+		if ps == nil {
+			return ""
+		}
+		lo, hi, ok := ps.Range(bands)
+		switch {
+		case !ok:
+			return ""
+		case lo == hi:
+			return pounds(lo)
+		}
+		return pounds(lo) + " to " + pounds(hi)
+	},
+	// pounds writes an amount as "£24,465".
+	"pounds": pounds,
 	// firstLink is the first web address in a message's text, or "".
 	"firstLink": func(body string) string {
 		for _, f := range strings.Fields(body) {
@@ -146,15 +219,17 @@ func parseTemplates() (map[string]*template.Template, error) {
 // selectOptions builds the option lists the forms share, once.
 func selectOptions(f *framework.Framework) map[string][][2]string {
 	o := map[string][][2]string{
-		"areas":        {{"", "Any area"}},
-		"levels":       {{"", "Any level"}},
-		"patients":     {{"", "Any"}, {framework.ContactNone, "None"}, {framework.ContactSome, "Some"}, {framework.ContactMost, "Most of the day"}},
-		"settings":     {{"", "Anywhere"}},
-		"starts":       {{"", "Choose where you are starting from"}},
-		"specialisms":  {{"", "Choose a role"}},
-		"compareSlots": {{"role-1", "First role"}, {"role-2", "Second role"}, {"role-3", "Third role"}},
-		"regions":      {{"", "Any region"}},
-		"programmes":   {{"", "Any programme"}},
+		"areas":           {{"", "Any area"}},
+		"levels":          {{"", "Any level"}},
+		"targetLevels":    {{"", "Choose a career level"}},
+		"fromSpecialisms": {{"", "Not working or trained in a specialism"}},
+		"patients":        {{"", "Any"}, {framework.ContactNone, "None"}, {framework.ContactSome, "Some"}, {framework.ContactMost, "Most of the day"}},
+		"settings":        {{"", "Anywhere"}},
+		"starts":          {{"", "Choose where you are starting from"}},
+		"specialisms":     {{"", "Choose a role"}},
+		"compareSlots":    {{"role-1", "First role"}, {"role-2", "Second role"}, {"role-3", "Third role"}},
+		"regions":         {{"", "Any region"}},
+		"programmes":      {{"", "Any programme"}},
 	}
 	for _, r := range auth.Regions {
 		o["regions"] = append(o["regions"], [2]string{r, r})
@@ -169,6 +244,7 @@ func selectOptions(f *framework.Framework) map[string][][2]string {
 	}
 	for _, lv := range f.Levels {
 		o["levels"] = append(o["levels"], [2]string{lv.ID, lv.Name})
+		o["targetLevels"] = append(o["targetLevels"], [2]string{lv.ID, lv.Name})
 	}
 	for _, st := range framework.Settings {
 		o["settings"] = append(o["settings"], [2]string{st, strings.ToUpper(st[:1]) + st[1:]})
@@ -180,6 +256,7 @@ func selectOptions(f *framework.Framework) map[string][][2]string {
 	slices.SortFunc(specs, func(a, b *framework.Specialism) int { return strings.Compare(a.Name, b.Name) })
 	for _, sp := range specs {
 		o["specialisms"] = append(o["specialisms"], [2]string{sp.ID, sp.Name})
+		o["fromSpecialisms"] = append(o["fromSpecialisms"], [2]string{sp.ID, sp.Name})
 	}
 	return o
 }
@@ -190,7 +267,8 @@ func (s *Server) render(r *http.Request, status int, page, title string, crumbs 
 	if !ok {
 		return nil, fmt.Errorf("no template for page %q", page)
 	}
-	pd := pageData{Title: title, Crumbs: crumbs, Path: r.URL.Path, Version: s.f.Version, Options: s.options, Data: data}
+	pd := pageData{Title: title, Description: describe(page, title, data), Pay: s.f.Pay(),
+		Crumbs: crumbs, Path: r.URL.Path, Version: s.f.Version, Options: s.options, Data: data}
 	if r.URL.Path == "/search" {
 		pd.Query = r.URL.Query().Get("q")
 	}
