@@ -31,6 +31,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -73,6 +74,7 @@ var mutations = map[string]map[token.Token]token.Token{
 func main() {
 	files := flag.String("files", "", "only count mutants in files whose path matches this regular expression")
 	timeout := flag.Duration("timeout", 3*time.Minute, "test time limit for one mutant; a mutant that hits it is killed")
+	jobs := flag.Int("j", 2, "mutants judged at once after gremlins has run")
 	extra := flag.String("gremlins-flags", "--invert-logical --invert-loopctrl", "extra flags for gremlins unleash")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./tools/mutants [-files REGEXP] [-timeout D] PACKAGE...")
@@ -100,7 +102,7 @@ func main() {
 	}
 	var all []mutant
 	for _, pkg := range flag.Args() {
-		ms, err := run(pkg, only, *timeout, strings.Fields(*extra))
+		ms, err := run(pkg, only, *timeout, *jobs, strings.Fields(*extra))
 		if err != nil {
 			fatal("%s: %v", pkg, err)
 		}
@@ -152,7 +154,7 @@ func gremlins() []string {
 	return []string{"go", "run", gremlinsModule}
 }
 
-func run(pkg string, only *regexp.Regexp, timeout time.Duration, extra []string) ([]mutant, error) {
+func run(pkg string, only *regexp.Regexp, timeout time.Duration, jobs int, extra []string) ([]mutant, error) {
 	out, err := os.CreateTemp("", "gremlins-*.json")
 	if err != nil {
 		return nil, err
@@ -177,6 +179,7 @@ func run(pkg string, only *regexp.Regexp, timeout time.Duration, extra []string)
 	}
 	dir := strings.TrimPrefix(filepath.Clean(pkg), "./")
 	var ms []mutant
+	var unjudged []int // indexes into ms of mutants gremlins could not judge
 	for _, f := range rep.Files {
 		file := f.Name
 		if !strings.Contains(file, "/") {
@@ -196,15 +199,41 @@ func run(pkg string, only *regexp.Regexp, timeout time.Duration, extra []string)
 				mu.verdict = "not viable"
 			default: // NOT COVERED, TIMED OUT, SKIPPED: judge it here
 				mu.by = "overlay"
-				mu.verdict, err = judge(pkg, mu, timeout)
-				if err != nil {
-					return nil, err
-				}
+				unjudged = append(unjudged, len(ms))
 			}
 			ms = append(ms, mu)
 		}
 	}
-	return ms, nil
+	return ms, judgeAll(pkg, ms, unjudged, timeout, jobs)
+}
+
+// judgeAll judges the mutants at the given indexes, jobs at a time, and
+// records each verdict in place.
+func judgeAll(pkg string, ms []mutant, idx []int, timeout time.Duration, jobs int) error {
+	work := make(chan int)
+	errs := make(chan error, len(idx))
+	var wg sync.WaitGroup
+	for range max(jobs, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				v, err := judge(pkg, ms[i], timeout)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				ms[i].verdict = v
+			}
+		}()
+	}
+	for _, i := range idx {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs // nil when the channel holds no error
 }
 
 // judge applies one mutant through an overlay and runs the package's
@@ -244,7 +273,7 @@ func judge(pkg string, m mutant, timeout time.Duration) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-vet=off", "-overlay", ofile, "-timeout", timeout.String(), pkg)
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-vet=off", "-failfast", "-overlay", ofile, "-timeout", timeout.String(), pkg)
 	var outb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &outb, &outb
 	verdict := "lived"
