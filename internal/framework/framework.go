@@ -27,6 +27,7 @@ type Framework struct {
 	Credentials    []*Credential    `json:"credentials"`
 	StartingPoints []*StartingPoint `json:"starting_points"`
 	PayScales      []*PayScale      `json:"pay_scales"`
+	Titles         []*Title         `json:"titles"`
 	Quiz           *Quiz            `json:"quiz"`
 	Vocabulary     *Vocabulary      `json:"search_vocabulary"`
 
@@ -349,6 +350,27 @@ type StartingPoint struct {
 	// InSpecialism is set when the starting point holds any credential
 	// that belongs to a specialism.
 	InSpecialism bool `yaml:"-" json:"in_specialism"`
+}
+
+// Title is a job title people search for, and where it lives: in
+// healthcare science, with the specialisms and routes it covers, or in
+// another profession (BelongsTo), with the nearest healthcare science
+// roles.
+type Title struct {
+	origin `yaml:"-" json:"-"`
+
+	ID                  string     `yaml:"id" json:"id"`
+	Name                string     `yaml:"name" json:"name"`
+	Aliases             []string   `yaml:"aliases" json:"aliases"`
+	InHealthcareScience bool       `yaml:"in_healthcare_science" json:"in_healthcare_science"`
+	BelongsTo           string     `yaml:"belongs_to" json:"belongs_to,omitempty"`
+	Summary             string     `yaml:"summary" json:"summary"`
+	SpecialismIDs       []string   `yaml:"specialisms" json:"specialisms"`
+	ProgrammeIDs        []string   `yaml:"programmes" json:"programmes"`
+	Sources             []Citation `yaml:"sources" json:"sources"`
+
+	Specialisms []*Specialism `yaml:"-" json:"-"`
+	Programmes  []*Programme  `yaml:"-" json:"-"`
 }
 
 // PayScale is one year's Agenda for Change pay in one country.

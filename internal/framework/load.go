@@ -96,6 +96,7 @@ func Load(fsys fs.FS) (*Framework, error) {
 	f.Credentials, f.StartingPoints = pathways.Credentials, pathways.StartingPoints
 
 	l.decode("pay.yaml", &f.PayScales)
+	f.Titles = decodeList[Title](l, "titles.yaml")
 
 	f.Quiz = &Quiz{}
 	l.decode("quiz.yaml", f.Quiz)

@@ -112,6 +112,33 @@ func validate(f *Framework, l *loader) {
 	v.validateSpecialisms()
 	v.validateProgrammes()
 
+	index(v, "title", f.Titles, func(t *Title) (string, *origin) { return t.ID, &t.origin })
+	for _, t := range f.Titles {
+		const kind = "title"
+		v.common(t.origin, kind, t.ID, t.Name, t.Summary, t.Sources)
+		if t.InHealthcareScience == (t.BelongsTo != "") {
+			v.entry(t.origin, kind, t.ID, "a title is either in healthcare science or belongs_to another profession, not both or neither")
+		}
+		if len(t.SpecialismIDs) == 0 {
+			v.entry(t.origin, kind, t.ID, "specialisms: list the healthcare science roles it covers or is nearest to")
+		}
+		t.Specialisms, t.Programmes = nil, nil
+		for _, id := range t.SpecialismIDs {
+			if sp := f.specialisms[id]; sp == nil {
+				v.entry(t.origin, kind, t.ID, fmt.Sprintf("specialism %q is not a known specialism", id))
+			} else {
+				t.Specialisms = append(t.Specialisms, sp)
+			}
+		}
+		for _, id := range t.ProgrammeIDs {
+			if p := f.programmes[id]; p == nil {
+				v.entry(t.origin, kind, t.ID, fmt.Sprintf("programme %q is not a known programme", id))
+			} else {
+				t.Programmes = append(t.Programmes, p)
+			}
+		}
+	}
+
 	f.startingPoints = map[string]*StartingPoint{}
 	for i, sp := range f.StartingPoints {
 		if sp == nil || sp.ID == "" || sp.Name == "" {
@@ -183,6 +210,9 @@ func normaliseLists(f *Framework) {
 		if sp != nil {
 			emptyNotNil(&sp.Holds)
 		}
+	}
+	for _, t := range f.Titles {
+		emptyNotNil(&t.Aliases, &t.SpecialismIDs, &t.ProgrammeIDs)
 	}
 	for _, ps := range f.PayScales {
 		for _, b := range ps.Bands {

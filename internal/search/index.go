@@ -53,6 +53,8 @@ type document struct {
 	Levels   []string `json:"levels"`
 	Patients string   `json:"patients"`
 	Settings []string `json:"settings"`
+	// Where is the settings as words to search ("laboratory").
+	Where []string `json:"where"`
 }
 
 // Index searches one framework. It is safe for concurrent use.
@@ -60,11 +62,17 @@ type Index struct {
 	f       *framework.Framework
 	bleve   bleve.Index
 	results map[string]Result // by bleve document id
+	// words holds each document's words (names, aliases, keywords,
+	// summary, body), for measuring how much of a query it covers.
+	words map[string]map[string]bool
+	// known is every word of every document, stemmed: a query word found
+	// here is spelled as the data spells it and needs no fuzzy match.
+	known map[string]bool
 }
 
 // New indexes the framework in memory.
 func New(f *framework.Framework) (*Index, error) {
-	ix := &Index{f: f, results: map[string]Result{}}
+	ix := &Index{f: f, results: map[string]Result{}, words: map[string]map[string]bool{}, known: map[string]bool{}}
 	idx, err := bleve.NewMemOnly(indexMapping())
 	if err != nil {
 		return nil, fmt.Errorf("create search index: %w", err)
@@ -75,6 +83,14 @@ func New(f *framework.Framework) (*Index, error) {
 		key := d.Type + "/" + d.ID
 		d.Exact = exactForms(append([]string{d.Name}, d.Aliases...))
 		ix.results[key] = Result{Type: d.Type, ID: d.ID, Name: d.Name, URL: url, Summary: d.Summary}
+		ws := map[string]bool{}
+		for _, text := range slices.Concat([]string{d.Name, d.Summary, d.Body}, d.Aliases, d.Keywords, d.Where) {
+			for _, w := range splitWords(text) {
+				ws[stem(w)] = true
+				ix.known[stem(w)] = true
+			}
+		}
+		ix.words[key] = ws
 		return batch.Index(key, d)
 	}
 	for _, d := range f.Divisions {
@@ -101,7 +117,7 @@ func New(f *framework.Framework) (*Index, error) {
 		doc := document{
 			Type: TypeSpecialism, ID: s.ID, Name: s.Name, Aliases: aliases, Keywords: s.Keywords,
 			Summary: s.Summary, Body: s.DayToDay + " " + strings.Join(s.Techniques, ". "),
-			Area: areas, Levels: s.LevelIDs, Patients: s.PatientContact, Settings: s.Settings,
+			Area: areas, Levels: s.LevelIDs, Patients: s.PatientContact, Settings: s.Settings, Where: s.Settings,
 		}
 		if err := add(doc, "/specialisms/"+s.ID); err != nil {
 			return nil, err
@@ -148,7 +164,7 @@ func indexMapping() mapping.IndexMapping {
 		return fm
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{"name", "aliases", "keywords", "summary", "body"} {
+	for _, f := range []string{"name", "aliases", "keywords", "summary", "body", "where"} {
 		doc.AddFieldMappingsAt(f, text())
 	}
 	for _, f := range []string{"type", "id", "exact", "area", "levels", "patients", "settings"} {
@@ -194,10 +210,11 @@ func (ix *Index) Search(q Query, limit int) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.String(), err)
 	}
+	content := ix.contentWords(q)
 	out := make([]Result, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		r := ix.results[h.ID]
-		r.Score = h.Score * typeWeight[r.Type]
+		r.Score = h.Score * typeWeight[r.Type] * ix.coverage(h.ID, content)
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b Result) int {
@@ -206,11 +223,89 @@ func (ix *Index) Search(q Query, limit int) ([]Result, error) {
 		}
 		return cmp.Compare(a.Name, b.Name)
 	})
+	// Relevance falls off: keep the strong matches, not every entry that
+	// shares a word with the query.
+	for i, r := range out {
+		if r.Score < out[0].Score*RelevanceFloor {
+			out = out[:i]
+			break
+		}
+	}
 	if len(out) > limit {
 		out = out[:limit]
 	}
 	return out, nil
 }
+
+// contentWords are the query's words that say what it is about, stemmed:
+// stop words dropped, spellings normalised, synonyms not added.
+func (ix *Index) contentWords(q Query) []string {
+	var out []string
+	for _, w := range ix.normalise(append(slices.Clone(q.Words), strings.Fields(strings.Join(q.Phrases, " "))...)) {
+		if !stopWords[w] {
+			out = append(out, stem(w))
+		}
+	}
+	return out
+}
+
+// coverage is the share of the query's content words an entry holds,
+// counting near misses (a typo, a half-typed word) as half. A result that
+// matches one word of a three-word query strongly (a name) falls behind one
+// that matches all three; a one-word query is unaffected.
+func (ix *Index) coverage(key string, content []string) float64 {
+	if len(content) < 2 {
+		return 1
+	}
+	ws := ix.words[key]
+	var got float64
+	for _, w := range content {
+		switch {
+		case ws[w]:
+			got++
+		case nearly(ws, w):
+			got += 0.5
+		}
+	}
+	c := max(got, 0.5) / float64(len(content))
+	return c * c
+}
+
+// nearly reports whether a word of the set starts with w or w with one
+// letter changed at its end: how a typo or a half-typed word still counts.
+func nearly(ws map[string]bool, w string) bool {
+	if len(w) < 4 {
+		return false
+	}
+	for x := range ws {
+		if strings.HasPrefix(x, w[:len(w)-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// stem reduces an English word to a rough stem, enough to compare a
+// query's words with an entry's: "scans" and "scan", "testing" and "test".
+func stem(w string) string {
+	for _, suf := range []string{"ing", "ies", "es", "s", "ed"} {
+		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+			return strings.TrimSuffix(w, suf)
+		}
+	}
+	return w
+}
+
+// stopWords are words that say nothing about what a query is about.
+var stopWords = map[string]bool{
+	"a": true, "an": true, "and": true, "the": true, "of": true, "for": true, "in": true, "on": true, "to": true,
+	"with": true, "after": true, "at": true, "by": true, "from": true, "or": true, "my": true, "i": true,
+	"how": true, "what": true, "who": true, "job": true, "jobs": true, "work": true, "career": true, "careers": true,
+}
+
+// RelevanceFloor is the share of the best result's score below which a
+// result is dropped.
+var RelevanceFloor = 0.1
 
 // typeWeight nudges specialisms, which most people are looking for, above
 // broader entries that match equally well.
@@ -251,7 +346,8 @@ func (ix *Index) checkFilters(f Filters) error {
 
 // textQuery builds the scoring query: exact names and phrases count most,
 // then aliases and lay keywords, then descriptions; typo-tolerant and
-// prefix matches on names catch misspellings and half-typed words.
+// prefix matches on names catch misspellings and half-typed words (words
+// the data does not hold as typed).
 func (ix *Index) textQuery(q Query) query.Query {
 	words := ix.normalise(q.Words)
 	phrases := make([]string, len(q.Phrases))
@@ -285,13 +381,16 @@ func (ix *Index) textQuery(q Query) query.Query {
 		phrase("aliases", text, 9)
 		phrase("keywords", text, 8)
 	}
-	match("name", all, 6, 0)
+	match("name", all, 3, 0)
 	match("aliases", all, 5, 0)
 	match("keywords", all, 4, 0)
 	match("summary", all, 1.5, 0)
 	match("body", all, 0.7, 0)
+	match("where", all, 3, 0)
 	for _, w := range append(slices.Clone(words), strings.Fields(strings.Join(phrases, " "))...) {
-		if n := len([]rune(w)); n >= 4 {
+		// A word the data holds as typed is matched above; only a
+		// misspelt or half-typed one needs the fuzzy and prefix matches.
+		if n := len([]rune(w)); n >= 4 && !ix.known[stem(w)] {
 			fuzz := 1
 			if n >= 8 {
 				fuzz = 2
@@ -353,6 +452,24 @@ func (ix *Index) synonyms(words []string) []string {
 		extra = append(extra, ix.f.Vocabulary.Synonyms[w]...)
 	}
 	return extra
+}
+
+// Answer returns the job title the query names, such as "biomedical
+// scientist" or "sonographer", or nil. The whole query must be the title,
+// one of its aliases, or either without a plural s.
+func (ix *Index) Answer(q Query) *framework.Title {
+	text := strings.Join(ix.normalise(append(slices.Clone(q.Words), q.Phrases...)), " ")
+	if text == "" {
+		return nil
+	}
+	for _, t := range ix.f.Titles {
+		for _, form := range exactForms(append([]string{t.Name}, t.Aliases...)) {
+			if text == form || text == form+"s" || strings.TrimSuffix(text, "s") == form {
+				return t
+			}
+		}
+	}
+	return nil
 }
 
 // Framework returns the framework the index was built from.

@@ -228,7 +228,20 @@ func (s *Server) apiSearch(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"query": q.String(), "filters": q.Filters, "results": results}, nil
+	var answer any // null when the query names no job title
+	if t := s.search.Answer(q); t != nil {
+		specs := []link{}
+		for _, sp := range t.Specialisms {
+			specs = append(specs, specialismLink(sp))
+		}
+		progs := []link{}
+		for _, p := range t.Programmes {
+			progs = append(progs, programmeLink(p))
+		}
+		answer = map[string]any{"title": t.Name, "in_healthcare_science": t.InHealthcareScience, "belongs_to": t.BelongsTo,
+			"summary": t.Summary, "specialisms": specs, "programmes": progs, "sources": t.Sources}
+	}
+	return map[string]any{"query": q.String(), "filters": q.Filters, "answer": answer, "results": results}, nil
 }
 
 func (s *Server) apiCompare(r *http.Request) (any, error) {

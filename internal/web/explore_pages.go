@@ -42,6 +42,7 @@ func (s *Server) searchPage(r *http.Request) (*response, error) {
 		return s.render(r, http.StatusBadRequest, "search", "Search healthcare science careers", []crumb{homeCrumb}, data)
 	}
 	data["Results"] = results
+	data["Answer"] = s.search.Answer(q)
 	title := "Search results"
 	if t := q.Text(); t != "" {
 		title = "Search results for " + t
