@@ -1,7 +1,9 @@
 package explore
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"hcs/internal/apperr"
@@ -65,6 +67,7 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 		}
 		c.Rows = append(c.Rows, r)
 	}
+	row("summary", "What the work is", func(s *framework.Specialism) string { return s.Summary })
 	row("area", "Area", func(s *framework.Specialism) string { return s.Division().Name })
 	row("levels", "Career levels", func(s *framework.Specialism) string {
 		var names []string
@@ -73,12 +76,18 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 		}
 		return strings.Join(names, ", ")
 	})
-	row("bands", "Pay (Agenda for Change)", func(s *framework.Specialism) string {
+	row("bands", "Pay", func(s *framework.Specialism) string {
 		var bands []string
 		for _, lv := range s.Levels {
 			bands = append(bands, lv.Bands()...)
 		}
-		return framework.BandRange(bands)
+		out := framework.BandRange(bands)
+		if ps := f.Pay(); ps != nil {
+			if lo, hi, ok := ps.Range(bands); ok {
+				out += fmt.Sprintf(" (%s to %s a year, Agenda for Change %s)", Pounds(lo), Pounds(hi), ps.Year)
+			}
+		}
+		return out
 	})
 	row("entry", "Ways in", func(s *framework.Specialism) string {
 		var names []string
@@ -93,16 +102,38 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 		}
 		return out
 	})
-	row("duration", "Training to clinical scientist", func(s *framework.Specialism) string {
+	row("competition", "Competition for the STP", func(s *framework.Specialism) string {
 		if !s.HasLevel("clinical-scientist") {
 			return "No clinical scientist level"
 		}
-		return "STP: " + FormatMonths(f.Programme("stp").DurationMonths) + " after a degree"
+		if c := competition(s); c != nil {
+			return fmt.Sprintf("%g applications per post in %d", c.ApplicationsPost, c.Year)
+		}
+		return "Not published for this specialism"
+	})
+	row("hsst", "Higher Specialist Scientific Training", func(s *framework.Specialism) string {
+		switch {
+		case !s.HasLevel("consultant"):
+			return "No consultant level"
+		case s.HSST == framework.HSSTAvailable:
+			return "Has an HSST programme"
+		case s.HSST == framework.HSSTNone:
+			return "No HSST programme"
+		}
+		return "Not confirmed in our sources"
 	})
 	row("patients", "Contact with patients", func(s *framework.Specialism) string { return PatientContactText(s.PatientContact) })
 	row("settings", "Where you work", func(s *framework.Specialism) string { return strings.Join(s.Settings, ", ") })
-	row("hours", "Working hours", func(s *framework.Specialism) string { return HoursText(s.Hours) })
+	row("hours", "Working hours", func(s *framework.Specialism) string {
+		if s.WorkingPattern != nil {
+			return HoursText(s.Hours) + ". " + s.WorkingPattern.Text
+		}
+		return HoursText(s.Hours)
+	})
 	row("registration", "Registration", func(s *framework.Specialism) string {
+		if s.Registration != "" {
+			return s.Registration
+		}
 		var regs []string
 		for _, lv := range s.Levels {
 			if lv.ID == "practitioner" || lv.ID == "clinical-scientist" {
@@ -115,6 +146,42 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 		return strings.Join(regs, " ")
 	})
 	return c, nil
+}
+
+// Pounds writes an amount as "£24,465".
+func Pounds(n int) string {
+	d := strconv.Itoa(n)
+	for i := len(d) - 3; i > 0; i -= 3 {
+		d = d[:i] + "," + d[i:]
+	}
+	return "£" + d
+}
+
+// Same returns the rows whose values are the same for every role, and
+// Differ those that are not; with one role every row differs from nothing
+// and all are in Differ.
+func (c *Comparison) Same() []CompareRow {
+	if len(c.Specialisms) < 2 {
+		return nil
+	}
+	var out []CompareRow
+	for _, r := range c.Rows {
+		if !r.Differs {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Differ returns the rows to show side by side.
+func (c *Comparison) Differ() []CompareRow {
+	var out []CompareRow
+	for _, r := range c.Rows {
+		if r.Differs || len(c.Specialisms) < 2 {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // PatientContactText describes a patient-contact value in words.

@@ -1,6 +1,7 @@
 package explore_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -347,7 +348,7 @@ func TestCompare(t *testing.T) {
 	for _, r := range c.Rows {
 		rows[r.Key] = r
 	}
-	for _, key := range []string{"levels", "bands", "entry", "duration", "patients", "settings", "registration"} {
+	for _, key := range []string{"summary", "levels", "bands", "entry", "competition", "hsst", "patients", "settings", "registration"} {
 		if _, ok := rows[key]; !ok {
 			t.Errorf("no %s row", key)
 		}
@@ -355,8 +356,30 @@ func TestCompare(t *testing.T) {
 	if !rows["patients"].Differs || !rows["area"].Differs {
 		t.Error("audiology and genomics differ in patients and area, but the rows are not marked")
 	}
-	if rows["duration"].Differs {
-		t.Error("both train through the three-year STP; the duration row should not differ")
+	// Audiology had 3.9 applications per STP post in 2023, genomics 17.2.
+	if got := rows["competition"].Values; got[0] != "3.9 applications per post in 2023" || got[1] != "17.2 applications per post in 2023" {
+		t.Errorf("competition row %q", got)
+	}
+	if !strings.Contains(rows["bands"].Values[0], "£") {
+		t.Errorf("pay row %q has no pounds", rows["bands"].Values[0])
+	}
+	// Rows the roles share are told once, not shown side by side.
+	for _, r := range c.Differ() {
+		if !r.Differs {
+			t.Errorf("row %s is the same for both but shown side by side", r.Key)
+		}
+	}
+	for _, r := range c.Same() {
+		if r.Differs {
+			t.Errorf("row %s differs but is listed as the same", r.Key)
+		}
+	}
+	if len(c.Same())+len(c.Differ()) != len(c.Rows) {
+		t.Error("Same and Differ do not split the rows")
+	}
+	one, _ := explore.Compare(f, []string{"audiology"})
+	if len(one.Same()) != 0 || len(one.Differ()) != len(one.Rows) {
+		t.Error("one role: every row should be shown")
 	}
 	for _, bad := range [][]string{{}, {"astrology"}, {"audiology", "genomics", "virology", "mycology"}} {
 		if _, err := explore.Compare(f, bad); apperr.Code(err) != apperr.Invalid {
@@ -371,6 +394,37 @@ func code(values ...int) string {
 		b.WriteByte(byte('0' + v))
 	}
 	return b.String()
+}
+
+// Reasons name what sets each role apart from the typical one, so the top
+// matches for a varied set of answers do not all give the same reasons
+// (roles whose interests the data rates alike, such as most physiological
+// sciences, still share theirs).
+func TestQuizReasonsDifferBetweenRoles(t *testing.T) {
+	f := testkit.Framework(t)
+	values := make([]int, len(f.Quiz.Items))
+	for i := range values {
+		values[i] = []int{5, 4, 2, 5, 1, 3, 4}[i%7]
+	}
+	answers, err := explore.ParseQuizCode(f.Quiz, code(values...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := explore.ScoreQuiz(f, answers)
+	sets := map[string]bool{}
+	for _, m := range res.Matches[:10] {
+		var items []string
+		for _, d := range m.Drivers {
+			items = append(items, fmt.Sprint(d.Item))
+			if !strings.Contains(d.Reason, strings.ToLower(m.Specialism.Name[:1])+m.Specialism.Name[1:]) {
+				t.Errorf("%s: reason %q does not name the role", m.Specialism.ID, d.Reason)
+			}
+		}
+		sets[strings.Join(items, ",")] = true
+	}
+	if len(sets) < 3 {
+		t.Errorf("the top 10 matches share their reasons: %d distinct sets", len(sets))
+	}
 }
 
 func TestQuizRanksWhatPeopleLike(t *testing.T) {

@@ -159,6 +159,22 @@ func ScoreQuiz(f *framework.Framework, a *QuizAnswers) *QuizResult {
 	likeNorm := norm(like)
 	res.Flat = likeNorm == 0
 
+	// How central each answered activity is to each specialism, and to the
+	// average specialism: a reason names what sets a role apart, not what
+	// every role shares.
+	raw := map[*framework.Specialism][]float64{}
+	typical := make([]float64, len(answered))
+	for _, s := range f.Specialisms {
+		w := make([]float64, len(answered))
+		for k, i := range answered {
+			for dim, x := range q.Items[i].Dimensions {
+				w[k] += float64(x * s.Interests[dim])
+			}
+			typical[k] += w[k] / float64(len(f.Specialisms))
+		}
+		raw[s] = w
+	}
+
 	for _, s := range f.Specialisms {
 		if d, reason := excludedBy(a.DealBreakers, s); d != nil {
 			res.Excluded = append(res.Excluded, QuizExclusion{Specialism: s, DealBreaker: d, Reason: reason})
@@ -167,12 +183,7 @@ func ScoreQuiz(f *framework.Framework, a *QuizAnswers) *QuizResult {
 		if res.Flat {
 			continue
 		}
-		weight := make([]float64, len(answered))
-		for k, i := range answered {
-			for dim, w := range q.Items[i].Dimensions {
-				weight[k] += float64(w * s.Interests[dim])
-			}
-		}
+		weight := slices.Clone(raw[s])
 		wMean := mean(weight)
 		for k := range weight {
 			weight[k] -= wMean
@@ -186,11 +197,12 @@ func ScoreQuiz(f *framework.Framework, a *QuizAnswers) *QuizResult {
 		if wNorm := norm(weight); wNorm > 0 {
 			dot := 0.0
 			for k := range like {
-				c := like[k] * weight[k]
-				dot += c
-				// Only answers on the same side of "not sure" as the
-				// activity's weight explain a match in words.
-				if raw := float64(a.Values[answered[k]] - 3); c > 0 && raw*weight[k] > 0 {
+				dot += like[k] * weight[k]
+				// An answer explains the match in words when the person
+				// likes (or dislikes) an activity that is more (or less)
+				// of this role than of the typical one.
+				answer := float64(a.Values[answered[k]] - 3)
+				if c := answer * (raw[s][k] - typical[k]); c > 0 {
 					contribs = append(contribs, contribution{k, c})
 				}
 			}
@@ -208,9 +220,9 @@ func ScoreQuiz(f *framework.Framework, a *QuizAnswers) *QuizResult {
 		for _, c := range contribs[:min(maxDrivers, len(contribs))] {
 			item := q.Items[answered[c.k]]
 			answer := a.Values[answered[c.k]]
-			reason := fmt.Sprintf("You would like to %s, and this is a big part of the work.", lowerFirst(item.Text))
+			reason := fmt.Sprintf("You would like to %s, which is more a part of %s than of most roles.", lowerFirst(item.Text), lowerFirst(s.Name))
 			if answer < 3 {
-				reason = fmt.Sprintf("You would rather not %s, and the work involves little of it.", lowerFirst(item.Text))
+				reason = fmt.Sprintf("You would rather not %s, and %s involves less of it than most roles.", lowerFirst(item.Text), lowerFirst(s.Name))
 			}
 			m.Drivers = append(m.Drivers, QuizDriver{Item: item.ID, Answer: answer, Reason: reason})
 		}

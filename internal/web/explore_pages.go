@@ -192,5 +192,12 @@ func (s *Server) quizResultsPage(r *http.Request) (*response, error) {
 		top = top[:10]
 	}
 	data := map[string]any{"Result": res, "Top": top, "Code": answers.Code(s.f.Quiz), "Quiz": s.f.Quiz}
+	if len(top) >= 2 {
+		var ids []string
+		for _, m := range top[:min(3, len(top))] {
+			ids = append(ids, m.Specialism.ID)
+		}
+		data["CompareURL"] = "/compare?ids=" + strings.Join(ids, ",")
+	}
 	return s.render(r, http.StatusOK, "quiz-results", "Roles that match your interests", []crumb{homeCrumb, {"Quiz", "/quiz?code=" + url.QueryEscape(answers.Code(s.f.Quiz))}}, data)
 }

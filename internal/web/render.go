@@ -29,15 +29,6 @@ type crumb struct {
 	URL  string
 }
 
-// pounds writes an amount as "£24,465".
-func pounds(n int) string {
-	d := strconv.Itoa(n)
-	for i := len(d) - 3; i > 0; i -= 3 {
-		d = d[:i] + "," + d[i:]
-	}
-	return "£" + d
-}
-
 // describe is a page's meta description: the summary of what it shows
 // where it has one, else a sentence about the page.
 func describe(page, title string, data any) string {
@@ -118,12 +109,12 @@ var templateFuncs = template.FuncMap{
 		case !ok:
 			return ""
 		case lo == hi:
-			return pounds(lo)
+			return explore.Pounds(lo)
 		}
-		return pounds(lo) + " to " + pounds(hi)
+		return explore.Pounds(lo) + " to " + explore.Pounds(hi)
 	},
 	// pounds writes an amount as "£24,465".
-	"pounds": pounds,
+	"pounds": explore.Pounds,
 	// firstLink is the first web address in a message's text, or "".
 	"firstLink": func(body string) string {
 		for _, f := range strings.Fields(body) {
