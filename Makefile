@@ -15,13 +15,14 @@ all: build
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-# Copy what the binary embeds: the NHS.UK design system's CSS, JS and images.
-$(STATIC)/vendor/nhsuk-frontend.min.css: node_modules/.package-lock.json
-	mkdir -p $(STATIC)/vendor $(STATIC)/images
-	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.js $(STATIC)/vendor/
-	cp $(NHSUK)/assets/images/* $(STATIC)/images/
+# Build what the binary embeds (tools/build-assets.mjs): the NHS.UK design
+# system's CSS without its webfont or unused rules, its JavaScript and
+# images, and hcs's own, under fingerprinted names with brotli and gzip
+# copies, in internal/web/static with its manifest.json.
+$(STATIC)/manifest.json: node_modules/.package-lock.json tools/build-assets.mjs $(wildcard internal/web/assets/*) $(wildcard internal/web/templates/*.html internal/web/templates/pages/*.html)
+	node tools/build-assets.mjs
 
-assets: $(STATIC)/vendor/nhsuk-frontend.min.css
+assets: $(STATIC)/manifest.json
 
 build: assets
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/hcs ./cmd/hcs

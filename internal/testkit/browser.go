@@ -61,7 +61,7 @@ func NewBrowser(t testing.TB, base string) *Browser {
 	if err != nil {
 		RequireOrSkip(t, "axe-core is not installed: run `make assets` (%v)", err)
 	}
-	if _, err := os.Stat(filepath.Join(root, "internal", "web", "static", "vendor", "nhsuk-frontend.min.css")); err != nil {
+	if _, err := os.Stat(filepath.Join(root, "internal", "web", "static", "manifest.json")); err != nil {
 		RequireOrSkip(t, "the NHS.UK front-end assets are not built: run `make assets`")
 	}
 	var output bytes.Buffer

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -389,16 +392,58 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}{"ok", s.version, s.f.Version, s.schemaVersion(), int(time.Since(s.started).Seconds())})
 }
 
+// assets serves the embedded front-end files. Fingerprinted names never
+// change content, so they are cached for a year; the build's brotli or
+// gzip copy is sent to clients that accept it.
 func (s *Server) assets() http.Handler {
-	files := http.StripPrefix("/assets/", http.FileServerFS(s.static))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Files only: a folder is not listed.
 		name := strings.TrimPrefix(r.URL.Path, "/assets/")
-		if info, err := fs.Stat(s.static, path.Clean(name)); name == "" || err != nil || info.IsDir() {
+		// Files only, and not the build's compressed copies or manifest
+		// by their own names: a folder is not listed.
+		info, err := fs.Stat(s.static, path.Clean(name))
+		if name == "" || err != nil || info.IsDir() || name == "manifest.json" || strings.HasSuffix(name, ".br") || strings.HasSuffix(name, ".gz") {
 			s.fail(w, r, false, apperr.Errorf(apperr.NotFound, "there is no file %q", r.URL.Path))
 			return
 		}
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		files.ServeHTTP(w, r)
+		h := w.Header()
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		ctype := mime.TypeByExtension(path.Ext(name))
+		h.Set("Content-Type", ctype)
+		file := name
+		if compressible(ctype) {
+			h.Add("Vary", "Accept-Encoding")
+			if enc := encoding(r); enc != "" {
+				ext := map[string]string{"br": ".br", "gzip": ".gz"}[enc]
+				if _, err := fs.Stat(s.static, name+ext); err == nil {
+					file = name + ext
+					h.Set("Content-Encoding", enc)
+				}
+			}
+		}
+		body, err := fs.ReadFile(s.static, file)
+		if err != nil {
+			s.fail(w, r, false, err)
+			return
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 	})
+}
+
+// readManifest reads the build's map from front-end file names to their
+// fingerprinted files, and checks the files the pages need are there.
+func readManifest(static fs.FS) (map[string]string, error) {
+	b, err := fs.ReadFile(static, "manifest.json")
+	if err != nil {
+		return nil, fmt.Errorf("web: the front-end files are missing (%v); run `make build`", err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("web: static/manifest.json: %v; run `make build` again", err)
+	}
+	for _, need := range []string{"hcs.css", "hcs.js", "images/favicon.ico", "images/favicon.svg"} {
+		if _, err := fs.Stat(static, m[need]); m[need] == "" || err != nil {
+			return nil, fmt.Errorf("web: the front-end file %s is missing from the build; run `make build`", need)
+		}
+	}
+	return m, nil
 }

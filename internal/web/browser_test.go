@@ -78,6 +78,12 @@ func TestBrowserAccessibilityOfEveryPageType(t *testing.T) {
 		"/pathway",
 		"/pathway?from=gcses&specialism=audiology&level=clinical-scientist",
 		"/pathway?from=gcses&specialism=audiology",
+		"/pathway?specialism=reconstructive-science",
+		"/pathway?show=1&from=registered-clinical-scientist&from_specialism=clinical-biochemistry&specialism=radiotherapy-physics&level=clinical-scientist",
+		"/pay",
+		"/sources",
+		"/search?q=sonographer",
+		"/specialisms/histopathology",
 		"/quiz",
 		"/quiz?code=5&page=4",
 		"/quiz/results?code=515151515151515151515151515151-S",
@@ -117,7 +123,7 @@ func TestBrowserCompare(t *testing.T) {
 	)
 	b.Submit(t, `form#ids button[type="submit"]`)
 	table := b.Text(t, "table.hcs-compare")
-	for _, want := range []string{"Audiology", "Clinical biochemistry", "Radiotherapy physics", "Differs", "Contact with patients"} {
+	for _, want := range []string{"Audiology", "Clinical biochemistry", "Radiotherapy physics", "Where the roles differ", "Contact with patients"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("comparison table lacks %q", want)
 		}
@@ -130,6 +136,35 @@ func TestBrowserCompare(t *testing.T) {
 	b.Open(t, share)
 	if again := b.Text(t, "table.hcs-compare"); again != table {
 		t.Error("the shared link shows a different comparison")
+	}
+	b.CheckAccessibility(t)
+}
+
+// On a phone (390 px wide) the comparison table stacks, and each value
+// must still be shown beside its role's name.
+func TestBrowserCompareOnAPhone(t *testing.T) {
+	b := newBrowser(t)
+	b.Do(t, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.Open(t, "/compare?ids=audiology,clinical-biochemistry,radiotherapy-physics")
+	// For each value cell: its visible text, whether it starts with the
+	// role's name, and whether it fits the screen.
+	report := b.Eval(t, `(() => {
+		const roles = [...document.querySelectorAll('table.hcs-compare thead th[scope=col]')].slice(1).map(th => th.innerText.trim());
+		const out = [];
+		for (const row of document.querySelectorAll('table.hcs-compare tbody tr')) {
+			[...row.querySelectorAll('td')].forEach((td, i) => {
+				const r = td.getBoundingClientRect();
+				const ok = td.innerText.trim().startsWith(roles[i]) && r.width > 0 && r.right <= window.innerWidth + 1;
+				if (!ok) out.push(row.querySelector('th').innerText + ' / ' + roles[i] + ': ' + JSON.stringify(td.innerText.slice(0, 60)) + ' width ' + r.width + ' right ' + r.right);
+			});
+		}
+		return roles.length + ' roles; ' + document.querySelectorAll('table.hcs-compare tbody td').length + ' cells; ' + (out.join('\n') || 'all labelled');
+	})()`)
+	if !strings.HasSuffix(report, "all labelled") || !strings.HasPrefix(report, "3 roles") {
+		t.Errorf("at 390 px wide:\n%s", report)
+	}
+	if w := b.Eval(t, `String(document.documentElement.scrollWidth)`); w != "390" {
+		t.Errorf("the page is %s px wide on a 390 px screen: it scrolls sideways", w)
 	}
 	b.CheckAccessibility(t)
 }

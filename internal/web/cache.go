@@ -17,6 +17,7 @@ type response struct {
 	location    string // for redirects
 	body        []byte
 	etag        string
+	encoded     encoded // compressed bodies, made on first use
 }
 
 func newResponse(status int, contentType string, body []byte) *response {
@@ -39,14 +40,24 @@ func (resp *response) write(w http.ResponseWriter, r *http.Request, cacheControl
 	}
 	h.Set("Content-Type", resp.contentType)
 	h.Set("Cache-Control", cacheControl)
-	h.Set("ETag", resp.etag)
-	if resp.status == http.StatusOK && etagMatches(r.Header.Get("If-None-Match"), resp.etag) {
+	body, etag := resp.body, resp.etag
+	if compressible(resp.contentType) {
+		h.Add("Vary", "Accept-Encoding")
+		if enc := encoding(r); enc != "" && len(body) > 0 {
+			// Each encoding is its own representation, with its own tag.
+			h.Set("Content-Encoding", enc)
+			body = resp.encoded.body(resp.body, enc)
+			etag = strings.TrimSuffix(etag, `"`) + "-" + enc + `"`
+		}
+	}
+	h.Set("ETag", etag)
+	if resp.status == http.StatusOK && etagMatches(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	w.WriteHeader(resp.status)
 	if r.Method != http.MethodHead {
-		w.Write(resp.body)
+		w.Write(body)
 	}
 }
 

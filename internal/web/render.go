@@ -190,7 +190,16 @@ var templateFuncs = template.FuncMap{
 
 // parseTemplates parses each page template with the shared layout and
 // partials, once at start-up.
-func parseTemplates() (map[string]*template.Template, error) {
+func parseTemplates(assetNames map[string]string) (map[string]*template.Template, error) {
+	// asset is the address of a front-end file under its fingerprinted
+	// name; an unknown name fails the render rather than linking nothing.
+	asset := func(name string) (string, error) {
+		file, ok := assetNames[name]
+		if !ok {
+			return "", fmt.Errorf("no front-end file %q in the manifest", name)
+		}
+		return "/assets/" + file, nil
+	}
 	files, err := fs.Glob(embedded, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
@@ -198,7 +207,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, file := range files {
 		name := strings.TrimSuffix(path.Base(file), ".html")
-		t, err := template.New(name).Funcs(templateFuncs).ParseFS(embedded, "templates/layout.html", "templates/partials.html", file)
+		t, err := template.New(name).Funcs(templateFuncs).Funcs(template.FuncMap{"asset": asset}).ParseFS(embedded, "templates/layout.html", "templates/partials.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", file, err)
 		}

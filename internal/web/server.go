@@ -4,7 +4,11 @@
 package web
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -24,7 +28,12 @@ import (
 	"hcs/internal/search"
 )
 
-//go:embed templates static openapi.json
+// The front-end files in static/ are built by `make build` (or `make
+// assets`: tools/build-assets.mjs), never committed. A Go build without
+// them fails on this line with "pattern static/manifest.json: no matching
+// files found": run `make build` first.
+//
+//go:embed templates openapi.json static/manifest.json static
 var embedded embed.FS
 
 // Config is what the server needs from the outside world.
@@ -72,10 +81,14 @@ type Server struct {
 	pages   map[string]*template.Template
 	options map[string][][2]string
 	static  fs.FS
-	cache   *responseCache
-	started time.Time
-	version string
-	handler http.Handler
+	// assetNames maps each front-end file's name (hcs.css) to its
+	// fingerprinted file (hcs.3f9a1c2e5b7d.css).
+	assetNames map[string]string
+	csp        string // the Content-Security-Policy header
+	cache      *responseCache
+	started    time.Time
+	version    string
+	handler    http.Handler
 
 	store         auth.Store
 	recruit       *recruit.Service
@@ -125,14 +138,17 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.options = selectOptions(s.f)
-	if s.pages, err = parseTemplates(); err != nil {
-		return nil, err
-	}
 	if s.static, err = fs.Sub(embedded, "static"); err != nil {
 		return nil, err
 	}
-	if _, err := fs.Stat(s.static, "vendor/nhsuk-frontend.min.css"); err != nil {
-		s.log.Warn("front-end assets are missing; run `make build` so that pages are styled")
+	if s.assetNames, err = readManifest(s.static); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parseTemplates(s.assetNames); err != nil {
+		return nil, err
+	}
+	if s.csp, err = contentSecurityPolicy(); err != nil {
+		return nil, err
 	}
 	// Cross-site request forgery: state changes from another origin are
 	// refused, using the browser's Sec-Fetch-Site and Origin headers.
@@ -143,6 +159,25 @@ func New(cfg Config) (*Server, error) {
 	}))
 	s.handler = s.middleware(csrf.Handler(s.routes()))
 	return s, nil
+}
+
+// contentSecurityPolicy allows the site's own files and, by its hash, the
+// layout's one inline script: the line that marks the page as having
+// JavaScript before it is drawn, so the design system's enhanced styles do
+// not shift the page after it loads.
+func contentSecurityPolicy() (string, error) {
+	layout, err := embedded.ReadFile("templates/layout.html")
+	if err != nil {
+		return "", err
+	}
+	_, rest, ok := bytes.Cut(layout, []byte("<script>"))
+	script, _, closed := bytes.Cut(rest, []byte("</script>"))
+	if !ok || !closed {
+		return "", errors.New("web: the layout has no inline script to allow")
+	}
+	sum := sha256.Sum256(script)
+	return "default-src 'self'; script-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; img-src 'self' data:; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'", nil
 }
 
 // checkPublicURL checks the address links in messages point to: an
@@ -194,7 +229,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -204,7 +239,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		var out http.ResponseWriter = w
+		if enc := encoding(r); enc != "" {
+			cw := &compressWriter{ResponseWriter: w, enc: enc}
+			defer cw.close()
+			out = cw
+		}
+		sw := &statusWriter{ResponseWriter: out, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
@@ -230,6 +271,8 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true

@@ -2,11 +2,15 @@ package web_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +19,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/andybalholm/brotli"
 
 	"hcs/internal/auth"
 	"hcs/internal/testkit"
@@ -188,7 +194,8 @@ func TestPages(t *testing.T) {
 		{name: "unknown page", url: "/no/such/page", status: 404, contains: []string{"Page not found"}},
 		{name: "POST is refused", url: "/search", method: "POST", status: 405},
 		{name: "health", url: "/healthz", status: 200, contains: []string{`"status":"ok"`, `"framework_version":"`}},
-		{name: "assets", url: "/assets/hcs.css", status: 200},
+		{name: "assets by their own name are not served", url: "/assets/hcs.css", status: 404},
+		{name: "the build manifest is not served", url: "/assets/manifest.json", status: 404},
 	} {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, h, spec) })
 	}
@@ -360,7 +367,107 @@ func TestSecurityHeaders(t *testing.T) {
 	if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Referrer-Policy") == "" {
 		t.Errorf("missing nosniff or referrer policy: %v", rec.Header())
 	}
-	if strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), "style=") {
-		t.Error("pages must not carry inline scripts or styles: the CSP blocks them")
+	// One inline script, allowed by its hash; no inline styles.
+	body := rec.Body.String()
+	if strings.Count(body, "<script>") != 1 || strings.Contains(body, "style=") {
+		t.Fatal("pages carry inline scripts or styles beyond the one the CSP allows")
+	}
+	_, rest, _ := strings.Cut(body, "<script>")
+	script, _, _ := strings.Cut(rest, "</script>")
+	sum := sha256.Sum256([]byte(script))
+	if !strings.Contains(csp, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
+		t.Errorf("CSP %q does not allow the page's inline script by its hash", csp)
+	}
+}
+
+// Front-end files are fingerprinted, cached for a year and sent as the
+// build's brotli or gzip copy; pages and API answers are compressed too,
+// each encoding with its own ETag.
+func TestAssetsAndCompression(t *testing.T) {
+	h := testkit.Server(t)
+	get := func(url, enc string, header ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", url, nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	decode := func(t *testing.T, rec *httptest.ResponseRecorder) string {
+		t.Helper()
+		var r io.Reader = rec.Body
+		switch rec.Header().Get("Content-Encoding") {
+		case "br":
+			r = brotli.NewReader(rec.Body)
+		case "gzip":
+			zr, err := gzip.NewReader(rec.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = zr
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	page := get("/", "")
+	css := regexp.MustCompile(`href="(/assets/hcs\.[0-9a-f]{12}\.css)"`).FindStringSubmatch(page.Body.String())
+	js := regexp.MustCompile(`src="(/assets/hcs\.[0-9a-f]{12}\.js)"`).FindStringSubmatch(page.Body.String())
+	if css == nil || js == nil {
+		t.Fatalf("the page does not link fingerprinted hcs.css and hcs.js")
+	}
+	for _, enc := range []string{"br", "gzip", "gzip, deflate, br", ""} {
+		rec := get(css[1], enc)
+		want := map[string]string{"br": "br", "gzip": "gzip", "gzip, deflate, br": "br", "": ""}[enc]
+		if rec.Code != 200 || rec.Header().Get("Content-Encoding") != want {
+			t.Errorf("%s with Accept-Encoding %q: %d, encoding %q, want %q", css[1], enc, rec.Code, rec.Header().Get("Content-Encoding"), want)
+		}
+		if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") || !strings.Contains(cc, "immutable") {
+			t.Errorf("%s: Cache-Control %q", css[1], cc)
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
+			t.Errorf("%s: Content-Type %q", css[1], ct)
+		}
+		body := decode(t, rec)
+		if !strings.Contains(body, ".nhsuk-header") || strings.Contains(body, "@font-face") || strings.Contains(body, "assets.nhs.uk") {
+			t.Errorf("%s (%s): not the design system's stylesheet without its webfont", css[1], enc)
+		}
+	}
+	if rec := get(js[1], "br"); rec.Header().Get("Content-Encoding") != "br" || !strings.Contains(decode(t, rec), "initAll") {
+		t.Errorf("%s: not hcs.js in brotli", js[1])
+	}
+	if rec := get(css[1]+".br", ""); rec.Code != 404 {
+		t.Errorf("the build's compressed copy is served by its own name: %d", rec.Code)
+	}
+
+	// A page: compressed, varying by encoding, its ETag per encoding.
+	plain, gz, br := get("/specialisms/audiology", ""), get("/specialisms/audiology", "gzip"), get("/specialisms/audiology", "br")
+	if gz.Header().Get("Content-Encoding") != "gzip" || br.Header().Get("Content-Encoding") != "br" || plain.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("page encodings: %q %q %q", plain.Header().Get("Content-Encoding"), gz.Header().Get("Content-Encoding"), br.Header().Get("Content-Encoding"))
+	}
+	if !strings.Contains(br.Header().Get("Vary"), "Accept-Encoding") {
+		t.Error("a compressed page does not vary by Accept-Encoding")
+	}
+	if decode(t, gz) != plain.Body.String() || decode(t, br) != plain.Body.String() {
+		t.Error("a compressed page does not decode to the plain one")
+	}
+	if plain.Header().Get("ETag") == gz.Header().Get("ETag") || gz.Header().Get("ETag") == br.Header().Get("ETag") {
+		t.Error("encodings share an ETag")
+	}
+	if rec := get("/specialisms/audiology", "gzip", "If-None-Match", gz.Header().Get("ETag")); rec.Code != http.StatusNotModified {
+		t.Errorf("revalidating the gzip page: %d, want 304", rec.Code)
+	}
+	// A dynamic answer (not from the cache) is compressed as it is written.
+	if rec := get("/api/v1/openapi.json", "br"); rec.Header().Get("Content-Encoding") != "br" || !strings.Contains(decode(t, rec), `"openapi"`) {
+		t.Errorf("the API document is not sent in brotli: %q", rec.Header().Get("Content-Encoding"))
+	}
+	if rec := get("/healthz", "gzip"); rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Errorf("healthz is not compressed: %q", rec.Header().Get("Content-Encoding"))
 	}
 }
