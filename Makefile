@@ -7,7 +7,7 @@ NHSUK   := node_modules/nhsuk-frontend/dist/nhsuk
 STATIC  := internal/web/static
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build assets run test test-short openapi-check vet fuzz mutants bench clean
+.PHONY: all build assets run test test-short openapi-check vet fuzz mutants bench lighthouse clean
 
 all: build
 
@@ -68,5 +68,11 @@ mutants:
 bench: build
 	./bench/explorer.sh
 
+# Lighthouse performance (mobile), median of three runs per page, for
+# docs/BENCHMARKS.md (needs chromium). Accessibility, best practices and SEO
+# are asserted by the tests; performance is a measurement, not a test.
+lighthouse: build
+	./bench/lighthouse.sh
+
 clean:
-	rm -rf bin $(STATIC)/vendor $(STATIC)/images
+	rm -rf bin $(STATIC)

@@ -3,11 +3,14 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,4 +201,74 @@ func (b *Browser) TabTo(t testing.TB, sel string) {
 		b.Do(t, chromedp.KeyEvent("\t"))
 	}
 	t.Fatalf("could not reach %s with the Tab key", sel)
+}
+
+// LighthouseScores runs Lighthouse (the pinned npm package, mobile
+// settings) on url with Debian's chromium and returns each category's
+// score from 0 to 100, with the failing audits of the categories below
+// 100 for the test's message.
+func LighthouseScores(t testing.TB, url string, categories ...string) (map[string]int, []string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("Lighthouse is skipped with -short")
+	}
+	root := moduleRoot()
+	cli := filepath.Join(root, "node_modules", "lighthouse", "cli", "index.js")
+	if _, err := os.Stat(cli); err != nil {
+		RequireOrSkip(t, "lighthouse is not installed: run `make assets` (%v)", err)
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(chromium); err != nil {
+		RequireOrSkip(t, "chromium not found at %s", chromium)
+	}
+	out := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command("node", cli, url, "--quiet", "--output=json", "--output-path="+out,
+		"--only-categories="+strings.Join(categories, ","),
+		"--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --user-data-dir="+t.TempDir())
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+chromium)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("lighthouse %s: %v\n%s", url, err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Categories map[string]struct {
+			Score     *float64 `json:"score"`
+			AuditRefs []struct {
+				ID string `json:"id"`
+			} `json:"auditRefs"`
+		} `json:"categories"`
+		Audits map[string]struct {
+			Score            *float64 `json:"score"`
+			ScoreDisplayMode string   `json:"scoreDisplayMode"`
+			Title            string   `json:"title"`
+		} `json:"audits"`
+	}
+	if err := json.Unmarshal(b, &report); err != nil {
+		t.Fatalf("read the Lighthouse report: %v", err)
+	}
+	scores := map[string]int{}
+	var failing []string
+	for _, c := range categories {
+		cat, ok := report.Categories[c]
+		if !ok || cat.Score == nil {
+			t.Fatalf("the Lighthouse report has no %s score", c)
+		}
+		scores[c] = int(math.Round(100 * *cat.Score))
+		if scores[c] == 100 {
+			continue
+		}
+		for _, ref := range cat.AuditRefs {
+			a := report.Audits[ref.ID]
+			if a.Score != nil && *a.Score < 1 && a.ScoreDisplayMode != "informative" && a.ScoreDisplayMode != "notApplicable" && a.ScoreDisplayMode != "manual" {
+				failing = append(failing, c+": "+ref.ID+" ("+a.Title+")")
+			}
+		}
+	}
+	return scores, failing
 }

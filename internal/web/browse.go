@@ -321,8 +321,11 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Signed out, the apply link leads to sign-in; signed in, only an
+	// account that may apply is offered it.
+	who := principal(r)
 	data := map[string]any{"Post": p, "Round": rd, "Specialism": s.specialismNames()[p.Specialism], "Programme": rd.Programme, "Band": []string{},
-		"Open": rd.Stage(s.now()) == recruit.StageApplications}
+		"Open": rd.Stage(s.now()) == recruit.StageApplications, "CanApply": who == nil || who.Can(auth.ActionApply)}
 	if prog := s.f.Programme(rd.Programme); prog != nil {
 		data["Programme"], data["ProgrammeID"], data["Band"] = prog.Name, prog.ID, prog.BandTraining
 	}
