@@ -119,6 +119,11 @@ func TestValidationNamesFileAndEntry(t *testing.T) {
 				return strings.Replace(s, `bands: ["2", "3"]`, `bands: ["1", "2", "3"]`, 1)
 			},
 			[]string{`level "associate-assistant"`, "band 1 closed to new entrants on 2018-12-01"}},
+		{"a comma inside brackets splits a list item", "specialisms/informatics.yaml",
+			func(s string) string {
+				return strings.Replace(s, `"programming (Python, R)"`, `programming (Python, R)`, 1)
+			},
+			[]string{`specialism "clinical-bioinformatics-genomics"`, `"programming (Python" has unbalanced brackets`}},
 		{"pay points that fall", "pay.yaml",
 			func(s string) string {
 				return strings.Replace(s, "{years: 2, amount: 26598}", "{years: 2, amount: 20000}", 1)

@@ -440,6 +440,15 @@ func (v *validator) validateSpecialisms() {
 		if len(s.Techniques) == 0 {
 			v.entry(s.origin, kind, s.ID, "techniques: list typical techniques and equipment")
 		}
+		// A comma inside brackets splits a YAML flow list in two:
+		// [programming (Python, R)] is two broken items. Quote such items.
+		for _, list := range [][]string{s.Techniques, s.Keywords, s.Aliases} {
+			for _, item := range list {
+				if strings.Count(item, "(") != strings.Count(item, ")") {
+					v.entry(s.origin, kind, s.ID, fmt.Sprintf("%q has unbalanced brackets; quote an item that holds a comma", item))
+				}
+			}
+		}
 		for _, g := range s.AlsoIn {
 			if f.roleGroups[g] == nil {
 				v.entry(s.origin, kind, s.ID, fmt.Sprintf("also_in %q is not a known role group", g))
