@@ -27,7 +27,11 @@ const nhsuk = "node_modules/nhsuk-frontend/dist/nhsuk";
 const own = "internal/web/assets";
 const out = "internal/web/static";
 
-rmSync(out, { recursive: true, force: true });
+// Start afresh, keeping the folder's README (committed, so the folder
+// exists and a Go build without the files fails on the manifest by name).
+for (const entry of readdirSync(out)) {
+  if (entry !== "README.md") rmSync(join(out, entry), { recursive: true, force: true });
+}
 mkdirSync(join(out, "images"), { recursive: true });
 
 const manifest = {};

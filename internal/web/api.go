@@ -398,10 +398,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) assets() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/assets/")
-		// Files only, and not the build's compressed copies or manifest
-		// by their own names: a folder is not listed.
-		info, err := fs.Stat(s.static, path.Clean(name))
-		if name == "" || err != nil || info.IsDir() || name == "manifest.json" || strings.HasSuffix(name, ".br") || strings.HasSuffix(name, ".gz") {
+		// Only the files the build lists: not a folder, the manifest or
+		// the compressed copies by their own names.
+		if !s.servedAssets[name] {
 			s.fail(w, r, false, apperr.Errorf(apperr.NotFound, "there is no file %q", r.URL.Path))
 			return
 		}
@@ -440,7 +439,7 @@ func readManifest(static fs.FS) (map[string]string, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("web: static/manifest.json: %v; run `make build` again", err)
 	}
-	for _, need := range []string{"hcs.css", "hcs.js", "images/favicon.ico", "images/favicon.svg"} {
+	for _, need := range []string{"hcs.css", "hcs.js", "nhsuk-frontend.js", "images/favicon.ico", "images/favicon.svg"} {
 		if _, err := fs.Stat(static, m[need]); m[need] == "" || err != nil {
 			return nil, fmt.Errorf("web: the front-end file %s is missing from the build; run `make build`", need)
 		}

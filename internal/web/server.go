@@ -29,9 +29,9 @@ import (
 )
 
 // The front-end files in static/ are built by `make build` (or `make
-// assets`: tools/build-assets.mjs), never committed. A Go build without
-// them fails on this line with "pattern static/manifest.json: no matching
-// files found": run `make build` first.
+// assets`: tools/build-assets.mjs), never committed; only static/README.md
+// is. A Go build without them fails on this line with "pattern
+// static/manifest.json: no matching files found": run `make build` first.
 //
 //go:embed templates openapi.json static/manifest.json static
 var embedded embed.FS
@@ -85,10 +85,12 @@ type Server struct {
 	// fingerprinted file (hcs.3f9a1c2e5b7d.css).
 	assetNames map[string]string
 	csp        string // the Content-Security-Policy header
-	cache      *responseCache
-	started    time.Time
-	version    string
-	handler    http.Handler
+	// servedAssets is the fingerprinted files /assets/ serves.
+	servedAssets map[string]bool
+	cache        *responseCache
+	started      time.Time
+	version      string
+	handler      http.Handler
 
 	store         auth.Store
 	recruit       *recruit.Service
@@ -143,6 +145,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.assetNames, err = readManifest(s.static); err != nil {
 		return nil, err
+	}
+	s.servedAssets = map[string]bool{}
+	for _, file := range s.assetNames {
+		s.servedAssets[file] = true
 	}
 	if s.pages, err = parseTemplates(s.assetNames); err != nil {
 		return nil, err

@@ -196,6 +196,8 @@ func TestPages(t *testing.T) {
 		{name: "health", url: "/healthz", status: 200, contains: []string{`"status":"ok"`, `"framework_version":"`}},
 		{name: "assets by their own name are not served", url: "/assets/hcs.css", status: 404},
 		{name: "the build manifest is not served", url: "/assets/manifest.json", status: 404},
+		{name: "only built files are served", url: "/assets/README.md", status: 404},
+		{name: "no folder listing", url: "/assets/images/", status: 404},
 	} {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, h, spec) })
 	}
