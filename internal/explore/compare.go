@@ -107,7 +107,7 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 			return "No clinical scientist level"
 		}
 		if c := competition(s); c != nil {
-			return fmt.Sprintf("%g applications per post in %d", c.ApplicationsPost, c.Year)
+			return fmt.Sprintf("a published ratio of %g per post in %d", c.RatioPerPost, c.Year)
 		}
 		return "Not published for this specialism"
 	})

@@ -52,7 +52,7 @@ type Step struct {
 	// AlsoRequires lists credentials this specialism adds to the
 	// programme's usual entry (GDC registration for reconstructive science).
 	AlsoRequires []*framework.Credential `json:"-"`
-	// Competition is the STP's published applications per post in the
+	// Competition is the STP's published competition ratio per post in the
 	// specialism, for direct-entry steps.
 	Competition *framework.Competition `json:"-"`
 	// HSSTUnconfirmed is set on an HSST step where no source confirms the

@@ -173,7 +173,7 @@ type Specialism struct {
 	// {degree-21: [care-degree-21]} means a nursing, midwifery or
 	// psychology degree counts as a relevant degree.
 	AlsoCounts map[string][]string `yaml:"also_counts" json:"also_counts,omitempty"`
-	// Competition is the STP's published applications per post.
+	// Competition is the STP's published competition ratio per post.
 	Competition *Competition `yaml:"competition" json:"competition,omitempty"`
 	// Hours and settings as the sources describe them, where they do.
 	WorkingPattern *Fact      `yaml:"working_pattern" json:"working_pattern,omitempty"`
@@ -194,11 +194,12 @@ const (
 	HSSTUnconfirmed = "unconfirmed" // no source either way
 )
 
-// Competition is how many applications the STP had per post in a year.
+// Competition is the STP's competition ratio per post in a year, as the
+// national school publishes it (not always applications divided by posts).
 type Competition struct {
-	Year             int        `yaml:"year" json:"year"`
-	ApplicationsPost float64    `yaml:"applications_per_post" json:"applications_per_post"`
-	Sources          []Citation `yaml:"sources" json:"sources"`
+	Year         int        `yaml:"year" json:"year"`
+	RatioPerPost float64    `yaml:"ratio_per_post" json:"ratio_per_post"`
+	Sources      []Citation `yaml:"sources" json:"sources"`
 }
 
 // Fact is a sentence of data with the sources that hold it.

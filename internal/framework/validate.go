@@ -491,8 +491,8 @@ func (v *validator) validateSpecialisms() {
 			v.credentialList(s.origin, kind, s.ID, "also_counts", append([]string{c}, s.AlsoCounts[c]...), false)
 		}
 		if c := s.Competition; c != nil {
-			if c.Year < 2000 || c.ApplicationsPost <= 0 {
-				v.entry(s.origin, kind, s.ID, "competition needs a year and a positive number of applications per post")
+			if c.Year < 2000 || c.RatioPerPost <= 0 {
+				v.entry(s.origin, kind, s.ID, "competition needs a year and a positive published ratio per post")
 			}
 			v.citations(s.origin, kind, s.ID, c.Sources)
 		}

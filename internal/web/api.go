@@ -278,8 +278,8 @@ type stepJSON struct {
 }
 
 type competitionJSON struct {
-	Year                int     `json:"year"`
-	ApplicationsPerPost float64 `json:"applications_per_post"`
+	Year         int     `json:"year"`
+	RatioPerPost float64 `json:"ratio_per_post"`
 }
 
 type routeJSON struct {
@@ -306,7 +306,7 @@ func (s *Server) apiPathway(r *http.Request) (any, error) {
 				step.AlsoRequires = append(step.AlsoRequires, c.Name)
 			}
 			if c := st.Competition; c != nil {
-				step.Competition = &competitionJSON{Year: c.Year, ApplicationsPerPost: c.ApplicationsPost}
+				step.Competition = &competitionJSON{Year: c.Year, RatioPerPost: c.RatioPerPost}
 			}
 			out.Steps = append(out.Steps, step)
 		}
