@@ -49,10 +49,10 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 		}
 	}
 	if len(specs) == 0 {
-		return nil, apperr.Invalidf("ids", "choose at least one role to compare")
+		return nil, apperr.Invalidf("ids", "Choose at least one role to compare")
 	}
 	if len(specs) > MaxCompare {
-		return nil, apperr.Invalidf("ids", "you can compare up to %d roles at once; you chose %d", MaxCompare, len(specs))
+		return nil, apperr.Invalidf("ids", "You can compare up to %d roles at once; you chose %d", MaxCompare, len(specs))
 	}
 	c := &Comparison{Specialisms: specs}
 	row := func(key, label string, value func(s *framework.Specialism) string) {

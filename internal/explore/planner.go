@@ -90,12 +90,12 @@ func PlanPathway(f *framework.Framework, req PlanRequest) (*Plan, error) {
 		for i, sp := range f.StartingPoints {
 			ids[i] = sp.ID
 		}
-		return nil, apperr.Invalidf("from", "%q is not a starting point we know; choose one of: %s", req.From, strings.Join(ids, ", "))
+		return nil, apperr.Invalidf("from", "%q is not a starting point we know; choose one from the list (the API lists them at /api/v1/starting-points: %s)", req.From, strings.Join(ids, ", "))
 	}
 	var fromSpec *framework.Specialism
 	if from.InSpecialism {
 		if req.FromSpecialism == "" {
-			return nil, apperr.Invalidf("from_specialism", "Choose the specialism you work or trained in as a %s", lowerFirst(from.Name))
+			return nil, apperr.Invalidf("from_specialism", "You are starting from %q: choose the specialism you work or trained in", from.Name)
 		}
 		if fromSpec = f.Specialism(req.FromSpecialism); fromSpec == nil {
 			return nil, apperr.Invalidf("from_specialism", "%q is not a specialism we know", req.FromSpecialism)
@@ -188,19 +188,19 @@ func PlanPathway(f *framework.Framework, req PlanRequest) (*Plan, error) {
 func startingCredentials(f *framework.Framework, plan *Plan) []string {
 	spec := plan.Specialism
 	var holds []string
-	var left []string
+	left := false
 	for _, id := range plan.From.Holds {
-		c := f.Credential(id)
-		if c.InSpecialism && !sameField(plan.FromSpecialism, spec) {
-			left = append(left, strings.ToLower(c.Name))
+		if f.Credential(id).InSpecialism && !sameField(plan.FromSpecialism, spec) {
+			left = true
 			continue
 		}
 		holds = append(holds, id)
 	}
-	if len(left) > 0 {
+	if left {
 		plan.Notes = append(plan.Notes, fmt.Sprintf(
-			"You work or trained in %s. What you hold there (%s) does not qualify you in %s, so these routes start from your qualifications; any professional registration you hold stays yours.",
-			lowerFirst(plan.FromSpecialism.Name), strings.Join(left, "; "), lowerFirst(spec.Name)))
+			"Your training and job in %s do not qualify you in %s, so these routes start from your school and university qualifications. "+
+				"Any registration you hold stays yours, but you need training in the new specialism, and its programmes ask for a degree relevant to it.",
+			lowerFirst(plan.FromSpecialism.Name), lowerFirst(spec.Name)))
 	}
 	for _, id := range sortedKeys(spec.AlsoCounts) {
 		if slices.Contains(holds, id) {

@@ -220,9 +220,11 @@ func ScoreQuiz(f *framework.Framework, a *QuizAnswers) *QuizResult {
 		for _, c := range contribs[:min(maxDrivers, len(contribs))] {
 			item := q.Items[answered[c.k]]
 			answer := a.Values[answered[c.k]]
-			reason := fmt.Sprintf("You would like to %s, which is more a part of %s than of most roles.", lowerFirst(item.Text), lowerFirst(s.Name))
+			reason := fmt.Sprintf("You would like to %s. %s is more a part of %s than of most roles.",
+				lowerFirst(item.Text), sharedDimension(q, item, s, true), lowerFirst(s.Name))
 			if answer < 3 {
-				reason = fmt.Sprintf("You would rather not %s, and %s involves less of it than most roles.", lowerFirst(item.Text), lowerFirst(s.Name))
+				reason = fmt.Sprintf("You would rather not %s. %s involves less %s than most roles.",
+					lowerFirst(item.Text), s.Name, lowerFirst(sharedDimension(q, item, s, false)))
 			}
 			m.Drivers = append(m.Drivers, QuizDriver{Item: item.ID, Answer: answer, Reason: reason})
 		}
@@ -246,8 +248,30 @@ func excludedBy(breakers []*framework.DealBreaker, s *framework.Specialism) (*fr
 	return nil, ""
 }
 
-// lowerFirst lower-cases the first letter of a name for use mid-sentence,
+// sharedDimension names the kind of work behind a statement that explains
+// the match: the statement is one example of it, which the role may do in
+// its own way ("finding which germ causes an infection" is laboratory work,
+// which transfusion science does too). For a liked statement it is the
+// kind the statement and the role share most; for a disliked one, the kind
+// the statement is about and the role does least.
+func sharedDimension(q *framework.Quiz, item *framework.QuizItem, s *framework.Specialism, liked bool) string {
+	best, name := -1, ""
+	for _, d := range q.Dimensions {
+		role := s.Interests[d.ID]
+		if !liked {
+			role = 3 - role
+		}
+		if w := item.Dimensions[d.ID] * role; w > best {
+			best, name = w, d.Name
+		}
+	}
+	return name
+}
+
+// LowerFirst lower-cases the first letter of a name for use mid-sentence,
 // unless it starts an acronym ("HCPC-registered", "GDC registration").
+func LowerFirst(s string) string { return lowerFirst(s) }
+
 func lowerFirst(s string) string {
 	if s == "" || (len(s) > 1 && strings.ToUpper(s[1:2]) == s[1:2] && strings.ToLower(s[1:2]) != s[1:2]) {
 		return s

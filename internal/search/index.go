@@ -386,7 +386,7 @@ func (ix *Index) textQuery(q Query) query.Query {
 	match("keywords", all, 4, 0)
 	match("summary", all, 1.5, 0)
 	match("body", all, 0.7, 0)
-	match("where", all, 3, 0)
+	match("where", all, 6, 0)
 	for _, w := range append(slices.Clone(words), strings.Fields(strings.Join(phrases, " "))...) {
 		// A word the data holds as typed is matched above; only a
 		// misspelt or half-typed one needs the fuzzy and prefix matches.

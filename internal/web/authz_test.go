@@ -168,6 +168,7 @@ func (f *matrixFixture) examples() map[string]example {
 		"GET /quiz/results": {path: "/quiz/results?code=5151"},
 		"GET /pay":          {path: "/pay"}, "GET /sources": {path: "/sources"},
 		"GET /robots.txt": {path: "/robots.txt"}, "GET /sitemap.xml": {path: "/sitemap.xml"},
+		"GET /data/framework.json": {path: "/data/framework.json"}, "GET /data/{file}": {path: "/data/pay.csv"},
 		"GET /posts":        {path: "/posts?specialism=audiology"},
 		"GET /api/v1/posts": {path: "/api/v1/posts?region=Wales"},
 

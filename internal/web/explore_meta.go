@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strings"
+
+	"hcs/internal/framework"
 )
 
 // The pages about the data itself: pay, sources, and what search engines
@@ -25,6 +28,28 @@ func (s *Server) sourcesPage(r *http.Request) (*response, error) {
 	return s.render(r, http.StatusOK, "sources", "Sources and licence", []crumb{homeCrumb}, s.f)
 }
 
+// dataJSON is the whole framework as one JSON document, for download.
+func (s *Server) dataJSON(r *http.Request) (*response, error) {
+	var buf bytes.Buffer
+	if err := framework.ExportJSON(&buf, s.f); err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusOK, "application/json; charset=utf-8", buf.Bytes()), nil
+}
+
+// dataCSV is one table of the framework as CSV, for download.
+func (s *Server) dataCSV(r *http.Request) (*response, error) {
+	table, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
+	if !ok || !slices.Contains(framework.ExportTables, table) {
+		return nil, notFound("There is no table called %q. The tables are: %s.", r.PathValue("file"), strings.Join(framework.ExportTables, ", "))
+	}
+	var buf bytes.Buffer
+	if err := framework.ExportCSV(&buf, s.f, table); err != nil {
+		return nil, err
+	}
+	return newResponse(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes()), nil
+}
+
 // robots lets crawlers read the public explorer and keeps them out of
 // signed-in pages, forms and the API.
 func (s *Server) robots(r *http.Request) (*response, error) {
@@ -39,7 +64,7 @@ func (s *Server) robots(r *http.Request) (*response, error) {
 
 // sitemap lists every public explorer page.
 func (s *Server) sitemap(r *http.Request) (*response, error) {
-	paths := []string{"/", "/areas", "/specialisms", "/levels", "/programmes", "/compare", "/pathway", "/quiz", "/pay", "/sources", "/posts"}
+	paths := []string{"/", "/areas", "/specialisms", "/levels", "/programmes", "/compare", "/pathway", "/quiz", "/pay", "/sources", "/posts", "/data/framework.json"}
 	for _, d := range s.f.Divisions {
 		paths = append(paths, "/areas/"+d.ID)
 	}

@@ -45,7 +45,7 @@ func (s *Server) searchPage(r *http.Request) (*response, error) {
 	data["Answer"] = s.search.Answer(q)
 	title := "Search results"
 	if t := q.Text(); t != "" {
-		title = "Search results for " + t
+		title = "Search results for " + strings.Join(strings.Fields(r.URL.Query().Get("q")), " ")
 	}
 	return s.render(r, http.StatusOK, "search", title, []crumb{homeCrumb}, data)
 }

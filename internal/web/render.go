@@ -80,16 +80,19 @@ type pageData struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"bands":    framework.BandRange,
-	"months":   explore.FormatMonths,
-	"contact":  explore.PatientContactText,
-	"hours":    explore.HoursText,
-	"join":     strings.Join,
-	"lower":    strings.ToLower,
-	"contains": func(list []string, v string) bool { return slices.Contains(list, v) },
-	"add":      func(a, b int) int { return a + b },
-	"date":     func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-	"dateTime": func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
+	"bands":   framework.BandRange,
+	"months":  explore.FormatMonths,
+	"contact": explore.PatientContactText,
+	"hours":   explore.HoursText,
+	"join":    strings.Join,
+	"lower":   strings.ToLower,
+	// lowerFirst lower-cases a name's first letter for use mid-sentence,
+	// keeping acronyms ("HCPC-registered") as they are.
+	"lowerFirst": explore.LowerFirst,
+	"contains":   func(list []string, v string) bool { return slices.Contains(list, v) },
+	"add":        func(a, b int) int { return a + b },
+	"date":       func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+	"dateTime":   func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
 	// dated writes a source's date, which may name only a month or a year.
 	"dated": func(s string) string {
 		for _, l := range [][2]string{{time.DateOnly, "2 January 2006"}, {"2006-01", "January 2006"}} {
@@ -222,7 +225,7 @@ func selectOptions(f *framework.Framework) map[string][][2]string {
 		"areas":           {{"", "Any area"}},
 		"levels":          {{"", "Any level"}},
 		"targetLevels":    {{"", "Choose a career level"}},
-		"fromSpecialisms": {{"", "Not working or trained in a specialism"}},
+		"fromSpecialisms": {{"", "Choose a specialism, if you work or trained in one"}},
 		"patients":        {{"", "Any"}, {framework.ContactNone, "None"}, {framework.ContactSome, "Some"}, {framework.ContactMost, "Most of the day"}},
 		"settings":        {{"", "Anywhere"}},
 		"starts":          {{"", "Choose where you are starting from"}},

@@ -45,6 +45,8 @@ func (s *Server) Routes() []Route {
 		{"GET /sources", pub, s.page(s.sourcesPage)},
 		{"GET /robots.txt", pub, s.page(s.robots)},
 		{"GET /sitemap.xml", pub, s.page(s.sitemap)},
+		{"GET /data/framework.json", pub, s.page(s.dataJSON)},
+		{"GET /data/{file}", pub, s.page(s.dataCSV)},
 		{"GET /quiz", pub, s.page(s.quizPage)},
 		{"GET /quiz/results", pub, s.page(s.quizResultsPage)},
 		{"GET /posts", pub, s.page(s.postsPage)},
