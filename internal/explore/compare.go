@@ -137,7 +137,7 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 		var regs []string
 		for _, lv := range s.Levels {
 			if lv.ID == "practitioner" || lv.ID == "clinical-scientist" {
-				regs = append(regs, lv.Name+": "+lv.Registration)
+				regs = append(regs, lv.Name+": "+lv.RegistrationFor(s))
 			}
 		}
 		if len(regs) == 0 {

@@ -242,17 +242,32 @@ type Stage struct {
 type Level struct {
 	origin `yaml:"-" json:"-"`
 
-	ID           string     `yaml:"id" json:"id"`
-	Name         string     `yaml:"name" json:"name"`
-	Order        int        `yaml:"order" json:"order"`
-	Aliases      []string   `yaml:"aliases" json:"aliases"`
-	Summary      string     `yaml:"summary" json:"summary"`
-	ReachedBy    []string   `yaml:"reached_by" json:"reached_by"`
-	Stages       []Stage    `yaml:"stages" json:"stages"`
-	Registration string     `yaml:"registration" json:"registration"`
-	Sources      []Citation `yaml:"sources" json:"sources"`
+	ID           string   `yaml:"id" json:"id"`
+	Name         string   `yaml:"name" json:"name"`
+	Order        int      `yaml:"order" json:"order"`
+	Aliases      []string `yaml:"aliases" json:"aliases"`
+	Summary      string   `yaml:"summary" json:"summary"`
+	ReachedBy    []string `yaml:"reached_by" json:"reached_by"`
+	Stages       []Stage  `yaml:"stages" json:"stages"`
+	Registration string   `yaml:"registration" json:"registration"`
+	// RegistrationIn is the registration in one area, where it differs
+	// from Registration (life-science practitioners register with the
+	// HCPC as biomedical scientists), keyed by division id.
+	RegistrationIn map[string]string `yaml:"registration_in" json:"registration_in,omitempty"`
+	Sources        []Citation        `yaml:"sources" json:"sources"`
 
 	Programmes []*Programme `yaml:"-" json:"-"`
+}
+
+// RegistrationFor is how people at this level register in the specialism.
+func (l *Level) RegistrationFor(s *Specialism) string {
+	if s.Registration != "" {
+		return s.Registration
+	}
+	if r, ok := l.RegistrationIn[s.Division().ID]; ok {
+		return r
+	}
+	return l.Registration
 }
 
 // Bands lists every band across the level's stages, lowest first.

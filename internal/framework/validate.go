@@ -107,6 +107,11 @@ func validate(f *Framework, l *loader) {
 			v.bands(lv.origin, "level", lv.ID, "stage "+quote(st.Name), st.Bands, false)
 		}
 		v.credentialList(lv.origin, "level", lv.ID, "reached_by", lv.ReachedBy, false)
+		for _, d := range sortedKeys(lv.RegistrationIn) {
+			if f.divisions[d] == nil {
+				v.entry(lv.origin, "level", lv.ID, fmt.Sprintf("registration_in: %q is not a known division", d))
+			}
+		}
 	}
 
 	v.validateSpecialisms()

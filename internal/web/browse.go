@@ -144,10 +144,7 @@ func (s *Server) viewSpecialism(sp *framework.Specialism) specialismView {
 		comp = sp.Parent.Competition
 	}
 	for _, lv := range sp.Levels {
-		lvv := specialismLevel{Level: lv, Registration: lv.Registration}
-		if sp.Registration != "" {
-			lvv.Registration = sp.Registration
-		}
+		lvv := specialismLevel{Level: lv, Registration: lv.RegistrationFor(sp)}
 		for _, p := range v.Programmes {
 			if p.Level == lv {
 				lvv.Programmes = append(lvv.Programmes, p)

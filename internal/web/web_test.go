@@ -178,6 +178,7 @@ func TestPages(t *testing.T) {
 		{name: "pay page", url: "/pay", status: 200, contains: []string{"£24,465", "£125,637", "Band 1 closed to new entrants on 1 December 2018", "2025/26"}},
 		{name: "level shows pay in pounds", url: "/levels/practitioner", status: 200, contains: []string{"£31,049 to £37,796 a year"}},
 		{name: "specialism shows what is its own", url: "/specialisms/histopathology", status: 200, contains: []string{"There is no HSST programme in histopathology", "competition ratio of 14.1 per post in 2023", "£47,810"}},
+		{name: "practitioner registration by area", url: "/specialisms/audiology", status: 200, contains: []string{"Registration Council for Clinical Physiologists"}, absent: []string{"Biomedical scientists must register"}},
 		{name: "genomic counselling registration", url: "/specialisms/genomic-counselling", status: 200, contains: []string{"GCRAB (formerly the Genetic Counsellor Registration Board, GCRB)", "psychology, nursing and midwifery degrees"}},
 		{name: "data download as JSON", url: "/data/framework.json", status: 200, contains: []string{`"licence"`, `"OGL-UK-3.0"`, `"pay_scales"`}},
 		{name: "data download as CSV", url: "/data/pay.csv", status: 200, contains: []string{"year,country,band,point,years_to_reach,annual_pounds,closed,sources,licence", "2025/26,England,5,3,4,37796"}},
