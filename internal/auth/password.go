@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -158,7 +159,17 @@ func hashPassword(pw string) (string, error) {
 
 // dummyHash is compared against when no account matches, so that signing
 // in does the same work whether or not the email address has an account.
-var dummyHash, _ = hashPassword("not a real password at all")
+// It is made on first use, not when the package loads: commands that never
+// check a password (hcs match, hcs version) do not pay for an argon2id
+// hash. A server makes it at start with WarmUp.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := hashPassword("not a real password at all")
+	return h
+})
+
+// WarmUp makes the dummy hash now, so that the first sign-in with an
+// unknown address takes no longer than any other.
+func WarmUp() { dummyHash() }
 
 // CheckPassword reports whether pw matches the hash, or ErrBusy when
 // password work is at its limit. An empty hash (no such account, or an
@@ -168,7 +179,7 @@ func CheckPassword(ctx context.Context, hash, pw string) (bool, error) {
 	ok := false
 	err := hashing.do(ctx, func() {
 		if hash == "" {
-			checkPassword(dummyHash, pw)
+			checkPassword(dummyHash(), pw)
 			return
 		}
 		ok = checkPassword(hash, pw)
