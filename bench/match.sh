@@ -3,15 +3,17 @@
 # 1,000,000 applicants with 10 preferences each over 50,000 posts. Reports
 # wall time and peak memory (GNU time's maximum resident set size) and
 # checks that both wrote the same matches.csv.
-# Usage: bench/match.sh [applicants] [posts] [prefs]
+# Ids are numeric (1, P000001), shaped (A0000123) or random (12 letters and
+# digits); with shaped or random ids the rows come in no id order.
+# Usage: bench/match.sh [applicants] [posts] [prefs] [numeric|shaped|random]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-nA=${1:-1000000}; nP=${2:-50000}; nL=${3:-10}
-dir=bench/data/${nA}x${nL}-${nP}
+nA=${1:-1000000}; nP=${2:-50000}; nL=${3:-10}; ids=${4:-numeric}
+dir=bench/data/${nA}x${nL}-${nP}-${ids}
 [ -x /usr/bin/time ] || { echo "GNU time is needed (apt-get install time)"; exit 1; }
 if [ ! -f "$dir/rankings.csv" ]; then
   echo "generating $dir"
-  go run ./bench/matchgen -applicants "$nA" -posts "$nP" -prefs "$nL" -out "$dir"
+  go run ./bench/matchgen -applicants "$nA" -posts "$nP" -prefs "$nL" -ids "$ids" -out "$dir"
 fi
 ls -l "$dir"/*.csv | awk '{printf "  %s %d MB\n", $9, $5/1048576}'
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(python3 --version)"

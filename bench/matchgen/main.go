@@ -3,6 +3,12 @@
 //
 //	go run ./bench/matchgen -applicants 1000000 -posts 50000 -prefs 10 -out bench/data/1m
 //
+// -ids chooses how ids look, for they are opaque text to hcs: numeric (1,
+// 2, 3 for applicants and P000001 for posts), shaped (A0000123 and
+// P004512, as NSHCS and NRMP write them) or random (12 random letters and
+// digits each). With shaped or random ids the applicants' rows are
+// shuffled by applicant as well, so nothing arrives in id order.
+//
 // Posts have 1 to 19 places (10 on average). Applicants choose distinct
 // posts with a popularity skew, as real applicants crowd popular
 // specialisms and regions. Every post ranks everyone who chose it by a
@@ -29,7 +35,11 @@ func main() {
 	nPref := flag.Int("prefs", 10, "preferences per applicant")
 	seed := flag.Uint64("seed", 1, "random seed")
 	out := flag.String("out", "bench/data/1m", "folder to write into")
+	idShape := flag.String("ids", "numeric", "how ids look: numeric, shaped or random")
 	flag.Parse()
+	if *idShape != "numeric" && *idShape != "shaped" && *idShape != "random" {
+		fail(fmt.Errorf("-ids %q: use numeric, shaped or random", *idShape))
+	}
 	if *nPref > *nP {
 		fail(fmt.Errorf("-prefs %d is more than -posts %d", *nPref, *nP))
 	}
@@ -37,11 +47,12 @@ func main() {
 		fail(err)
 	}
 	rng := rand.New(rand.NewPCG(*seed, 2026))
+	appID, postID := ids(*idShape, *nA, "A", rng), ids(*idShape, *nP, "P", rng)
 
 	posts := create(filepath.Join(*out, "posts.csv"))
 	fmt.Fprintln(posts, "post_id,capacity,specialism")
 	for p := range *nP {
-		fmt.Fprintf(posts, "P%06d,%d,s%02d\n", p+1, 1+rng.IntN(19), p%30)
+		fmt.Fprintf(posts, "%s,%d,s%02d\n", postID[p], 1+rng.IntN(19), p%30)
 	}
 	done(posts)
 
@@ -57,7 +68,14 @@ func main() {
 	chosen := make([]int32, *nA**nPref)
 	apps := create(filepath.Join(*out, "applicants.csv"))
 	fmt.Fprintln(apps, "applicant_id,rank,post_id")
-	for a := range *nA {
+	order := make([]int, *nA)
+	for i := range order {
+		order[i] = i
+	}
+	if *idShape != "numeric" {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
+	for _, a := range order {
 		score[a] = rng.Float64()
 		list := chosen[a**nPref : (a+1)**nPref]
 		for i := range list {
@@ -68,7 +86,7 @@ func main() {
 					break
 				}
 			}
-			fmt.Fprintf(apps, "%d,%d,P%06d\n", a+1, 3*(i+1), list[i]+1)
+			fmt.Fprintf(apps, "%s,%d,%s\n", appID[a], 3*(i+1), postID[list[i]])
 		}
 	}
 	done(apps)
@@ -110,9 +128,45 @@ func main() {
 	fmt.Fprintln(rk, "post_id,rank,applicant_id")
 	for _, i := range perm {
 		e := entries[i]
-		fmt.Fprintf(rk, "P%06d,%d,%d\n", e.post+1, 10*ranks[i], e.app+1)
+		fmt.Fprintf(rk, "%s,%d,%s\n", postID[e.post], 10*ranks[i], appID[e.app])
 	}
 	done(rk)
+}
+
+// ids makes n distinct ids in the shape asked for.
+func ids(shape string, n int, prefix string, rng *rand.Rand) []string {
+	out := make([]string, n)
+	seen := map[string]bool{}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	for i := range out {
+		switch shape {
+		case "numeric":
+			if prefix == "A" {
+				out[i] = fmt.Sprint(i + 1)
+			} else {
+				out[i] = fmt.Sprintf("P%06d", i+1)
+			}
+		case "shaped":
+			out[i] = fmt.Sprintf("%s%07d", prefix, i+1)
+		case "random":
+			for {
+				b := make([]byte, 12)
+				for k := range b {
+					b[k] = alphabet[rng.IntN(len(alphabet))]
+				}
+				if id := string(b); !seen[id] {
+					seen[id] = true
+					out[i] = id
+					break
+				}
+			}
+		}
+	}
+	if shape != "numeric" {
+		// Shaped ids are not handed out in row order either.
+		rng.Shuffle(n, func(i, j int) { out[i], out[j] = out[j], out[i] })
+	}
+	return out
 }
 
 func sortSearch(cum []float64, x float64) int {
