@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"hcs/internal/auth"
 	"hcs/internal/demo"
 	"hcs/internal/mail"
 	"hcs/internal/privacy"
@@ -79,8 +78,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	// The sign-in's dummy hash is made beside start-up, not before it.
-	go auth.WarmUp()
 	if *publicURL == "" {
 		if *publicURL, err = defaultPublicURL(*addr, ln.Addr().String()); err != nil {
 			ln.Close()

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -159,17 +158,17 @@ func hashPassword(pw string) (string, error) {
 
 // dummyHash is compared against when no account matches, so that signing
 // in does the same work whether or not the email address has an account.
-// It is made on first use, not when the package loads: commands that never
-// check a password (hcs match, hcs version) do not pay for an argon2id
-// hash. A server makes it at start with WarmUp.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := hashPassword("not a real password at all")
-	return h
-})
-
-// WarmUp makes the dummy hash now, so that the first sign-in with an
-// unknown address takes no longer than any other.
-func WarmUp() { dummyHash() }
+// Checking a password against it costs what checking a real hash costs (the
+// same argon2id parameters), but making it costs nothing: its salt and key
+// are fixed bytes, not the result of hashing, so no command pays for an
+// argon2id hash when the package loads, and no password can match it.
+var dummyHash = func() string {
+	sum := sha256.Sum256([]byte("hcs: the hash no account has"))
+	salt, key := sum[:argonSaltLen], append(sum[:], sum[:]...)[:argonKeyLen]
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}()
 
 // CheckPassword reports whether pw matches the hash, or ErrBusy when
 // password work is at its limit. An empty hash (no such account, or an
@@ -179,7 +178,7 @@ func CheckPassword(ctx context.Context, hash, pw string) (bool, error) {
 	ok := false
 	err := hashing.do(ctx, func() {
 		if hash == "" {
-			checkPassword(dummyHash(), pw)
+			checkPassword(dummyHash, pw)
 			return
 		}
 		ok = checkPassword(hash, pw)

@@ -151,3 +151,21 @@ func TestPasswordWaitEnds(t *testing.T) {
 		t.Errorf("%d still counted as waiting", l.waiting.Load())
 	}
 }
+
+// The dummy hash costs what a real one costs to check (the same argon2id
+// parameters), matches no password, and is made without hashing.
+func TestDummyHash(t *testing.T) {
+	real, err := hashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := func(h string) string { return strings.Join(strings.Split(h, "$")[:4], "$") }
+	if params(dummyHash) != params(real) {
+		t.Errorf("dummy hash parameters %q, a real hash's %q", params(dummyHash), params(real))
+	}
+	for _, pw := range []string{"", "not a real password at all", "correct horse battery"} {
+		if checkPassword(dummyHash, pw) {
+			t.Errorf("the dummy hash matches %q", pw)
+		}
+	}
+}
