@@ -36,6 +36,8 @@ type StageOptions struct {
 	Places     []int // one post per entry, with these places, at one trust
 	Reviewers  int   // reviewers appointed (at least 2 to go past UntilApplied)
 	Until      string
+	// EmployerRanking lets employers rank their posts' applicants.
+	EmployerRanking bool
 	// Names, when given, name the first applicants; their email
 	// addresses, statements and qualifications' subjects carry the name,
 	// so that a test can look for them.
@@ -100,7 +102,7 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 	assessor := person("assessor", auth.Grant{Role: auth.RoleEmployer, OrganisationID: sr.Trust.ID})
 	sr.Round = &recruit.Round{Programme: "stp", Name: "STP staged", ApplicationsOpen: Day(1), ShortlistingOpen: Day(10), InterviewsOpen: Day(20),
 		PreferencesOpen: Day(30), OffersOpen: Day(40), StartDate: Day(200), TieBreakSeed: "seed", ScoreMargin: 100, ShortlistWeight: 1, InterviewWeight: 1,
-		OfferWorkingDays: 2}
+		OfferWorkingDays: 2, EmployerRanking: o.EmployerRanking}
 	must(svc.OpenRound(ctx, auth.Actor{UserID: sr.School.ID}, sr.Round, []recruit.Station{{Name: "Communication", Weight: 1}, {Name: "Science", Weight: 1}}))
 	var err error
 	sr.Stations, err = svc.Stations(ctx, sr.Round.ID)
