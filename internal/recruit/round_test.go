@@ -1,7 +1,12 @@
 package recruit_test
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +113,45 @@ func TestNationalRankBreaksTiesByStatedRules(t *testing.T) {
 	}
 	if !flipped {
 		t.Error("the lottery never depends on the seed")
+	}
+}
+
+// The lottery is reproducible by anyone: lower SHA-256(seed:id) first.
+// Shortlisting breaks a tie that interview scores leave.
+func TestNationalRankLotteryAndShortlistTies(t *testing.T) {
+	r := testRound()
+	r.ShortlistWeight, r.InterviewWeight = 0, 1 // weighted = interview score alone
+	cands := []recruit.Candidate{
+		{ApplicationID: 11, ShortlistScore: 50, InterviewScore: 70},
+		{ApplicationID: 12, ShortlistScore: 50, InterviewScore: 70},
+		{ApplicationID: 13, ShortlistScore: 50, InterviewScore: 70},
+		{ApplicationID: 14, ShortlistScore: 50, InterviewScore: 70},
+		{ApplicationID: 15, ShortlistScore: 90, InterviewScore: 70}, // wins on shortlisting
+		{ApplicationID: 16, ShortlistScore: 10, InterviewScore: 70}, // loses on shortlisting
+	}
+	draw := func(id int64) uint64 {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s:%d", r.TieBreakSeed, id)))
+		return binary.BigEndian.Uint64(sum[:8])
+	}
+	tied := []int64{11, 12, 13, 14}
+	slices.SortFunc(tied, func(a, b int64) int { return cmp.Compare(draw(a), draw(b)) })
+	want := append(append([]int64{15}, tied...), 16)
+	ranked := recruit.NationalRank(r, cands)
+	var got []int64
+	for i, rk := range ranked {
+		got = append(got, rk.ApplicationID)
+		if rk.Rank != i+1 {
+			t.Errorf("%d has rank %d at place %d", rk.ApplicationID, rk.Rank, i+1)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	decided := []string{"first place", "shortlisting score", "lottery", "lottery", "lottery", "shortlisting score"}
+	for i, rk := range ranked {
+		if rk.DecidedBy != decided[i] {
+			t.Errorf("place %d decided by %q, want %q", i+1, rk.DecidedBy, decided[i])
+		}
 	}
 }
 
