@@ -75,6 +75,7 @@ func main() {
 	files := flag.String("files", "", "only count mutants in files whose path matches this regular expression")
 	timeout := flag.Duration("timeout", 3*time.Minute, "test time limit for one mutant; a mutant that hits it is killed")
 	jobs := flag.Int("j", 2, "mutants judged at once after gremlins has run")
+	workers := flag.Int("workers", 1, "gremlins workers (mutants it runs at once); mutants that time out are judged again")
 	extra := flag.String("gremlins-flags", "--invert-logical --invert-loopctrl", "extra flags for gremlins unleash")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./tools/mutants [-files REGEXP] [-timeout D] PACKAGE...")
@@ -102,7 +103,7 @@ func main() {
 	}
 	var all []mutant
 	for _, pkg := range flag.Args() {
-		ms, err := run(pkg, only, *timeout, *jobs, strings.Fields(*extra))
+		ms, err := run(pkg, only, *timeout, *jobs, *workers, strings.Fields(*extra))
 		if err != nil {
 			fatal("%s: %v", pkg, err)
 		}
@@ -154,14 +155,14 @@ func gremlins() []string {
 	return []string{"go", "run", gremlinsModule}
 }
 
-func run(pkg string, only *regexp.Regexp, timeout time.Duration, jobs int, extra []string) ([]mutant, error) {
+func run(pkg string, only *regexp.Regexp, timeout time.Duration, jobs, workers int, extra []string) ([]mutant, error) {
 	out, err := os.CreateTemp("", "gremlins-*.json")
 	if err != nil {
 		return nil, err
 	}
 	out.Close()
 	defer os.Remove(out.Name())
-	args := append(gremlins(), "unleash", "--silent", "--workers", "1", "--timeout-coefficient", "10", "-o", out.Name())
+	args := append(gremlins(), "unleash", "--silent", "--workers", fmt.Sprint(max(workers, 1)), "--timeout-coefficient", "10", "-o", out.Name())
 	args = append(append(args, extra...), pkg)
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stderr = os.Stderr
