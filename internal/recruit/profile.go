@@ -85,7 +85,7 @@ func (p *Profile) Validate(f *framework.Framework) error {
 		}
 		switch {
 		case f.Credential(q.Credential) == nil:
-			return apperr.Invalidf(field+"credential", "qualification %d: %q is not a qualification hcs knows; choose one from the list", i+1, q.Credential)
+			return apperr.Invalidf(field+"credential", "qualification %d: %q is not a qualification we know; choose one from the list", i+1, q.Credential)
 		case q.Year != 0 && (q.Year < 1950 || q.Year > time.Now().Year()+1):
 			return apperr.Invalidf(field+"year", "qualification %d: the year must be a year from 1950 to %d, such as 2024", i+1, time.Now().Year()+1)
 		}

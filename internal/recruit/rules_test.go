@@ -211,6 +211,31 @@ func TestProfileRules(t *testing.T) {
 			t.Errorf("%s: %v, want field %q", tc.name, err, tc.field)
 		}
 	}
+	// Messages count rows from 1, as people do, and name the years allowed.
+	next := time.Now().Year() + 1
+	for _, tc := range []struct {
+		p    recruit.Profile
+		says string
+	}{
+		{recruit.Profile{Qualifications: []recruit.Qualification{q("gcse"), {Credential: "gcse", Subject: strings.Repeat("s", 201)}}}, "Qualification 2's subject"},
+		{recruit.Profile{Qualifications: []recruit.Qualification{q("gcse"), q("gcse"), {Credential: "gcse", Grade: strings.Repeat("g", 51)}}}, "Qualification 3's grade"},
+		{recruit.Profile{Qualifications: []recruit.Qualification{q("gcse"), q("wizardry")}}, `qualification 2: "wizardry" is not a qualification we know`},
+		{recruit.Profile{Qualifications: []recruit.Qualification{{Credential: "gcse", Year: 1900}}}, fmt.Sprintf("qualification 1: the year must be a year from 1950 to %d", next)},
+		{recruit.Profile{Registrations: []recruit.Registration{{Body: "HCPC", Number: "1"}, {Body: "HCPC", Number: strings.Repeat("1", 51)}}}, "Registration 2's number"},
+		{recruit.Profile{Registrations: []recruit.Registration{{Body: "HCPC", Number: "1"}, {Body: "BBC", Number: "1"}}}, `registration 2: "BBC" is not a register`},
+		{recruit.Profile{Registrations: []recruit.Registration{{Body: "GDC", Number: " "}}}, "registration 1: enter the registration number"},
+	} {
+		if err := tc.p.Validate(f); err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%+v: %v; want it to say %q", tc.p, err, tc.says)
+		}
+	}
+	most := make([]recruit.Registration, recruit.MaxRegistrations)
+	for i := range most {
+		most[i] = recruit.Registration{Body: "HCPC", Number: fmt.Sprint(i + 1)}
+	}
+	if err := (&recruit.Profile{Registrations: most}).Validate(f); err != nil {
+		t.Errorf("the most registrations: %v", err)
+	}
 	p := recruit.Profile{Qualifications: []recruit.Qualification{q("gcse"), q("degree-21"), q("gcse")}, Notes: "  n  "}
 	if p.Validate(f) != nil || fmt.Sprint(p.Credentials()) != "[gcse degree-21]" || p.Notes != "n" {
 		t.Errorf("credentials %v, notes %q", p.Credentials(), p.Notes)

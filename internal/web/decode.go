@@ -138,7 +138,7 @@ func parseForm(r *http.Request) error {
 	for key, values := range r.Form {
 		for _, v := range append(values, key) {
 			if unreadable(v) {
-				return apperr.Invalidf(key, "%s holds a NUL character or is not valid UTF-8, which hcs does not accept", key)
+				return apperr.Invalidf(key, "%s holds a NUL character or is not valid UTF-8, which is not accepted", key)
 			}
 		}
 	}
@@ -166,7 +166,7 @@ func checkJSONText(body []byte) error {
 		}
 		if s, ok := tok.(string); ok {
 			if strings.ContainsRune(s, 0) {
-				return apperr.Invalidf(key, "%s holds a NUL character, which hcs does not accept", key)
+				return apperr.Invalidf(key, "%s holds a NUL character, which is not accepted", key)
 			}
 			key = s // the last string seen: an object key, or a value
 		}
