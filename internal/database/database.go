@@ -87,7 +87,13 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
+		// Keep every reader open between requests: database/sql keeps only
+		// two idle by default, so a burst reopened (and re-prepared) the
+		// rest each time.
 		read.SetMaxOpenConns(8)
+		read.SetMaxIdleConns(8)
+		read.SetConnMaxIdleTime(5 * time.Minute)
+		write.SetMaxIdleConns(1)
 		db.Dialect, db.write, db.read, db.source, db.url = SQLite, write, read, path, path
 	}
 	if err := db.write.PingContext(ctx); err != nil {
