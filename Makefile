@@ -35,8 +35,10 @@ run: build
 # The whole suite, with the race detector: unit, property, search-quality,
 # database (SQLite, and PostgreSQL when HCS_TEST_POSTGRES names a server),
 # HTTP and browser tests.
+# -timeout: the web package's suite (browser tests, Lighthouse, the crawl,
+# both databases) takes several minutes on two cores, more on a busy machine.
 test: assets openapi-check
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 
 # The API's document, checked by an independent validator (swagger-parser,
 # from npm); the Go tests check it with kin-openapi.
