@@ -296,6 +296,21 @@ func TestValidateStations(t *testing.T) {
 			t.Errorf("%d stations: %v, want field %q", len(tc.stations), err, tc.field)
 		}
 	}
+	// Messages count stations from 1.
+	for _, tc := range []struct {
+		stations []recruit.Station
+		says     string
+	}{
+		{[]recruit.Station{st("A", 1), st(strings.Repeat("x", 101), 1)}, "Station 2's name"},
+		{[]recruit.Station{st("A", 1), st("B", 1), st("\u200b", 1)}, "station 3: give it a name"},
+		{[]recruit.Station{st("A", 1), st("a", 1)}, `station 2: "a" is named twice`},
+		{[]recruit.Station{st("A", 1), st("B", 1), st("C", 1), st("D", 0)}, fmt.Sprintf("station 4: the weight must be 1 to %d", recruit.MaxStationWeight)},
+		{[]recruit.Station{st("A", 1), st("B", 1)}[:0], fmt.Sprintf("1 to %d interview stations", recruit.MaxStations)},
+	} {
+		if err := recruit.ValidateStations(tc.stations); err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%+v: %v; want it to say %q", tc.stations, err, tc.says)
+		}
+	}
 	r := testRound()
 	if recruit.CanSetStations(r, r.InterviewsOpen.Add(-time.Second)) != nil || recruit.CanSetStations(r, r.InterviewsOpen) == nil {
 		t.Error("stations are not fixed exactly when interviews begin")
