@@ -2,6 +2,7 @@ package recruit_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"hcs/internal/database"
@@ -83,6 +84,57 @@ func TestServiceOfferViews(t *testing.T) {
 		}
 		if n, _ := svc.ExpireAllDue(ctx); n != 0 {
 			t.Errorf("expiring again: %d, want 0", n)
+		}
+	})
+}
+
+// TestServiceUpgradeMessage: someone who holds an offer and asked to be
+// upgraded is told, when a post they ranked higher frees, that it is now
+// theirs in place of the one they held; a fresh offer says how to answer.
+func TestServiceUpgradeMessage(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 2, Places: []int{1, 1}, Reviewers: 2, Until: testkit.UntilRanked})
+		svc, rid := sr.Service, sr.Round.ID
+		if _, err := svc.PublishMatch(ctx, as(sr.School), rid); err != nil {
+			t.Fatal(err)
+		}
+		offerOf := func(app *recruit.Application) recruit.Offer {
+			t.Helper()
+			os, err := svc.Offers(ctx, recruit.OfferFilter{ApplicationID: app.ID, Live: true})
+			if err != nil || len(os) != 1 {
+				t.Fatalf("%s's live offers: %+v, %v", recruit.Reference(app.ID), os, err)
+			}
+			return os[0]
+		}
+		first, second := offerOf(sr.Apps[0]), offerOf(sr.Apps[1])
+		if first.PostID == second.PostID {
+			t.Fatal("both offered one post")
+		}
+		msgs, _ := db.Outbox(ctx, 10)
+		if len(msgs) != 2 || !strings.Contains(msgs[0].Body, "You have been offered a training post") || !strings.Contains(msgs[0].Body, "to accept, hold or decline it by") {
+			t.Fatalf("the offers' messages: %+v", msgs)
+		}
+		// The second applicant holds their offer and asks to be upgraded;
+		// the first declines the post the second ranked higher.
+		if _, err := svc.AnswerOffer(ctx, as(sr.Applicants[1]), second.ID, recruit.AnswerHold, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AnswerOffer(ctx, as(sr.Applicants[0]), first.ID, recruit.AnswerDecline, false); err != nil {
+			t.Fatal(err)
+		}
+		up := offerOf(sr.Apps[1])
+		if up.PostID != first.PostID || up.Status != recruit.OfferHeld {
+			t.Fatalf("after the decline the second applicant holds %+v; want the freed post, held", up)
+		}
+		msgs, _ = db.Outbox(ctx, 10)
+		var upgrade string
+		for _, m := range msgs {
+			if strings.Contains(m.Body, "You asked to be upgraded") {
+				upgrade = m.Body
+			}
+		}
+		if !strings.Contains(upgrade, "You hold it as you held the other (held)") {
+			t.Errorf("no upgrade message saying how it is held, in %d messages", len(msgs))
 		}
 	})
 }
