@@ -5,6 +5,7 @@ import (
 
 	"hcs/internal/apperr"
 	"hcs/internal/database"
+	"hcs/internal/recruit"
 	"hcs/internal/testkit"
 )
 
@@ -67,6 +68,54 @@ func TestServiceReviewerSeesOnlyTheirsBlind(t *testing.T) {
 		_, err = svc.Review(ctx, as(rev), a1, 60)
 		if err == nil {
 			t.Error("a withdrawn application was reviewed")
+		}
+	})
+}
+
+// TestServiceInterviewQueue: a trust's interview queue holds the
+// shortlisted applications in the specialisms where it has an open post,
+// named, with the scores given so far; another organisation's queue is
+// empty, and so is the trust's once its posts are withdrawn.
+func TestServiceInterviewQueue(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 2, Places: []int{1}, Reviewers: 2, Until: testkit.UntilApplied})
+		svc, rid := sr.Service, sr.Round.ID
+		for _, rev := range sr.Reviewers {
+			for _, app := range sr.Apps {
+				if _, err := svc.Review(ctx, as(rev), app.ID, 80); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		sr.Clock.Set(testkit.Day(21))
+		queue, err := svc.InterviewQueue(ctx, rid, []int64{sr.Trust.ID})
+		if err != nil || len(queue) != 2 {
+			t.Fatalf("interview queue: %d, %v; want both shortlisted applications", len(queue), err)
+		}
+		for _, iv := range queue {
+			if iv.Applicant.Name == "" || iv.Specialism != "audiology" || len(iv.Scores) != 0 || iv.Reference != recruit.Reference(iv.ApplicationID) {
+				t.Errorf("interviewee %+v", iv)
+			}
+		}
+		if _, err := svc.ScoreInterview(ctx, as(sr.Employer), sr.Apps[0].ID, sr.Stations[0].ID, 65); err != nil {
+			t.Fatal(err)
+		}
+		queue, _ = svc.InterviewQueue(ctx, rid, []int64{sr.Trust.ID})
+		for _, iv := range queue {
+			want := 0
+			if iv.ApplicationID == sr.Apps[0].ID {
+				want = 1
+			}
+			if len(iv.Scores) != want {
+				t.Errorf("%s has %d scores, want %d", iv.Reference, len(iv.Scores), want)
+			}
+		}
+		panels, err := svc.InterviewPanelsOf(ctx, sr.Apps[0].ID)
+		if err != nil || len(panels) != 1 || panels[0] != sr.Trust.ID {
+			t.Errorf("panels %v, %v; want the trust", panels, err)
+		}
+		if other, _ := svc.InterviewQueue(ctx, rid, []int64{987654}); len(other) != 0 {
+			t.Errorf("an organisation without posts sees %d interviewees", len(other))
 		}
 	})
 }
