@@ -117,5 +117,11 @@ func TestServiceInterviewQueue(t *testing.T) {
 		if other, _ := svc.InterviewQueue(ctx, rid, []int64{987654}); len(other) != 0 {
 			t.Errorf("an organisation without posts sees %d interviewees", len(other))
 		}
+		if _, err := svc.WithdrawPost(ctx, as(sr.Employer), sr.Posts[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := svc.InterviewQueue(ctx, rid, []int64{sr.Trust.ID}); len(after) != 0 {
+			t.Errorf("with its post withdrawn the trust still sees %d interviewees", len(after))
+		}
 	})
 }
