@@ -423,26 +423,49 @@ func (db *DB) CreateSession(ctx context.Context, by auth.Actor, userID int64, to
 }
 
 // SessionPrincipal returns the signed-in person for a session token's
-// hash, or not_found when the session does not exist or has expired.
+// hash, or not_found when the session does not exist or has expired. It is
+// asked on every signed-in request, so it is one statement, one round
+// trip: the session, its user and the user's grants joined, with no
+// transaction around it (a single statement reads one snapshot).
 func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Principal, error) {
-	var p *auth.Principal
-	err := db.Read(ctx, func(tx *Tx) error {
-		var userID int64
-		err := tx.QueryRow(ctx, "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2", tokenHash, tx.Now).Scan(&userID)
+	rows, err := db.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.erased_at,
+			g.id, g.role, g.organisation_id, g.department_id, g.round_id, g.created_at
+		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id
+		WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY g.id`, tokenHash, db.Now().UTC().Truncate(time.Microsecond))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var u *auth.User
+	for rows.Next() {
+		var gid, org, dept, round sql.NullInt64
+		var role sql.NullString
+		var created sql.NullTime
+		row, err := scanUser(func(dest ...any) error {
+			return rows.Scan(append(dest, &gid, &role, &org, &dept, &round, &created)...)
+		})
 		if err != nil {
-			return err
+			return nil, mapError(err)
 		}
-		u, err := userByID(ctx, tx, userID)
-		if err != nil {
-			return err
+		if u == nil {
+			u = row
+			u.Grants = []auth.Grant{}
 		}
-		if u.ErasedAt != nil {
-			return apperr.Errorf(apperr.NotFound, "account erased")
+		if gid.Valid {
+			u.Grants = append(u.Grants, auth.Grant{ID: gid.Int64, UserID: u.ID, Role: auth.Role(role.String),
+				OrganisationID: org.Int64, DepartmentID: dept.Int64, RoundID: round.Int64, CreatedAt: created.Time})
 		}
-		p = &auth.Principal{User: u, Grants: u.Grants}
-		return nil
-	})
-	return p, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	switch {
+	case u == nil:
+		return nil, apperr.Errorf(apperr.NotFound, "no such session")
+	case u.ErasedAt != nil:
+		return nil, apperr.Errorf(apperr.NotFound, "account erased")
+	}
+	return &auth.Principal{User: u, Grants: u.Grants}, nil
 }
 
 func (db *DB) DeleteSession(ctx context.Context, by auth.Actor, tokenHash string) error {
