@@ -60,20 +60,25 @@ func compress(body []byte, enc string) []byte {
 	return buf.Bytes()
 }
 
-// encoded keeps a cached response's compressed bodies, made on first use.
+// encoded keeps a response's compressed bodies, each made the first time a
+// client asks for that encoding: a cached page is compressed once per
+// encoding, not once per request.
 type encoded struct {
-	once     sync.Once
+	mu       sync.Mutex
 	br, gzip []byte
 }
 
 func (e *encoded) body(plain []byte, enc string) []byte {
-	e.once.Do(func() {
-		e.br, e.gzip = compress(plain, "br"), compress(plain, "gzip")
-	})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	kept := &e.gzip
 	if enc == "br" {
-		return e.br
+		kept = &e.br
 	}
-	return e.gzip
+	if *kept == nil {
+		*kept = compress(plain, enc)
+	}
+	return *kept
 }
 
 // compressWriter compresses a response as it is written, when the client
