@@ -106,7 +106,7 @@ func Compare(f *framework.Framework, ids []string) (*Comparison, error) {
 		if !s.HasLevel("clinical-scientist") {
 			return "No clinical scientist level"
 		}
-		if c := competition(s); c != nil {
+		if c := s.STPCompetition(); c != nil {
 			return fmt.Sprintf("a published ratio of %g per post in %d", c.RatioPerPost, c.Year)
 		}
 		return "Not published for this specialism"

@@ -5,6 +5,7 @@ package explore
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -129,9 +130,9 @@ func PlanPathway(f *framework.Framework, req PlanRequest) (*Plan, error) {
 		if lv.Order >= level.Order && start&g.mask(lv.ReachedBy) != 0 {
 			plan.Status = PlanAlreadyQualified
 			if lv == level {
-				plan.Message = fmt.Sprintf("You are already qualified at %s level in %s. Open training posts and career stages are shown on the %s page.", strings.ToLower(level.Name), lowerFirst(spec.Name), spec.Name)
+				plan.Message = fmt.Sprintf("You are already qualified at %s level in %s. Open training posts and career stages are shown on the %s page.", strings.ToLower(level.Name), LowerFirst(spec.Name), spec.Name)
 			} else {
-				plan.Message = fmt.Sprintf("You are already qualified beyond %s level in %s, at %s level.", strings.ToLower(level.Name), lowerFirst(spec.Name), strings.ToLower(lv.Name))
+				plan.Message = fmt.Sprintf("You are already qualified beyond %s level in %s, at %s level.", strings.ToLower(level.Name), LowerFirst(spec.Name), strings.ToLower(lv.Name))
 			}
 			return plan, nil
 		}
@@ -152,7 +153,7 @@ func PlanPathway(f *framework.Framework, req PlanRequest) (*Plan, error) {
 		plan.Message = fmt.Sprintf("We could not find a route from %q to %s in %s. Try a different starting point, or contact the National School of Healthcare Science for advice.",
 			from.Name, strings.ToLower(level.Name), spec.Name)
 		if level.ID == "consultant" && spec.HSST == framework.HSSTNone {
-			plan.Message = fmt.Sprintf("There is no Higher Specialist Scientific Training programme in %s, so the only route we know to consultant level is the Academy for Healthcare Science's equivalence, which needs five years at that level first.", lowerFirst(spec.Name))
+			plan.Message = fmt.Sprintf("There is no Higher Specialist Scientific Training programme in %s, so the only route we know to consultant level is the Academy for Healthcare Science's equivalence, which needs five years at that level first.", LowerFirst(spec.Name))
 		}
 		return plan, nil
 	}
@@ -166,7 +167,7 @@ func PlanPathway(f *framework.Framework, req PlanRequest) (*Plan, error) {
 				st.AlsoRequires = append(st.AlsoRequires, f.Credential(id))
 			}
 			if slices.Contains(competitionProgrammes, p.ID) {
-				st.Competition = competition(spec)
+				st.Competition = spec.STPCompetition()
 			}
 			r.Steps = append(r.Steps, st)
 			r.TotalMonths += p.DurationMonths
@@ -174,7 +175,7 @@ func PlanPathway(f *framework.Framework, req PlanRequest) (*Plan, error) {
 		plan.Routes = append(plan.Routes, r)
 	}
 	if level.ID == "consultant" && spec.HSST == framework.HSSTNone {
-		plan.Notes = append(plan.Notes, fmt.Sprintf("There is no Higher Specialist Scientific Training programme in %s, so it is not offered here.", lowerFirst(spec.Name)))
+		plan.Notes = append(plan.Notes, fmt.Sprintf("There is no Higher Specialist Scientific Training programme in %s, so it is not offered here.", LowerFirst(spec.Name)))
 	}
 	plan.Status = PlanRoute
 	plan.Message = fmt.Sprintf("The quickest route takes about %s.", FormatMonths(plan.Routes[0].TotalMonths))
@@ -200,9 +201,9 @@ func startingCredentials(f *framework.Framework, plan *Plan) []string {
 		plan.Notes = append(plan.Notes, fmt.Sprintf(
 			"Your training and job in %s do not qualify you in %s, so these routes start from your school and university qualifications. "+
 				"Any registration you hold stays yours, but you need training in the new specialism, and its programmes ask for a degree relevant to it.",
-			lowerFirst(plan.FromSpecialism.Name), lowerFirst(spec.Name)))
+			LowerFirst(plan.FromSpecialism.Name), LowerFirst(spec.Name)))
 	}
-	for _, id := range sortedKeys(spec.AlsoCounts) {
+	for _, id := range slices.Sorted(maps.Keys(spec.AlsoCounts)) {
 		if slices.Contains(holds, id) {
 			continue
 		}
@@ -210,7 +211,7 @@ func startingCredentials(f *framework.Framework, plan *Plan) []string {
 			if slices.Contains(holds, alt) {
 				holds = append(holds, id)
 				plan.Notes = append(plan.Notes, fmt.Sprintf("In %s, %s counts as %s.",
-					lowerFirst(spec.Name), lowerFirst(f.Credential(alt).Name), lowerFirst(f.Credential(id).Name)))
+					LowerFirst(spec.Name), LowerFirst(f.Credential(alt).Name), LowerFirst(f.Credential(id).Name)))
 				break
 			}
 		}
@@ -231,26 +232,6 @@ func sameField(a, b *framework.Specialism) bool {
 		return s
 	}
 	return root(a) == root(b)
-}
-
-// competition is the specialism's published STP competition, or its
-// parent's for a sub-specialism without its own.
-func competition(s *framework.Specialism) *framework.Competition {
-	for ; s != nil; s = s.Parent {
-		if s.Competition != nil {
-			return s.Competition
-		}
-	}
-	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // graph turns credential ids into bits so that states compare cheaply. The

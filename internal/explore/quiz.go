@@ -221,10 +221,10 @@ func ScoreQuiz(f *framework.Framework, a *QuizAnswers) *QuizResult {
 			item := q.Items[answered[c.k]]
 			answer := a.Values[answered[c.k]]
 			reason := fmt.Sprintf("You would like to %s. %s is more a part of %s than of most roles.",
-				lowerFirst(item.Text), sharedDimension(q, item, s, true), lowerFirst(s.Name))
+				LowerFirst(item.Text), sharedDimension(q, item, s, true), LowerFirst(s.Name))
 			if answer < 3 {
 				reason = fmt.Sprintf("You would rather not %s. %s involves less %s than most roles.",
-					lowerFirst(item.Text), s.Name, lowerFirst(sharedDimension(q, item, s, false)))
+					LowerFirst(item.Text), s.Name, LowerFirst(sharedDimension(q, item, s, false)))
 			}
 			m.Drivers = append(m.Drivers, QuizDriver{Item: item.ID, Answer: answer, Reason: reason})
 		}
@@ -270,9 +270,7 @@ func sharedDimension(q *framework.Quiz, item *framework.QuizItem, s *framework.S
 
 // LowerFirst lower-cases the first letter of a name for use mid-sentence,
 // unless it starts an acronym ("HCPC-registered", "GDC registration").
-func LowerFirst(s string) string { return lowerFirst(s) }
-
-func lowerFirst(s string) string {
+func LowerFirst(s string) string {
 	if s == "" || (len(s) > 1 && strings.ToUpper(s[1:2]) == s[1:2] && strings.ToLower(s[1:2]) != s[1:2]) {
 		return s
 	}

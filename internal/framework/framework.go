@@ -211,6 +211,18 @@ type Fact struct {
 // Division is the division the specialism's role group belongs to.
 func (s *Specialism) Division() *Division { return s.Group.Division }
 
+// STPCompetition is the specialism's published STP competition, or its
+// parent's for a sub-specialism without its own (it trains through the
+// parent's STP).
+func (s *Specialism) STPCompetition() *Competition {
+	for ; s != nil; s = s.Parent {
+		if s.Competition != nil {
+			return s.Competition
+		}
+	}
+	return nil
+}
+
 // HasLevel reports whether people can work at the level in this specialism.
 func (s *Specialism) HasLevel(levelID string) bool { return slices.Contains(s.LevelIDs, levelID) }
 

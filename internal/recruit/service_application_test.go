@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"hcs/internal/apperr"
-	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/recruit"
 	"hcs/internal/testkit"
@@ -19,15 +18,8 @@ func TestServiceProfilesAndApplying(t *testing.T) {
 		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 1, Places: []int{1, 1}, Reviewers: 2, Until: testkit.UntilApplied})
 		svc, rid := sr.Service, sr.Round.ID
 		sr.Clock.Set(testkit.Day(2)) // back in the applications window
-		system := auth.System("test")
-		school := &auth.Organisation{Kind: auth.OrgNationalSchool, Name: "School", Region: "London"}
-		if err := db.CreateOrganisation(ctx, system, school); err != nil {
-			t.Fatal(err)
-		}
-		newcomer := &auth.User{Name: "Newcomer", Email: "newcomer@example.org"}
-		if err := db.CreateUser(ctx, system, newcomer, "", []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
-			t.Fatal(err)
-		}
+		school := schoolOrganisation(t, db)
+		newcomer := applicant(t, db, "Newcomer")
 
 		// No profile yet: not eligible, and no error.
 		if _, e, err := svc.Eligibility(ctx, newcomer.ID, rid); err != nil || e.Eligible || e.Reason == "" {
@@ -81,10 +73,7 @@ func TestServiceProfilesAndApplying(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		late := &auth.User{Name: "Late", Email: "late@example.org"}
-		if err := db.CreateUser(ctx, system, late, "", []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
-			t.Fatal(err)
-		}
+		late := applicant(t, db, "Late")
 		if err := svc.SaveProfile(ctx, as(late), &recruit.Profile{UserID: late.ID, RightToWork: true, Qualifications: []recruit.Qualification{{Credential: "degree-21"}}}); err != nil {
 			t.Fatal(err)
 		}

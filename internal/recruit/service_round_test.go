@@ -1,10 +1,10 @@
 package recruit_test
 
 import (
+	"slices"
 	"testing"
 
 	"hcs/internal/apperr"
-	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/recruit"
 	"hcs/internal/testkit"
@@ -45,15 +45,8 @@ func TestServiceOpensRoundsAndAppointsReviewers(t *testing.T) {
 			t.Error("a round with bad stations was opened")
 		}
 
-		system := auth.System("test")
-		school := &auth.Organisation{Kind: auth.OrgNationalSchool, Name: "School org", Region: "London"}
-		if err := db.CreateOrganisation(ctx, system, school); err != nil {
-			t.Fatal(err)
-		}
-		person := &auth.User{Name: "Rev", Email: "rev@example.org"}
-		if err := db.CreateUser(ctx, system, person, "", []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
-			t.Fatal(err)
-		}
+		school := schoolOrganisation(t, db)
+		person := applicant(t, db, "Rev")
 		sr.Clock.Set(testkit.Day(2))
 		for _, org := range []int64{school.ID, 987654} {
 			_, err := svc.AppointReviewer(ctx, by, bare.ID, person.Email, org)
@@ -108,19 +101,10 @@ func TestServiceResults(t *testing.T) {
 				t.Errorf("post %d has %d offers for %d places", p.ID, len(got), p.Places)
 			}
 			for i := range got {
-				if !contains(got, i+1) {
+				if !slices.Contains(got, i+1) {
 					t.Errorf("post %d seats %v, want 1 to %d", p.ID, got, len(got))
 				}
 			}
 		}
 	})
-}
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -20,6 +20,26 @@ var ctx = context.Background()
 
 func as(u *auth.User) auth.Actor { return auth.Actor{UserID: u.ID, Address: "test"} }
 
+// applicant makes an account that may apply, named name.
+func applicant(t *testing.T, db *database.DB, name string) *auth.User {
+	t.Helper()
+	u := &auth.User{Name: name, Email: strings.ToLower(name) + "@example.org"}
+	if err := db.CreateUser(ctx, auth.System("test"), u, "", []auth.Grant{{Role: auth.RoleApplicant}}); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// schoolOrganisation makes an organisation that is not an employer.
+func schoolOrganisation(t *testing.T, db *database.DB) *auth.Organisation {
+	t.Helper()
+	o := &auth.Organisation{Kind: auth.OrgNationalSchool, Name: "School", Region: "London"}
+	if err := db.CreateOrganisation(ctx, auth.System("test"), o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 func wantCode(t *testing.T, what string, err error, code, says string) {
 	t.Helper()
 	if apperr.Code(err) != code || !strings.Contains(err.Error(), says) {

@@ -68,11 +68,19 @@ type Index struct {
 	// known is every word of every document, stemmed: a query word found
 	// here is spelled as the data spells it and needs no fuzzy match.
 	known map[string]bool
+	// titles maps each job title's name and aliases, in their exact
+	// form, to the title.
+	titles map[string]*framework.Title
 }
 
 // New indexes the framework in memory.
 func New(f *framework.Framework) (*Index, error) {
-	ix := &Index{f: f, results: map[string]Result{}, words: map[string]map[string]bool{}, known: map[string]bool{}}
+	ix := &Index{f: f, results: map[string]Result{}, words: map[string]map[string]bool{}, known: map[string]bool{}, titles: map[string]*framework.Title{}}
+	for _, t := range f.Titles {
+		for _, form := range exactForms(append([]string{t.Name}, t.Aliases...)) {
+			ix.titles[form] = t
+		}
+	}
 	idx, err := bleve.NewMemOnly(indexMapping())
 	if err != nil {
 		return nil, fmt.Errorf("create search index: %w", err)
@@ -462,14 +470,10 @@ func (ix *Index) Answer(q Query) *framework.Title {
 	if text == "" {
 		return nil
 	}
-	for _, t := range ix.f.Titles {
-		for _, form := range exactForms(append([]string{t.Name}, t.Aliases...)) {
-			if text == form || text == form+"s" || strings.TrimSuffix(text, "s") == form {
-				return t
-			}
-		}
+	if t := ix.titles[text]; t != nil {
+		return t
 	}
-	return nil
+	return ix.titles[strings.TrimSuffix(text, "s")]
 }
 
 // Framework returns the framework the index was built from.

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -419,12 +419,14 @@ func (s *Server) assets() http.Handler {
 				}
 			}
 		}
-		body, err := fs.ReadFile(s.static, file)
+		// Embedded files seek, so they are served in place, not copied.
+		f, err := s.static.Open(file)
 		if err != nil {
 			s.fail(w, r, false, err)
 			return
 		}
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+		defer f.Close()
+		http.ServeContent(w, r, "", time.Time{}, f.(io.ReadSeeker))
 	})
 }
 

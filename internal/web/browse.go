@@ -139,10 +139,7 @@ func (s *Server) viewSpecialism(sp *framework.Specialism) specialismView {
 			v.Programmes = append(v.Programmes, p)
 		}
 	}
-	comp := sp.Competition
-	if comp == nil && sp.Parent != nil {
-		comp = sp.Parent.Competition
-	}
+	comp := sp.STPCompetition()
 	for _, lv := range sp.Levels {
 		lvv := specialismLevel{Level: lv, Registration: lv.RegistrationFor(sp)}
 		for _, p := range v.Programmes {

@@ -15,13 +15,12 @@ import (
 
 func (s *Server) payPage(r *http.Request) (*response, error) {
 	ps := s.f.Pay()
-	var sources []sourceView
+	cites := [][]framework.Citation{ps.Sources}
 	for _, b := range ps.Bands {
-		sources = append(sources, s.sources(b.ClosedSources)...)
+		cites = append(cites, b.ClosedSources)
 	}
-	sources = append(s.sources(ps.Sources), sources...)
 	return s.render(r, http.StatusOK, "pay", "NHS pay bands in pounds", []crumb{homeCrumb, {"Career levels", "/levels"}},
-		map[string]any{"Scale": ps, "Sources": sources})
+		map[string]any{"Scale": ps, "Sources": s.sources(cites...)})
 }
 
 func (s *Server) sourcesPage(r *http.Request) (*response, error) {

@@ -38,7 +38,7 @@ func describe(page, title string, data any) string {
 	case specialismView:
 		return d.Summary
 	case map[string]any:
-		for _, k := range []string{"Level", "Programme", "Division", "Group", "Renamed"} {
+		for _, k := range []string{"Level", "Programme", "Renamed"} {
 			if v, ok := d[k].(interface{ Describe() string }); ok {
 				return v.Describe()
 			}
