@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
+	noCache := fs.Bool("no-response-cache", false, "answer every public page and search afresh instead of keeping answers for up to 30 seconds")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	smtpAddr := fs.String("smtp-addr", os.Getenv("HCS_SMTP_ADDR"), "deliver the outbox to this SMTP server, host:port (default from $HCS_SMTP_ADDR; none keeps messages in the outbox)")
 	smtpFrom := fs.String("smtp-from", os.Getenv("HCS_SMTP_FROM"), "the address messages come from (default from $HCS_SMTP_FROM)")
@@ -87,7 +88,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
 		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies,
-		FormsPerMinute: *formsPerMinute, ShowMessages: *demoMode && *smtpAddr == ""})
+		FormsPerMinute: *formsPerMinute, NoResponseCache: *noCache, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {
 		return err
 	}

@@ -2,15 +2,10 @@ package search
 
 import (
 	"cmp"
-	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"strings"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"hcs/internal/apperr"
 	"hcs/internal/framework"
@@ -39,35 +34,64 @@ type Result struct {
 	Score   float64 `json:"-"`
 }
 
-// document is what bleve indexes for one entry.
-type document struct {
-	Type     string   `json:"type"`
-	ID       string   `json:"id"`
-	Name     string   `json:"name"`
-	Aliases  []string `json:"aliases"`
-	Exact    []string `json:"exact"`
-	Keywords []string `json:"keywords"`
-	Summary  string   `json:"summary"`
-	Body     string   `json:"body"`
-	Area     []string `json:"area"`
-	Levels   []string `json:"levels"`
-	Patients string   `json:"patients"`
-	Settings []string `json:"settings"`
-	// Where is the settings as words to search ("laboratory").
-	Where []string `json:"where"`
+// Fields an entry's text is indexed under, each searched with its own
+// weight.
+type field int
+
+const (
+	fieldName field = iota
+	fieldAliases
+	fieldKeywords
+	fieldSummary
+	fieldBody
+	fieldWhere
+	numFields
+)
+
+// entry is one indexed framework entry.
+type entry struct {
+	result Result
+	// values holds each field's texts as tokens, one slice per value (an
+	// entry has several aliases), for matching phrases within a value.
+	values [numFields][][]token
+	// exactForms counts the entry's exact forms, which share its exact
+	// score between them.
+	exactForms int
+	// What the filters compare.
+	areas, levels, settings []string
+	patients                string
 }
 
-// Index searches one framework. It is safe for concurrent use.
+// posting is one entry holding a term in a field, with the term's weight
+// there: how rare the term is across entries (idf, squared as tf-idf
+// weighs both the query and the entry), how often the entry uses it
+// (square root of the count), and how short the field is (1/√length), so
+// that a name of two words counts more than a paragraph.
+type posting struct {
+	entry  int32
+	weight float64
+}
+
+// Index searches one framework. It is safe for concurrent use: it is built
+// once and only read.
 type Index struct {
 	f       *framework.Framework
-	bleve   bleve.Index
-	results map[string]Result // by bleve document id
-	// words holds each document's words (names, aliases, keywords,
-	// summary, body), for measuring how much of a query it covers.
-	words map[string]map[string]bool
-	// known is every word of every document, stemmed: a query word found
-	// here is spelled as the data spells it and needs no fuzzy match.
-	known map[string]bool
+	entries []entry
+	// postings maps each term to its postings in each field.
+	postings map[string]*[numFields][]posting
+	// exact maps an entry's name and aliases, in their exact form, to the
+	// entries and their exact weights.
+	exact map[string][]posting
+	// typos finds the names', aliases' and keywords' terms near a
+	// misspelt or half-typed word.
+	typos *typoTable
+	// words maps every word of every entry (names, aliases, keywords,
+	// summary, body, settings), roughly stemmed, to the entries that hold
+	// it: for measuring how much of a query an entry covers. A query word
+	// found here is spelled as the data spells it and needs no fuzzy
+	// match. wordsSorted holds the same words in order.
+	words       map[string]entrySet
+	wordsSorted []string
 	// titles maps each job title's name and aliases, in their exact
 	// form, to the title.
 	titles map[string]*framework.Title
@@ -75,43 +99,49 @@ type Index struct {
 
 // New indexes the framework in memory.
 func New(f *framework.Framework) (*Index, error) {
-	ix := &Index{f: f, results: map[string]Result{}, words: map[string]map[string]bool{}, known: map[string]bool{}, titles: map[string]*framework.Title{}}
+	ix := &Index{f: f, postings: map[string]*[numFields][]posting{}, exact: map[string][]posting{}, words: map[string]entrySet{}, titles: map[string]*framework.Title{}}
 	for _, t := range f.Titles {
 		for _, form := range exactForms(append([]string{t.Name}, t.Aliases...)) {
 			ix.titles[form] = t
 		}
 	}
-	idx, err := bleve.NewMemOnly(indexMapping())
-	if err != nil {
-		return nil, fmt.Errorf("create search index: %w", err)
+	type text struct {
+		name, summary, body string
+		aliases, keywords   []string
+		where               []string
 	}
-	ix.bleve = idx
-	batch := idx.NewBatch()
-	add := func(d document, url string) error {
-		key := d.Type + "/" + d.ID
-		d.Exact = exactForms(append([]string{d.Name}, d.Aliases...))
-		ix.results[key] = Result{Type: d.Type, ID: d.ID, Name: d.Name, URL: url, Summary: d.Summary}
-		ws := map[string]bool{}
-		for _, text := range slices.Concat([]string{d.Name, d.Summary, d.Body}, d.Aliases, d.Keywords, d.Where) {
-			for _, w := range splitWords(text) {
-				ws[stem(w)] = true
-				ix.known[stem(w)] = true
+	add := func(r Result, tx text, e entry) {
+		e.result = r
+		n := int32(len(ix.entries))
+		forms := exactForms(append([]string{tx.name}, tx.aliases...))
+		e.exactForms = len(forms)
+		for _, form := range forms {
+			ix.exact[form] = append(ix.exact[form], posting{entry: n})
+		}
+		for fl, values := range [numFields][]string{
+			fieldName: {tx.name}, fieldAliases: tx.aliases, fieldKeywords: tx.keywords,
+			fieldSummary: {tx.summary}, fieldBody: {tx.body}, fieldWhere: tx.where,
+		} {
+			for _, v := range values {
+				e.values[fl] = append(e.values[fl], analyse(v))
 			}
 		}
-		ix.words[key] = ws
-		return batch.Index(key, d)
+		for _, v := range slices.Concat([]string{tx.name, tx.summary, tx.body}, tx.aliases, tx.keywords, tx.where) {
+			for _, w := range splitWords(v) {
+				ix.words[stem(w)] = ix.words[stem(w)].with(int(n))
+			}
+		}
+		ix.entries = append(ix.entries, e)
 	}
 	for _, d := range f.Divisions {
-		doc := document{Type: TypeDivision, ID: d.ID, Name: d.Name, Aliases: d.Aliases, Summary: d.Summary, Area: []string{d.ID}}
-		if err := add(doc, "/areas/"+d.ID); err != nil {
-			return nil, err
-		}
+		add(Result{Type: TypeDivision, ID: d.ID, Name: d.Name, URL: "/areas/" + d.ID, Summary: d.Summary},
+			text{name: d.Name, aliases: d.Aliases, summary: d.Summary},
+			entry{areas: []string{d.ID}})
 	}
 	for _, g := range f.RoleGroups {
-		doc := document{Type: TypeRoleGroup, ID: g.ID, Name: g.Name, Aliases: g.Aliases, Summary: g.Summary, Area: []string{g.DivisionID}}
-		if err := add(doc, "/role-groups/"+g.ID); err != nil {
-			return nil, err
-		}
+		add(Result{Type: TypeRoleGroup, ID: g.ID, Name: g.Name, URL: "/role-groups/" + g.ID, Summary: g.Summary},
+			text{name: g.Name, aliases: g.Aliases, summary: g.Summary},
+			entry{areas: []string{g.DivisionID}})
 	}
 	for _, s := range f.Specialisms {
 		aliases := slices.Clone(s.Aliases)
@@ -122,66 +152,79 @@ func New(f *framework.Framework) (*Index, error) {
 		for _, g := range s.AlsoIn {
 			areas = append(areas, f.RoleGroup(g).DivisionID)
 		}
-		doc := document{
-			Type: TypeSpecialism, ID: s.ID, Name: s.Name, Aliases: aliases, Keywords: s.Keywords,
-			Summary: s.Summary, Body: s.DayToDay + " " + strings.Join(s.Techniques, ". "),
-			Area: areas, Levels: s.LevelIDs, Patients: s.PatientContact, Settings: s.Settings, Where: s.Settings,
-		}
-		if err := add(doc, "/specialisms/"+s.ID); err != nil {
-			return nil, err
-		}
+		add(Result{Type: TypeSpecialism, ID: s.ID, Name: s.Name, URL: "/specialisms/" + s.ID, Summary: s.Summary},
+			text{name: s.Name, aliases: aliases, keywords: s.Keywords, summary: s.Summary,
+				body: s.DayToDay + " " + strings.Join(s.Techniques, ". "), where: s.Settings},
+			entry{areas: areas, levels: s.LevelIDs, patients: s.PatientContact, settings: s.Settings})
 	}
 	for _, lv := range f.Levels {
 		var body []string
 		for _, st := range lv.Stages {
 			body = append(body, st.Name+". "+st.Description)
 		}
-		doc := document{Type: TypeLevel, ID: lv.ID, Name: lv.Name, Aliases: lv.Aliases, Summary: lv.Summary, Body: strings.Join(body, " "), Levels: []string{lv.ID}}
-		if err := add(doc, "/levels/"+lv.ID); err != nil {
-			return nil, err
-		}
+		add(Result{Type: TypeLevel, ID: lv.ID, Name: lv.Name, URL: "/levels/" + lv.ID, Summary: lv.Summary},
+			text{name: lv.Name, aliases: lv.Aliases, summary: lv.Summary, body: strings.Join(body, " ")},
+			entry{levels: []string{lv.ID}})
 	}
 	for _, p := range f.Programmes {
-		doc := document{Type: TypeProgramme, ID: p.ID, Name: p.Name, Aliases: p.Aliases, Summary: p.Summary, Body: p.Entry + " " + p.Award}
+		e := entry{}
 		if p.LevelID != "" {
-			doc.Levels = []string{p.LevelID}
+			e.levels = []string{p.LevelID}
 		}
-		if err := add(doc, "/programmes/"+p.ID); err != nil {
-			return nil, err
-		}
+		add(Result{Type: TypeProgramme, ID: p.ID, Name: p.Name, URL: "/programmes/" + p.ID, Summary: p.Summary},
+			text{name: p.Name, aliases: p.Aliases, summary: p.Summary, body: p.Entry + " " + p.Award}, e)
 	}
-	if err := idx.Batch(batch); err != nil {
-		return nil, fmt.Errorf("index framework: %w", err)
-	}
+	ix.weigh()
 	return ix, nil
 }
 
-func indexMapping() mapping.IndexMapping {
-	text := func() *mapping.FieldMapping {
-		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = en.AnalyzerName
-		fm.Store = false
-		fm.IncludeTermVectors = true // phrase queries need positions
-		return fm
+// weigh builds the postings and their weights once every entry is in.
+func (ix *Index) weigh() {
+	n := float64(len(ix.entries))
+	idf := func(df int) float64 { return 1 + math.Log(n/float64(df+1)) }
+	for i, e := range ix.entries {
+		for fl := range numFields {
+			length := 0
+			freq := map[string]int{}
+			for _, v := range e.values[fl] {
+				length += len(v)
+				for _, t := range v {
+					freq[t.term]++
+				}
+			}
+			for term, tf := range freq {
+				p := ix.postings[term]
+				if p == nil {
+					p = new([numFields][]posting)
+					ix.postings[term] = p
+				}
+				// The weight without idf for now: df is known at the end.
+				p[fl] = append(p[fl], posting{entry: int32(i), weight: math.Sqrt(float64(tf)) / math.Sqrt(float64(length))})
+			}
+		}
 	}
-	exact := func() *mapping.FieldMapping {
-		fm := bleve.NewKeywordFieldMapping()
-		fm.Analyzer = keyword.Name
-		fm.Store = false
-		fm.IncludeInAll = false
-		return fm
+	var dictionary []string
+	for term, p := range ix.postings {
+		for fl := range numFields {
+			w := idf(len(p[fl]))
+			for j := range p[fl] {
+				p[fl][j].weight *= w * w
+			}
+		}
+		if len(p[fieldName])+len(p[fieldAliases])+len(p[fieldKeywords]) > 0 {
+			dictionary = append(dictionary, term)
+		}
 	}
-	doc := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{"name", "aliases", "keywords", "summary", "body", "where"} {
-		doc.AddFieldMappingsAt(f, text())
+	for form, ps := range ix.exact {
+		w := idf(len(ps))
+		for j := range ps {
+			ps[j].weight = w * w / math.Sqrt(float64(ix.entries[ps[j].entry].exactForms))
+		}
+		ix.exact[form] = ps
 	}
-	for _, f := range []string{"type", "id", "exact", "area", "levels", "patients", "settings"} {
-		doc.AddFieldMappingsAt(f, exact())
-	}
-	m := bleve.NewIndexMapping()
-	m.DefaultMapping = doc
-	m.DefaultAnalyzer = en.AnalyzerName
-	return m
+	ix.wordsSorted = slices.Sorted(maps.Keys(ix.words))
+	slices.Sort(dictionary)
+	ix.typos = newTypoTable(dictionary, 2)
 }
 
 // Limits on results per search.
@@ -199,79 +242,105 @@ func (ix *Index) Search(q Query, limit int) ([]Result, error) {
 	if limit <= 0 || limit > MaxLimit {
 		limit = DefaultLimit
 	}
-	var must []query.Query
-	if tq := ix.textQuery(q); tq != nil {
-		must = append(must, tq)
-	}
-	for field, value := range map[string]string{"type": q.Filters.Type, "area": q.Filters.Area, "levels": q.Filters.Level, "patients": q.Filters.Patients, "settings": q.Filters.Setting} {
-		if value != "" {
-			tq := bleve.NewTermQuery(value)
-			tq.SetField(field)
-			must = append(must, tq)
-		}
-	}
-	if len(must) == 0 {
+	sc := scorerPool.Get().(*scorer)
+	defer scorerPool.Put(sc)
+	sc.reset(len(ix.entries))
+	text := ix.score(sc, q)
+	if !text && q.Filters == (Filters{}) {
 		return []Result{}, nil
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), MaxLimit, 0, false)
-	res, err := ix.bleve.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.String(), err)
-	}
 	content := ix.contentWords(q)
-	out := make([]Result, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		r := ix.results[h.ID]
-		r.Score = h.Score * typeWeight[r.Type] * ix.coverage(h.ID, content)
-		out = append(out, r)
+	type hit struct {
+		entry int
+		score float64
 	}
-	slices.SortStableFunc(out, func(a, b Result) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	var hits []hit
+	for i := range ix.entries {
+		e := &ix.entries[i]
+		if !e.passes(q.Filters) || text && sc.score[i] == 0 {
+			continue
+		}
+		h := hit{entry: i}
+		if text {
+			h.score = sc.total(i) * typeWeight[e.result.Type] * coverage(i, content)
+		}
+		hits = append(hits, h)
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Name, b.Name)
+		if c := cmp.Compare(ix.entries[a.entry].result.Name, ix.entries[b.entry].result.Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.entry, b.entry)
 	})
-	// Relevance falls off: keep the strong matches, not every entry that
-	// shares a word with the query.
-	for i, r := range out {
-		if r.Score < out[0].Score*RelevanceFloor {
-			out = out[:i]
+	out := make([]Result, 0, min(len(hits), limit))
+	for _, h := range hits {
+		// Relevance falls off: keep the strong matches, not every entry
+		// that shares a word with the query.
+		if len(out) == limit || h.score < hits[0].score*RelevanceFloor {
 			break
 		}
-	}
-	if len(out) > limit {
-		out = out[:limit]
+		r := ix.entries[h.entry].result
+		r.Score = h.score
+		out = append(out, r)
 	}
 	return out, nil
 }
 
-// contentWords are the query's words that say what it is about, stemmed:
-// stop words dropped, spellings normalised, synonyms not added.
-func (ix *Index) contentWords(q Query) []string {
-	var out []string
+// passes reports whether the entry has every value the filters ask for.
+func (e *entry) passes(f Filters) bool {
+	return (f.Type == "" || e.result.Type == f.Type) &&
+		(f.Area == "" || slices.Contains(e.areas, f.Area)) &&
+		(f.Level == "" || slices.Contains(e.levels, f.Level)) &&
+		(f.Patients == "" || e.patients == f.Patients) &&
+		(f.Setting == "" || slices.Contains(e.settings, f.Setting))
+}
+
+// contentWord is one of the query's words that says what it is about,
+// roughly stemmed (stop words dropped, spellings normalised, synonyms not
+// added), as the entries that hold it and those that nearly do: that hold
+// a word starting with it or with it less its last letter, as a typo or a
+// half-typed word would.
+type contentWord struct {
+	in, near entrySet
+}
+
+func (ix *Index) contentWords(q Query) []contentWord {
+	var out []contentWord
 	for _, w := range ix.normalise(append(slices.Clone(q.Words), strings.Fields(strings.Join(q.Phrases, " "))...)) {
-		if !stopWords[w] {
-			out = append(out, stem(w))
+		if stopWords[w] {
+			continue
 		}
+		w = stem(w)
+		c := contentWord{in: ix.words[w]}
+		if len(w) >= 4 {
+			p := w[:len(w)-1]
+			i, _ := slices.BinarySearch(ix.wordsSorted, p)
+			for j := i; j < len(ix.wordsSorted) && strings.HasPrefix(ix.wordsSorted[j], p); j++ {
+				c.near = c.near.union(ix.words[ix.wordsSorted[j]])
+			}
+		}
+		out = append(out, c)
 	}
 	return out
 }
 
-// coverage is the share of the query's content words an entry holds,
+// coverage is the share of the query's content words entry i holds,
 // counting near misses (a typo, a half-typed word) as half. A result that
 // matches one word of a three-word query strongly (a name) falls behind one
 // that matches all three; a one-word query is unaffected.
-func (ix *Index) coverage(key string, content []string) float64 {
+func coverage(i int, content []contentWord) float64 {
 	if len(content) < 2 {
 		return 1
 	}
-	ws := ix.words[key]
 	var got float64
-	for _, w := range content {
+	for _, c := range content {
 		switch {
-		case ws[w]:
+		case c.in.has(i):
 			got++
-		case nearly(ws, w):
+		case c.near.has(i):
 			got += 0.5
 		}
 	}
@@ -279,18 +348,28 @@ func (ix *Index) coverage(key string, content []string) float64 {
 	return c * c
 }
 
-// nearly reports whether a word of the set starts with w or w with one
-// letter changed at its end: how a typo or a half-typed word still counts.
-func nearly(ws map[string]bool, w string) bool {
-	if len(w) < 4 {
-		return false
+// entrySet is a set of entries by index.
+type entrySet []uint64
+
+func (s entrySet) has(i int) bool { return i/64 < len(s) && s[i/64]&(1<<(i%64)) != 0 }
+
+// with returns the set with entry i added.
+func (s entrySet) with(i int) entrySet {
+	for len(s) <= i/64 {
+		s = append(s, 0)
 	}
-	for x := range ws {
-		if strings.HasPrefix(x, w[:len(w)-1]) {
-			return true
-		}
+	s[i/64] |= 1 << (i % 64)
+	return s
+}
+
+// union returns the entries in s or t, in a new set.
+func (s entrySet) union(t entrySet) entrySet {
+	out := make(entrySet, max(len(s), len(t)))
+	copy(out, s)
+	for i, x := range t {
+		out[i] |= x
 	}
-	return false
+	return out
 }
 
 // stem reduces an English word to a rough stem, enough to compare a
@@ -352,74 +431,6 @@ func (ix *Index) checkFilters(f Filters) error {
 	return nil
 }
 
-// textQuery builds the scoring query: exact names and phrases count most,
-// then aliases and lay keywords, then descriptions; typo-tolerant and
-// prefix matches on names catch misspellings and half-typed words (words
-// the data does not hold as typed).
-func (ix *Index) textQuery(q Query) query.Query {
-	words := ix.normalise(q.Words)
-	phrases := make([]string, len(q.Phrases))
-	for i, p := range q.Phrases {
-		phrases[i] = strings.Join(ix.normalise(strings.Fields(p)), " ")
-	}
-	if len(words) == 0 && len(phrases) == 0 {
-		return nil
-	}
-	var should []query.Query
-	exact := bleve.NewTermQuery(strings.Join(append(slices.Clone(words), phrases...), " "))
-	exact.SetField("exact")
-	exact.SetBoost(20)
-	should = append(should, exact)
-	match := func(field, text string, boost float64, fuzziness int) {
-		m := bleve.NewMatchQuery(text)
-		m.SetField(field)
-		m.SetBoost(boost)
-		m.SetFuzziness(fuzziness)
-		should = append(should, m)
-	}
-	phrase := func(field, text string, boost float64) {
-		p := bleve.NewMatchPhraseQuery(text)
-		p.SetField(field)
-		p.SetBoost(boost)
-		should = append(should, p)
-	}
-	all := strings.Join(append(slices.Clone(words), phrases...), " ")
-	for _, text := range append([]string{all}, phrases...) {
-		phrase("name", text, 12)
-		phrase("aliases", text, 9)
-		phrase("keywords", text, 8)
-	}
-	match("name", all, 3, 0)
-	match("aliases", all, 5, 0)
-	match("keywords", all, 4, 0)
-	match("summary", all, 1.5, 0)
-	match("body", all, 0.7, 0)
-	match("where", all, 6, 0)
-	for _, w := range append(slices.Clone(words), strings.Fields(strings.Join(phrases, " "))...) {
-		// A word the data holds as typed is matched above; only a
-		// misspelt or half-typed one needs the fuzzy and prefix matches.
-		if n := len([]rune(w)); n >= 4 && !ix.known[stem(w)] {
-			fuzz := 1
-			if n >= 8 {
-				fuzz = 2
-			}
-			for _, fb := range fuzzyFields {
-				match(fb.field, w, fb.boost, fuzz)
-				p := bleve.NewPrefixQuery(w)
-				p.SetField(fb.field)
-				p.SetBoost(fb.boost / 2)
-				should = append(should, p)
-			}
-		}
-	}
-	if extra := ix.synonyms(words); len(extra) > 0 {
-		text := strings.Join(extra, " ")
-		match("keywords", text, 1, 0)
-		match("summary", text, 0.5, 0)
-	}
-	return bleve.NewDisjunctionQuery(should...)
-}
-
 // exactForms returns each name in the form a query is compared with for an
 // exact match: lower-case words separated by single spaces. A name with a
 // bracketed abbreviation, like "Scientist Training Programme (STP)", also
@@ -434,12 +445,6 @@ func exactForms(names []string) []string {
 	}
 	return out
 }
-
-// fuzzyFields are searched with typo tolerance and as prefixes.
-var fuzzyFields = []struct {
-	field string
-	boost float64
-}{{"name", 2.5}, {"aliases", 2}, {"keywords", 1.5}}
 
 // normalise rewrites variant spellings to the ones the data uses.
 func (ix *Index) normalise(words []string) []string {

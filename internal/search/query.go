@@ -1,6 +1,7 @@
 // Package search finds framework entries by name, alias, lay word, typo or
-// abbreviation, best first. It wraps the bleve library, indexing the
-// framework in memory when hcs starts.
+// abbreviation, best first. It indexes the framework in memory when hcs
+// starts (index.go), scores queries with tf-idf over weighted fields
+// (score.go) and finds misspelt words through a typo table (typo.go).
 package search
 
 import (

@@ -14,6 +14,7 @@ import (
 	"hcs/internal/apperr"
 	"hcs/internal/explore"
 	"hcs/internal/framework"
+	"hcs/internal/search"
 )
 
 // API views: the framework's own fields plus links and the ids of
@@ -244,7 +245,16 @@ func (s *Server) apiSearch(r *http.Request) (any, error) {
 		answer = map[string]any{"title": t.Name, "in_healthcare_science": t.InHealthcareScience, "belongs_to": t.BelongsTo,
 			"summary": t.Summary, "specialisms": specs, "programmes": progs, "sources": t.Sources}
 	}
-	return map[string]any{"query": q.String(), "filters": q.Filters, "answer": answer, "results": results}, nil
+	return searchJSON{Answer: answer, Filters: q.Filters, Query: q.String(), Results: results}, nil
+}
+
+// searchJSON is a search's answer (fields in the order a map would give
+// them, so the bytes are the same either way).
+type searchJSON struct {
+	Answer  any             `json:"answer"`
+	Filters search.Filters  `json:"filters"`
+	Query   string          `json:"query"`
+	Results []search.Result `json:"results"`
 }
 
 func (s *Server) apiCompare(r *http.Request) (any, error) {

@@ -97,6 +97,9 @@ func newResponseCache(max int) *responseCache {
 }
 
 func (c *responseCache) get(key string) *response {
+	if c.max <= 0 {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[key]; ok {
@@ -113,6 +116,9 @@ func (c *responseCache) get(key string) *response {
 }
 
 func (c *responseCache) put(key string, resp *response) {
+	if c.max <= 0 {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	expires := time.Now().Add(cacheTTL)

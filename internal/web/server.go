@@ -68,6 +68,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
 	// behind a TLS-terminating proxy.
 	SecureCookies bool
+	// NoResponseCache answers every public request afresh instead of
+	// keeping rendered pages and search results for up to 30 seconds: for
+	// measuring the work behind a request, or to show each change at once.
+	NoResponseCache bool
 	// Clock, when set, is the time pages show stages at; the stores keep
 	// their own clocks for the rules.
 	Clock func() time.Time
@@ -109,11 +113,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: a framework, a search index and the stores are required")
 	}
 	var err error
+	cacheEntries := 4096
+	if cfg.NoResponseCache {
+		cacheEntries = 0
+	}
 	s := &Server{
 		f:       cfg.Framework,
 		search:  cfg.Search,
 		log:     cfg.Logger,
-		cache:   newResponseCache(4096),
+		cache:   newResponseCache(cacheEntries),
 		started: cfg.Started,
 		version: cfg.Version,
 
