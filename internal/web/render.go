@@ -207,14 +207,22 @@ func parseTemplates(assetNames map[string]string) (map[string]*template.Template
 	if err != nil {
 		return nil, err
 	}
+	// The layout and partials are parsed once and each page is parsed
+	// into its own copy of them.
+	base, err := template.New("layout").Funcs(templateFuncs).Funcs(template.FuncMap{"asset": asset}).ParseFS(embedded, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
 	pages := map[string]*template.Template{}
 	for _, file := range files {
-		name := strings.TrimSuffix(path.Base(file), ".html")
-		t, err := template.New(name).Funcs(templateFuncs).Funcs(template.FuncMap{"asset": asset}).ParseFS(embedded, "templates/layout.html", "templates/partials.html", file)
+		t, err := base.Clone()
 		if err != nil {
+			return nil, err
+		}
+		if t, err = t.ParseFS(embedded, file); err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", file, err)
 		}
-		pages[name] = t
+		pages[strings.TrimSuffix(path.Base(file), ".html")] = t
 	}
 	return pages, nil
 }
