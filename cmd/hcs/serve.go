@@ -9,9 +9,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"hcs/internal/database"
 	"hcs/internal/demo"
 	"hcs/internal/mail"
 	"hcs/internal/privacy"
@@ -29,6 +32,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
+	trusted := fs.String("trusted-proxies", os.Getenv("HCS_TRUSTED_PROXIES"), "comma-separated addresses or CIDR ranges of the proxies in front of hcs, whose X-Forwarded-For or Forwarded header gives the client's address (default from $HCS_TRUSTED_PROXIES; none: every client is its peer)")
+	drain := fs.Duration("drain", 10*time.Second, "on SIGTERM, go on serving this long while /readyz answers 503, so that balancers stop sending requests first (longer than their health check takes to notice)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "after draining, how long requests still running may take before they are cut")
 	noCache := fs.Bool("no-response-cache", false, "answer every public page and search afresh instead of keeping answers for up to 30 seconds")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	smtpAddr := fs.String("smtp-addr", os.Getenv("HCS_SMTP_ADDR"), "deliver the outbox to this SMTP server, host:port (default from $HCS_SMTP_ADDR; none keeps messages in the outbox)")
@@ -43,6 +49,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Sprintf("--log-level %q: use debug, info, warn or error", *logLevel)}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	proxies, err := web.ParseTrustedProxies(*trusted)
+	if err != nil {
+		return usageError{"--trusted-proxies: " + err.Error()}
+	}
+	// SIGTERM (a deploy, a scheduler) drains first; Ctrl-C at a terminal
+	// stops at once. Both also cancel ctx.
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	defer signal.Stop(term)
 
 	f, index, err := loadExplorer(*dataDir)
 	if err != nil {
@@ -87,7 +102,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
 	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, PublicURL: *publicURL, SecureCookies: *secureCookies,
+		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, PublicURL: *publicURL, SecureCookies: *secureCookies,
 		FormsPerMinute: *formsPerMinute, NoResponseCache: *noCache, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {
 		return err
@@ -113,13 +128,46 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	select {
+	case <-term:
+		// Keep serving while balancers notice /readyz failing; each
+		// answer closes its connection, so keep-alive connections end
+		// with a response rather than under a request in flight.
+		srv.Drain()
+		logger.Info("draining before shutdown", "drain", *drain)
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(*drain):
+		}
+	default:
+	}
+	logger.Info("shutting down", "timeout", *shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+		// Requests still running past the timeout are cut: the operator
+		// chose that bound, so this is a clean stop, logged.
+		logger.Warn("requests still running at the shutdown timeout were cut", "err", err)
+		httpServer.Close()
 	}
+	logger.Info("stopped")
 	return nil
+}
+
+// ready is /readyz's check: the database answers and holds the schema
+// this build migrates to.
+func ready(db *database.DB) func(context.Context) error {
+	return func(ctx context.Context) error {
+		v, err := db.SchemaVersion(ctx)
+		if err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		if want := db.LatestVersion(); v != want {
+			return fmt.Errorf("database schema is version %d; this build needs %d (run hcs migrate)", v, want)
+		}
+		return nil
+	}
 }
 
 // expireOffers runs the offer expiry every minute, so that deadlines hold

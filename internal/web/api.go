@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -400,6 +401,35 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		SchemaVersion    int    `json:"schema_version"`
 		UptimeSeconds    int    `json:"uptime_seconds"`
 	}{"ok", s.version, s.f.Version, s.schemaVersion(), int(time.Since(s.started).Seconds())})
+}
+
+// readyz reports whether this server should be sent requests: 503 while
+// it drains for shutdown, or when the database does not answer or holds a
+// schema this build does not expect. Balancers poll it; /healthz only says
+// the process is alive.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	status, reason := http.StatusOK, ""
+	if s.draining.Load() {
+		status, reason = http.StatusServiceUnavailable, "shutting down"
+	} else if s.ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			status, reason = http.StatusServiceUnavailable, err.Error()
+			s.log.Warn("not ready", "err", err)
+		}
+	}
+	body := struct {
+		Status string `json:"status"`
+		Reason string `json:"reason,omitempty"`
+	}{"ready", reason}
+	if status != http.StatusOK {
+		body.Status = "unavailable"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
 }
 
 // assets serves the embedded front-end files. Fingerprinted names never

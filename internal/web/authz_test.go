@@ -222,7 +222,7 @@ func (f *matrixFixture) examples() map[string]example {
 		"POST /api/v1/users/{id}/erase":            {path: "/api/v1/users/" + v + "/erase"},
 		"GET /api/v1/audit":                        {path: "/api/v1/audit"}, "GET /api/v1/outbox": {path: "/api/v1/outbox"},
 
-		"GET /healthz": {path: "/healthz"}, "GET /assets/": {path: "/assets/hcs.css"},
+		"GET /healthz": {path: "/healthz"}, "GET /readyz": {path: "/readyz"}, "GET /assets/": {path: "/assets/hcs.css"},
 
 		"GET /applications/{id}/preferences":  {path: "/applications/" + own + "/preferences"},
 		"POST /applications/{id}/preferences": {path: "/applications/" + own + "/preferences", body: "rank-1=1"},

@@ -35,9 +35,16 @@ type apiError struct {
 }
 
 func (s *Server) logIfInternal(r *http.Request, err error) {
-	if apperr.Code(err) == apperr.Internal {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	if apperr.Code(err) != apperr.Internal {
+		return
 	}
+	if r.Context().Err() != nil {
+		// The client closed the connection or gave up waiting: nothing
+		// went wrong here, and nobody will read the answer.
+		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path, "client", clientAddress(r), "err", r.Context().Err())
+		return
+	}
+	s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "client", clientAddress(r), "err", err)
 }
 
 func (s *Server) jsonError(err error) *response {

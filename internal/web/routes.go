@@ -226,6 +226,7 @@ func (s *Server) Routes() []Route {
 
 		// Operations and assets.
 		{"GET /healthz", pub, http.HandlerFunc(s.healthz)},
+		{"GET /readyz", pub, http.HandlerFunc(s.readyz)},
 		{"GET /assets/", pub, s.assets()},
 	}
 }

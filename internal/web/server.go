@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -68,6 +70,14 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
 	// behind a TLS-terminating proxy.
 	SecureCookies bool
+	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded
+	// header gives the client's address; from anyone else these headers
+	// are ignored.
+	TrustedProxies TrustedProxies
+	// Ready reports whether the server can do its work (the database
+	// answers, its schema is the one this build expects), for /readyz.
+	// Nil means always ready.
+	Ready func(ctx context.Context) error
 	// NoResponseCache answers every public request afresh instead of
 	// keeping rendered pages and search results for up to 30 seconds: for
 	// measuring the work behind a request, or to show each change at once.
@@ -105,7 +115,20 @@ type Server struct {
 	clock         func() time.Time
 	limiter       *addressLimiter
 	showMessages  bool
+	proxies       TrustedProxies
+	ready         func(ctx context.Context) error
+	// draining is set when the server is shutting down: /readyz fails so
+	// that balancers stop sending requests, and each answer closes its
+	// connection.
+	draining atomic.Bool
 }
+
+// Drain marks the server as shutting down. It goes on answering every
+// request, but /readyz answers 503 so that balancers take it out of
+// service, and each response closes its connection so that clients and
+// proxies open their next one elsewhere. Call it on SIGTERM, wait longer
+// than the balancer takes to notice, then shut the HTTP server down.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // New builds the server and parses its templates.
 func New(cfg Config) (*Server, error) {
@@ -132,6 +155,8 @@ func New(cfg Config) (*Server, error) {
 		schemaVersion: cfg.SchemaVersion,
 		alwaysSecure:  cfg.SecureCookies,
 		clock:         cfg.Clock,
+		proxies:       cfg.TrustedProxies,
+		ready:         cfg.Ready,
 	}
 	if s.baseURL, err = checkPublicURL(cfg.PublicURL); err != nil {
 		return nil, err
@@ -248,6 +273,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.draining.Load() {
+			// Shutting down: answer, but ask the client (or the proxy)
+			// to send its next request elsewhere.
+			h.Set("Connection", "close")
+		}
+		if len(s.proxies) > 0 {
+			r = withClient(r, s.proxies.client(r))
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		if err := checkAddress(r.URL); err != nil {
 			s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
@@ -267,7 +300,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					s.renderError(sw, r, fmt.Errorf("panic: %v", p))
 				}
 			}
-			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start), "client", clientAddress(r))
 		}()
 		next.ServeHTTP(sw, r)
 	})

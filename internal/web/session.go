@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -54,17 +53,6 @@ func actor(r *http.Request) auth.Actor {
 		a.UserID = p.User.ID
 	}
 	return a
-}
-
-// clientAddress is the peer's IP address. Forwarded headers are not
-// trusted: a proxy in front of hcs must pass the connection through or set
-// RemoteAddr itself.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // loadPrincipal reads the session cookie and finds the signed-in person.

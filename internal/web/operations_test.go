@@ -1,0 +1,179 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"hcs/internal/privacy"
+	"hcs/internal/testkit"
+	"hcs/internal/web"
+)
+
+func operationsServer(t *testing.T, cfg web.Config) *web.Server {
+	t.Helper()
+	db := testkit.SQLiteDB(t)
+	cfg.Framework, cfg.Search, cfg.Store = testkit.Framework(t), testkit.Search(t), db
+	cfg.Recruit, cfg.Privacy, cfg.PublicURL = testkit.Recruit(t, db), privacy.NewService(db, db), testkit.PublicURL
+	s, err := web.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Behind a trusted proxy, the sign-in limit counts the forwarded client:
+// strangers failing to sign in do not lock out someone else behind the
+// same proxy, and the audit log records who really asked.
+func TestTrustedProxyGivesTheClientAddress(t *testing.T) {
+	proxies, err := web.ParseTrustedProxies("10.0.0.0/8, 127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := testkit.SQLiteDB(t)
+	h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+		Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3, TrustedProxies: proxies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	via := func(peer, forwarded string) *attacker {
+		a := newAttacker(t, &forwarding{h: h, header: forwarded})
+		a.addr = peer + ":40000"
+		return a
+	}
+	stranger := via("10.0.0.5", "203.0.113.66")
+	for range 3 {
+		stranger.send("POST", "/sign-in", url.Values{"email": {"x@example.org"}, "password": {"wrong password 1"}})
+	}
+	if rec := stranger.send("POST", "/sign-in", url.Values{"email": {"x@example.org"}}); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("the stranger's fourth form through the proxy: %d, want 429", rec.Code)
+	}
+	// Someone else through the same proxy is not limited.
+	if rec := via("10.0.0.5", "198.51.100.9").send("POST", "/sign-in", url.Values{"email": {"x@example.org"}}); rec.Code == http.StatusTooManyRequests {
+		t.Error("another client behind the same proxy was limited")
+	}
+	// Several proxies: the nearest untrusted address counts, so a client
+	// cannot pick its address by sending its own header first.
+	if rec := via("127.0.0.1", "192.0.2.1, 203.0.113.66, 10.1.2.3").send("POST", "/sign-in", url.Values{"email": {"x@example.org"}}); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("the stranger through two proxies, with a made-up address in front: %d, want 429", rec.Code)
+	}
+
+	// The audit log records the forwarded address.
+	via("10.0.0.5", "203.0.113.50").send("POST", "/sign-up", url.Values{"name": {"Proxy Person"}, "email": {"proxied@example.org"},
+		"password": {"a long password 1"}, "confirm": {"a long password 1"}})
+	if n := testkit.Count(t, db, "SELECT COUNT(*) FROM audit_log WHERE address = $1", "203.0.113.50"); n == 0 {
+		t.Error("no audit entry has the forwarded address")
+	}
+	if n := testkit.Count(t, db, "SELECT COUNT(*) FROM audit_log WHERE address = $1", "10.0.0.5"); n != 0 {
+		t.Errorf("%d audit entries have the proxy's address", n)
+	}
+}
+
+// From a peer that is not a trusted proxy, forwarding headers are ignored:
+// a client that writes a new address into each request is still one
+// client.
+func TestForwardedHeadersFromOthersAreIgnored(t *testing.T) {
+	proxies, _ := web.ParseTrustedProxies("10.0.0.0/8")
+	db := testkit.SQLiteDB(t)
+	h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+		Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3, TrustedProxies: proxies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last int
+	for i := range 4 {
+		for _, header := range []string{"X-Forwarded-For", "Forwarded"} {
+			value := fmt.Sprintf("198.51.100.%d", i)
+			if header == "Forwarded" {
+				value = "for=" + value
+			}
+			a := newAttacker(t, &forwarding{h: h, name: header, header: value})
+			a.addr = "192.0.2.7:1234"
+			last = a.send("POST", "/sign-in", url.Values{"email": {"x@example.org"}}).Code
+		}
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("eight forms from one untrusted peer with made-up forwarded addresses: last %d, want 429", last)
+	}
+}
+
+// forwarding sets a forwarding header on each request, as a proxy would.
+type forwarding struct {
+	h            http.Handler
+	name, header string
+}
+
+func (f *forwarding) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := f.name
+	if name == "" {
+		name = "X-Forwarded-For"
+	}
+	r.Header.Set(name, f.header)
+	f.h.ServeHTTP(w, r)
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	if _, err := web.ParseTrustedProxies("10.0.0.0/8, not-an-address"); err == nil || !strings.Contains(err.Error(), `"not-an-address"`) {
+		t.Errorf("a bad entry: %v", err)
+	}
+	if p, err := web.ParseTrustedProxies(" ,2001:db8::/32, ::ffff:10.0.0.1 "); err != nil || len(p) != 2 {
+		t.Errorf("IPv6 and a mapped address: %v, %v", p, err)
+	}
+}
+
+// /readyz says whether to send this server requests: ready, not ready when
+// its check fails (naming why), and not ready while it drains for
+// shutdown, when every answer also closes its connection.
+func TestReadyz(t *testing.T) {
+	var failing error
+	s := operationsServer(t, web.Config{Ready: func(context.Context) error { return failing }})
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec
+	}
+	if rec := get("/readyz"); rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("ready: %d %q", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	failing = errors.New("database schema is version 3; this build needs 8")
+	if rec := get("/readyz"); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "version 3") {
+		t.Errorf("check failing: %d %s", rec.Code, rec.Body)
+	}
+	failing = nil
+	if rec := get("/"); rec.Header().Get("Connection") == "close" {
+		t.Error("a page closed its connection before draining")
+	}
+	s.Drain()
+	if rec := get("/readyz"); rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "shutting down") {
+		t.Errorf("draining: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get("/"); rec.Code != http.StatusOK || rec.Header().Get("Connection") != "close" {
+		t.Errorf("a page while draining: %d, Connection %q", rec.Code, rec.Header().Get("Connection"))
+	}
+	if rec := get("/healthz"); rec.Code != http.StatusOK {
+		t.Errorf("/healthz while draining: %d (the process is alive)", rec.Code)
+	}
+}
+
+// A client that goes away mid-request is logged as such, not as an error.
+func TestClientDisconnectIsNotAnError(t *testing.T) {
+	var logs bytes.Buffer
+	s := operationsServer(t, web.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), NoResponseCache: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/specialisms/audiology", nil).WithContext(ctx))
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("logged as an error:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "client went away") {
+		t.Errorf("the disconnect is not logged:\n%s", logs.String())
+	}
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// TrustedProxies are the addresses of the proxies in front of hcs whose
+// forwarding headers say who the client is. A request from anyone else is
+// taken to come from its peer address, whatever headers it brings: a
+// client could otherwise write any address it liked into them.
+type TrustedProxies []netip.Prefix
+
+// ParseTrustedProxies reads a comma-separated list of IP addresses and
+// CIDR ranges, such as "10.0.0.0/8, 127.0.0.1".
+func ParseTrustedProxies(s string) (TrustedProxies, error) {
+	var out TrustedProxies
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is not an IP address or a CIDR range such as 10.0.0.0/8", part)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+func (t TrustedProxies) trusts(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range t {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// client returns the address of the client that made the request. From a
+// trusted proxy, it is the nearest address in the forwarding chain that is
+// not itself a trusted proxy: the chain is read from the right, where each
+// proxy appended the peer it saw, and everything to the left of the first
+// untrusted address is the client's own word. RFC 7239's Forwarded header
+// is read if present, X-Forwarded-For otherwise.
+func (t TrustedProxies) client(r *http.Request) string {
+	peer := peerAddress(r)
+	a, err := netip.ParseAddr(peer)
+	if err != nil || !t.trusts(a) {
+		return peer
+	}
+	chain := forwardedFor(r.Header)
+	client := a
+	for i := len(chain) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(chain[i])
+		if err != nil {
+			// "unknown", an obfuscated name or garbage: the last
+			// address known is the nearest proxy's.
+			break
+		}
+		client = hop.Unmap()
+		if !t.trusts(client) {
+			break
+		}
+	}
+	return client.String()
+}
+
+// forwardedFor lists the addresses a request passed through, client first.
+func forwardedFor(h http.Header) []string {
+	var out []string
+	if values := h.Values("Forwarded"); len(values) > 0 {
+		for _, v := range values {
+			for element := range strings.SplitSeq(v, ",") {
+				for pair := range strings.SplitSeq(element, ";") {
+					key, value, ok := strings.Cut(strings.TrimSpace(pair), "=")
+					if !ok || !strings.EqualFold(key, "for") {
+						continue
+					}
+					out = append(out, forwardedNode(value))
+				}
+			}
+		}
+		return out
+	}
+	for _, v := range h.Values("X-Forwarded-For") {
+		for part := range strings.SplitSeq(v, ",") {
+			out = append(out, strings.TrimSpace(part))
+		}
+	}
+	return out
+}
+
+// forwardedNode reads a Forwarded for= value: 192.0.2.60, "192.0.2.60:47011",
+// "[2001:db8:cafe::17]:4711" or "unknown".
+func forwardedNode(v string) string {
+	v = strings.Trim(strings.TrimSpace(v), `"`)
+	if strings.HasPrefix(v, "[") {
+		if end := strings.Index(v, "]"); end > 0 {
+			return v[1:end]
+		}
+		return v
+	}
+	if host, _, err := net.SplitHostPort(v); err == nil {
+		return host
+	}
+	return v
+}
+
+// peerAddress is the IP address of the connection's other end.
+func peerAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type clientKey struct{}
+
+// withClient records the client's address in the request, once per
+// request, for rate limits, the audit log and logs.
+func withClient(r *http.Request, addr string) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), clientKey{}, addr))
+}
+
+// clientAddress is the address of the client that made the request: its
+// peer, or what a trusted proxy forwarded (see TrustedProxies).
+func clientAddress(r *http.Request) string {
+	if a, ok := r.Context().Value(clientKey{}).(string); ok {
+		return a
+	}
+	return peerAddress(r)
+}
