@@ -33,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
 	trusted := fs.String("trusted-proxies", os.Getenv("HCS_TRUSTED_PROXIES"), "comma-separated addresses or CIDR ranges of the proxies in front of hcs, whose X-Forwarded-For or Forwarded header gives the client's address (default from $HCS_TRUSTED_PROXIES; none: every client is its peer)")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("HCS_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, such as 127.0.0.1:9464: an internal address, apart from the public one (default from $HCS_METRICS_ADDR; none: no metrics listener)")
 	drain := fs.Duration("drain", 10*time.Second, "on SIGTERM, go on serving this long while /readyz answers 503, so that balancers stop sending requests first (longer than their health check takes to notice)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "after draining, how long requests still running may take before they are cut")
 	noCache := fs.Bool("no-response-cache", false, "answer every public page and search afresh instead of keeping answers for up to 30 seconds")
@@ -49,10 +50,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Sprintf("--log-level %q: use debug, info, warn or error", *logLevel)}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	proxies, err := web.ParseTrustedProxies(*trusted)
+	proxies, err := web.ParseAddressRanges(*trusted)
 	if err != nil {
 		return usageError{"--trusted-proxies: " + err.Error()}
 	}
+
 	// SIGTERM (a deploy, a scheduler) drains first; Ctrl-C at a terminal
 	// stops at once. Both also cancel ctx.
 	term := make(chan os.Signal, 1)
@@ -117,8 +119,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger.Info("hcs is serving", "url", "http://"+ln.Addr().String(), "database", db.Dialect+" "+db.Source(),
 		"schema_version", schema, "framework_version", f.Version, "startup", time.Since(started).Round(time.Millisecond))
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- httpServer.Serve(ln) }()
+	if *metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		metricsServer := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen for metrics on %s: %w", *metricsAddr, err)
+		}
+		defer metricsServer.Close()
+		go func() { errc <- metricsServer.Serve(mln) }()
+		logger.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	go expireOffers(ctx, recruitment, logger)
 	if sender != nil {
 		go sender.Run(ctx, 10*time.Second)

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"hcs/internal/privacy"
 	"hcs/internal/testkit"
 	"hcs/internal/web"
@@ -33,7 +36,7 @@ func operationsServer(t *testing.T, cfg web.Config) *web.Server {
 // strangers failing to sign in do not lock out someone else behind the
 // same proxy, and the audit log records who really asked.
 func TestTrustedProxyGivesTheClientAddress(t *testing.T) {
-	proxies, err := web.ParseTrustedProxies("10.0.0.0/8, 127.0.0.1")
+	proxies, err := web.ParseAddressRanges("10.0.0.0/8, 127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +83,7 @@ func TestTrustedProxyGivesTheClientAddress(t *testing.T) {
 // a client that writes a new address into each request is still one
 // client.
 func TestForwardedHeadersFromOthersAreIgnored(t *testing.T) {
-	proxies, _ := web.ParseTrustedProxies("10.0.0.0/8")
+	proxies, _ := web.ParseAddressRanges("10.0.0.0/8")
 	db := testkit.SQLiteDB(t)
 	h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
 		Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3, TrustedProxies: proxies})
@@ -119,11 +122,11 @@ func (f *forwarding) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.h.ServeHTTP(w, r)
 }
 
-func TestParseTrustedProxies(t *testing.T) {
-	if _, err := web.ParseTrustedProxies("10.0.0.0/8, not-an-address"); err == nil || !strings.Contains(err.Error(), `"not-an-address"`) {
+func TestParseAddressRanges(t *testing.T) {
+	if _, err := web.ParseAddressRanges("10.0.0.0/8, not-an-address"); err == nil || !strings.Contains(err.Error(), `"not-an-address"`) {
 		t.Errorf("a bad entry: %v", err)
 	}
-	if p, err := web.ParseTrustedProxies(" ,2001:db8::/32, ::ffff:10.0.0.1 "); err != nil || len(p) != 2 {
+	if p, err := web.ParseAddressRanges(" ,2001:db8::/32, ::ffff:10.0.0.1 "); err != nil || len(p) != 2 {
 		t.Errorf("IPv6 and a mapped address: %v, %v", p, err)
 	}
 }
@@ -175,5 +178,70 @@ func TestClientDisconnectIsNotAnError(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "client went away") {
 		t.Errorf("the disconnect is not logged:\n%s", logs.String())
+	}
+}
+
+// The metrics are read by Prometheus's own text-format parser and carry
+// request counts and latency by route and the cache's hits; they are not
+// served on the public listener.
+func TestMetrics(t *testing.T) {
+	s := operationsServer(t, web.Config{})
+	get := func(path, peer string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		req.RemoteAddr = peer + ":5555"
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec
+	}
+	for range 2 {
+		get("/specialisms/audiology", "192.0.2.1")
+		get("/specialisms/genomics", "192.0.2.1")
+	}
+	get("/no-such-page", "192.0.2.1")
+	if rec := get("/metrics", "127.0.0.1"); rec.Code != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener: %d", rec.Code)
+	}
+	rec := httptest.NewRecorder()
+	s.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(rec.Body)
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v\n%s", err, rec.Body)
+	}
+	count := func(family string, labels map[string]string) float64 {
+		var n float64
+		for _, m := range families[family].GetMetric() {
+			match := true
+			for _, l := range m.GetLabel() {
+				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
+					match = false
+				}
+			}
+			if match {
+				n += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+		return n
+	}
+	if n := count("hcs_http_requests_total", map[string]string{"route": "GET /specialisms/{id}", "code": "200"}); n != 4 {
+		t.Errorf("specialism pages counted %v times, want 4", n)
+	}
+	if n := count("hcs_http_request_duration_seconds", map[string]string{"route": "GET /specialisms/{id}"}); n != 4 {
+		t.Errorf("specialism page latencies: %v observations, want 4", n)
+	}
+	if n := count("hcs_response_cache_lookups_total", map[string]string{"result": "hit"}); n != 2 {
+		t.Errorf("cache hits %v, want 2 (each page's second request)", n)
+	}
+	for name := range families {
+		if strings.Contains(name, "audiology") {
+			t.Errorf("a path leaked into a metric name: %s", name)
+		}
+	}
+	for _, m := range families["hcs_http_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if strings.Contains(l.GetValue(), "audiology") || strings.Contains(l.GetValue(), "no-such-page") {
+				t.Errorf("a path became a label value: %s=%s", l.GetName(), l.GetValue())
+			}
+		}
 	}
 }

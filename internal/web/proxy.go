@@ -9,16 +9,17 @@ import (
 	"strings"
 )
 
-// TrustedProxies are the addresses of the proxies in front of hcs whose
-// forwarding headers say who the client is. A request from anyone else is
-// taken to come from its peer address, whatever headers it brings: a
-// client could otherwise write any address it liked into them.
-type TrustedProxies []netip.Prefix
+// AddressRanges are IP addresses and CIDR ranges, such as the proxies in
+// front of hcs whose forwarding headers say who the client is (a request
+// from anyone else is taken to come from its peer address, whatever
+// headers it brings: a client could otherwise write any address it liked
+// into them).
+type AddressRanges []netip.Prefix
 
-// ParseTrustedProxies reads a comma-separated list of IP addresses and
+// ParseAddressRanges reads a comma-separated list of IP addresses and
 // CIDR ranges, such as "10.0.0.0/8, 127.0.0.1".
-func ParseTrustedProxies(s string) (TrustedProxies, error) {
-	var out TrustedProxies
+func ParseAddressRanges(s string) (AddressRanges, error) {
+	var out AddressRanges
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -30,14 +31,14 @@ func ParseTrustedProxies(s string) (TrustedProxies, error) {
 		}
 		a, err := netip.ParseAddr(part)
 		if err != nil {
-			return nil, fmt.Errorf("trusted proxy %q is not an IP address or a CIDR range such as 10.0.0.0/8", part)
+			return nil, fmt.Errorf("%q is not an IP address or a CIDR range such as 10.0.0.0/8", part)
 		}
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
 }
 
-func (t TrustedProxies) trusts(a netip.Addr) bool {
+func (t AddressRanges) trusts(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, p := range t {
 		if p.Contains(a) {
@@ -53,7 +54,7 @@ func (t TrustedProxies) trusts(a netip.Addr) bool {
 // proxy appended the peer it saw, and everything to the left of the first
 // untrusted address is the client's own word. RFC 7239's Forwarded header
 // is read if present, X-Forwarded-For otherwise.
-func (t TrustedProxies) client(r *http.Request) string {
+func (t AddressRanges) client(r *http.Request) string {
 	peer := peerAddress(r)
 	a, err := netip.ParseAddr(peer)
 	if err != nil || !t.trusts(a) {
@@ -135,7 +136,7 @@ func withClient(r *http.Request, addr string) *http.Request {
 }
 
 // clientAddress is the address of the client that made the request: its
-// peer, or what a trusted proxy forwarded (see TrustedProxies).
+// peer, or what a trusted proxy forwarded (see Config.TrustedProxies).
 func clientAddress(r *http.Request) string {
 	if a, ok := r.Context().Value(clientKey{}).(string); ok {
 		return a

@@ -306,7 +306,7 @@ func (s *Server) page(build func(r *http.Request) (*response, error)) http.Handl
 			return
 		}
 		key := "page " + r.URL.RequestURI()
-		if resp := s.cache.get(key); resp != nil {
+		if resp := s.cachedResponse(key); resp != nil {
 			resp.write(w, r, cacheControlPublic)
 			return
 		}
@@ -324,6 +324,17 @@ func (s *Server) page(build func(r *http.Request) (*response, error)) http.Handl
 	})
 }
 
+// cachedResponse looks a public response up in the cache, counting hits
+// and misses.
+func (s *Server) cachedResponse(key string) *response {
+	if s.cache.max <= 0 {
+		return nil
+	}
+	resp := s.cache.get(key)
+	s.metrics.cacheLookup(resp != nil)
+	return resp
+}
+
 // api wraps a JSON API handler in the same way. A handler may return a
 // *response itself, for redirects.
 func (s *Server) api(build func(r *http.Request) (any, error)) http.Handler {
@@ -338,7 +349,7 @@ func (s *Server) api(build func(r *http.Request) (any, error)) http.Handler {
 			return
 		}
 		key := "api " + r.URL.RequestURI()
-		if resp := s.cache.get(key); resp != nil {
+		if resp := s.cachedResponse(key); resp != nil {
 			resp.write(w, r, cacheControlPublic)
 			return
 		}

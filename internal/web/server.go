@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"hcs/internal/apperr"
 
 	"hcs/internal/auth"
@@ -73,7 +75,10 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded
 	// header gives the client's address; from anyone else these headers
 	// are ignored.
-	TrustedProxies TrustedProxies
+	TrustedProxies AddressRanges
+	// Collectors are other packages' measures to publish at /metrics
+	// (database pool use, the outbox).
+	Collectors []prometheus.Collector
 	// Ready reports whether the server can do its work (the database
 	// answers, its schema is the one this build expects), for /readyz.
 	// Nil means always ready.
@@ -115,7 +120,8 @@ type Server struct {
 	clock         func() time.Time
 	limiter       *addressLimiter
 	showMessages  bool
-	proxies       TrustedProxies
+	proxies       AddressRanges
+	metrics       *metrics
 	ready         func(ctx context.Context) error
 	// draining is set when the server is shutting down: /readyz fails so
 	// that balancers stop sending requests, and each answer closes its
@@ -166,6 +172,9 @@ func New(cfg Config) (*Server, error) {
 		perMinute = 30
 	}
 	s.limiter = newAddressLimiter(perMinute, perMinute)
+	if s.metrics, err = newMetrics(cfg.Collectors); err != nil {
+		return nil, err
+	}
 	if s.schemaVersion == nil {
 		s.schemaVersion = func() int { return 0 }
 	}
@@ -300,7 +309,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					s.renderError(sw, r, fmt.Errorf("panic: %v", p))
 				}
 			}
-			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start), "client", clientAddress(r))
+			took := time.Since(start)
+			s.metrics.observe(r.Pattern, r.Method, sw.status, took)
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", took, "client", clientAddress(r))
 		}()
 		next.ServeHTTP(sw, r)
 	})
