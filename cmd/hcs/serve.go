@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -29,6 +31,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataDir := fs.String("data", "", "read framework data from this directory instead of the embedded copy")
 	dbURL := dbFlag(fs)
 	demoMode := fs.Bool("demo", false, "add synthetic organisations and one account per role, and print their sign-in details")
+	demoNewPasswords := fs.Bool("demo-new-passwords", false, "with --demo, give every demo account a new password (which signs them out) even if the demo is already set up")
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
@@ -76,11 +79,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	recruitment := recruit.NewService(db.Recruitment(), f)
 	if *demoMode {
-		accounts, err := demo.Seed(ctx, db, recruitment, db.MovableClock())
-		if err != nil {
+		if err := setUpDemo(ctx, db, recruitment, stdout, *addr, *demoNewPasswords); err != nil {
 			return err
 		}
-		printDemoAccounts(stdout, *addr, accounts)
 	}
 	var sender *mail.Sender
 	if *smtpAddr != "" {
@@ -216,15 +217,58 @@ func defaultPublicURL(addr, listening string) (string, error) {
 	return "http://" + listening, nil
 }
 
-func printDemoAccounts(w io.Writer, addr string, accounts []demo.Account) {
-	fmt.Fprintf(w, "Demo mode: synthetic data only. Sign in at http://%s/sign-in with:\n", addr)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+// setUpDemo seeds the demo under a lock that every process sharing the
+// database takes, so that several started at once seed it exactly once.
+// The process that gives the accounts their passwords prints them (and,
+// with SQLite, keeps a copy beside the database for later starts); the
+// others say where they were printed.
+func setUpDemo(ctx context.Context, db *database.DB, rec *recruit.Service, w io.Writer, addr string, newPasswords bool) error {
+	var accounts []demo.Account
+	err := db.WithLock(ctx, "demo", func() error {
+		var err error
+		accounts, err = demo.Seed(ctx, db, rec, db.MovableClock(), newPasswords)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	kept := ""
+	if db.Dialect == database.SQLite && db.Source() != ":memory:" {
+		kept = filepath.Join(filepath.Dir(db.Source()), "demo-accounts.txt")
+	}
+	heading := fmt.Sprintf("Demo mode: synthetic data only. Sign in at http://%s/sign-in with:\n", addr)
+	if len(accounts) == 0 {
+		if kept != "" {
+			if b, err := os.ReadFile(kept); err == nil {
+				fmt.Fprintf(w, "%s(the accounts as set up earlier, kept in %s)\n%s", heading, kept, b)
+				return nil
+			}
+		}
+		fmt.Fprintf(w, "Demo mode: the demo is already set up, and its accounts were printed by the process that set it up. "+
+			"Start one process with --demo-new-passwords to give them new passwords.\n")
+		return nil
+	}
+	table := demoAccounts(accounts)
+	fmt.Fprintf(w, "%s%s", heading, table)
+	if kept != "" {
+		if err := os.WriteFile(kept, table, 0o600); err != nil {
+			return fmt.Errorf("keep the demo accounts: %w", err)
+		}
+	}
+	return nil
+}
+
+// demoAccounts lists the accounts and their passwords as a table.
+func demoAccounts(accounts []demo.Account) []byte {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  ROLE\tEMAIL\tPASSWORD")
 	for _, a := range accounts {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.Role, a.Email, a.Password)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "The passwords change every time hcs starts in demo mode.")
+	fmt.Fprintln(&buf, "These passwords stay until the demo is set up again (--demo-new-passwords, or a new database).")
+	return buf.Bytes()
 }
 
 // envOr is an environment variable's value, or def when it is unset.

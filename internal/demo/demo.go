@@ -37,12 +37,15 @@ var organisations = []orgSpec{
 }
 
 // Seed creates the demo organisations, accounts and recruitment rounds if
-// they are missing, then gives every demo account a fresh random password
-// and returns them. at moves the stores' clock to a moment (the zero time
-// returns it to the real clock), so that past rounds are made as they
-// would have been. It is only ever run in demo mode: no default password
-// exists otherwise.
-func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(time.Time)) ([]Account, error) {
+// they are missing, gives each demo account that has no password a random
+// one (every account, with newPasswords), and returns the accounts given
+// one: none when the demo was already set up, so that a restart neither
+// changes passwords nor signs anyone out. at moves the stores' clock to a
+// moment (the zero time returns it to the real clock), so that past rounds
+// are made as they would have been. It is only ever run in demo mode: no
+// default password exists otherwise. Processes sharing a database must not
+// run it at once (serve holds a lock around it).
+func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(time.Time), newPasswords bool) ([]Account, error) {
 	orgIDs := map[string]int64{}
 	deptIDs := map[string]int64{}
 	existing, err := store.Organisations(ctx, nil)
@@ -121,6 +124,9 @@ func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(t
 	var out []Account
 	for _, a := range accounts {
 		u := people[a.grant.Role]
+		if u.PasswordHash != "" && !newPasswords {
+			continue
+		}
 		password := auth.NewPassword()
 		hash, err := auth.HashPassword(ctx, password)
 		if err != nil {

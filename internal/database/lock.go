@@ -1,0 +1,62 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"sync"
+	"syscall"
+)
+
+// WithLock runs fn while holding the lock called name, which every process
+// using the same database takes in turn: a PostgreSQL advisory lock, or
+// for SQLite a lock on a file beside the database. It is for work that
+// spans many transactions and must not run twice at once, such as setting
+// up the demo; a single transaction needs no more than its row locks.
+func (db *DB) WithLock(ctx context.Context, name string, fn func() error) error {
+	if db.Dialect == Postgres {
+		return db.withAdvisoryLock(ctx, name, fn)
+	}
+	if db.source == ":memory:" {
+		mu := memoryLock(name)
+		mu.Lock()
+		defer mu.Unlock()
+		return fn()
+	}
+	f, err := os.OpenFile(db.source+".lock-"+name, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return fn()
+}
+
+func (db *DB) withAdvisoryLock(ctx context.Context, name string, fn func() error) error {
+	h := fnv.New64a()
+	h.Write([]byte("hcs:" + name))
+	key := int64(h.Sum64())
+	// The lock belongs to a session, so it is taken and given back on one
+	// connection, held apart from the pool while fn runs.
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return mapError(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return fmt.Errorf("lock %s: %w", name, mapError(err))
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+	return fn()
+}
+
+var memoryLocks sync.Map // name → *sync.Mutex
+
+func memoryLock(name string) *sync.Mutex {
+	mu, _ := memoryLocks.LoadOrStore(name, &sync.Mutex{})
+	return mu.(*sync.Mutex)
+}
