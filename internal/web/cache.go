@@ -72,9 +72,9 @@ func etagMatches(header, etag string) bool {
 }
 
 // responseCache is a bounded least-recently-used cache of public
-// responses by URL, each kept for cacheTTL. Explorer answers depend on the
-// URL, the framework (fixed while the process runs) and the open training
-// posts; losing an entry only costs a re-render.
+// responses by URL, each kept for a time. Explorer answers depend on the
+// URL and the framework (fixed while the process runs), and some on the
+// open training posts; losing an entry only costs a re-render.
 type responseCache struct {
 	mu    sync.Mutex
 	max   int
@@ -88,9 +88,15 @@ type cacheEntry struct {
 	expires time.Time
 }
 
-// cacheTTL bounds how stale a cached answer can be: pages that show open
-// training posts change when employers publish them.
-const cacheTTL = 30 * time.Second
+// How long an answer is kept. Answers from the framework alone change
+// only with a new build. Answers that show records (open training posts)
+// are kept for a moment, so that a burst of requests for one page renders
+// it once, but short enough that a post published through any server
+// shows on every server within a second.
+const (
+	cacheTTL     = 30 * time.Second
+	cacheTTLLive = 500 * time.Millisecond
+)
 
 func newResponseCache(max int) *responseCache {
 	return &responseCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
@@ -115,13 +121,13 @@ func (c *responseCache) get(key string) *response {
 	return nil
 }
 
-func (c *responseCache) put(key string, resp *response) {
+func (c *responseCache) put(key string, resp *response, ttl time.Duration) {
 	if c.max <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	expires := time.Now().Add(cacheTTL)
+	expires := time.Now().Add(ttl)
 	if e, ok := c.byKey[key]; ok {
 		e.Value.(*cacheEntry).resp, e.Value.(*cacheEntry).expires = resp, expires
 		c.order.MoveToFront(e)

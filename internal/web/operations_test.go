@@ -11,11 +11,15 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"hcs/internal/auth"
+	"hcs/internal/database"
 	"hcs/internal/privacy"
+	"hcs/internal/recruit"
 	"hcs/internal/testkit"
 	"hcs/internal/web"
 )
@@ -244,4 +248,62 @@ func TestMetrics(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A post published through one server shows on every server's pages
+// within a second: pages with live records are kept per process only for a
+// moment, and clients are told to revalidate them.
+func TestPublishedPostShowsOnEveryServer(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		a, b := testkit.ServerWith(t, db), testkit.ServerWith(t, db)
+		get := func(h http.Handler, path string) *httptest.ResponseRecorder {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+			return rec
+		}
+		pages := []string{"/specialisms/genomics", "/posts?specialism=genomics", "/api/v1/posts?specialism=genomics"}
+		for _, h := range []http.Handler{a, b} {
+			for _, p := range pages {
+				if rec := get(h, p); strings.Contains(rec.Body.String(), "Lighthouse Genomics Lab") {
+					t.Fatalf("%s shows the post before it exists", p)
+				}
+			}
+		}
+		now := time.Now().UTC()
+		round := &recruit.Round{Programme: "stp", Name: "STP open", ApplicationsOpen: now.AddDate(0, 0, -1), ShortlistingOpen: now.AddDate(0, 0, 10),
+			InterviewsOpen: now.AddDate(0, 0, 20), PreferencesOpen: now.AddDate(0, 0, 30), OffersOpen: now.AddDate(0, 0, 40), StartDate: now.AddDate(0, 0, 200),
+			TieBreakSeed: "s", ScoreMargin: 10, ShortlistWeight: 1, InterviewWeight: 1, OfferWorkingDays: 2}
+		org := &auth.Organisation{Kind: auth.OrgTrust, Name: "Lighthouse Trust", Region: "Wales"}
+		svc := testkit.Recruit(t, db)
+		if err := db.CreateOrganisation(ctx, auth.Actor{}, org); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.OpenRound(ctx, auth.Actor{}, round, nil); err != nil {
+			t.Fatal(err)
+		}
+		post := &recruit.Post{RoundID: round.ID, OrganisationID: org.ID, Specialism: "genomics", Site: "Lighthouse Genomics Lab", Places: 1, Contact: "c"}
+		if err := svc.PublishPost(ctx, auth.Actor{}, post); err != nil {
+			t.Fatal(err)
+		}
+		acknowledged := time.Now()
+		for name, h := range map[string]http.Handler{"a": a, "b": b} {
+			for _, p := range pages {
+				for {
+					rec := get(h, p)
+					if cc := rec.Header().Get("Cache-Control"); cc != "no-cache" {
+						t.Errorf("server %s: %s has Cache-Control %q, want no-cache", name, p, cc)
+					}
+					if strings.Contains(rec.Body.String(), "Lighthouse Genomics Lab") {
+						break
+					}
+					if time.Since(acknowledged) > time.Second {
+						t.Errorf("server %s: %s does not show the new post a second after it was published", name, p)
+						break
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}
+	})
 }

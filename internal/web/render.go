@@ -23,6 +23,10 @@ import (
 // minutes; ETags make revalidation cheap after that.
 const cacheControlPublic = "public, max-age=300"
 
+// cacheControlLive lets browsers and proxies keep a page that shows live
+// records, but only to revalidate it (If-None-Match) before each use.
+const cacheControlLive = "no-cache"
+
 // crumb is one breadcrumb link.
 type crumb struct {
 	Name string
@@ -291,8 +295,25 @@ func (s *Server) render(r *http.Request, status int, page, title string, crumbs 
 }
 
 // page wraps a page handler: only GET and HEAD, cached by URL, errors
-// rendered as pages.
+// rendered as pages. For pages built from the framework alone, which is
+// fixed while the process runs.
 func (s *Server) page(build func(r *http.Request) (*response, error)) http.Handler {
+	return s.pageWith(build, true)
+}
+
+// livePage wraps a public page that shows what the database holds (open
+// posts): kept in this process only for cacheTTLLive, since another
+// server's write would not reach its copy, and revalidated by clients on
+// every use (an unchanged page costs them a 304).
+func (s *Server) livePage(build func(r *http.Request) (*response, error)) http.Handler {
+	return s.pageWith(build, false)
+}
+
+func (s *Server) pageWith(build func(r *http.Request) (*response, error), fixed bool) http.Handler {
+	cacheControl, ttl := cacheControlPublic, cacheTTL
+	if !fixed {
+		cacheControl, ttl = cacheControlLive, cacheTTLLive
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -307,7 +328,7 @@ func (s *Server) page(build func(r *http.Request) (*response, error)) http.Handl
 		}
 		key := "page " + r.URL.RequestURI()
 		if resp := s.cachedResponse(key); resp != nil {
-			resp.write(w, r, cacheControlPublic)
+			resp.write(w, r, cacheControl)
 			return
 		}
 		resp, err := build(r)
@@ -316,8 +337,8 @@ func (s *Server) page(build func(r *http.Request) (*response, error)) http.Handl
 			return
 		}
 		if resp.status < 400 {
-			s.cache.put(key, resp)
-			resp.write(w, r, cacheControlPublic)
+			s.cache.put(key, resp, ttl)
+			resp.write(w, r, cacheControl)
 			return
 		}
 		resp.write(w, r, "no-store")
@@ -338,6 +359,20 @@ func (s *Server) cachedResponse(key string) *response {
 // api wraps a JSON API handler in the same way. A handler may return a
 // *response itself, for redirects.
 func (s *Server) api(build func(r *http.Request) (any, error)) http.Handler {
+	return s.apiWith(build, true)
+}
+
+// liveAPI is the API's livePage: answers from the database, kept only
+// for a moment.
+func (s *Server) liveAPI(build func(r *http.Request) (any, error)) http.Handler {
+	return s.apiWith(build, false)
+}
+
+func (s *Server) apiWith(build func(r *http.Request) (any, error), fixed bool) http.Handler {
+	cacheControl, ttl := cacheControlPublic, cacheTTL
+	if !fixed {
+		cacheControl, ttl = cacheControlLive, cacheTTLLive
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -350,7 +385,7 @@ func (s *Server) api(build func(r *http.Request) (any, error)) http.Handler {
 		}
 		key := "api " + r.URL.RequestURI()
 		if resp := s.cachedResponse(key); resp != nil {
-			resp.write(w, r, cacheControlPublic)
+			resp.write(w, r, cacheControl)
 			return
 		}
 		v, err := build(r)
@@ -369,8 +404,8 @@ func (s *Server) api(build func(r *http.Request) (any, error)) http.Handler {
 			}
 			resp = newResponse(http.StatusOK, "application/json", append(b, '\n'))
 		}
-		s.cache.put(key, resp)
-		resp.write(w, r, cacheControlPublic)
+		s.cache.put(key, resp, ttl)
+		resp.write(w, r, cacheControl)
 	})
 }
 

@@ -33,7 +33,7 @@ func (s *Server) Routes() []Route {
 		{"GET /areas/{id}", pub, s.page(s.divisionPage)},
 		{"GET /role-groups/{id}", pub, s.page(s.roleGroupPage)},
 		{"GET /specialisms", pub, s.page(s.specialismsPage)},
-		{"GET /specialisms/{id}", pub, s.page(s.specialismPage)},
+		{"GET /specialisms/{id}", pub, s.livePage(s.specialismPage)},
 		{"GET /levels", pub, s.page(s.levelsPage)},
 		{"GET /levels/{id}", pub, s.page(s.levelPage)},
 		{"GET /programmes", pub, s.page(s.programmesPage)},
@@ -49,7 +49,7 @@ func (s *Server) Routes() []Route {
 		{"GET /data/{file}", pub, s.page(s.dataCSV)},
 		{"GET /quiz", pub, s.page(s.quizPage)},
 		{"GET /quiz/results", pub, s.page(s.quizResultsPage)},
-		{"GET /posts", pub, s.page(s.postsPage)},
+		{"GET /posts", pub, s.livePage(s.postsPage)},
 		{"GET /posts/{id}", pub, s.dynamic(s.postPage)},
 
 		// Signing in and out, and password reset.
@@ -163,7 +163,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/pathway", pub, s.api(s.apiPathway)},
 		{"GET /api/v1/quiz", pub, s.api(s.apiQuiz)},
 		{"GET /api/v1/quiz/results", pub, s.api(s.apiQuizResults)},
-		{"GET /api/v1/posts", pub, s.api(s.apiOpenPosts)},
+		{"GET /api/v1/posts", pub, s.liveAPI(s.apiOpenPosts)},
 
 		// The accounts API.
 		{"POST /api/v1/session", pub, s.limited(s.apiJSON(s.apiSignIn))},
