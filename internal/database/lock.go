@@ -40,17 +40,19 @@ func (db *DB) withAdvisoryLock(ctx context.Context, name string, fn func() error
 	h := fnv.New64a()
 	h.Write([]byte("hcs:" + name))
 	key := int64(h.Sum64())
-	// The lock belongs to a session, so it is taken and given back on one
-	// connection, held apart from the pool while fn runs.
-	conn, err := db.read.Conn(ctx)
+	// A transaction-level lock, held by a transaction kept open while fn
+	// runs its own transactions on other connections: it is released
+	// however this one ends, and it holds through PgBouncer's transaction
+	// pooling, where a session-level lock would stay on whichever server
+	// connection took it.
+	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", key); err != nil {
 		return fmt.Errorf("lock %s: %w", name, mapError(err))
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
 	return fn()
 }
 
