@@ -187,6 +187,12 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 		sqlTx.Rollback()
 		return mapError(err)
 	}
+	if !readOnly {
+		if err := markCommitted(ctx, tx); err != nil {
+			sqlTx.Rollback()
+			return mapError(err)
+		}
+	}
 	return mapError(sqlTx.Commit())
 }
 

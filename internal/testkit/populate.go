@@ -7,6 +7,7 @@ import (
 
 	"hcs/internal/auth"
 	"hcs/internal/database"
+	"hcs/internal/idempotency"
 	"hcs/internal/recruit"
 )
 
@@ -50,6 +51,11 @@ func PopulateEveryTable(tb testing.TB, db *database.DB) *StagedRound {
 	must(db.RequestSignUp(ctx, system, auth.SignUpRequest{Name: "Dee Waiting", Email: "dee.waiting@example.org", PasswordHash: "x",
 		TokenHash: hash, Lifetime: time.Hour, MaxPerHour: 5, Confirm: auth.Message{Subject: "Finish creating your hcs account", Body: "a link"}}))
 	must(db.ClaimAttempts(ctx, []auth.AttemptLimit{{Key: auth.AccountKey(sr.Applicants[2].Email), Max: 5}}, time.Minute))
+	// An answer kept for a retried request.
+	claim := idempotency.Claim{UserID: sr.Applicants[1].ID, Key: "populate-1"}
+	_, _, err = db.ClaimKey(ctx, claim, "POST /api/v1/profile", time.Minute)
+	must(err)
+	must(db.SaveAnswer(ctx, claim, 200, "application/json", `{"ok":true}`))
 	must(db.Write(ctx, func(tx *database.Tx) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO moderations (application_id, moderator_id, score, created_at) VALUES ($1, $2, $3, $4)",
 			sr.Apps[2].ID, sr.School.ID, 60, tx.Now); err != nil {

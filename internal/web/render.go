@@ -437,7 +437,7 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, page, 
 // apiJSON wraps an API handler that may depend on who is asking or change
 // something: never cached; errors as JSON.
 func (s *Server) apiJSON(h func(w http.ResponseWriter, r *http.Request) (int, any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.idempotent(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, v, err := h(w, r)
 		if err != nil {
 			s.fail(w, r, true, err)
@@ -449,5 +449,5 @@ func (s *Server) apiJSON(h func(w http.ResponseWriter, r *http.Request) (int, an
 		if v != nil {
 			json.NewEncoder(w).Encode(v)
 		}
-	})
+	}))
 }

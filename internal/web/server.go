@@ -27,6 +27,7 @@ import (
 
 	"hcs/internal/auth"
 	"hcs/internal/framework"
+	"hcs/internal/idempotency"
 	"hcs/internal/privacy"
 	"hcs/internal/recruit"
 	"hcs/internal/search"
@@ -76,6 +77,9 @@ type Config struct {
 	// header gives the client's address; from anyone else these headers
 	// are ignored.
 	TrustedProxies AddressRanges
+	// Idempotency keeps Idempotency-Key answers; nil uses Store when it
+	// can.
+	Idempotency idempotency.Store
 	// Collectors are other packages' measures to publish at /metrics
 	// (database pool use, the outbox).
 	Collectors []prometheus.Collector
@@ -121,6 +125,7 @@ type Server struct {
 	limiter       *addressLimiter
 	showMessages  bool
 	proxies       AddressRanges
+	keys          idempotency.Store
 	metrics       *metrics
 	ready         func(ctx context.Context) error
 	// draining is set when the server is shutting down: /readyz fails so
@@ -162,6 +167,7 @@ func New(cfg Config) (*Server, error) {
 		alwaysSecure:  cfg.SecureCookies,
 		clock:         cfg.Clock,
 		proxies:       cfg.TrustedProxies,
+		keys:          cfg.Idempotency,
 		ready:         cfg.Ready,
 	}
 	if s.baseURL, err = checkPublicURL(cfg.PublicURL); err != nil {
@@ -172,6 +178,9 @@ func New(cfg Config) (*Server, error) {
 		perMinute = 30
 	}
 	s.limiter = newAddressLimiter(perMinute, perMinute)
+	if s.keys == nil {
+		s.keys, _ = cfg.Store.(idempotency.Store)
+	}
 	if s.metrics, err = newMetrics(cfg.Collectors); err != nil {
 		return nil, err
 	}
