@@ -191,7 +191,8 @@ func (m *Market) Verify(assigned []int32) Verification {
 			if p == assigned[a] {
 				break // posts after its own are worse for the applicant
 			}
-			if count[p] < m.capacity[p] || r < worst[p] {
+			// worst means something only for a post that holds someone.
+			if count[p] < m.capacity[p] || count[p] > 0 && r < worst[p] {
 				v.BlockingPairs++
 			}
 		}
