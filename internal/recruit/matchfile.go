@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"hcs/internal/apperr"
@@ -944,47 +943,51 @@ func (in *MatchInput) Summarise(assign []int32, v Verification) MatchSummary {
 // number, otherwise byte by byte), post_id empty when unmatched.
 func (in *MatchInput) WriteMatches(w io.Writer, assign []int32) error {
 	ids := in.ApplicantIDs
-	order := make([]int32, len(ids))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	numeric := make([]int64, len(ids))
-	allNumeric := true
-	for i, id := range ids {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			allNumeric = false
-			break
-		}
-		numeric[i] = n
-	}
-	if allNumeric {
-		slices.SortFunc(order, func(x, y int32) int {
-			switch {
-			case numeric[x] < numeric[y]:
-				return -1
-			case numeric[x] > numeric[y]:
-				return 1
-			}
-			return strings.Compare(ids[x], ids[y])
-		})
-	} else {
-		slices.SortFunc(order, func(x, y int32) int { return strings.Compare(ids[x], ids[y]) })
-	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	cw := csv.NewWriter(bw)
-	cw.Write([]string{"applicant_id", "post_id"})
-	row := []string{"", ""}
-	for _, a := range order {
-		row[0], row[1] = ids[a], ""
+	bw.WriteString("applicant_id,post_id\n")
+	var cw *csv.Writer
+	for _, a := range sortIDs(ids) {
+		id, post := ids[a], ""
 		if p := assign[a]; p != Unmatched {
-			row[1] = in.PostIDs[p]
+			post = in.PostIDs[p]
 		}
-		cw.Write(row)
+		if mayNeedQuotes(id) || mayNeedQuotes(post) {
+			// Rare: let encoding/csv decide and quote.
+			if cw == nil {
+				cw = csv.NewWriter(bw)
+			}
+			cw.Write([]string{id, post})
+			cw.Flush()
+			continue
+		}
+		bw.WriteString(id)
+		bw.WriteByte(',')
+		bw.WriteString(post)
+		bw.WriteByte('\n')
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
+	if cw != nil {
+		if err := cw.Error(); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
+}
+
+// mayNeedQuotes reports whether encoding/csv might quote a field: it
+// holds a comma, quote or line break, starts with something that may be
+// a space, or is `\.`.
+func mayNeedQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if c := s[0]; c <= ' ' || c >= 0x80 || s == `\.` {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -287,4 +288,56 @@ func TestIDTableGrows(t *testing.T) {
 			t.Fatalf("find %s: %d %v", id, got, ok)
 		}
 	}
+}
+
+// TestSortIDs: matches.csv's order, byte by byte or by number, including
+// ids that share long prefixes, differ only in length, or hold zero bytes.
+func TestSortIDs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		n := rng.IntN(200)
+		seen := map[string]bool{}
+		var ids []string
+		numeric := round%3 == 0
+		for len(ids) < n {
+			var id string
+			if numeric {
+				id = fmt.Sprint(rng.IntN(1000) - 500)
+				if rng.IntN(5) == 0 && id[0] != '-' {
+					id = "+" + id
+				}
+				if rng.IntN(5) == 0 {
+					id = "00" + strings.TrimLeft(id, "+-")
+				}
+			} else {
+				b := []byte("NHSCS-2026-")[:rng.IntN(12)]
+				for range rng.IntN(12) {
+					b = append(b, "ab\x00z"[rng.IntN(4)])
+				}
+				id = string(b)
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		order := sortIDs(ids)
+		for i := 1; i < len(order); i++ {
+			x, y := ids[order[i-1]], ids[order[i]]
+			if refLess(y, x, numeric) {
+				t.Fatalf("%q sorted before %q (numeric %v)", x, y, numeric)
+			}
+		}
+	}
+}
+
+func refLess(x, y string, numeric bool) bool {
+	if numeric {
+		a, _ := strconv.ParseInt(x, 10, 64)
+		b, _ := strconv.ParseInt(y, 10, 64)
+		if a != b {
+			return a < b
+		}
+	}
+	return x < y
 }
