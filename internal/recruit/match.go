@@ -72,21 +72,32 @@ func (m *Market) RankAt(a, post int32) (int32, bool) {
 // max-heap by rank, so a proposal costs O(log capacity).
 func (m *Market) Match() []int32 {
 	nA, nP := m.Applicants(), m.Posts()
+	// What a proposal needs of a post sits together: where its heap is,
+	// how full it is, its room and the rank of its worst assignee, so a
+	// refusal (the usual answer from a full post) reads one place.
+	type postState struct{ base, size, room, worst int32 }
+	// A post never holds more than the applicants who accept it, so the
+	// heaps need no more room than that, whatever the capacities.
+	demand := make([]int32, nP)
+	for _, p := range m.prefPost {
+		demand[p]++
+	}
+	posts := make([]postState, nP)
+	places := int32(0)
+	for p := range posts {
+		room := min(m.capacity[p], demand[p])
+		posts[p] = postState{base: places, room: room}
+		places += room
+	}
+	type held struct{ rank, app int32 }
+	heap := make([]held, places)
+
 	assigned := make([]int32, nA)
 	next := make([]int32, nA) // how far down its list each applicant has got
 	for a := range assigned {
 		assigned[a] = Unmatched
 		next[a] = m.start[a]
 	}
-	// Heaps laid end to end: post p's heap is heapApp/heapRank[base[p] : base[p]+size[p]].
-	base := make([]int64, nP+1)
-	for p, c := range m.capacity {
-		base[p+1] = base[p] + int64(c)
-	}
-	size := make([]int32, nP)
-	heapApp := make([]int32, base[nP])
-	heapRank := make([]int32, base[nP])
-
 	free := make([]int32, nA)
 	for a := range free {
 		free[a] = int32(nA - 1 - a) // pop order: applicant 0 first
@@ -94,36 +105,37 @@ func (m *Market) Match() []int32 {
 	for len(free) > 0 {
 		a := free[len(free)-1]
 		free = free[:len(free)-1]
-		end := m.start[a+1]
-		for next[a] < end {
-			i := next[a]
-			next[a]++
+		i, end := next[a], m.start[a+1]
+		for i < end {
 			p, r := m.prefPost[i], m.prefRank[i]
-			b := base[p]
-			n := size[p]
-			if n < m.capacity[p] {
+			i++
+			ps := &posts[p]
+			h := heap[ps.base : ps.base+ps.room]
+			if n := ps.size; n < ps.room {
 				// Room: add a and sift up.
 				j := n
-				size[p] = n + 1
+				ps.size = n + 1
 				for j > 0 {
 					parent := (j - 1) / 2
-					if heapRank[b+int64(parent)] >= r {
+					if h[parent].rank >= r {
 						break
 					}
-					heapApp[b+int64(j)], heapRank[b+int64(j)] = heapApp[b+int64(parent)], heapRank[b+int64(parent)]
+					h[j] = h[parent]
 					j = parent
 				}
-				heapApp[b+int64(j)], heapRank[b+int64(j)] = a, r
+				h[j] = held{r, a}
+				ps.worst = h[0].rank
 				assigned[a] = p
 				break
 			}
-			if n == 0 || r >= heapRank[b] {
+			if ps.room == 0 || r >= ps.worst {
 				continue // full of applicants the post prefers
 			}
 			// Replace the worst assignee with a and sift down.
-			evicted := heapApp[b]
+			evicted := h[0].app
 			assigned[evicted] = Unmatched
 			free = append(free, evicted)
+			n := ps.size
 			j := int32(0)
 			for {
 				l := 2*j + 1
@@ -131,19 +143,21 @@ func (m *Market) Match() []int32 {
 					break
 				}
 				c := l
-				if rr := l + 1; rr < n && heapRank[b+int64(rr)] > heapRank[b+int64(l)] {
+				if rr := l + 1; rr < n && h[rr].rank > h[l].rank {
 					c = rr
 				}
-				if heapRank[b+int64(c)] <= r {
+				if h[c].rank <= r {
 					break
 				}
-				heapApp[b+int64(j)], heapRank[b+int64(j)] = heapApp[b+int64(c)], heapRank[b+int64(c)]
+				h[j] = h[c]
 				j = c
 			}
-			heapApp[b+int64(j)], heapRank[b+int64(j)] = a, r
+			h[j] = held{r, a}
+			ps.worst = h[0].rank
 			assigned[a] = p
 			break
 		}
+		next[a] = i
 	}
 	return assigned
 }
@@ -191,7 +205,8 @@ func (m *Market) Verify(assigned []int32) Verification {
 			if p == assigned[a] {
 				break // posts after its own are worse for the applicant
 			}
-			if count[p] < m.capacity[p] || r < worst[p] {
+			// worst means something only for a post that holds someone.
+			if count[p] < m.capacity[p] || count[p] > 0 && r < worst[p] {
 				v.BlockingPairs++
 			}
 		}

@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"hcs/internal/apperr"
@@ -46,7 +46,7 @@ func inputError(file string, line int, format string, args ...any) error {
 }
 
 // lineError is an input error that remembers its line, so that when
-// parallel workers fail the earliest line can be reported.
+// several lines are wrong the earliest can be reported.
 type lineError struct {
 	line int
 	err  error
@@ -54,120 +54,6 @@ type lineError struct {
 
 func (e *lineError) Error() string { return e.err.Error() }
 func (e *lineError) Unwrap() error { return e.err }
-
-// lineReader reads CSV lines fast: lines without quotes are split on
-// commas directly; lines with quotes go through encoding/csv.
-type lineReader struct {
-	file     string
-	r        *bufio.Reader
-	line     int
-	read     int64
-	size     int64
-	progress Progress
-	fields   [][]byte
-}
-
-func newLineReader(src Source, progress Progress) *lineReader {
-	return &lineReader{file: src.Name, r: bufio.NewReaderSize(src.R, 1<<20), size: src.Size, progress: progress}
-}
-
-// next returns the next non-blank line's fields, or nil at the end.
-func (lr *lineReader) next() ([][]byte, error) {
-	for {
-		b, err := lr.r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			return nil, inputError(lr.file, lr.line+1, "the line is longer than %d bytes", lr.r.Size())
-		}
-		if len(b) == 0 && err != nil {
-			if err == io.EOF {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("read %s: %w", lr.file, err)
-		}
-		lr.line++
-		lr.read += int64(len(b))
-		if lr.progress != nil && lr.line&(1<<20-1) == 0 {
-			lr.progress(lr.file, lr.read, lr.size)
-		}
-		for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-			b = b[:len(b)-1]
-		}
-		if len(bytes.TrimSpace(b)) == 0 {
-			if err == io.EOF {
-				return nil, nil
-			}
-			continue
-		}
-		lr.fields = lr.fields[:0]
-		if bytes.IndexByte(b, '"') < 0 {
-			for {
-				i := bytes.IndexByte(b, ',')
-				if i < 0 {
-					lr.fields = append(lr.fields, bytes.TrimSpace(b))
-					break
-				}
-				lr.fields = append(lr.fields, bytes.TrimSpace(b[:i]))
-				b = b[i+1:]
-			}
-			return lr.fields, nil
-		}
-		rec, cerr := csv.NewReader(bytes.NewReader(b)).Read()
-		if cerr != nil {
-			return nil, inputError(lr.file, lr.line, "not valid CSV: %v", cerr)
-		}
-		for _, f := range rec {
-			lr.fields = append(lr.fields, []byte(strings.TrimSpace(f)))
-		}
-		return lr.fields, nil
-	}
-}
-
-// header reads the header and returns the position of each wanted column.
-func (lr *lineReader) header(want ...string) ([]int, error) {
-	fields, err := lr.next()
-	if err != nil {
-		return nil, err
-	}
-	if fields == nil {
-		return nil, inputError(lr.file, 1, "the file is empty; it needs the header %s", strings.Join(want, ","))
-	}
-	pos := make([]int, len(want))
-	for i, w := range want {
-		pos[i] = -1
-		for j, f := range fields {
-			if string(bytes.TrimPrefix(f, []byte("\ufeff"))) == w {
-				pos[i] = j
-			}
-		}
-		if pos[i] < 0 {
-			return nil, inputError(lr.file, lr.line, "the header %q has no %s column; it must be %s", joinFields(fields), w, strings.Join(want, ","))
-		}
-	}
-	return pos, nil
-}
-
-func joinFields(fields [][]byte) string {
-	s := make([]string, len(fields))
-	for i, f := range fields {
-		s[i] = string(f)
-	}
-	return strings.Join(s, ",")
-}
-
-func field(fields [][]byte, i int) []byte {
-	if i < len(fields) {
-		return fields[i]
-	}
-	return nil
-}
-
-func (lr *lineReader) integer(b []byte, what string) (int64, error) {
-	n, ok := parseInt(b)
-	if !ok {
-		return 0, inputError(lr.file, lr.line, "%s %q is not a whole number", what, b)
-	}
-	return n, nil
-}
 
 // parseInt reads an optionally signed decimal integer without allocating.
 func parseInt(b []byte) (int64, bool) {
@@ -206,424 +92,818 @@ func parseInt(b []byte) (int64, bool) {
 // capacities, wrong headers and non-numeric ranks are errors that name the
 // file, line and value. A ranking of someone who did not apply is ignored:
 // a pair counts only when both sides rank each other.
+//
+// The big files are read in chunks of whole lines that one worker per CPU
+// parses at the same time; ids are looked up in idTables. When a file has
+// several faults, the one on the earliest line is reported; faults found
+// only once whole files are joined (repeats) are reported after faults
+// within lines, applicants.csv's before rankings.csv's.
 func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*MatchInput, error) {
-	in := &MatchInput{}
-
-	// posts.csv
-	postIndex := map[string]int32{}
-	var capacity []int32
-	lr := newLineReader(posts, progress)
-	pos, err := lr.header("post_id", "capacity")
+	seed := maphash.MakeSeed()
+	postTable, capacity, err := readPosts(posts, progress, seed)
 	if err != nil {
 		return nil, err
 	}
-	for {
-		f, err := lr.next()
-		if err != nil {
-			return nil, err
-		}
-		if f == nil {
-			break
-		}
-		id := field(f, pos[0])
-		if len(id) == 0 {
-			return nil, inputError(lr.file, lr.line, "post_id is empty")
-		}
-		c, err := lr.integer(field(f, pos[1]), "capacity")
-		if err != nil {
-			return nil, err
-		}
-		if c < 0 || c > math.MaxInt32 {
-			return nil, inputError(lr.file, lr.line, "capacity %d of post %q must be 0 or more", c, id)
-		}
-		if _, dup := postIndex[string(id)]; dup {
-			return nil, inputError(lr.file, lr.line, "post %q is listed twice", id)
-		}
-		postIndex[string(id)] = int32(len(capacity))
-		in.PostIDs = append(in.PostIDs, string(id))
-		capacity = append(capacity, int32(c))
-	}
+	nP := len(capacity)
 
-	// applicants.csv and rankings.csv are independent until they are
-	// joined, so they are read at the same time, each with its own table
-	// of applicant ids.
-	var prefs, ranks rows
-	var prefErr, rankErr error
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		prefs, prefErr = readRows(applicants, progress, postIndex, posts.Name, "applicant_id", "rank", "post_id")
-	}()
-	go func() {
-		defer wg.Done()
-		ranks, rankErr = readRows(rankings, progress, postIndex, posts.Name, "post_id", "rank", "applicant_id")
-	}()
-	wg.Wait()
-	if prefErr != nil {
-		return nil, prefErr
-	}
-	if rankErr != nil {
-		return nil, rankErr
-	}
-	in.ApplicantIDs = prefs.ids
-	in.Preferences = len(prefs.who)
-	nA, nP := len(in.ApplicantIDs), len(capacity)
-	pPost, pRank := prefs.post, prefs.rank
-
-	// Group preferences by applicant, best first, rejecting repeats.
-	start, order := groupBy(prefs.who, nA)
-	prefs.who = nil
-	err = inParallel(nA, func(lo, hi int) error {
-		keys := make([]int64, 0, 64)
-		for a := lo; a < hi; a++ {
-			group := order[start[a]:start[a+1]]
-			keys = sortGroup(group, pRank, keys)
-			for i := 1; i < len(group); i++ {
-				if pRank[group[i]] == pRank[group[i-1]] {
-					return inputError(applicants.Name, prefs.lineOf(max(group[i], group[i-1])), "applicant %q gives rank %d twice", in.ApplicantIDs[a], pRank[group[i]])
-				}
-				for j := range i {
-					if pPost[group[i]] == pPost[group[j]] {
-						return inputError(applicants.Name, prefs.lineOf(max(group[i], group[j])), "applicant %q lists post %q twice", in.ApplicantIDs[a], in.PostIDs[pPost[group[i]]])
-					}
-				}
-			}
-		}
-		return nil
+	// applicants.csv: each run of rows for one applicant is looked up (or
+	// added) in the table of applicants as its chunk is merged, in file
+	// order, so applicants are numbered in order of first appearance.
+	apps := newIDTable(seed, int(min(1<<16, applicants.Size/32)))
+	prefRows := &rowParser{file: applicants.Name, postsName: posts.Name, posts: postTable}
+	appChunks, err := prefRows.read(applicants, progress, []string{"applicant_id", "rank", "post_id"}, func(c *rowChunk) {
+		c.firstRow = prefRows.rows
+		prefRows.rows += len(c.rows)
+		mergeApplicants(c, apps)
 	})
 	if err != nil {
 		return nil, err
 	}
+	nA := apps.len()
+	in := &MatchInput{Preferences: prefRows.rows}
 
-	// Lay each applicant's posts out contiguously, in preference order, so
-	// that the join below reads memory in order.
-	// Each entry holds the post and, once joined, the post's rank of the
-	// applicant (-1 until then) side by side: the join touches both.
-	type pair struct{ post, rank int32 }
-	grouped := make([]pair, len(order))
-	for i, row := range order {
-		grouped[i] = pair{pPost[row], -1}
+	start, prefs := groupPreferences(appChunks, nA)
+	// A repeat in applicants.csv is reported only if rankings.csv reads
+	// without fault.
+	var appErr error
+	if bad := sortPreferences(start, prefs); len(bad) > 0 {
+		appErr = applicantRepeatError(appChunks, bad, apps.strings(), postTable.strings(), applicants.Name)
 	}
-	// Release what is no longer needed: at national scale each column is
-	// tens of megabytes.
-	order, pPost, pRank, prefs = nil, nil, nil, rows{}
+	appChunks = nil
+	start, prefs = renumberPreferences(start, prefs, apps.renumber())
 
-	// Translate rankings.csv's applicant ids to applicants.csv's, once per
-	// distinct id; someone ranked who did not apply becomes -1 (ignored).
-	var appIndex idIndex
-	for a, id := range in.ApplicantIDs {
-		appIndex.add([]byte(id), id, int32(a))
-	}
-	toApplicant := make([]int32, len(ranks.ids))
-	for i, id := range ranks.ids {
-		a, ok := appIndex.lookup([]byte(id))
-		if !ok {
-			a = -1
-		}
-		toApplicant[i] = a
-	}
-	inParallel(len(ranks.who), func(lo, hi int) error {
-		for row := lo; row < hi; row++ {
-			ranks.who[row] = toApplicant[ranks.who[row]]
-		}
-		return nil
-	})
-	toApplicant = nil
-
-	// Group rankings by post, best first; a post's rank of an applicant is
-	// its position in that order.
-	rStart, rOrder := groupBy(ranks.post, nP)
-	// Posts are independent here: each pair (applicant, post) belongs to
-	// one post, so halves of the posts can be joined at the same time.
-	err = inParallel(nP, func(lo, hi int) error {
-		keys := make([]int64, 0, 256)
-		for p := lo; p < hi; p++ {
-			group := rOrder[rStart[p]:rStart[p+1]]
-			keys = sortGroup(group, ranks.rank, keys)
-			for i := 1; i < len(group); i++ {
-				if ranks.rank[group[i]] == ranks.rank[group[i-1]] {
-					return inputError(rankings.Name, ranks.lineOf(max(group[i], group[i-1])), "post %q gives rank %d twice", in.PostIDs[p], ranks.rank[group[i]])
-				}
-			}
-			for dense, row := range group {
-				a := ranks.who[row]
-				if a < 0 {
-					continue
-				}
-				list := grouped[start[a]:start[a+1]]
-				for i := range list {
-					if list[i].post == int32(p) {
-						if list[i].rank >= 0 {
-							return inputError(rankings.Name, ranks.lineOf(row), "post %q ranks applicant %q twice", in.PostIDs[p], in.ApplicantIDs[a])
-						}
-						list[i].rank = int32(dense)
-						break
-					}
-				}
-			}
-		}
-		return nil
+	// rankings.csv: every row's applicant is looked up in the table, which
+	// no longer changes, by all the workers at once.
+	shift := uint(max(0, bits.Len(uint(nP))-8))
+	rankRows := &rowParser{file: rankings.Name, postsName: posts.Name, posts: postTable, apps: apps, buckets: nP>>shift + 1, shift: shift}
+	rankChunks, err := rankRows.read(rankings, progress, []string{"post_id", "rank", "applicant_id"}, func(c *rowChunk) {
+		c.firstRow = rankRows.rows
+		rankRows.rows += len(c.rows)
 	})
 	if err != nil {
 		return nil, err
 	}
-	ranks, rOrder = rows{}, nil
-
-	// Build the market from the mutually acceptable pairs, in each
-	// applicant's order.
-	m := &Market{capacity: capacity, start: make([]int32, nA+1)}
-	for a := range nA {
-		for _, e := range grouped[start[a]:start[a+1]] {
-			if e.rank >= 0 {
-				m.prefPost = append(m.prefPost, e.post)
-				m.prefRank = append(m.prefRank, e.rank)
-			}
-		}
-		m.start[a+1] = int32(len(m.prefPost))
+	if appErr != nil {
+		return nil, appErr
 	}
-	in.Market = m
-	in.Acceptable = len(m.prefPost)
+	badPosts := scatterRanks(rankChunks, start, prefs)
+	badPosts = append(badPosts, repeatedRanks(rankChunks, rankRows.buckets, shift, rankRows.rows)...)
+	if len(badPosts) > 0 {
+		return nil, rankingRepeatError(rankChunks, badPosts, start, prefs, apps.strings(), postTable.strings(), rankings.Name)
+	}
+	rankChunks = nil
+
+	in.Market = buildMarket(capacity, start, prefs)
+	in.Acceptable = len(in.Market.prefPost)
+	in.PostIDs = postTable.strings()
+	in.ApplicantIDs = apps.strings()
 	return in, nil
 }
 
-// idIndex finds the index of an id. Ids that are plain numbers (no sign,
-// no leading zero, below 2^26), the usual form of applicant numbers, are
-// looked up in a table indexed by the number, which is several times
-// faster than hashing at national scale; other ids go to a map.
-type idIndex struct {
-	numeric []int32 // number → index+1; 0 is "absent"
-	other   map[string]int32
-}
-
-const maxDirectID = 1 << 26
-
-func plainNumber(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 8 || (b[0] == '0' && len(b) > 1) {
-		return 0, false
+// readPosts reads posts.csv, which is small, line by line.
+func readPosts(src Source, progress Progress, seed maphash.Seed) (*idTable, []int32, error) {
+	fr := newFileReader(src, progress)
+	pos, err := fr.header("post_id", "capacity")
+	if err != nil {
+		return nil, nil, err
 	}
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
+	table := newIDTable(seed, 1024)
+	var capacity []int32
+	var fields [][]byte
+	for {
+		line, ok, err := fr.nextLine()
+		if err != nil {
+			return nil, nil, err
 		}
-		n = n*10 + int(c-'0')
-	}
-	return n, n < maxDirectID
-}
-
-func (x *idIndex) lookup(b []byte) (int32, bool) {
-	if n, ok := plainNumber(b); ok {
-		if n < len(x.numeric) && x.numeric[n] != 0 {
-			return x.numeric[n] - 1, true
+		if !ok {
+			return table, capacity, nil
 		}
-		return 0, false
-	}
-	i, ok := x.other[string(b)]
-	return i, ok
-}
-
-func (x *idIndex) add(b []byte, s string, i int32) {
-	if n, ok := plainNumber(b); ok {
-		if n >= len(x.numeric) {
-			grown := make([]int32, max(n+1, 2*len(x.numeric), 1024))
-			copy(grown, x.numeric)
-			x.numeric = grown
+		if fields, err = splitLine(line, fields); err != nil {
+			return nil, nil, inputError(fr.name, fr.line, "not valid CSV: %v", err)
 		}
-		x.numeric[n] = i + 1
-		return
+		if len(fields) == 0 {
+			continue
+		}
+		id := field(fields, pos[0])
+		if len(id) == 0 {
+			return nil, nil, inputError(fr.name, fr.line, "post_id is empty")
+		}
+		b := field(fields, pos[1])
+		c, ok := parseInt(b)
+		if !ok {
+			return nil, nil, inputError(fr.name, fr.line, "capacity %q is not a whole number", b)
+		}
+		if c < 0 || c > math.MaxInt32 {
+			return nil, nil, inputError(fr.name, fr.line, "capacity %d of post %q must be 0 or more", c, id)
+		}
+		if _, added := table.add(table.hash(id), id); !added {
+			return nil, nil, inputError(fr.name, fr.line, "post %q is listed twice", id)
+		}
+		capacity = append(capacity, int32(c))
 	}
-	if x.other == nil {
-		x.other = map[string]int32{}
-	}
-	x.other[s] = i
 }
 
-// rows is one of the big files read into columns: who (an index into
-// ids, the file's own table of applicant ids), post and rank. Line
-// numbers are not stored per row: row r is on line r+2 (after the header)
-// plus the blank lines before it, which gaps records.
-type rows struct {
-	ids             []string
-	who, post, rank []int32
-	gaps            []gap
+// row is one line of applicants.csv or rankings.csv: the applicant, the
+// post, the rank, and where the row is in its chunk (rows of rankings.csv
+// are stored in the order their applicants were looked up).
+type row struct{ who, post, rank, at int32 }
+
+// rowChunk is what a chunk of applicants.csv or rankings.csv holds.
+type rowChunk struct {
+	rows     []row
+	firstRow int   // the file's row number of rows[0]
+	gaps     []gap // blank lines, by row within the chunk
+	// applicants.csv: rows' who is the run of rows for one applicant
+	// until the chunk is merged; the runs' ids wait here.
+	runIDs  []byte
+	runEnds []int32
+	runHash []uint64
+	// rankings.csv: rows in each bucket of posts (post>>shift).
+	bucketRows []int32
 }
 
 // gap records that the rows from row onwards sit extra lines further down
-// the file than their position suggests, because of blank lines.
+// the chunk than their position suggests, because of blank lines.
 type gap struct{ row, extra int32 }
 
-// lineOf returns the file line of a row.
-func (r *rows) lineOf(row int32) int {
+// rowParser reads applicants.csv or rankings.csv.
+type rowParser struct {
+	file, postsName string
+	cols            rowColumns
+	posts           *idTable
+	apps            *idTable // rankings.csv: the applicants to look up
+	buckets         int      // rankings.csv: buckets of posts
+	shift           uint
+	rows            int // rows merged so far
+}
+
+func (p *rowParser) read(src Source, progress Progress, columns []string, merge func(c *rowChunk)) ([]*chunk[rowChunk], error) {
+	fr := newFileReader(src, progress)
+	pos, err := fr.header(columns...)
+	if err != nil {
+		return nil, err
+	}
+	p.cols = rowColumns{app: pos[0], rank: pos[1], post: pos[2]}
+	if columns[0] == "post_id" {
+		p.cols.app, p.cols.post = pos[2], pos[0]
+	}
+	return parseChunks(fr, p.parse, func(c *chunk[rowChunk]) { merge(&c.out) })
+}
+
+// lookupBatch is how many rows' ids are looked up together.
+const lookupBatch = 64
+
+// rowBatch holds rows parsed but not yet looked up: their ids wait here so
+// that a batch's lookups can overlap their cache misses.
+type rowBatch struct {
+	n        int // rows; a line with a fault may follow them
+	postIDs  [lookupBatch + 1][]byte
+	postHash [lookupBatch + 1]uint64
+	line     [lookupBatch + 1]int
+	found    [lookupBatch + 1]int32
+}
+
+// parse reads a chunk's lines into rows. Faults are checked in the order
+// post, rank, applicant, line by line; the first stops the chunk.
+func (p *rowParser) parse(c *chunk[rowChunk]) {
+	data, out := c.data, &c.out
+	quoted := bytes.IndexByte(data, '"') >= 0
+	out.rows = make([]row, 0, bytes.Count(data, []byte{'\n'})+1)
+	var appIDs [][]byte
+	var appHash []uint64
+	if p.apps != nil {
+		out.bucketRows = make([]int32, p.buckets)
+		appIDs, appHash = make([][]byte, 0, cap(out.rows)), make([]uint64, 0, cap(out.rows))
+	}
+	var scratch [][]byte
+	var prevApp []byte
+	var bt rowBatch
+	// flush looks up the batch's posts (and for rankings.csv its
+	// applicants) and reports an unknown post, or else the fault of the
+	// line after the rows, if any.
+	flush := func(fault *lineIssue) bool {
+		n, m := bt.n, bt.n
+		if fault != nil && fault.line < 0 {
+			m = n + 1
+			fault.line = -fault.line
+		}
+		p.posts.findBatch(bt.postHash[:m], bt.postIDs[:m], bt.found[:m])
+		rows := out.rows[len(out.rows)-n:]
+		for i := range m {
+			if bt.found[i] < 0 {
+				c.issue = &lineIssue{line: bt.line[i], format: "post %q is not in %s", args: []any{string(bt.postIDs[i]), p.postsName}}
+				return false
+			}
+		}
+		for i := range rows {
+			rows[i].post = bt.found[i]
+		}
+		if p.apps != nil {
+			for i := range rows {
+				out.bucketRows[rows[i].post>>p.shift]++
+			}
+		}
+		bt.n = 0
+		if fault != nil {
+			c.issue = fault
+			return false
+		}
+		return true
+	}
 	extra := int32(0)
-	for _, g := range r.gaps {
-		if g.row > row {
+	line := 0
+	for pos := 0; pos < len(data); {
+		var b []byte
+		if end := bytes.IndexByte(data[pos:], '\n'); end >= 0 {
+			b, pos = data[pos:pos+end], pos+end+1
+		} else {
+			b, pos = data[pos:], len(data)
+		}
+		line++
+		if len(b) >= maxLineLength {
+			flush(&lineIssue{line: line, format: "the line is longer than %d bytes", args: []any{maxLineLength}})
+			return
+		}
+		app, rankField, post, blank, err := p.cols.split(b, quoted, &scratch)
+		if err != nil {
+			flush(&lineIssue{line: line, format: "not valid CSV: %v", args: []any{err}})
+			return
+		}
+		if blank {
+			continue
+		}
+		i := bt.n
+		bt.postIDs[i], bt.postHash[i], bt.line[i] = post, p.posts.hash(post), line
+		rank, ok := parseInt(rankField)
+		if !ok {
+			// A negative line asks flush to check this line's post first.
+			flush(&lineIssue{line: -line, format: "rank %q is not a whole number", args: []any{string(rankField)}})
+			return
+		}
+		if rank < math.MinInt32 || rank > math.MaxInt32 {
+			flush(&lineIssue{line: -line, format: "rank %d is too large; use numbers below 2147483648", args: []any{rank}})
+			return
+		}
+		if len(app) == 0 {
+			flush(&lineIssue{line: -line, format: "applicant_id is empty"})
+			return
+		}
+		r := int32(len(out.rows))
+		if e := int32(line) - r - 1; e != extra {
+			out.gaps = append(out.gaps, gap{r, e})
+			extra = e
+		}
+		who := int32(-1)
+		if p.apps == nil {
+			if len(out.runEnds) == 0 || !bytes.Equal(app, prevApp) {
+				out.runIDs = append(out.runIDs, app...)
+				out.runEnds = append(out.runEnds, int32(len(out.runIDs)))
+				out.runHash = append(out.runHash, p.posts.hash(app))
+				prevApp = app
+			}
+			who = int32(len(out.runEnds) - 1)
+		} else {
+			appIDs, appHash = append(appIDs, app), append(appHash, p.apps.hash(app))
+		}
+		out.rows = append(out.rows, row{who, -1, int32(rank), r})
+		bt.n++
+		if bt.n == lookupBatch && !flush(nil) {
+			return
+		}
+	}
+	if bt.n > 0 && !flush(nil) {
+		return
+	}
+	c.lines = line
+	if p.apps != nil {
+		p.lookUpApplicants(out, appIDs, appHash)
+	}
+}
+
+// lookUpApplicants finds the applicants of a chunk of rankings.csv. Rows
+// are taken in the order of their ids' slots in the table (a counting
+// sort), so that the table and its arena are read nearly from front to
+// back rather than at random, and are stored in that order: applicants
+// are numbered in slot order too, so the rows come out nearly sorted by
+// applicant, which is how they are used next.
+func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64) {
+	buckets, bucket := p.apps.slotBucket()
+	next := make([]int32, buckets+1)
+	for _, h := range hs {
+		next[bucket(h)+1]++
+	}
+	for b := range buckets {
+		next[b+1] += next[b]
+	}
+	order := make([]int32, len(hs))
+	for r, h := range hs {
+		b := bucket(h)
+		order[next[b]] = int32(r)
+		next[b]++
+	}
+	sorted := make([]row, len(out.rows))
+	var bh [lookupBatch]uint64
+	var bid [lookupBatch][]byte
+	var found [lookupBatch]int32
+	for lo := 0; lo < len(order); lo += lookupBatch {
+		part := order[lo:min(lo+lookupBatch, len(order))]
+		for i, r := range part {
+			bh[i], bid[i] = hs[r], ids[r]
+		}
+		p.apps.findBatch(bh[:len(part)], bid[:len(part)], found[:len(part)])
+		for i, r := range part {
+			x := out.rows[r]
+			x.who = found[i]
+			sorted[lo+i] = x
+		}
+	}
+	out.rows = sorted
+}
+
+// mergeApplicants gives a chunk's runs of rows their applicants' indexes,
+// adding applicants not seen before.
+func mergeApplicants(c *rowChunk, apps *idTable) {
+	index := make([]int32, len(c.runEnds))
+	from := int32(0)
+	for lo := 0; lo < len(index); lo += lookupBatch {
+		hi := min(lo+lookupBatch, len(index))
+		apps.warm(c.runHash[lo:hi])
+		for j := lo; j < hi; j++ {
+			index[j], _ = apps.add(c.runHash[j], c.runIDs[from:c.runEnds[j]])
+			from = c.runEnds[j]
+		}
+	}
+	for i := range c.rows {
+		c.rows[i].who = index[c.rows[i].who]
+	}
+	c.runIDs, c.runEnds, c.runHash = nil, nil, nil
+}
+
+// lines maps the file's row numbers to line numbers, for messages.
+type lines []*chunk[rowChunk]
+
+func (ls lines) of(row int32) int {
+	c := ls[chunkOf(ls, row)]
+	local := row - int32(c.out.firstRow)
+	extra := int32(0)
+	for _, g := range c.out.gaps {
+		if g.row > local {
 			break
 		}
 		extra = g.extra
 	}
-	return int(row) + 2 + int(extra)
+	return c.lineBase + int(local) + 1 + int(extra)
 }
 
-// readRows reads applicants.csv or rankings.csv. The three column names
-// are the applicant, rank and post columns in the order the header names
-// them: applicant_id,rank,post_id or post_id,rank,applicant_id.
-func readRows(src Source, progress Progress, postIndex map[string]int32, postsName string, columns ...string) (rows, error) {
-	var r rows
-	lr := newLineReader(src, progress)
-	pos, err := lr.header(columns...)
-	if err != nil {
-		return r, err
-	}
-	appCol, rankCol, postCol := pos[0], pos[1], pos[2]
-	if columns[0] == "post_id" {
-		appCol, postCol = pos[2], pos[0]
-	}
-	sized := false
-	var index idIndex
-	var prevID []byte // rows for one applicant or post often come together
-	prevWho := int32(-1)
-	var prevPostID []byte
-	prevPost := int32(-1)
-	for {
-		f, err := lr.next()
-		if err != nil {
-			return r, err
+// chunkOf finds the chunk that holds a row.
+func chunkOf(ls lines, row int32) int {
+	i, _ := slices.BinarySearchFunc(ls, row, func(c *chunk[rowChunk], row int32) int {
+		switch {
+		case int(row) < c.out.firstRow:
+			return 1
+		case int(row) >= c.out.firstRow+len(c.out.rows):
+			return -1
 		}
-		if f == nil {
-			break
-		}
-		postID := field(f, postCol)
-		post := prevPost
-		if post < 0 || !bytes.Equal(postID, prevPostID) {
-			var ok bool
-			if post, ok = postIndex[string(postID)]; !ok {
-				return r, inputError(lr.file, lr.line, "post %q is not in %s", postID, postsName)
-			}
-			prevPost, prevPostID = post, append(prevPostID[:0], postID...)
-		}
-		rank, err := lr.rank(field(f, rankCol))
-		if err != nil {
-			return r, err
-		}
-		id := field(f, appCol)
-		if len(id) == 0 {
-			return r, inputError(lr.file, lr.line, "applicant_id is empty")
-		}
-		who := prevWho
-		if who < 0 || !bytes.Equal(id, prevID) {
-			var ok bool
-			if who, ok = index.lookup(id); !ok {
-				who = int32(len(r.ids))
-				s := string(id)
-				index.add(id, s, who)
-				r.ids = append(r.ids, s)
-			}
-			prevWho, prevID = who, append(prevID[:0], id...)
-		}
-		row := int32(len(r.who))
-		if extra := int32(lr.line) - row - 2; (len(r.gaps) == 0 && extra != 0) || (len(r.gaps) > 0 && extra != r.gaps[len(r.gaps)-1].extra) {
-			r.gaps = append(r.gaps, gap{row, extra})
-		}
-		r.who, r.post, r.rank = append(r.who, who), append(r.post, post), append(r.rank, rank)
-		// Once a sample shows how long rows are, size the columns for the
-		// whole file: growing them by doubling would waste memory.
-		if !sized && len(r.who) == 4096 && src.Size > 0 {
-			sized = true
-			n := int(float64(src.Size)/float64(lr.read)*4096*1.02) - len(r.who)
-			r.who, r.post, r.rank = slices.Grow(r.who, n), slices.Grow(r.post, n), slices.Grow(r.rank, n)
-		}
-	}
-	return r, nil
+		return 0
+	})
+	return i
 }
 
-// inParallel splits 0..n into one range per CPU and runs fn on each at
-// the same time. When several ranges fail, the error naming the earliest
-// line wins, so that messages do not depend on timing.
-func inParallel(n int, fn func(lo, hi int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/1024))
-	errs := make([]error, workers)
+// pref is one of an applicant's preferences: while reading
+// applicants.csv, a post and the applicant's rank of it; once rankings.csv
+// is read, a post the post ranked stores ^post and the post's rank of the
+// applicant.
+type pref struct{ post, rank int32 }
+
+// chunkRanges splits chunks into one run of neighbouring chunks per CPU,
+// with about as many rows each.
+func chunkRanges(chunks []*chunk[rowChunk], total int) [][]*chunk[rowChunk] {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(chunks)))
+	out := make([][]*chunk[rowChunk], 0, workers)
+	from, rows := 0, 0
+	for i, c := range chunks {
+		rows += len(c.out.rows)
+		if rows*workers >= total*(len(out)+1) || i == len(chunks)-1 {
+			out = append(out, chunks[from:i+1])
+			from = i + 1
+		}
+	}
+	return out
+}
+
+// parallel runs fn(w, lo, hi) on one range of 0..n per CPU at the same
+// time (one range only when n is small).
+func parallel(n int, fn func(w, lo, hi int)) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/1024))
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = fn(n*w/workers, n*(w+1)/workers)
-		}()
+		wg.Go(func() { fn(w, n*w/workers, n*(w+1)/workers) })
 	}
 	wg.Wait()
+}
+
+// groupPreferences lays each applicant's preferences out together, in
+// file order: applicant a's are prefs[start[a]:start[a+1]]. It is a
+// counting sort, each CPU placing the rows of its own run of chunks.
+func groupPreferences(chunks []*chunk[rowChunk], nA int) ([]int32, []pref) {
+	total := 0
+	for _, c := range chunks {
+		total += len(c.out.rows)
+	}
+	ranges := chunkRanges(chunks, total)
+	counts := make([][]int32, len(ranges))
+	var wg sync.WaitGroup
+	for w, rg := range ranges {
+		wg.Go(func() {
+			count := make([]int32, nA)
+			for _, c := range rg {
+				for _, r := range c.out.rows {
+					count[r.who]++
+				}
+			}
+			counts[w] = count
+		})
+	}
+	wg.Wait()
+	// Turn counts into where each range's rows of each applicant go.
+	start := make([]int32, nA+1)
+	next := int32(0)
+	for a := range nA {
+		start[a] = next
+		for _, count := range counts {
+			count[a], next = next, next+count[a]
+		}
+	}
+	start[nA] = next
+	prefs := make([]pref, total)
+	for w, rg := range ranges {
+		wg.Go(func() {
+			at := counts[w]
+			for _, c := range rg {
+				for _, r := range c.out.rows {
+					prefs[at[r.who]] = pref{r.post, r.rank}
+					at[r.who]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return start, prefs
+}
+
+// renumberPreferences moves each applicant's preferences to the
+// applicant's new index, moved[old].
+func renumberPreferences(start []int32, prefs []pref, moved []int32) ([]int32, []pref) {
+	nA := len(start) - 1
+	was := make([]int32, nA)
+	newStart := make([]int32, nA+1)
+	for old, a := range moved {
+		was[a] = int32(old)
+		newStart[a+1] = start[old+1] - start[old]
+	}
+	for a := range nA {
+		newStart[a+1] += newStart[a]
+	}
+	newPrefs := make([]pref, len(prefs))
+	parallel(nA, func(_, lo, hi int) {
+		for a := lo; a < hi; a++ {
+			old := was[a]
+			copy(newPrefs[newStart[a]:newStart[a+1]], prefs[start[old]:start[old+1]])
+		}
+	})
+	return newStart, newPrefs
+}
+
+// sortPreferences puts each applicant's preferences best first and
+// returns the applicants who give a rank twice or list a post twice.
+func sortPreferences(start []int32, prefs []pref) []int32 {
+	nA := len(start) - 1
+	var mu sync.Mutex
+	var bad []int32
+	parallel(nA, func(_, lo, hi int) {
+		var posts []int32
+		for a := lo; a < hi; a++ {
+			g := prefs[start[a]:start[a+1]]
+			if len(g) <= 16 {
+				for i := 1; i < len(g); i++ {
+					for j := i; j > 0 && g[j].rank < g[j-1].rank; j-- {
+						g[j], g[j-1] = g[j-1], g[j]
+					}
+				}
+			} else {
+				slices.SortStableFunc(g, func(x, y pref) int { return compare(x.rank, y.rank) })
+			}
+			repeat := false
+			for i := 1; i < len(g); i++ {
+				repeat = repeat || g[i].rank == g[i-1].rank
+			}
+			if len(g) <= 16 {
+				for i := 1; i < len(g) && !repeat; i++ {
+					for j := range i {
+						repeat = repeat || g[i].post == g[j].post
+					}
+				}
+			} else if !repeat {
+				posts = posts[:0]
+				for _, p := range g {
+					posts = append(posts, p.post)
+				}
+				slices.Sort(posts)
+				for i := 1; i < len(posts); i++ {
+					repeat = repeat || posts[i] == posts[i-1]
+				}
+			}
+			if repeat {
+				mu.Lock()
+				bad = append(bad, int32(a))
+				mu.Unlock()
+			}
+		}
+	})
+	return bad
+}
+
+func compare(x, y int32) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// lineRow is a row with its row number, for the messages about repeats.
+type lineRow struct {
+	at int32
+	row
+}
+
+// rowsOf returns the rows, in file order, whose key is marked.
+func rowsOf(chunks []*chunk[rowChunk], marked []bool, key func(r row) int32) map[int32][]lineRow {
+	out := map[int32][]lineRow{}
+	for _, c := range chunks {
+		for _, r := range c.out.rows {
+			if k := key(r); k >= 0 && marked[k] {
+				out[k] = append(out[k], lineRow{int32(c.out.firstRow) + r.at, r})
+			}
+		}
+	}
+	for _, group := range out {
+		slices.SortFunc(group, func(x, y lineRow) int { return compare(x.at, y.at) })
+	}
+	return out
+}
+
+// sortByRank orders a group of rows by rank, keeping file order among
+// equal ranks.
+func sortByRank(group []lineRow) {
+	slices.SortStableFunc(group, func(x, y lineRow) int { return compare(x.rank, y.rank) })
+}
+
+// applicantRepeatError words the fault of each applicant who repeats a
+// rank or a post, and returns the one on the earliest line.
+func applicantRepeatError(chunks []*chunk[rowChunk], bad []int32, appIDs, postIDs []string, file string) error {
+	marked := make([]bool, len(appIDs))
+	for _, a := range bad {
+		marked[a] = true
+	}
+	at := lines(chunks)
 	var first error
 	firstLine := math.MaxInt
-	for _, err := range errs {
-		if err == nil {
-			continue
+	report := func(line int, format string, args ...any) {
+		if line < firstLine {
+			first, firstLine = inputError(file, line, format, args...), line
 		}
-		line := math.MaxInt
-		if le, ok := errors.AsType[*lineError](err); ok {
-			line = le.line
-		}
-		if first == nil || line < firstLine {
-			first, firstLine = err, line
+	}
+	for a, group := range rowsOf(chunks, marked, func(r row) int32 { return r.who }) {
+		sortByRank(group)
+	check:
+		for i := 1; i < len(group); i++ {
+			if group[i].rank == group[i-1].rank {
+				report(at.of(max(group[i].at, group[i-1].at)), "applicant %q gives rank %d twice", appIDs[a], group[i].rank)
+				break
+			}
+			for j := range i {
+				if group[i].post == group[j].post {
+					report(at.of(max(group[i].at, group[j].at)), "applicant %q lists post %q twice", appIDs[a], postIDs[group[i].post])
+					break check
+				}
+			}
 		}
 	}
 	return first
 }
 
-// rank reads a rank, which must be a whole number that fits in 32 bits.
-func (lr *lineReader) rank(b []byte) (int32, error) {
-	n, err := lr.integer(b, "rank")
-	if err != nil {
-		return 0, err
+// rankingRepeatError words the fault of each post that gives a rank twice
+// or ranks an applicant twice, and returns the one on the earliest line.
+// A post ranking twice someone who did not list it is no fault: such
+// rankings are ignored.
+func rankingRepeatError(chunks []*chunk[rowChunk], bad []int32, start []int32, prefs []pref, appIDs, postIDs []string, file string) error {
+	marked := make([]bool, len(postIDs))
+	for _, p := range bad {
+		marked[p] = true
 	}
-	if n < math.MinInt32 || n > math.MaxInt32 {
-		return 0, inputError(lr.file, lr.line, "rank %d is too large; use numbers below 2147483648", n)
+	at := lines(chunks)
+	var first error
+	firstLine := math.MaxInt
+	report := func(line int, format string, args ...any) {
+		if line < firstLine {
+			first, firstLine = inputError(file, line, format, args...), line
+		}
 	}
-	return int32(n), nil
-}
-
-// groupBy is a counting sort: it returns, for each key k, the row indexes
-// order[start[k]:start[k+1]] of the rows with that key, in file order.
-func groupBy(keys []int32, n int) (start []int32, order []int32) {
-	start = make([]int32, n+1)
-	for _, k := range keys {
-		start[k+1]++
-	}
-	for k := range n {
-		start[k+1] += start[k]
-	}
-	fill := slices.Clone(start[:n])
-	order = make([]int32, len(keys))
-	for row, k := range keys {
-		order[fill[k]] = int32(row)
-		fill[k]++
-	}
-	return start, order
-}
-
-// sortGroup orders a group of row indexes by rank. Rank and row are
-// packed into one integer so that the sort needs no comparison function;
-// keys is scratch space, returned for reuse.
-func sortGroup(group []int32, rank []int32, keys []int64) []int64 {
-	if len(group) < 2 {
-		return keys
-	}
-	if len(group) <= 12 {
-		for i := 1; i < len(group); i++ {
-			for j := i; j > 0 && rank[group[j]] < rank[group[j-1]]; j-- {
-				group[j], group[j-1] = group[j-1], group[j]
+	lists := func(a, p int32) bool {
+		for _, e := range prefs[start[a]:start[a+1]] {
+			if e.post == p || e.post == ^p {
+				return true
 			}
 		}
-		return keys
+		return false
 	}
-	keys = keys[:0]
-	for _, row := range group {
-		keys = append(keys, int64(rank[row])<<32|int64(uint32(row)))
+	for p, group := range rowsOf(chunks, marked, func(r row) int32 { return r.post }) {
+		sortByRank(group)
+		repeat := false
+		for i := 1; i < len(group) && !repeat; i++ {
+			if group[i].rank == group[i-1].rank {
+				report(at.of(max(group[i].at, group[i-1].at)), "post %q gives rank %d twice", postIDs[p], group[i].rank)
+				repeat = true
+			}
+		}
+		seen := map[int32]bool{}
+		for _, r := range group {
+			if repeat {
+				break
+			}
+			if r.who < 0 || !lists(r.who, p) {
+				continue
+			}
+			if seen[r.who] {
+				report(at.of(r.at), "post %q ranks applicant %q twice", postIDs[p], appIDs[r.who])
+				break
+			}
+			seen[r.who] = true
+		}
 	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		group[i] = int32(uint32(k))
+	return first
+}
+
+// scatterRanks stores each post's rank of an applicant in the
+// applicant's preference for the post, if there is one, and returns the
+// posts that rank someone twice. Each CPU takes the rankings of its own
+// range of applicants, so that no preference is written by two at once.
+func scatterRanks(chunks []*chunk[rowChunk], start []int32, prefs []pref) []int32 {
+	nA := len(start) - 1
+	var mu sync.Mutex
+	var bad []int32
+	parallel(nA, func(_, lo, hi int) {
+		const batch = 256
+		var rows [batch]row
+		var from [batch]int32
+		n := 0
+		apply := func() {
+			// Read every applicant's start, then touch every list, before
+			// searching the lists: the cache misses overlap.
+			for i, r := range rows[:n] {
+				from[i] = start[r.who]
+			}
+			var touch int32
+			for _, f := range from[:n] {
+				touch += prefs[f].post
+			}
+			for i, r := range rows[:n] {
+				list := prefs[from[i]:start[r.who+1]]
+				for k := range list {
+					if list[k].post == r.post {
+						list[k] = pref{^r.post, r.rank}
+						break
+					}
+					if list[k].post == ^r.post {
+						mu.Lock()
+						bad = append(bad, r.post)
+						mu.Unlock()
+						break
+					}
+				}
+			}
+			runtime.KeepAlive(touch)
+			n = 0
+		}
+		span := uint32(hi - lo)
+		for _, c := range chunks {
+			for _, r := range c.out.rows {
+				rows[n] = r
+				if uint32(r.who-int32(lo)) < span {
+					n++
+				}
+				if n == batch {
+					apply()
+				}
+			}
+		}
+		apply()
+	})
+	return bad
+}
+
+// repeatedRanks returns the posts that give some rank twice, counting
+// rankings of people who did not apply. Each chunk's (post, rank) pairs
+// are spread into buckets of neighbouring posts, small enough for a hash
+// set in cache, and the buckets are checked at the same time.
+func repeatedRanks(chunks []*chunk[rowChunk], buckets int, shift uint, total int) []int32 {
+	bucketStart := make([]int, buckets+1)
+	next := 0
+	for b := range buckets {
+		bucketStart[b] = next
+		for _, c := range chunks {
+			n := int(c.out.bucketRows[b])
+			c.out.bucketRows[b] = int32(next)
+			next += n
+		}
 	}
-	return keys
+	bucketStart[buckets] = next
+	keys := make([]uint64, total)
+	var wg sync.WaitGroup
+	for _, rg := range chunkRanges(chunks, total) {
+		wg.Go(func() {
+			for _, c := range rg {
+				at := c.out.bucketRows
+				for _, r := range c.out.rows {
+					b := r.post >> shift
+					keys[at[b]] = uint64(r.post)<<32 | uint64(uint32(r.rank))
+					at[b]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var mu sync.Mutex
+	var bad []int32
+	parallel(buckets*1024, func(_, lo, hi int) {
+		var set []uint64
+		for b := lo / 1024; b < hi/1024; b++ {
+			bucket := keys[bucketStart[b]:bucketStart[b+1]]
+			size := 16
+			for size < 2*len(bucket) {
+				size *= 2
+			}
+			if cap(set) < size {
+				set = make([]uint64, size)
+			}
+			set = set[:size]
+			clear(set)
+			mask := uint64(size - 1)
+			for _, k := range bucket {
+				k++ // 0 marks an empty slot
+				i := (k * 0x9E3779B97F4A7C15) >> 32 & mask
+				for set[i] != 0 && set[i] != k {
+					i = (i + 1) & mask
+				}
+				if set[i] == k {
+					mu.Lock()
+					bad = append(bad, int32((k-1)>>32))
+					mu.Unlock()
+				}
+				set[i] = k
+			}
+		}
+	})
+	return bad
+}
+
+// buildMarket keeps the mutually acceptable pairs, in each applicant's
+// order. Each CPU compacts its own range of applicants.
+func buildMarket(capacity []int32, start []int32, prefs []pref) *Market {
+	nA := len(start) - 1
+	m := &Market{capacity: capacity, start: make([]int32, nA+1)}
+	workers := max(1, min(runtime.GOMAXPROCS(0), nA/1024))
+	counts := make([]int32, workers+1)
+	parallel(nA, func(w, lo, hi int) {
+		n := int32(0)
+		for _, e := range prefs[start[lo]:start[hi]] {
+			if e.post < 0 {
+				n++
+			}
+		}
+		counts[w+1] = n
+	})
+	for w := range workers {
+		counts[w+1] += counts[w]
+	}
+	m.prefPost = make([]int32, counts[workers])
+	m.prefRank = make([]int32, counts[workers])
+	parallel(nA, func(w, lo, hi int) {
+		k := counts[w]
+		for a := lo; a < hi; a++ {
+			for _, e := range prefs[start[a]:start[a+1]] {
+				if e.post < 0 {
+					m.prefPost[k], m.prefRank[k] = ^e.post, e.rank
+					k++
+				}
+			}
+			m.start[a+1] = k
+		}
+	})
+	return m
 }
 
 // MatchSummary describes a match for people and for --report.
@@ -663,47 +943,51 @@ func (in *MatchInput) Summarise(assign []int32, v Verification) MatchSummary {
 // number, otherwise byte by byte), post_id empty when unmatched.
 func (in *MatchInput) WriteMatches(w io.Writer, assign []int32) error {
 	ids := in.ApplicantIDs
-	order := make([]int32, len(ids))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	numeric := make([]int64, len(ids))
-	allNumeric := true
-	for i, id := range ids {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			allNumeric = false
-			break
-		}
-		numeric[i] = n
-	}
-	if allNumeric {
-		slices.SortFunc(order, func(x, y int32) int {
-			switch {
-			case numeric[x] < numeric[y]:
-				return -1
-			case numeric[x] > numeric[y]:
-				return 1
-			}
-			return strings.Compare(ids[x], ids[y])
-		})
-	} else {
-		slices.SortFunc(order, func(x, y int32) int { return strings.Compare(ids[x], ids[y]) })
-	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	cw := csv.NewWriter(bw)
-	cw.Write([]string{"applicant_id", "post_id"})
-	row := []string{"", ""}
-	for _, a := range order {
-		row[0], row[1] = ids[a], ""
+	bw.WriteString("applicant_id,post_id\n")
+	var cw *csv.Writer
+	for _, a := range sortIDs(ids) {
+		id, post := ids[a], ""
 		if p := assign[a]; p != Unmatched {
-			row[1] = in.PostIDs[p]
+			post = in.PostIDs[p]
 		}
-		cw.Write(row)
+		if mayNeedQuotes(id) || mayNeedQuotes(post) {
+			// Rare: let encoding/csv decide and quote.
+			if cw == nil {
+				cw = csv.NewWriter(bw)
+			}
+			cw.Write([]string{id, post})
+			cw.Flush()
+			continue
+		}
+		bw.WriteString(id)
+		bw.WriteByte(',')
+		bw.WriteString(post)
+		bw.WriteByte('\n')
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
+	if cw != nil {
+		if err := cw.Error(); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
+}
+
+// mayNeedQuotes reports whether encoding/csv might quote a field: it
+// holds a comma, quote or line break, starts with something that may be
+// a space, or is `\.`.
+func mayNeedQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if c := s[0]; c <= ' ' || c >= 0x80 || s == `\.` {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }
