@@ -41,10 +41,10 @@ func (s *Server) logIfInternal(r *http.Request, err error) {
 	if r.Context().Err() != nil {
 		// The client closed the connection or gave up waiting: nothing
 		// went wrong here, and nobody will read the answer.
-		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path, "client", clientAddress(r), "err", r.Context().Err())
+		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path, "client", clientAddress(r), "request_id", requestIDOf(r), "err", r.Context().Err())
 		return
 	}
-	s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "client", clientAddress(r), "err", err)
+	s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "client", clientAddress(r), "request_id", requestIDOf(r), "err", err)
 }
 
 func (s *Server) jsonError(err error) *response {

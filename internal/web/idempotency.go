@@ -65,12 +65,12 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			// key stays committed and a retry is told so; if not, the
 			// retry carries the request out.
 			if err := s.keys.ReleaseKey(r.Context(), claim); err != nil {
-				s.log.Error("release idempotency key", "err", err)
+				s.log.Error("release idempotency key", "request_id", requestIDOf(r), "err", err)
 			}
 			return
 		}
 		if err := s.keys.SaveAnswer(r.Context(), claim, rec.status, rec.Header().Get("Content-Type"), rec.body.String()); err != nil {
-			s.log.Error("keep the answer to an idempotent request", "err", err)
+			s.log.Error("keep the answer to an idempotent request", "request_id", requestIDOf(r), "err", err)
 		}
 	})
 }

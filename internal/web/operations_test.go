@@ -307,3 +307,37 @@ func TestPublishedPostShowsOnEveryServer(t *testing.T) {
 		}
 	})
 }
+
+// Every answer carries a request id, and the log line about a failed
+// request names it; a trusted proxy's id is kept, anyone else's replaced.
+func TestRequestIDs(t *testing.T) {
+	var logs bytes.Buffer
+	proxies, _ := web.ParseAddressRanges("10.0.0.0/8")
+	s := operationsServer(t, web.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), NoResponseCache: true, TrustedProxies: proxies})
+	get := func(peer, id string, ctx context.Context) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/specialisms/audiology", nil).WithContext(ctx)
+		req.RemoteAddr = peer + ":1"
+		if id != "" {
+			req.Header.Set("X-Request-Id", id)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec
+	}
+	a, b := get("192.0.2.1", "", context.Background()), get("192.0.2.1", "", context.Background())
+	if a.Header().Get("X-Request-Id") == "" || a.Header().Get("X-Request-Id") == b.Header().Get("X-Request-Id") {
+		t.Errorf("request ids %q and %q", a.Header().Get("X-Request-Id"), b.Header().Get("X-Request-Id"))
+	}
+	if got := get("10.1.1.1", "from-the-proxy-1", context.Background()).Header().Get("X-Request-Id"); got != "from-the-proxy-1" {
+		t.Errorf("a trusted proxy's id became %q", got)
+	}
+	if got := get("192.0.2.1", "made-up-by-client", context.Background()).Header().Get("X-Request-Id"); got == "made-up-by-client" {
+		t.Error("a client's own request id was kept")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := get("192.0.2.1", "", ctx)
+	if id := rec.Header().Get("X-Request-Id"); !strings.Contains(logs.String(), "request_id="+id) {
+		t.Errorf("the log does not name request %s:\n%s", id, logs.String())
+	}
+}

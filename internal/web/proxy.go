@@ -1,12 +1,15 @@
 package web
 
 import (
-	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // AddressRanges are IP addresses and CIDR ranges, such as the proxies in
@@ -129,12 +132,6 @@ func peerAddress(r *http.Request) string {
 
 type clientKey struct{}
 
-// withClient records the client's address in the request, once per
-// request, for rate limits, the audit log and logs.
-func withClient(r *http.Request, addr string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), clientKey{}, addr))
-}
-
 // clientAddress is the address of the client that made the request: its
 // peer, or what a trusted proxy forwarded (see Config.TrustedProxies).
 func clientAddress(r *http.Request) string {
@@ -142,4 +139,44 @@ func clientAddress(r *http.Request) string {
 		return a
 	}
 	return peerAddress(r)
+}
+
+type requestIDKey struct{}
+
+// requestIDs makes request ids: this process's random prefix and a count,
+// unique across servers without a random read per request.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return &requestIDs{prefix: hex.EncodeToString(b)}
+}
+
+func (g *requestIDs) next() string {
+	return g.prefix + "-" + strconv.FormatUint(g.n.Add(1), 36)
+}
+
+// requestID is the request's id: the one a trusted proxy sent in
+// X-Request-Id, so that its logs and ours name the same request, or a new
+// one. It is sent back in X-Request-Id and written in every log line about
+// the request.
+func (s *Server) requestID(r *http.Request) string {
+	if len(s.proxies) > 0 {
+		if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && checkIdempotencyKey(id) == nil {
+			if a, err := netip.ParseAddr(peerAddress(r)); err == nil && s.proxies.trusts(a) {
+				return id
+			}
+		}
+	}
+	return s.ids.next()
+}
+
+// requestIDOf returns the id the middleware gave the request.
+func requestIDOf(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
 }

@@ -126,6 +126,7 @@ type Server struct {
 	showMessages  bool
 	proxies       AddressRanges
 	keys          idempotency.Store
+	ids           *requestIDs
 	metrics       *metrics
 	ready         func(ctx context.Context) error
 	// draining is set when the server is shutting down: /readyz fails so
@@ -168,6 +169,7 @@ func New(cfg Config) (*Server, error) {
 		clock:         cfg.Clock,
 		proxies:       cfg.TrustedProxies,
 		keys:          cfg.Idempotency,
+		ids:           newRequestIDs(),
 		ready:         cfg.Ready,
 	}
 	if s.baseURL, err = checkPublicURL(cfg.PublicURL); err != nil {
@@ -296,9 +298,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			// to send its next request elsewhere.
 			h.Set("Connection", "close")
 		}
+		id := s.requestID(r)
+		h.Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		if len(s.proxies) > 0 {
-			r = withClient(r, s.proxies.client(r))
+			ctx = context.WithValue(ctx, clientKey{}, s.proxies.client(r))
 		}
+		r = r.WithContext(ctx)
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		if err := checkAddress(r.URL); err != nil {
 			s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
@@ -313,14 +319,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: out, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
-				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "request_id", id, "panic", fmt.Sprint(p))
 				if !sw.wrote {
 					s.renderError(sw, r, fmt.Errorf("panic: %v", p))
 				}
 			}
 			took := time.Since(start)
 			s.metrics.observe(r.Pattern, r.Method, sw.status, took)
-			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", took, "client", clientAddress(r))
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", took, "client", clientAddress(r), "request_id", id)
 		}()
 		next.ServeHTTP(sw, r)
 	})
