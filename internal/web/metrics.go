@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"hcs/internal/recruit"
 )
 
 // metrics are what operators watch: requests and their latency by route,
@@ -18,6 +20,7 @@ type metrics struct {
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	cacheHits *prometheus.CounterVec
+	matches   prometheus.Histogram
 	handler   http.Handler
 }
 
@@ -36,7 +39,12 @@ func newMetrics(extra []prometheus.Collector) (*metrics, error) {
 		Name: "hcs_response_cache_lookups_total",
 		Help: "Public responses looked up in this process's response cache, by result (hit or miss).",
 	}, []string{"result"})
-	all := append([]prometheus.Collector{m.requests, m.latency, m.cacheHits,
+	m.matches = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "hcs_match_duration_seconds",
+		Help:    "Time to run, verify and publish a recruitment round's match.",
+		Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+	})
+	all := append([]prometheus.Collector{m.requests, m.latency, m.cacheHits, m.matches,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}, extra...)
 	for _, c := range all {
 		if err := m.registry.Register(c); err != nil {
@@ -70,3 +78,13 @@ func (m *metrics) cacheLookup(hit bool) {
 // meant for a listener of its own on an internal address (hcs serve
 // --metrics-addr), not the public one: route counts say what people use.
 func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler }
+
+// timedPublishMatch runs and publishes a round's match, timing it.
+func (s *Server) timedPublishMatch(r *http.Request, roundID int64) (*recruit.MatchOutcome, error) {
+	start := time.Now()
+	out, err := s.recruit.PublishMatch(r.Context(), actor(r), roundID)
+	if err == nil {
+		s.metrics.matches.Observe(time.Since(start).Seconds())
+	}
+	return out, err
+}

@@ -240,7 +240,7 @@ func (s *Server) apiMatch(w http.ResponseWriter, r *http.Request) (int, any, err
 			return 0, nil, err
 		}
 	}
-	out, err := s.recruit.PublishMatch(r.Context(), actor(r), id)
+	out, err := s.timedPublishMatch(r, id)
 	return http.StatusCreated, out, err
 }
 

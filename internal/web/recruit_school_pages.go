@@ -562,7 +562,7 @@ func (s *Server) publishMatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.dashboardAction(w, r, id, func() (string, error) {
-		out, err := s.recruit.PublishMatch(r.Context(), actor(r), id)
+		out, err := s.timedPublishMatch(r, id)
 		if err != nil {
 			return "", err
 		}
