@@ -66,9 +66,17 @@ MUTANTS ?= ./internal/auth
 mutants:
 	$(GO) run ./tools/mutants $(MUTANTS)
 
-# Load figures for docs/BENCHMARKS.md (needs wrk).
+# Every figure of docs/BENCHMARKS.md's performance sections, each beside
+# its peer or baseline in the same run (needs wrk, hyperfine, GNU time,
+# python3 and the PostgreSQL of HCS_BENCH_POSTGRES; about 25 minutes).
 bench: build
+	./bench/startup.sh
 	./bench/explorer.sh
+	./bench/match.sh 200000 10000 10 shaped
+	./bench/match.sh 200000 10000 10 random
+	PYTHON_RUNS=1 ./bench/match.sh 1000000 50000 10 shaped
+	PYTHON_RUNS=1 ./bench/match.sh 1000000 50000 10 random
+	./bench/load.sh
 
 # Lighthouse performance (mobile), median of three runs per page, for
 # docs/BENCHMARKS.md (needs chromium). Accessibility, best practices and SEO
