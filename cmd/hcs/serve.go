@@ -35,6 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
+	dbConns := fs.Int("db-conns", 0, "at most this many database connections per process (PostgreSQL's pool, or SQLite's readers; default 32 and 8): keep the sum over every server, plus one more for a deploy, below PostgreSQL's max_connections, or use PgBouncer")
 	trusted := fs.String("trusted-proxies", os.Getenv("HCS_TRUSTED_PROXIES"), "comma-separated addresses or CIDR ranges of the proxies in front of hcs, whose X-Forwarded-For or Forwarded header gives the client's address (default from $HCS_TRUSTED_PROXIES; none: every client is its peer)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HCS_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, such as 127.0.0.1:9464: an internal address, apart from the public one (default from $HCS_METRICS_ADDR; none: no metrics listener)")
 	drain := fs.Duration("drain", 10*time.Second, "on SIGTERM, go on serving this long while /readyz answers 503, so that balancers stop sending requests first (longer than their health check takes to notice)")
@@ -73,6 +74,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
+	if *dbConns > 0 {
+		db.SetPoolSize(*dbConns)
+	}
 	schema, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err

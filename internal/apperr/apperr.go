@@ -17,7 +17,10 @@ const (
 	Forbidden    = "forbidden"
 	// TooManyRequests is a limit reached, such as failed sign-ins.
 	TooManyRequests = "too_many_requests"
-	Internal        = "internal"
+	// Unavailable is a passing shortage, such as the database refusing
+	// more connections: the same request may succeed in a moment.
+	Unavailable = "unavailable"
+	Internal    = "internal"
 )
 
 // Error is an error with a code and a safe message.

@@ -246,6 +246,10 @@ func mapError(err error) error {
 			return &apperr.Error{Code: apperr.Invalid, Message: "that refers to a record that does not exist", Err: err}
 		case "23514", "23502":
 			return &apperr.Error{Code: apperr.Invalid, Message: "that value is not allowed", Err: err}
+		case "53300", "57P03":
+			// too_many_connections, cannot_connect_now: PostgreSQL is
+			// full or starting; the request can be tried again.
+			return &apperr.Error{Code: apperr.Unavailable, Message: "the service is busy; try again in a moment", Err: err}
 		}
 	}
 	if lite, ok := errors.AsType[*sqlite.Error](err); ok {

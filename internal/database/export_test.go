@@ -7,3 +7,6 @@ import "context"
 func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
 	return db.migrateTo(ctx, version)
 }
+
+// MapError is mapError, for tests of how driver errors are reported.
+var MapError = mapError

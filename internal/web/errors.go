@@ -15,6 +15,7 @@ var statusOf = map[string]int{
 	apperr.Unauthorized:    http.StatusUnauthorized,
 	apperr.Forbidden:       http.StatusForbidden,
 	apperr.TooManyRequests: http.StatusTooManyRequests,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
 	apperr.Internal:        http.StatusInternalServerError,
 }
 
@@ -59,6 +60,7 @@ func (s *Server) jsonError(err error) *response {
 // renderError writes an error page for err.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logIfInternal(r, err)
+	s.retryLater(w, r, err)
 	resp := s.errorPage(r, err)
 	resp.write(w, r, "no-store")
 }
@@ -77,6 +79,8 @@ func (s *Server) errorPage(r *http.Request, err error) *response {
 		title = "You do not have permission to see this page"
 	case http.StatusTooManyRequests:
 		title = "Too many attempts"
+	case http.StatusServiceUnavailable:
+		title = "Sorry, the service is busy"
 	}
 	resp, rerr := s.render(r, status, "error", title, nil, map[string]any{"Status": status, "Message": apperr.Message(err)})
 	if rerr != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/privacy"
@@ -339,5 +340,24 @@ func TestRequestIDs(t *testing.T) {
 	rec := get("192.0.2.1", "", ctx)
 	if id := rec.Header().Get("X-Request-Id"); !strings.Contains(logs.String(), "request_id="+id) {
 		t.Errorf("the log does not name request %s:\n%s", id, logs.String())
+	}
+}
+
+// When the database refuses more connections the answer is 503 with
+// Retry-After, for pages and the API alike, not an internal error.
+func TestDatabaseFullIsUnavailable(t *testing.T) {
+	var logs bytes.Buffer
+	s := operationsServer(t, web.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Ready: func(context.Context) error { return nil }})
+	err := &apperr.Error{Code: apperr.Unavailable, Message: "the service is busy; try again in a moment"}
+	for _, api := range []bool{false, true} {
+		rec := httptest.NewRecorder()
+		s.FailForTest(rec, httptest.NewRequest("GET", "/specialisms/audiology", nil), api, err)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("api %v: %d, Retry-After %q", api, rec.Code, rec.Header().Get("Retry-After"))
+		}
+	}
+	if strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("logged:\n%s", logs.String())
 	}
 }

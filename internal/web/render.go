@@ -390,8 +390,7 @@ func (s *Server) apiWith(build func(r *http.Request) (any, error), fixed bool) h
 		}
 		v, err := build(r)
 		if err != nil {
-			s.logIfInternal(r, err)
-			s.jsonError(err).write(w, r, "no-store")
+			s.fail(w, r, true, err)
 			return
 		}
 		resp, ok := v.(*response)

@@ -140,8 +140,19 @@ func authorize(r *http.Request, action auth.Action, t auth.Target) error {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err error) {
 	if api {
 		s.logIfInternal(r, err)
+		s.retryLater(w, r, err)
 		s.jsonError(err).write(w, r, "no-store")
 		return
 	}
 	s.renderError(w, r, err)
+}
+
+// retryLater marks an answer to an error that passes, such as the
+// database refusing more connections, so that clients and proxies try
+// again in a moment.
+func (s *Server) retryLater(w http.ResponseWriter, r *http.Request, err error) {
+	if apperr.Code(err) == apperr.Unavailable {
+		w.Header().Set("Retry-After", "1")
+		s.log.Warn("unavailable", "method", r.Method, "path", r.URL.Path, "request_id", requestIDOf(r), "err", err)
+	}
 }
