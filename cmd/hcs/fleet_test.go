@@ -132,11 +132,36 @@ func rollingRestart(t *testing.T, dbURL string) {
 	if len(acknowledged) < 20 {
 		t.Errorf("only %d writes were acknowledged: the load did not run", len(acknowledged))
 	}
+	// A write retried on another server with the same Idempotency-Key is
+	// made once, and both answers are the same.
+	var answers []string
+	for _, p := range servers[:2] {
+		req, _ := http.NewRequest("POST", "http://"+p.addr+"/api/v1/organisations", strings.NewReader(`{"kind":"trust","name":"Retried Trust","region":"Wales"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cookie", cookie)
+		req.Header.Set("Idempotency-Key", "fleet-retry-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Errorf("the write with an Idempotency-Key through %s: %d %s", p.addr, resp.StatusCode, b)
+		}
+		answers = append(answers, string(b))
+	}
+	if answers[0] != answers[1] {
+		t.Errorf("two servers gave two answers to one key:\n%s\n%s", answers[0], answers[1])
+	}
 	db, err := database.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if n := testkit.Count(t, db, "SELECT COUNT(*) FROM organisations WHERE name = $1", "Retried Trust"); n != 1 {
+		t.Errorf("the retried write was made %d times", n)
+	}
 	for _, name := range acknowledged {
 		if testkit.Count(t, db, "SELECT COUNT(*) FROM organisations WHERE name = $1", name) != 1 {
 			t.Errorf("acknowledged write %q is not in the database", name)
