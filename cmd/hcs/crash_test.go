@@ -75,26 +75,7 @@ func freeAddr(t *testing.T) string {
 
 func startHCS(t *testing.T, dbURL string, extra ...string) *process {
 	t.Helper()
-	bin, err := buildOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &process{addr: freeAddr(t), stdout: &syncBuffer{}}
-	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", p.addr, "--db", dbURL, "--log-level", "warn"}, extra...)...)
-	p.cmd.Stdout = p.stdout
-	p.cmd.Stderr = p.stdout
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
-	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + p.addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			return p
-		}
-	}
-	t.Fatalf("hcs did not start:\n%s", p.stdout)
-	return nil
+	return startHCSAt(t, freeAddr(t), dbURL, extra...)
 }
 
 // demoPassword reads a demo account's password from the start-up output.
@@ -113,20 +94,7 @@ func (p *process) demoPassword(t *testing.T, email string) string {
 // signIn returns the session cookie for an account.
 func (p *process) signIn(t *testing.T, email, password string) string {
 	t.Helper()
-	body := fmt.Sprintf(`{"email":%q,"password":%q}`, email, password)
-	resp, err := http.Post("http://"+p.addr+"/api/v1/session", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	for _, c := range resp.Cookies() {
-		if c.Name == "hcs_session" {
-			return c.Name + "=" + c.Value
-		}
-	}
-	b, _ := io.ReadAll(resp.Body)
-	t.Fatalf("sign in as %s: %d %s", email, resp.StatusCode, b)
-	return ""
+	return signInAt(t, "http://"+p.addr, email, password)
 }
 
 // TestCrashLosesNoAcknowledgedWrite: 50 clients create organisations

@@ -261,8 +261,8 @@ func serverState(t *testing.T, socket, server string) string {
 	return ""
 }
 
-// startHCSAt starts hcs serve on a given address (a server restarted in
-// place).
+// startHCSAt starts hcs serve on an address (the same address again for
+// a server restarted in place) and waits until it answers.
 func startHCSAt(t *testing.T, addr, dbURL string, extra ...string) *process {
 	t.Helper()
 	bin, err := buildOnce()
