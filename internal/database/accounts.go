@@ -428,7 +428,7 @@ func (db *DB) CreateSession(ctx context.Context, by auth.Actor, userID int64, to
 // trip: the session, its user and the user's grants joined, with no
 // transaction around it (a single statement reads one snapshot).
 func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Principal, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.erased_at,
+	rows, err := db.query(ctx, `SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.erased_at,
 			g.id, g.role, g.organisation_id, g.department_id, g.round_id, g.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY g.id`, tokenHash, db.Now().UTC().Truncate(time.Microsecond))

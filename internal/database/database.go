@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,16 +37,27 @@ const (
 //go:embed migrations
 var migrations embed.FS
 
-// DB is an open database. SQLite gets two pools: a single writer, so that
-// writes queue in Go instead of failing busy, and readers that run
-// alongside it under WAL. PostgreSQL uses one pool for both.
+// DB is an open database. SQLite gets two pools: a single writer, whose
+// writes queue in Go and commit in groups (writer.go), and readers that
+// run alongside it under WAL. PostgreSQL uses one pool for both.
 type DB struct {
 	Dialect string
 	// Now is the clock; every transaction takes one reading of it.
 	Now func() time.Time
+	// Committed, when set before the first write, is told how many writes
+	// each of SQLite's group commits made durable: for logs and tests.
+	Committed func(writes int)
 
 	write *sql.DB
 	read  *sql.DB
+	// writer runs SQLite's writes; nil on PostgreSQL.
+	writer *writer
+	// readStmts are the SQLite readers' prepared statements; PostgreSQL's
+	// driver keeps its own per connection.
+	readStmts *statements
+	// writing holds the goroutines running a Write's fn, to refuse a
+	// Write from inside one (ErrNestedWrite) instead of deadlocking.
+	writing sync.Map
 	// source is the file path (SQLite) or URL (PostgreSQL), for messages.
 	source string
 	url    string
@@ -95,10 +107,19 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		read.SetConnMaxIdleTime(5 * time.Minute)
 		write.SetMaxIdleConns(1)
 		db.Dialect, db.write, db.read, db.source, db.url = SQLite, write, read, path, path
+		db.readStmts = &statements{pool: read, m: map[string]*sql.Stmt{}}
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.source, err)
+	}
+	if db.Dialect == SQLite {
+		w, err := newWriter(ctx, db)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to %s: %w", db.source, err)
+		}
+		db.writer = w
 	}
 	return db, nil
 }
@@ -131,9 +152,17 @@ func (db *DB) SetPoolSize(n int) {
 	db.read.SetMaxIdleConns(n)
 }
 
-// Close closes the pools.
+// Close closes the pools. Writes still queued fail; a batch under way
+// finishes first.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.writer != nil {
+		err = db.writer.close()
+	}
+	if db.readStmts != nil {
+		db.readStmts.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -156,24 +185,55 @@ func redactURL(u string) string {
 	return u
 }
 
-// Tx is a transaction with one reading of the clock.
+// Tx is a transaction with one reading of the clock. It is not for use by
+// several goroutines at once.
 type Tx struct {
-	tx      *sql.Tx
 	Now     time.Time
 	Dialect string
+
+	// q runs statements: the *sql.Tx, or in a SQLite write batch the
+	// write connection, whose transaction the batch holds.
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	// sqlTx and stmts: a SQLite read binds the pool's prepared statements
+	// to its transaction.
+	sqlTx *sql.Tx
+	stmts *statements
+	// writer: a SQLite write uses the write connection's statements.
+	writer *writer
+	// detached statements run without the caller's cancellation, which
+	// would interrupt the whole batch's transaction; a write whose context
+	// has ended fails at its next statement instead.
+	detached bool
 }
 
 // Write runs fn in a read-write transaction, committing when fn returns nil.
+// It returns once the commit is durable. fn must not call Write (see
+// ErrNestedWrite). On SQLite, fn runs on the writer's goroutine, inside a
+// savepoint of a transaction that other writes share (writer.go).
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, false, fn)
+	gid := goroutineID()
+	if _, nested := db.writing.Load(gid); nested {
+		return &apperr.Error{Code: apperr.Internal, Message: "database error", Err: ErrNestedWrite}
+	}
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	if db.writer != nil {
+		return db.writer.do(ctx, now, fn)
+	}
+	db.writing.Store(gid, true)
+	defer db.writing.Delete(gid)
+	return db.run(ctx, db.write, false, now, fn)
 }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, true, fn)
+	return db.run(ctx, db.read, true, db.Now().UTC().Truncate(time.Microsecond), fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, now time.Time, fn func(*Tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: readOnly && db.Dialect == Postgres}
 	if readOnly && db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -182,7 +242,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, Now: db.Now().UTC().Truncate(time.Microsecond), Dialect: db.Dialect}
+	tx := &Tx{q: sqlTx, sqlTx: sqlTx, Now: now, Dialect: db.Dialect}
+	if readOnly {
+		tx.stmts = db.readStmts
+	}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return mapError(err)
@@ -190,27 +253,93 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	return mapError(sqlTx.Commit())
 }
 
+// query runs one query outside a transaction (a single statement reads one
+// snapshot), prepared on SQLite.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.readStmts != nil {
+		return db.readStmts.query(ctx, query, args...)
+	}
+	return db.read.QueryContext(ctx, query, args...)
+}
+
+// prepared is the prepared statement for query on this transaction's
+// connection, or nil to run it unprepared.
+func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	switch {
+	case tx.writer != nil:
+		s, _ := tx.writer.stmt(query) // an error comes again, unprepared
+		return s
+	case tx.stmts != nil:
+		if s := tx.stmts.get(query); s != nil {
+			return tx.sqlTx.StmtContext(ctx, s)
+		}
+	}
+	return nil
+}
+
+// context is the context a statement runs with, or the caller's error once
+// it has ended.
+func (tx *Tx) context(ctx context.Context) (context.Context, error) {
+	if tx.detached {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return context.WithoutCancel(ctx), nil
+	}
+	return ctx, nil
+}
+
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	ctx, err := tx.context(ctx)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	var res sql.Result
+	if s := tx.prepared(ctx, query); s != nil {
+		res, err = s.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.q.ExecContext(ctx, query, args...)
+	}
 	return res, mapError(err)
 }
 
-// Query runs a query.
+// Query runs a query. It is never prepared ahead: a prepared statement
+// serves one result at a time, and rows may still be open when the same
+// text runs again.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	ctx, err := tx.context(ctx)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	rows, err := tx.q.QueryContext(ctx, query, args...)
 	return rows, mapError(err)
 }
 
 // QueryRow runs a query for one row; Scan returns not_found when there is
 // none.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) row {
-	return row{tx.tx.QueryRowContext(ctx, query, args...)}
+	ctx, err := tx.context(ctx)
+	if err != nil {
+		return row{err: err}
+	}
+	if s := tx.prepared(ctx, query); s != nil {
+		return row{r: s.QueryRowContext(ctx, args...)}
+	}
+	return row{r: tx.q.QueryRowContext(ctx, query, args...)}
 }
 
-type row struct{ r *sql.Row }
+type row struct {
+	r   *sql.Row
+	err error
+}
 
-func (r row) Scan(dest ...any) error { return mapError(r.r.Scan(dest...)) }
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return mapError(r.err)
+	}
+	return mapError(r.r.Scan(dest...))
+}
 
 // Insert runs an INSERT … RETURNING id and returns the id.
 func (tx *Tx) Insert(ctx context.Context, query string, args ...any) (int64, error) {
@@ -328,10 +457,15 @@ func (db *DB) migrateTo(ctx context.Context, version int) (applied int, err erro
 				done = true
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+			// A script, run unprepared: it runs once.
+			sctx, err := tx.context(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.q.ExecContext(sctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+			_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
 				m.version, m.name, tx.Now.Format(time.RFC3339))
 			return err
 		})

@@ -7,3 +7,12 @@ import "context"
 func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
 	return db.migrateTo(ctx, version)
 }
+
+// QueuedWrites is how many writes wait for SQLite's writer: tests queue a
+// known batch behind a write that holds the writer.
+func (db *DB) QueuedWrites() int {
+	if db.writer == nil {
+		return 0
+	}
+	return db.writer.queuedWrites()
+}
