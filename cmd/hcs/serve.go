@@ -52,6 +52,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
+	if logger.Enabled(ctx, slog.LevelDebug) {
+		db.Committed = func(writes int) { logger.Debug("database group commit", "writes", writes) }
+	}
 	schema, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err
