@@ -55,9 +55,13 @@ type DB struct {
 	// readStmts are the SQLite readers' prepared statements; PostgreSQL's
 	// driver keeps its own per connection.
 	readStmts *statements
+	// slots admits the pool's users first come, first served (see admit):
+	// PostgreSQL's one pool, SQLite's readers.
+	slots atomic.Pointer[chan struct{}]
 	// writing holds the goroutines running a Write's fn, to refuse a
 	// Write from inside one (ErrNestedWrite) instead of deadlocking.
-	writing sync.Map
+	writing  sync.Map
+	poolSize int
 	// source is the file path (SQLite) or URL (PostgreSQL), for messages.
 	source string
 	url    string
@@ -74,8 +78,9 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgresql: %w", err)
 		}
-		pool.SetMaxOpenConns(32)
-		pool.SetMaxIdleConns(32)
+		db.poolSize = 32
+		pool.SetMaxOpenConns(db.poolSize)
+		pool.SetMaxIdleConns(db.poolSize)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db.Dialect, db.write, db.read, db.source, db.url = Postgres, pool, pool, redactURL(source), source
 	default:
@@ -102,13 +107,15 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		// Keep every reader open between requests: database/sql keeps only
 		// two idle by default, so a burst reopened (and re-prepared) the
 		// rest each time.
-		read.SetMaxOpenConns(8)
-		read.SetMaxIdleConns(8)
+		db.poolSize = 8
+		read.SetMaxOpenConns(db.poolSize)
+		read.SetMaxIdleConns(db.poolSize)
 		read.SetConnMaxIdleTime(5 * time.Minute)
 		write.SetMaxIdleConns(1)
 		db.Dialect, db.write, db.read, db.source, db.url = SQLite, write, read, path, path
 		db.readStmts = &statements{pool: read, m: map[string]*sql.Stmt{}}
 	}
+	db.setSlots(db.poolSize)
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.source, err)
@@ -150,7 +157,34 @@ func (db *DB) MovableClock() (at func(time.Time)) {
 func (db *DB) SetPoolSize(n int) {
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
+	db.setSlots(n)
 }
+
+func (db *DB) setSlots(n int) {
+	slots := make(chan struct{}, n)
+	db.slots.Store(&slots)
+}
+
+// admit waits for one of the pool's connections, first come first served,
+// and returns the slot to give back with leave. database/sql on its own
+// hands a freed connection to a random waiter, so under load a few
+// requests waited behind hundreds that came later: a long tail.
+func (db *DB) admit(ctx context.Context) (chan struct{}, error) {
+	slots := *db.slots.Load()
+	select {
+	case slots <- struct{}{}:
+		return slots, nil
+	default:
+	}
+	select {
+	case slots <- struct{}{}:
+		return slots, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func leave(slots chan struct{}) { <-slots }
 
 // Close closes the pools. Writes still queued fail; a batch under way
 // finishes first.
@@ -238,6 +272,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, now time.Tim
 	if readOnly && db.Dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
+	slots, err := db.admit(ctx)
+	if err != nil {
+		return mapError(err)
+	}
+	defer leave(slots)
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return mapError(err)
@@ -253,13 +292,28 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, now time.Tim
 	return mapError(sqlTx.Commit())
 }
 
-// query runs one query outside a transaction (a single statement reads one
-// snapshot), prepared on SQLite.
-func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if db.readStmts != nil {
-		return db.readStmts.query(ctx, query, args...)
+// queryRows runs one query outside a transaction (a single statement reads
+// one snapshot), prepared on SQLite, and hands its rows to fn.
+func (db *DB) queryRows(ctx context.Context, fn func(*sql.Rows) error, query string, args ...any) error {
+	slots, err := db.admit(ctx)
+	if err != nil {
+		return mapError(err)
 	}
-	return db.read.QueryContext(ctx, query, args...)
+	defer leave(slots)
+	var rows *sql.Rows
+	if db.readStmts != nil {
+		rows, err = db.readStmts.query(ctx, query, args...)
+	} else {
+		rows, err = db.read.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return mapError(err)
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return mapError(err)
+	}
+	return mapError(rows.Err())
 }
 
 // prepared is the prepared statement for query on this transaction's
