@@ -236,6 +236,8 @@ type Tx struct {
 	// to its transaction.
 	sqlTx *sql.Tx
 	stmts *statements
+	// pg: a PostgreSQL transaction, its BEGIN sent with its first statement.
+	pg *pgTx
 	// writer: a SQLite write uses the write connection's statements.
 	writer *writer
 	// detached statements run without the caller's cancellation, which
@@ -259,32 +261,30 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	}
 	db.writing.Store(gid, true)
 	defer db.writing.Delete(gid)
-	return db.run(ctx, db.write, false, now, fn)
+	return db.runPostgres(ctx, false, now, fn)
 }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, true, db.Now().UTC().Truncate(time.Microsecond), fn)
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	if db.Dialect == Postgres {
+		return db.runPostgres(ctx, true, now, fn)
+	}
+	return db.readSQLite(ctx, now, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, now time.Time, fn func(*Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: readOnly && db.Dialect == Postgres}
-	if readOnly && db.Dialect == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
+// readSQLite runs fn in a transaction on one of SQLite's readers.
+func (db *DB) readSQLite(ctx context.Context, now time.Time, fn func(*Tx) error) error {
 	slots, err := db.admit(ctx)
 	if err != nil {
 		return mapError(err)
 	}
 	defer leave(slots)
-	sqlTx, err := pool.BeginTx(ctx, opts)
+	sqlTx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
 	}
-	tx := &Tx{q: sqlTx, sqlTx: sqlTx, Now: now, Dialect: db.Dialect}
-	if readOnly {
-		tx.stmts = db.readStmts
-	}
+	tx := &Tx{q: sqlTx, sqlTx: sqlTx, stmts: db.readStmts, Now: now, Dialect: db.Dialect}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return mapError(err)
@@ -332,12 +332,12 @@ func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 // context is the context a statement runs with, or the caller's error once
-// it has ended.
+// it has ended: a statement does not start after its context has ended.
 func (tx *Tx) context(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if tx.detached {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		return context.WithoutCancel(ctx), nil
 	}
 	return ctx, nil
@@ -350,7 +350,9 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		return nil, mapError(err)
 	}
 	var res sql.Result
-	if s := tx.prepared(ctx, query); s != nil {
+	if tx.pg != nil && tx.pg.begin != "" {
+		res, err = tx.pg.first(ctx, query, args, nil)
+	} else if s := tx.prepared(ctx, query); s != nil {
 		res, err = s.ExecContext(ctx, args...)
 	} else {
 		res, err = tx.q.ExecContext(ctx, query, args...)
@@ -366,6 +368,11 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err != nil {
 		return nil, mapError(err)
 	}
+	if tx.pg != nil {
+		if err := tx.pg.started(ctx); err != nil {
+			return nil, mapError(err)
+		}
+	}
 	rows, err := tx.q.QueryContext(ctx, query, args...)
 	return rows, mapError(err)
 }
@@ -377,20 +384,32 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) row {
 	if err != nil {
 		return row{err: err}
 	}
+	if tx.pg != nil && tx.pg.begin != "" {
+		return row{first: func(dest []any) error {
+			_, err := tx.pg.first(ctx, query, args, dest)
+			return err
+		}}
+	}
 	if s := tx.prepared(ctx, query); s != nil {
 		return row{r: s.QueryRowContext(ctx, args...)}
 	}
 	return row{r: tx.q.QueryRowContext(ctx, query, args...)}
 }
 
+// row is a QueryRow's result: a *sql.Row, an error, or a PostgreSQL
+// transaction's first statement, which runs with its BEGIN when scanned.
 type row struct {
-	r   *sql.Row
-	err error
+	r     *sql.Row
+	err   error
+	first func(dest []any) error
 }
 
 func (r row) Scan(dest ...any) error {
-	if r.err != nil {
+	switch {
+	case r.err != nil:
 		return mapError(r.err)
+	case r.first != nil:
+		return mapError(r.first(dest))
 	}
 	return mapError(r.r.Scan(dest...))
 }
@@ -515,6 +534,11 @@ func (db *DB) migrateTo(ctx context.Context, version int) (applied int, err erro
 			sctx, err := tx.context(ctx)
 			if err != nil {
 				return err
+			}
+			if tx.pg != nil {
+				if err := tx.pg.started(ctx); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.q.ExecContext(sctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)

@@ -456,3 +456,46 @@ func TestPanickingWrite(t *testing.T) {
 		}
 	})
 }
+
+// TestStatementFailureFnIgnores: a fn that carries on past a failed
+// statement. PostgreSQL has aborted the transaction, and its COMMIT (sent
+// with no error of fn's to stop it) must fail rather than report success;
+// SQLite undoes only the failed statement, and the rest commits.
+func TestStatementFailureFnIgnores(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		createItems(t, db)
+		ctx := context.Background()
+		if err := db.Write(ctx, func(tx *database.Tx) error { return insertItem(ctx, tx, "first") }); err != nil {
+			t.Fatal(err)
+		}
+		err := db.Write(ctx, func(tx *database.Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO gc_items (name) VALUES ('first')"); apperr.Code(err) != apperr.Conflict {
+				return fmt.Errorf("duplicate: %v, want conflict", err)
+			}
+			if db.Dialect == database.SQLite {
+				return insertItem(ctx, tx, "second")
+			}
+			return nil
+		})
+		switch db.Dialect {
+		case database.SQLite:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := items(t, db); !slices.Equal(got, []string{"first", "second"}) {
+				t.Errorf("items: %q", got)
+			}
+		case database.Postgres:
+			if err == nil || !strings.Contains(err.Error(), "rollback") {
+				t.Fatalf("write after an ignored failure: %v, want the commit to report a rollback", err)
+			}
+		}
+		// Transactions that run no statement are fine too.
+		if err := db.Write(ctx, func(*database.Tx) error { return nil }); err != nil {
+			t.Errorf("empty write: %v", err)
+		}
+		if err := db.Read(ctx, func(*database.Tx) error { return nil }); err != nil {
+			t.Errorf("empty read: %v", err)
+		}
+	})
+}
