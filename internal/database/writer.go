@@ -219,7 +219,14 @@ func (w *writer) stmt(query string) (*sql.Stmt, error) {
 // run runs one batch: BEGIN, a savepoint per write, COMMIT.
 func (w *writer) run(batch []*writeRequest) {
 	started := time.Now()
-	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
+	err := w.exec("BEGIN IMMEDIATE")
+	if err != nil {
+		// A transaction left open by a batch whose ROLLBACK failed would
+		// refuse every BEGIN after it: end it and try once more.
+		w.exec("ROLLBACK")
+		err = w.exec("BEGIN IMMEDIATE")
+	}
+	if err != nil {
 		for _, r := range batch {
 			if r.state.CompareAndSwap(queued, running) {
 				r.finish(mapError(err))
