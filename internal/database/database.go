@@ -44,7 +44,7 @@ type DB struct {
 	Dialect string
 	// Now is the clock; every transaction takes one reading of it.
 	Now func() time.Time
-	// Committed, when set before the first write, is told how many writes
+	// Committed, set while no write is under way, is told how many writes
 	// each of SQLite's group commits made durable: for logs and tests.
 	Committed func(writes int)
 
