@@ -77,6 +77,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *dbConns > 0 {
 		db.SetPoolSize(*dbConns)
 	}
+	if logger.Enabled(ctx, slog.LevelDebug) {
+		db.Committed = func(writes int) { logger.Debug("database group commit", "writes", writes) }
+	}
 	schema, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,16 +37,31 @@ const (
 //go:embed migrations
 var migrations embed.FS
 
-// DB is an open database. SQLite gets two pools: a single writer, so that
-// writes queue in Go instead of failing busy, and readers that run
-// alongside it under WAL. PostgreSQL uses one pool for both.
+// DB is an open database. SQLite gets two pools: a single writer, whose
+// writes queue in Go and commit in groups (writer.go), and readers that
+// run alongside it under WAL. PostgreSQL uses one pool for both.
 type DB struct {
 	Dialect string
 	// Now is the clock; every transaction takes one reading of it.
 	Now func() time.Time
+	// Committed, set while no write is under way, is told how many writes
+	// each of SQLite's group commits made durable: for logs and tests.
+	Committed func(writes int)
 
 	write *sql.DB
 	read  *sql.DB
+	// writer runs SQLite's writes; nil on PostgreSQL.
+	writer *writer
+	// readStmts are the SQLite readers' prepared statements; PostgreSQL's
+	// driver keeps its own per connection.
+	readStmts *statements
+	// slots admits the pool's users first come, first served (see admit):
+	// PostgreSQL's one pool, SQLite's readers.
+	slots atomic.Pointer[chan struct{}]
+	// writing holds the goroutines running a Write's fn, to refuse a
+	// Write from inside one (ErrNestedWrite) instead of deadlocking.
+	writing  sync.Map
+	poolSize int
 	// source is the file path (SQLite) or URL (PostgreSQL), for messages.
 	source string
 	url    string
@@ -62,8 +78,9 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgresql: %w", err)
 		}
-		pool.SetMaxOpenConns(32)
-		pool.SetMaxIdleConns(32)
+		db.poolSize = 32
+		pool.SetMaxOpenConns(db.poolSize)
+		pool.SetMaxIdleConns(db.poolSize)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db.Dialect, db.write, db.read, db.source, db.url = Postgres, pool, pool, redactURL(source), source
 	default:
@@ -90,15 +107,26 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		// Keep every reader open between requests: database/sql keeps only
 		// two idle by default, so a burst reopened (and re-prepared) the
 		// rest each time.
-		read.SetMaxOpenConns(8)
-		read.SetMaxIdleConns(8)
+		db.poolSize = 8
+		read.SetMaxOpenConns(db.poolSize)
+		read.SetMaxIdleConns(db.poolSize)
 		read.SetConnMaxIdleTime(5 * time.Minute)
 		write.SetMaxIdleConns(1)
 		db.Dialect, db.write, db.read, db.source, db.url = SQLite, write, read, path, path
+		db.readStmts = &statements{pool: read, m: map[string]*sql.Stmt{}}
 	}
+	db.setSlots(db.poolSize)
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.source, err)
+	}
+	if db.Dialect == SQLite {
+		w, err := newWriter(ctx, db)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to %s: %w", db.source, err)
+		}
+		db.writer = w
 	}
 	return db, nil
 }
@@ -129,11 +157,46 @@ func (db *DB) MovableClock() (at func(time.Time)) {
 func (db *DB) SetPoolSize(n int) {
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
+	db.setSlots(n)
 }
 
-// Close closes the pools.
+func (db *DB) setSlots(n int) {
+	slots := make(chan struct{}, n)
+	db.slots.Store(&slots)
+}
+
+// admit waits for one of the pool's connections, first come first served,
+// and returns the slot to give back with leave. database/sql on its own
+// hands a freed connection to a random waiter, so under load a few
+// requests waited behind hundreds that came later: a long tail.
+func (db *DB) admit(ctx context.Context) (chan struct{}, error) {
+	slots := *db.slots.Load()
+	select {
+	case slots <- struct{}{}:
+		return slots, nil
+	default:
+	}
+	select {
+	case slots <- struct{}{}:
+		return slots, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func leave(slots chan struct{}) { <-slots }
+
+// Close closes the pools. Writes still queued fail; a batch under way
+// finishes first.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.writer != nil {
+		err = db.writer.close()
+	}
+	if db.readStmts != nil {
+		db.readStmts.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -156,67 +219,200 @@ func redactURL(u string) string {
 	return u
 }
 
-// Tx is a transaction with one reading of the clock.
+// Tx is a transaction with one reading of the clock. It is not for use by
+// several goroutines at once.
 type Tx struct {
-	tx      *sql.Tx
 	Now     time.Time
 	Dialect string
+
+	// q runs statements: the *sql.Tx, or in a SQLite write batch the
+	// write connection, whose transaction the batch holds.
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	// sqlTx and stmts: a SQLite read binds the pool's prepared statements
+	// to its transaction.
+	sqlTx *sql.Tx
+	stmts *statements
+	// pg: a PostgreSQL transaction, its BEGIN sent with its first statement.
+	pg *pgTx
+	// writer: a SQLite write uses the write connection's statements.
+	writer *writer
+	// detached statements run without the caller's cancellation, which
+	// would interrupt the whole batch's transaction; a write whose context
+	// has ended fails at its next statement instead.
+	detached bool
 }
 
 // Write runs fn in a read-write transaction, committing when fn returns nil.
+// It returns once the commit is durable. fn must not call Write (see
+// ErrNestedWrite). On SQLite, fn runs on the writer's goroutine, inside a
+// savepoint of a transaction that other writes share (writer.go).
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, false, fn)
+	gid := goroutineID()
+	if _, nested := db.writing.Load(gid); nested {
+		return &apperr.Error{Code: apperr.Internal, Message: "database error", Err: ErrNestedWrite}
+	}
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	if db.writer != nil {
+		return db.writer.do(ctx, now, fn)
+	}
+	db.writing.Store(gid, true)
+	defer db.writing.Delete(gid)
+	return db.runPostgres(ctx, false, now, fn)
 }
 
 // Read runs fn in a read-only transaction.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, true, fn)
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	if db.Dialect == Postgres {
+		return db.runPostgres(ctx, true, now, fn)
+	}
+	return db.readSQLite(ctx, now, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: readOnly && db.Dialect == Postgres}
-	if readOnly && db.Dialect == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	sqlTx, err := pool.BeginTx(ctx, opts)
+// readSQLite runs fn in a transaction on one of SQLite's readers.
+func (db *DB) readSQLite(ctx context.Context, now time.Time, fn func(*Tx) error) error {
+	slots, err := db.admit(ctx)
 	if err != nil {
 		return mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, Now: db.Now().UTC().Truncate(time.Microsecond), Dialect: db.Dialect}
+	defer leave(slots)
+	sqlTx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	tx := &Tx{q: sqlTx, sqlTx: sqlTx, stmts: db.readStmts, Now: now, Dialect: db.Dialect}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return mapError(err)
 	}
-	if !readOnly {
-		if err := markCommitted(ctx, tx); err != nil {
-			sqlTx.Rollback()
-			return mapError(err)
+	return mapError(sqlTx.Commit())
+}
+
+// queryRows runs one query outside a transaction (a single statement reads
+// one snapshot), prepared on SQLite, and hands its rows to fn.
+func (db *DB) queryRows(ctx context.Context, fn func(*sql.Rows) error, query string, args ...any) error {
+	slots, err := db.admit(ctx)
+	if err != nil {
+		return mapError(err)
+	}
+	defer leave(slots)
+	var rows *sql.Rows
+	if db.readStmts != nil {
+		rows, err = db.readStmts.query(ctx, query, args...)
+	} else {
+		rows, err = db.read.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return mapError(err)
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return mapError(err)
+	}
+	return mapError(rows.Err())
+}
+
+// prepared is the prepared statement for query on this transaction's
+// connection, or nil to run it unprepared.
+func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	switch {
+	case tx.writer != nil:
+		s, _ := tx.writer.stmt(query) // an error comes again, unprepared
+		return s
+	case tx.stmts != nil:
+		if s := tx.stmts.get(query); s != nil {
+			return tx.sqlTx.StmtContext(ctx, s)
 		}
 	}
-	return mapError(sqlTx.Commit())
+	return nil
+}
+
+// context is the context a statement runs with, or the caller's error once
+// it has ended: a statement does not start after its context has ended.
+func (tx *Tx) context(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if tx.detached {
+		return context.WithoutCancel(ctx), nil
+	}
+	return ctx, nil
 }
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	ctx, err := tx.context(ctx)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	var res sql.Result
+	if tx.pg != nil && tx.pg.begin != "" {
+		res, err = tx.pg.first(ctx, query, args, nil)
+	} else if s := tx.prepared(ctx, query); s != nil {
+		res, err = s.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.q.ExecContext(ctx, query, args...)
+	}
 	return res, mapError(err)
 }
 
-// Query runs a query.
+// Query runs a query. It is never prepared ahead: a prepared statement
+// serves one result at a time, and rows may still be open when the same
+// text runs again.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	ctx, err := tx.context(ctx)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if tx.pg != nil {
+		if err := tx.pg.started(ctx); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	rows, err := tx.q.QueryContext(ctx, query, args...)
 	return rows, mapError(err)
 }
 
 // QueryRow runs a query for one row; Scan returns not_found when there is
 // none.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) row {
-	return row{tx.tx.QueryRowContext(ctx, query, args...)}
+	ctx, err := tx.context(ctx)
+	if err != nil {
+		return row{err: err}
+	}
+	if tx.pg != nil && tx.pg.begin != "" {
+		return row{first: func(dest []any) error {
+			_, err := tx.pg.first(ctx, query, args, dest)
+			return err
+		}}
+	}
+	if s := tx.prepared(ctx, query); s != nil {
+		return row{r: s.QueryRowContext(ctx, args...)}
+	}
+	return row{r: tx.q.QueryRowContext(ctx, query, args...)}
 }
 
-type row struct{ r *sql.Row }
+// row is a QueryRow's result: a *sql.Row, an error, or a PostgreSQL
+// transaction's first statement, which runs with its BEGIN when scanned.
+type row struct {
+	r     *sql.Row
+	err   error
+	first func(dest []any) error
+}
 
-func (r row) Scan(dest ...any) error { return mapError(r.r.Scan(dest...)) }
+func (r row) Scan(dest ...any) error {
+	switch {
+	case r.err != nil:
+		return mapError(r.err)
+	case r.first != nil:
+		return mapError(r.first(dest))
+	}
+	return mapError(r.r.Scan(dest...))
+}
 
 // Insert runs an INSERT … RETURNING id and returns the id.
 func (tx *Tx) Insert(ctx context.Context, query string, args ...any) (int64, error) {
@@ -338,10 +534,20 @@ func (db *DB) migrateTo(ctx context.Context, version int) (applied int, err erro
 				done = true
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+			// A script, run unprepared: it runs once.
+			sctx, err := tx.context(ctx)
+			if err != nil {
+				return err
+			}
+			if tx.pg != nil {
+				if err := tx.pg.started(ctx); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.q.ExecContext(sctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+			_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
 				m.version, m.name, tx.Now.Format(time.RFC3339))
 			return err
 		})

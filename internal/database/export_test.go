@@ -10,3 +10,12 @@ func (db *DB) MigrateTo(ctx context.Context, version int) (int, error) {
 
 // MapError is mapError, for tests of how driver errors are reported.
 var MapError = mapError
+
+// QueuedWrites is how many writes wait for SQLite's writer: tests queue a
+// known batch behind a write that holds the writer.
+func (db *DB) QueuedWrites() int {
+	if db.writer == nil {
+		return 0
+	}
+	return db.writer.queuedWrites()
+}
