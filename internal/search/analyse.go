@@ -37,6 +37,7 @@ func stemTerm(w string) string {
 
 // analyserStopWords are the common English words left out of the index:
 // they occur in nearly every entry and would only add noise to scores.
+// "s" and "t" are what is left of "patient's," and "don't".
 var analyserStopWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be
@@ -45,7 +46,7 @@ var analyserStopWords = func() map[string]bool {
 		its itself just me more most my no nor not of off on once only or other our ours out over own
 		same she should so some such than that the their theirs them then there these they this those
 		through to too under until up very was we were what when where which while who whom why will
-		with would you your yours`) {
+		with would you your yours s t`) {
 		m[w] = true
 	}
 	return m
