@@ -35,6 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
 	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
+	forwardedHeader := fs.String("forwarded-header", envOr("HCS_FORWARDED_HEADER", "X-Forwarded-For"), "the header the trusted proxies write the client's address in: X-Forwarded-For or Forwarded (default from $HCS_FORWARDED_HEADER); the other is ignored")
 	dbConns := fs.Int("db-conns", 0, "at most this many database connections per process (PostgreSQL's pool, or SQLite's readers; default 32 and 8): keep the sum over every server, plus one more for a deploy, below PostgreSQL's max_connections, or use PgBouncer")
 	trusted := fs.String("trusted-proxies", os.Getenv("HCS_TRUSTED_PROXIES"), "comma-separated addresses or CIDR ranges of the proxies in front of hcs, whose X-Forwarded-For or Forwarded header gives the client's address (default from $HCS_TRUSTED_PROXIES; none: every client is its peer)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HCS_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, such as 127.0.0.1:9464: an internal address, apart from the public one (default from $HCS_METRICS_ADDR; none: no metrics listener)")
@@ -112,7 +113,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
 	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
+		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
 		FormsPerMinute: *formsPerMinute, NoResponseCache: *noCache, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {
 		return err
@@ -258,7 +259,11 @@ func setUpDemo(ctx context.Context, db *database.DB, rec *recruit.Service, w io.
 	table := demoAccounts(accounts)
 	fmt.Fprintf(w, "%s%s", heading, table)
 	if kept != "" {
+		// WriteFile keeps an existing file's mode: set it too.
 		if err := os.WriteFile(kept, table, 0o600); err != nil {
+			return fmt.Errorf("keep the demo accounts: %w", err)
+		}
+		if err := os.Chmod(kept, 0o600); err != nil {
 			return fmt.Errorf("keep the demo accounts: %w", err)
 		}
 	}

@@ -28,8 +28,12 @@ var accountsPersonal = privacy.Register{
 			Columns: []privacy.Column{{Name: "id"}, {Name: "user_id"}, {Name: "recipient", Treat: privacy.Identity, Erased: "erased-{id}"},
 				{Name: "subject"}, {Name: "body", Treat: privacy.Content}, {Name: "created_at"}, {Name: "sent_at"},
 				{Name: "attempts"}, {Name: "next_attempt_at"}, {Name: "claimed_until"}, {Name: "last_error", Treat: privacy.Content}}},
-		{Name: "idempotency_keys", As: "account", About: "user_id = $1", Describe: "Answers to your requests, kept for a day so that a retried request is not carried out twice",
-			Erase: privacy.Delete, Columns: []privacy.Column{{Name: "user_id"}, {Name: "key"}, {Name: "fingerprint"}, {Name: "created_at"},
+		// An answer another account was given can be about this person
+		// (an administrator creating their account): it is theirs too,
+		// found by their email address in it.
+		{Name: "idempotency_keys", As: "account", About: "user_id = $1 OR body LIKE '%' || $2 || '%'",
+			Describe: "Answers to requests by you or about you, kept for a day so that a retried request is not carried out twice",
+			Erase:    privacy.Delete, Columns: []privacy.Column{{Name: "user_id"}, {Name: "key"}, {Name: "fingerprint"}, {Name: "created_at"},
 				{Name: "committed_at"}, {Name: "status"}, {Name: "content_type"}, {Name: "body", Treat: privacy.Content}}},
 		// The audit log keeps its shape: erasure blanks the network
 		// addresses the person acted from, including requests made before

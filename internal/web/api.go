@@ -415,7 +415,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.ready(ctx); err != nil {
-			status, reason = http.StatusServiceUnavailable, err.Error()
+			// The detail (addresses, driver messages) is for the log,
+			// not the public.
+			status, reason = http.StatusServiceUnavailable, "the database is not ready"
 			s.log.Warn("not ready", "err", err)
 		}
 	}

@@ -22,7 +22,8 @@ const idempotencyStale = time.Minute
 // Idempotency-Key: the first request's answer is kept, in the database, and
 // a retry with the same key and request gets it back (marked
 // Idempotent-Replayed) from any server, without doing the write again.
-// Requests without the header pass through.
+// Requests without the header, signed-out requests and password changes
+// pass through.
 func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -35,8 +36,11 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return
 		}
 		p := principal(r)
-		if p == nil || s.keys == nil {
-			s.fail(w, r, true, apperr.Invalidf("Idempotency-Key", "an Idempotency-Key can only be used when signed in"))
+		if p == nil || s.keys == nil || noIdempotency[r.URL.Path] {
+			// Signed-out writes (signing in, signing up) and password
+			// changes repeat safely, and their bodies hold passwords,
+			// which must not be kept even as a hash.
+			next.ServeHTTP(w, r)
 			return
 		}
 		body, err := io.ReadAll(r.Body)
@@ -74,6 +78,9 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// noIdempotency are the API writes that ignore Idempotency-Key.
+var noIdempotency = map[string]bool{"/api/v1/session": true, "/api/v1/me/password": true}
 
 // answerHeld answers a request whose key was used before.
 func (s *Server) answerHeld(w http.ResponseWriter, r *http.Request, held *idempotency.Record, fingerprint string) {

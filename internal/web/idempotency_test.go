@@ -91,6 +91,16 @@ func TestIdempotencyKeyAcrossServers(t *testing.T) {
 		if rec := other.create(f.a, "key-1", "Ola Trust"); rec.Code != http.StatusCreated || other.count(t, "Ola Trust") != 1 {
 			t.Errorf("another account's request with the same key: %d %s", rec.Code, rec.Body)
 		}
+		// Password changes and signing in ignore the key: their bodies
+		// hold passwords, which are not kept even as a hash.
+		req := httptest.NewRequest("POST", "/api/v1/me/password", strings.NewReader(`{"current":"wrong password here","password":"a new long password 1"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cookie", f.cookie)
+		req.Header.Set("Idempotency-Key", "pw-1")
+		f.a.ServeHTTP(httptest.NewRecorder(), req)
+		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM idempotency_keys WHERE key = $1", "pw-1"); n != 0 {
+			t.Errorf("a password change kept %d rows for its key", n)
+		}
 		// A key that is not visible ASCII is refused.
 		if rec := f.create(f.a, "key with spaces", "Space Trust"); rec.Code != http.StatusBadRequest {
 			t.Errorf("a key with spaces: %d", rec.Code)
@@ -232,6 +242,45 @@ func TestIdempotencyKeyAfterACrash(t *testing.T) {
 		}
 		if rec := f.create(f.a, "in-flight", "Flight Trust"); rec.Code != http.StatusConflict || rec.Header().Get("Retry-After") == "" {
 			t.Errorf("a retry while the first is running: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// An answer kept for one account can be about another person (an
+// administrator creating their account); erasing that person deletes it,
+// so a retry cannot bring their name and address back.
+func TestErasureReachesKeptAnswers(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		f := newIdempotencyFixture(t, db)
+		send := func(method, path, key, body string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(method, path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Cookie", f.cookie)
+			if key != "" {
+				req.Header.Set("Idempotency-Key", key)
+			}
+			rec := httptest.NewRecorder()
+			f.a.ServeHTTP(rec, req)
+			return rec
+		}
+		body := `{"name":"Vera Victim","email":"vera.victim@example.org"}`
+		rec := send("POST", "/api/v1/users", "create-vera", body)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("create: %d %s", rec.Code, rec.Body)
+		}
+		var id int64
+		fmt.Sscanf(rec.Body.String()[strings.Index(rec.Body.String(), `"id":`)+5:], "%d", &id)
+		if rec := send("POST", fmt.Sprintf("/api/v1/users/%d/grants", id), "", `{"role":"applicant"}`); rec.Code >= 300 {
+			t.Fatalf("grant: %d %s", rec.Code, rec.Body)
+		}
+		if rec := send("POST", fmt.Sprintf("/api/v1/users/%d/erase", id), "", ""); rec.Code != http.StatusOK {
+			t.Fatalf("erase %d: %d %s", id, rec.Code, rec.Body)
+		}
+		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM idempotency_keys WHERE body LIKE '%vera.victim@example.org%'"); n != 0 {
+			t.Errorf("%d kept answers still name the erased person", n)
+		}
+		if rec := send("POST", "/api/v1/users", "create-vera", body); rec.Header().Get("Idempotent-Replayed") == "true" {
+			t.Errorf("a retry replayed the erased person's answer: %s", rec.Body)
 		}
 	})
 }

@@ -62,6 +62,11 @@ func (m *metrics) observe(route, method string, code int, took time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default:
+		method = "other" // a client can send any word as a method
+	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
 	m.latency.WithLabelValues(route).Observe(took.Seconds())
 }

@@ -55,15 +55,16 @@ func (t AddressRanges) trusts(a netip.Addr) bool {
 // trusted proxy, it is the nearest address in the forwarding chain that is
 // not itself a trusted proxy: the chain is read from the right, where each
 // proxy appended the peer it saw, and everything to the left of the first
-// untrusted address is the client's own word. RFC 7239's Forwarded header
-// is read if present, X-Forwarded-For otherwise.
-func (t AddressRanges) client(r *http.Request) string {
+// untrusted address is the client's own word. Only the one header the
+// proxies write is read (X-Forwarded-For, or RFC 7239's Forwarded with
+// useForwarded): a proxy passes the other through as the client sent it.
+func (t AddressRanges) client(r *http.Request, useForwarded bool) string {
 	peer := peerAddress(r)
 	a, err := netip.ParseAddr(peer)
 	if err != nil || !t.trusts(a) {
 		return peer
 	}
-	chain := forwardedFor(r.Header)
+	chain := forwardedFor(r.Header, useForwarded)
 	client := a
 	for i := len(chain) - 1; i >= 0; i-- {
 		hop, err := netip.ParseAddr(chain[i])
@@ -80,11 +81,12 @@ func (t AddressRanges) client(r *http.Request) string {
 	return client.String()
 }
 
-// forwardedFor lists the addresses a request passed through, client first.
-func forwardedFor(h http.Header) []string {
+// forwardedFor lists the addresses a request passed through, client
+// first, from X-Forwarded-For or, with useForwarded, from Forwarded.
+func forwardedFor(h http.Header, useForwarded bool) []string {
 	var out []string
-	if values := h.Values("Forwarded"); len(values) > 0 {
-		for _, v := range values {
+	if useForwarded {
+		for _, v := range h.Values("Forwarded") {
 			for element := range strings.SplitSeq(v, ",") {
 				for pair := range strings.SplitSeq(element, ";") {
 					key, value, ok := strings.Cut(strings.TrimSpace(pair), "=")

@@ -77,6 +77,10 @@ type Config struct {
 	// header gives the client's address; from anyone else these headers
 	// are ignored.
 	TrustedProxies AddressRanges
+	// ForwardedHeader is the header the trusted proxies write: the
+	// default X-Forwarded-For, or Forwarded (RFC 7239). The other is
+	// never read, since a proxy passes it on as the client sent it.
+	ForwardedHeader string
 	// Idempotency keeps Idempotency-Key answers; nil uses Store when it
 	// can.
 	Idempotency idempotency.Store
@@ -125,6 +129,7 @@ type Server struct {
 	limiter       *addressLimiter
 	showMessages  bool
 	proxies       AddressRanges
+	useForwarded  bool
 	keys          idempotency.Store
 	ids           *requestIDs
 	metrics       *metrics
@@ -182,6 +187,13 @@ func New(cfg Config) (*Server, error) {
 	s.limiter = newAddressLimiter(perMinute, perMinute)
 	if s.keys == nil {
 		s.keys, _ = cfg.Store.(idempotency.Store)
+	}
+	switch strings.ToLower(cfg.ForwardedHeader) {
+	case "", "x-forwarded-for":
+	case "forwarded":
+		s.useForwarded = true
+	default:
+		return nil, fmt.Errorf("forwarded header %q: use X-Forwarded-For or Forwarded", cfg.ForwardedHeader)
 	}
 	if s.metrics, err = newMetrics(cfg.Collectors); err != nil {
 		return nil, err
@@ -302,7 +314,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		if len(s.proxies) > 0 {
-			ctx = context.WithValue(ctx, clientKey{}, s.proxies.client(r))
+			ctx = context.WithValue(ctx, clientKey{}, s.proxies.client(r, s.useForwarded))
 		}
 		r = r.WithContext(ctx)
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
