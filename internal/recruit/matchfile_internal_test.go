@@ -341,3 +341,26 @@ func refLess(x, y string, numeric bool) bool {
 	}
 	return x < y
 }
+
+// sameBytes must see a difference in any byte, at every length, including
+// the middle bytes that the two overlapping words of an id of 8 to 16
+// bytes share or skip.
+func TestSameBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n <= 24; n++ {
+		a := make([]byte, n)
+		for i := range a {
+			a[i] = byte('A' + rng.IntN(26))
+		}
+		if !sameBytes(a, bytes.Clone(a)) {
+			t.Fatalf("%q: not equal to itself", a)
+		}
+		for i := range n {
+			b := bytes.Clone(a)
+			b[i] ^= 1 << rng.IntN(8)
+			if sameBytes(a, b) || sameBytes(b, a) {
+				t.Fatalf("%q and %q: equal, but byte %d differs", a, b, i)
+			}
+		}
+	}
+}
