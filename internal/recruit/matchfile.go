@@ -27,6 +27,9 @@ type MatchInput struct {
 	// pairs that both sides ranked.
 	Preferences int
 	Acceptable  int
+	// order, when set, will give the applicants in the order of
+	// matches.csv: ReadMatchInput starts sorting them while the match runs.
+	order <-chan []int32
 }
 
 // Progress is told how far reading has got: the file, and bytes read of
@@ -157,6 +160,9 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	in.Acceptable = len(in.Market.prefPost)
 	in.PostIDs = postTable.strings()
 	in.ApplicantIDs = apps.strings()
+	order := make(chan []int32, 1)
+	go func() { order <- sortIDs(in.ApplicantIDs) }()
+	in.order = order
 	return in, nil
 }
 
@@ -945,8 +951,14 @@ func (in *MatchInput) WriteMatches(w io.Writer, assign []int32) error {
 	ids := in.ApplicantIDs
 	bw := bufio.NewWriterSize(w, 1<<20)
 	bw.WriteString("applicant_id,post_id\n")
+	var order []int32
+	if in.order != nil {
+		order, in.order = <-in.order, nil
+	} else {
+		order = sortIDs(ids)
+	}
 	var cw *csv.Writer
-	for _, a := range sortIDs(ids) {
+	for _, a := range order {
 		id, post := ids[a], ""
 		if p := assign[a]; p != Unmatched {
 			post = in.PostIDs[p]
