@@ -995,7 +995,18 @@ func mayNeedQuotes(s string) bool {
 	if c := s[0]; c <= ' ' || c >= 0x80 || s == `\.` {
 		return true
 	}
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time: a byte is one of the four when it xors to
+	// zero with it.
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		const ones = 0x0101010101010101
+		if zeroBytes(x^','*ones)|zeroBytes(x^'"'*ones)|zeroBytes(x^'\r'*ones)|zeroBytes(x^'\n'*ones) != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		switch s[i] {
 		case ',', '"', '\r', '\n':
 			return true

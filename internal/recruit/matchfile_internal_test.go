@@ -364,3 +364,32 @@ func TestSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// mayNeedQuotes must find a comma, quote or line break at any place in
+// ids of every length, as a byte-by-byte scan does.
+func TestMayNeedQuotes(t *testing.T) {
+	slow := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		if c := s[0]; c <= ' ' || c >= 0x80 || s == `\.` {
+			return true
+		}
+		return strings.ContainsAny(s, ",\"\r\n")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "AZaz09,\"\r\n +-\x80\xff\\."
+	for range 20000 {
+		b := make([]byte, rng.IntN(30))
+		for i := range b {
+			if rng.IntN(8) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = byte('A' + rng.IntN(26))
+			}
+		}
+		if got, want := mayNeedQuotes(string(b)), slow(string(b)); got != want {
+			t.Fatalf("mayNeedQuotes(%q) = %v, want %v", b, got, want)
+		}
+	}
+}
