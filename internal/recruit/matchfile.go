@@ -386,13 +386,30 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 	}
 }
 
-// lookUpApplicants finds the applicants of a chunk of rankings.csv. Rows
-// are taken in the order of their ids' slots in the table (a counting
-// sort), so that the table and its arena are read nearly from front to
+// sortLookupsAbove is the size in bytes of a table of applicants above
+// which lookups are sorted by slot; a variable so that tests can take
+// either way.
+var sortLookupsAbove = 12 << 20
+
+// lookUpApplicants finds the applicants of a chunk of rankings.csv. In a
+// large table, rows are taken in the order of their ids' slots in the
+// table (a counting sort), so that the table and its arena are read nearly from front to
 // back rather than at random, and are stored in that order: applicants
 // are numbered in slot order too, so the rows come out nearly sorted by
 // applicant, which is how they are used next.
 func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64) {
+	if len(p.apps.slots)*8+len(p.apps.arena) <= sortLookupsAbove {
+		// The table fits in cache: sorting would cost more than it saves.
+		var found [lookupBatch]int32
+		for lo := 0; lo < len(hs); lo += lookupBatch {
+			hi := min(lo+lookupBatch, len(hs))
+			p.apps.findBatch(hs[lo:hi], ids[lo:hi], found[:hi-lo])
+			for i := lo; i < hi; i++ {
+				out.rows[i].who = found[i-lo]
+			}
+		}
+		return
+	}
 	buckets, bucket := p.apps.slotBucket()
 	next := make([]int32, buckets+1)
 	for _, h := range hs {

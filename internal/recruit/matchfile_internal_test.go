@@ -393,3 +393,22 @@ func TestMayNeedQuotes(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderAgreesWithOracleSortedLookups: the lookups sorted by slot,
+// which only large tables of applicants take, give what the previous
+// reader gave too.
+func TestReaderAgreesWithOracleSortedLookups(t *testing.T) {
+	defer func(old int) { sortLookupsAbove = old }(sortLookupsAbove)
+	sortLookupsAbove = 0
+	rng := rand.New(rand.NewPCG(13, 17))
+	for i := range 600 {
+		f := genMarket(rng)
+		if i%2 == 1 {
+			f = breakMarket(rng, f)
+		}
+		chunk := []int{1, 7, 64, 300, 4 << 20}[i%5]
+		if got, want := readBoth(t, f, chunk); got != want {
+			t.Fatalf("chunks of %d bytes:\n got %s\nwant %s\nposts:\n%s\napplicants:\n%s\nrankings:\n%s", chunk, got, want, f.posts, f.applicants, f.rankings)
+		}
+	}
+}
