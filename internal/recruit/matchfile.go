@@ -1,7 +1,6 @@
 package recruit
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -965,41 +964,62 @@ func (in *MatchInput) Summarise(assign []int32, v Verification) MatchSummary {
 // applicant, sorted by applicant_id (as numbers when every id is a whole
 // number, otherwise byte by byte), post_id empty when unmatched.
 func (in *MatchInput) WriteMatches(w io.Writer, assign []int32) error {
-	ids := in.ApplicantIDs
-	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString("applicant_id,post_id\n")
 	var order []int32
 	if in.order != nil {
 		order, in.order = <-in.order, nil
 	} else {
-		order = sortIDs(ids)
+		order = sortIDs(in.ApplicantIDs)
 	}
+	// Each CPU writes the lines of its own part of the order.
+	parts := make([][]byte, runtime.GOMAXPROCS(0))
+	errs := make([]error, len(parts))
+	parallel(len(order), func(p, lo, hi int) {
+		parts[p], errs[p] = in.matchLines(order[lo:hi], assign)
+	})
+	if _, err := io.WriteString(w, "applicant_id,post_id\n"); err != nil {
+		return err
+	}
+	for p, part := range parts {
+		if errs[p] != nil {
+			return errs[p]
+		}
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchLines returns the lines of matches.csv for the applicants in order.
+func (in *MatchInput) matchLines(order, assign []int32) ([]byte, error) {
+	out := make([]byte, 0, 32*len(order))
+	var quoted bytes.Buffer
 	var cw *csv.Writer
 	for _, a := range order {
-		id, post := ids[a], ""
+		id, post := in.ApplicantIDs[a], ""
 		if p := assign[a]; p != Unmatched {
 			post = in.PostIDs[p]
 		}
 		if mayNeedQuotes(id) || mayNeedQuotes(post) {
 			// Rare: let encoding/csv decide and quote.
 			if cw == nil {
-				cw = csv.NewWriter(bw)
+				cw = csv.NewWriter(&quoted)
 			}
 			cw.Write([]string{id, post})
 			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return nil, err
+			}
+			out = append(out, quoted.Bytes()...)
+			quoted.Reset()
 			continue
 		}
-		bw.WriteString(id)
-		bw.WriteByte(',')
-		bw.WriteString(post)
-		bw.WriteByte('\n')
+		out = append(out, id...)
+		out = append(out, ',')
+		out = append(out, post...)
+		out = append(out, '\n')
 	}
-	if cw != nil {
-		if err := cw.Error(); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
+	return out, nil
 }
 
 // mayNeedQuotes reports whether encoding/csv might quote a field: it

@@ -2,9 +2,11 @@ package recruit
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -410,5 +412,43 @@ func TestReaderAgreesWithOracleSortedLookups(t *testing.T) {
 		if got, want := readBoth(t, f, chunk); got != want {
 			t.Fatalf("chunks of %d bytes:\n got %s\nwant %s\nposts:\n%s\napplicants:\n%s\nrankings:\n%s", chunk, got, want, f.posts, f.applicants, f.rankings)
 		}
+	}
+}
+
+// TestWriteMatchesInParts: matches.csv written by several CPUs, each its
+// own part, is the file written line by line with encoding/csv, quoted
+// ids and all, whichever part they fall in.
+func TestWriteMatchesInParts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	rng := rand.New(rand.NewPCG(19, 23))
+	in := &MatchInput{PostIDs: []string{"P1", "P,2", "P3"}}
+	for i := range 9000 {
+		id := fmt.Sprintf("a%05d", i)
+		if rng.IntN(50) == 0 {
+			id = []string{"x,", `"q"`, " s", "r\r"}[rng.IntN(4)] + id
+		}
+		in.ApplicantIDs = append(in.ApplicantIDs, id)
+	}
+	assign := make([]int32, len(in.ApplicantIDs))
+	for a := range assign {
+		assign[a] = int32(rng.IntN(len(in.PostIDs)+1)) - 1
+	}
+	var want bytes.Buffer
+	cw := csv.NewWriter(&want)
+	cw.Write([]string{"applicant_id", "post_id"})
+	for _, a := range sortIDs(in.ApplicantIDs) {
+		post := ""
+		if p := assign[a]; p != Unmatched {
+			post = in.PostIDs[p]
+		}
+		cw.Write([]string{in.ApplicantIDs[a], post})
+	}
+	cw.Flush()
+	var got bytes.Buffer
+	if err := in.WriteMatches(&got, assign); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Fatalf("matches.csv differs from encoding/csv's (%d bytes, want %d)", got.Len(), want.Len())
 	}
 }
