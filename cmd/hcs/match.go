@@ -59,7 +59,9 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "matching %d applicants to %d posts…", len(in.ApplicantIDs), len(in.PostIDs))
 	}
 	assign := in.Market.Match()
-	verification := in.Market.Verify(assign)
+	// The verifier reads the matching while matches.csv is written.
+	verified := make(chan recruit.Verification, 1)
+	go func() { verified <- in.Market.Verify(assign) }()
 	if progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
@@ -82,6 +84,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	verification := <-verified
 	summary := in.Summarise(assign, verification)
 	summary.Seconds = time.Since(started).Seconds()
 	fmt.Fprintf(stderr, "matched %d, unmatched %d, unfilled places %d, blocking pairs %d, over capacity %d, time %.2fs\n",

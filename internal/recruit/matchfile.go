@@ -1,7 +1,6 @@
 package recruit
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -27,6 +26,9 @@ type MatchInput struct {
 	// pairs that both sides ranked.
 	Preferences int
 	Acceptable  int
+	// order, when set, will give the applicants in the order of
+	// matches.csv: ReadMatchInput starts sorting them while the match runs.
+	order <-chan []int32
 }
 
 // Progress is told how far reading has got: the file, and bytes read of
@@ -157,6 +159,9 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	in.Acceptable = len(in.Market.prefPost)
 	in.PostIDs = postTable.strings()
 	in.ApplicantIDs = apps.strings()
+	order := make(chan []int32, 1)
+	go func() { order <- sortIDs(in.ApplicantIDs) }()
+	in.order = order
 	return in, nil
 }
 
@@ -380,13 +385,30 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 	}
 }
 
-// lookUpApplicants finds the applicants of a chunk of rankings.csv. Rows
-// are taken in the order of their ids' slots in the table (a counting
-// sort), so that the table and its arena are read nearly from front to
+// sortLookupsAbove is the size in bytes of a table of applicants above
+// which lookups are sorted by slot; a variable so that tests can take
+// either way.
+var sortLookupsAbove = 12 << 20
+
+// lookUpApplicants finds the applicants of a chunk of rankings.csv. In a
+// large table, rows are taken in the order of their ids' slots in the
+// table (a counting sort), so that the table and its arena are read nearly from front to
 // back rather than at random, and are stored in that order: applicants
 // are numbered in slot order too, so the rows come out nearly sorted by
 // applicant, which is how they are used next.
 func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64) {
+	if len(p.apps.slots)*8+len(p.apps.arena) <= sortLookupsAbove {
+		// The table fits in cache: sorting would cost more than it saves.
+		var found [lookupBatch]int32
+		for lo := 0; lo < len(hs); lo += lookupBatch {
+			hi := min(lo+lookupBatch, len(hs))
+			p.apps.findBatch(hs[lo:hi], ids[lo:hi], found[:hi-lo])
+			for i := lo; i < hi; i++ {
+				out.rows[i].who = found[i-lo]
+			}
+		}
+		return
+	}
 	buckets, bucket := p.apps.slotBucket()
 	next := make([]int32, buckets+1)
 	for _, h := range hs {
@@ -942,35 +964,62 @@ func (in *MatchInput) Summarise(assign []int32, v Verification) MatchSummary {
 // applicant, sorted by applicant_id (as numbers when every id is a whole
 // number, otherwise byte by byte), post_id empty when unmatched.
 func (in *MatchInput) WriteMatches(w io.Writer, assign []int32) error {
-	ids := in.ApplicantIDs
-	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString("applicant_id,post_id\n")
+	var order []int32
+	if in.order != nil {
+		order, in.order = <-in.order, nil
+	} else {
+		order = sortIDs(in.ApplicantIDs)
+	}
+	// Each CPU writes the lines of its own part of the order.
+	parts := make([][]byte, runtime.GOMAXPROCS(0))
+	errs := make([]error, len(parts))
+	parallel(len(order), func(p, lo, hi int) {
+		parts[p], errs[p] = in.matchLines(order[lo:hi], assign)
+	})
+	if _, err := io.WriteString(w, "applicant_id,post_id\n"); err != nil {
+		return err
+	}
+	for p, part := range parts {
+		if errs[p] != nil {
+			return errs[p]
+		}
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchLines returns the lines of matches.csv for the applicants in order.
+func (in *MatchInput) matchLines(order, assign []int32) ([]byte, error) {
+	out := make([]byte, 0, 32*len(order))
+	var quoted bytes.Buffer
 	var cw *csv.Writer
-	for _, a := range sortIDs(ids) {
-		id, post := ids[a], ""
+	for _, a := range order {
+		id, post := in.ApplicantIDs[a], ""
 		if p := assign[a]; p != Unmatched {
 			post = in.PostIDs[p]
 		}
 		if mayNeedQuotes(id) || mayNeedQuotes(post) {
 			// Rare: let encoding/csv decide and quote.
 			if cw == nil {
-				cw = csv.NewWriter(bw)
+				cw = csv.NewWriter(&quoted)
 			}
 			cw.Write([]string{id, post})
 			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return nil, err
+			}
+			out = append(out, quoted.Bytes()...)
+			quoted.Reset()
 			continue
 		}
-		bw.WriteString(id)
-		bw.WriteByte(',')
-		bw.WriteString(post)
-		bw.WriteByte('\n')
+		out = append(out, id...)
+		out = append(out, ',')
+		out = append(out, post...)
+		out = append(out, '\n')
 	}
-	if cw != nil {
-		if err := cw.Error(); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
+	return out, nil
 }
 
 // mayNeedQuotes reports whether encoding/csv might quote a field: it
@@ -983,7 +1032,18 @@ func mayNeedQuotes(s string) bool {
 	if c := s[0]; c <= ' ' || c >= 0x80 || s == `\.` {
 		return true
 	}
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time: a byte is one of the four when it xors to
+	// zero with it.
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		const ones = 0x0101010101010101
+		if zeroBytes(x^','*ones)|zeroBytes(x^'"'*ones)|zeroBytes(x^'\r'*ones)|zeroBytes(x^'\n'*ones) != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		switch s[i] {
 		case ',', '"', '\r', '\n':
 			return true

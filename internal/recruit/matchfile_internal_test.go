@@ -2,9 +2,11 @@ package recruit
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -340,4 +342,113 @@ func refLess(x, y string, numeric bool) bool {
 		}
 	}
 	return x < y
+}
+
+// sameBytes must see a difference in any byte, at every length, including
+// the middle bytes that the two overlapping words of an id of 8 to 16
+// bytes share or skip.
+func TestSameBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n <= 24; n++ {
+		a := make([]byte, n)
+		for i := range a {
+			a[i] = byte('A' + rng.IntN(26))
+		}
+		if !sameBytes(a, bytes.Clone(a)) {
+			t.Fatalf("%q: not equal to itself", a)
+		}
+		for i := range n {
+			b := bytes.Clone(a)
+			b[i] ^= 1 << rng.IntN(8)
+			if sameBytes(a, b) || sameBytes(b, a) {
+				t.Fatalf("%q and %q: equal, but byte %d differs", a, b, i)
+			}
+		}
+	}
+}
+
+// mayNeedQuotes must find a comma, quote or line break at any place in
+// ids of every length, as a byte-by-byte scan does.
+func TestMayNeedQuotes(t *testing.T) {
+	slow := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		if c := s[0]; c <= ' ' || c >= 0x80 || s == `\.` {
+			return true
+		}
+		return strings.ContainsAny(s, ",\"\r\n")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "AZaz09,\"\r\n +-\x80\xff\\."
+	for range 20000 {
+		b := make([]byte, rng.IntN(30))
+		for i := range b {
+			if rng.IntN(8) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = byte('A' + rng.IntN(26))
+			}
+		}
+		if got, want := mayNeedQuotes(string(b)), slow(string(b)); got != want {
+			t.Fatalf("mayNeedQuotes(%q) = %v, want %v", b, got, want)
+		}
+	}
+}
+
+// TestReaderAgreesWithOracleSortedLookups: the lookups sorted by slot,
+// which only large tables of applicants take, give what the previous
+// reader gave too.
+func TestReaderAgreesWithOracleSortedLookups(t *testing.T) {
+	defer func(old int) { sortLookupsAbove = old }(sortLookupsAbove)
+	sortLookupsAbove = 0
+	rng := rand.New(rand.NewPCG(13, 17))
+	for i := range 600 {
+		f := genMarket(rng)
+		if i%2 == 1 {
+			f = breakMarket(rng, f)
+		}
+		chunk := []int{1, 7, 64, 300, 4 << 20}[i%5]
+		if got, want := readBoth(t, f, chunk); got != want {
+			t.Fatalf("chunks of %d bytes:\n got %s\nwant %s\nposts:\n%s\napplicants:\n%s\nrankings:\n%s", chunk, got, want, f.posts, f.applicants, f.rankings)
+		}
+	}
+}
+
+// TestWriteMatchesInParts: matches.csv written by several CPUs, each its
+// own part, is the file written line by line with encoding/csv, quoted
+// ids and all, whichever part they fall in.
+func TestWriteMatchesInParts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	rng := rand.New(rand.NewPCG(19, 23))
+	in := &MatchInput{PostIDs: []string{"P1", "P,2", "P3"}}
+	for i := range 9000 {
+		id := fmt.Sprintf("a%05d", i)
+		if rng.IntN(50) == 0 {
+			id = []string{"x,", `"q"`, " s", "r\r"}[rng.IntN(4)] + id
+		}
+		in.ApplicantIDs = append(in.ApplicantIDs, id)
+	}
+	assign := make([]int32, len(in.ApplicantIDs))
+	for a := range assign {
+		assign[a] = int32(rng.IntN(len(in.PostIDs)+1)) - 1
+	}
+	var want bytes.Buffer
+	cw := csv.NewWriter(&want)
+	cw.Write([]string{"applicant_id", "post_id"})
+	for _, a := range sortIDs(in.ApplicantIDs) {
+		post := ""
+		if p := assign[a]; p != Unmatched {
+			post = in.PostIDs[p]
+		}
+		cw.Write([]string{in.ApplicantIDs[a], post})
+	}
+	cw.Flush()
+	var got bytes.Buffer
+	if err := in.WriteMatches(&got, assign); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Fatalf("matches.csv differs from encoding/csv's (%d bytes, want %d)", got.Len(), want.Len())
+	}
 }
