@@ -47,12 +47,12 @@ for run in $(seq "$runs"); do
   measure cached "/healthz" "http://$addr/healthz"
   measure cached "/api/v1/search (16 queries in turn)" -s bench/search.lua "http://$addr"
   measure cached "/specialisms/audiology (page)" "http://$addr/specialisms/audiology"
-  kill $pid; wait $pid 2>/dev/null || true
+  kill -INT $pid; wait $pid 2>/dev/null || true
   serve --no-response-cache
   measure uncached "/healthz" "http://$addr/healthz"
   measure uncached "/api/v1/search (5,000 distinct queries)" -s bench/search-distinct.lua "http://$addr"
   measure uncached "/specialisms/audiology (page)" "http://$addr/specialisms/audiology"
-  kill $pid; wait $pid 2>/dev/null || true
+  kill -INT $pid; wait $pid 2>/dev/null || true
   pid=""
 done
 

@@ -41,7 +41,7 @@ run() {
     -d "{\"email\":\"admin@demo.hcs.test\",\"password\":\"$pw\"}" "http://$addr/api/v1/session" | awk '$6 == "hcs_session" {print "hcs_session=" $7}')
   local out
   out=$(wrk -t2 -c"$conns" -d"$duration" --latency -s bench/mixed.lua "http://$addr")
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  kill -INT "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   awk -v b="$build" -v d="$dbname" '
     function ms(v) { if (v ~ /us$/) { sub(/us/, "", v); return v/1000 } if (v ~ /ms$/) { sub(/ms/, "", v); return v } sub(/s/, "", v); return v*1000 }
     /Requests\/sec/ {rps=$2} $1=="50%" {p50=ms($2)} $1=="99%" {p99=ms($2)} /5xx responses/ {f=$3} /Non-2xx/ {n=$NF}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"encoding/json"
 	"maps"
 	"math"
 	"slices"
@@ -32,6 +33,17 @@ type Result struct {
 	URL     string  `json:"url"`
 	Summary string  `json:"summary"`
 	Score   float64 `json:"-"`
+	// json is the result as JSON, made once when the index is built.
+	json []byte
+}
+
+// AppendJSON appends the result as JSON, byte for byte as encoding/json
+// writes it (without the score).
+func (r Result) AppendJSON(b []byte) []byte {
+	if r.json == nil {
+		r.json, _ = json.Marshal(r)
+	}
+	return append(b, r.json...)
 }
 
 // Fields an entry's text is indexed under, each searched with its own
@@ -111,6 +123,7 @@ func New(f *framework.Framework) (*Index, error) {
 		where               []string
 	}
 	add := func(r Result, tx text, e entry) {
+		r.json, _ = json.Marshal(r)
 		e.result = r
 		n := int32(len(ix.entries))
 		forms := exactForms(append([]string{tx.name}, tx.aliases...))

@@ -246,16 +246,37 @@ func (s *Server) apiSearch(r *http.Request) (any, error) {
 		answer = map[string]any{"title": t.Name, "in_healthcare_science": t.InHealthcareScience, "belongs_to": t.BelongsTo,
 			"summary": t.Summary, "specialisms": specs, "programmes": progs, "sources": t.Sources}
 	}
-	return searchJSON{Answer: answer, Filters: q.Filters, Query: q.String(), Results: results}, nil
+	return newResponse(http.StatusOK, "application/json", searchAnswer(answer, q, results)), nil
 }
 
-// searchJSON is a search's answer (fields in the order a map would give
-// them, so the bytes are the same either way).
-type searchJSON struct {
-	Answer  any             `json:"answer"`
-	Filters search.Filters  `json:"filters"`
-	Query   string          `json:"query"`
-	Results []search.Result `json:"results"`
+// searchAnswer writes a search's answer as JSON: {"answer", "filters",
+// "query", "results"}, byte for byte what encoding/json would write, with
+// each result's JSON made once when the index was built (a search is
+// mostly its results, so this halves the cost of writing one).
+func searchAnswer(answer any, q search.Query, results []search.Result) []byte {
+	b := make([]byte, 0, 256+400*len(results))
+	b = append(b, `{"answer":`...)
+	b = appendJSON(b, answer)
+	b = append(b, `,"filters":`...)
+	b = appendJSON(b, q.Filters)
+	b = append(b, `,"query":`...)
+	b = appendJSON(b, q.String())
+	b = append(b, `,"results":[`...)
+	for i, r := range results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = r.AppendJSON(b)
+	}
+	return append(b, "]}\n"...)
+}
+
+func appendJSON(b []byte, v any) []byte {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	return append(b, j...)
 }
 
 func (s *Server) apiCompare(r *http.Request) (any, error) {
