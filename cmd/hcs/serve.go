@@ -18,9 +18,11 @@ import (
 
 	"hcs/internal/database"
 	"hcs/internal/demo"
+	"hcs/internal/framework"
 	"hcs/internal/mail"
 	"hcs/internal/privacy"
 	"hcs/internal/recruit"
+	"hcs/internal/search"
 	"hcs/internal/web"
 )
 
@@ -66,15 +68,38 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	signal.Notify(term, syscall.SIGTERM)
 	defer signal.Stop(term)
 
-	f, index, err := loadExplorer(*dataDir)
-	if err != nil {
-		return err
+	// The framework and its index load, and the page templates are parsed,
+	// while the database opens and migrates: start-up takes the longest of
+	// the three, not their sum.
+	type explorer struct {
+		f     *framework.Framework
+		index *search.Index
+		err   error
 	}
+	loaded := make(chan explorer, 1)
+	go func() {
+		f, index, err := loadExplorer(*dataDir)
+		loaded <- explorer{f, index, err}
+	}()
+	type parsed struct {
+		pages *web.Pages
+		err   error
+	}
+	pagesParsed := make(chan parsed, 1)
+	go func() {
+		pages, err := web.ParsePages()
+		pagesParsed <- parsed{pages, err}
+	}()
 	db, err := openDB(ctx, *dbURL)
+	ex, pp := <-loaded, <-pagesParsed
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := errors.Join(ex.err, pp.err); err != nil {
+		return err
+	}
+	f, index := ex.f, ex.index
 	if *dbConns > 0 {
 		db.SetPoolSize(*dbConns)
 	}
@@ -112,7 +137,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
 	}
-	srv, err := web.New(web.Config{Framework: f, Search: index, Logger: logger, Started: started, Version: version,
+	srv, err := web.New(web.Config{Framework: f, Search: index, Pages: pp.pages, Logger: logger, Started: started, Version: version,
 		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
 		FormsPerMinute: *formsPerMinute, NoResponseCache: *noCache, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {

@@ -50,6 +50,10 @@ type Config struct {
 	Started time.Time
 	// Version is the build version, for /healthz.
 	Version string
+	// Pages, when set, are the parsed page templates (ParsePages), so that
+	// a caller can parse them while it does other start-up work; New
+	// parses them otherwise.
+	Pages *Pages
 	// Store keeps accounts, sessions and the audit log.
 	Store auth.Store
 	// Recruit is national recruitment.
@@ -205,18 +209,16 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.options = selectOptions(s.f)
-	if s.static, err = fs.Sub(embedded, "static"); err != nil {
-		return nil, err
+	pages := cfg.Pages
+	if pages == nil {
+		if pages, err = ParsePages(); err != nil {
+			return nil, err
+		}
 	}
-	if s.assetNames, err = readManifest(s.static); err != nil {
-		return nil, err
-	}
+	s.static, s.assetNames, s.pages = pages.static, pages.assetNames, pages.templates
 	s.servedAssets = map[string]bool{}
 	for _, file := range s.assetNames {
 		s.servedAssets[file] = true
-	}
-	if s.pages, err = parseTemplates(s.assetNames); err != nil {
-		return nil, err
 	}
 	if s.csp, err = contentSecurityPolicy(); err != nil {
 		return nil, err
@@ -230,6 +232,32 @@ func New(cfg Config) (*Server, error) {
 	}))
 	s.handler = s.middleware(csrf.Handler(s.routes()))
 	return s, nil
+}
+
+// Pages are the embedded front-end files and the page templates that
+// link to them, parsed.
+type Pages struct {
+	static     fs.FS
+	assetNames map[string]string
+	templates  map[string]*template.Template
+}
+
+// ParsePages reads the front-end files' manifest and parses every page
+// template.
+func ParsePages() (*Pages, error) {
+	static, err := fs.Sub(embedded, "static")
+	if err != nil {
+		return nil, err
+	}
+	names, err := readManifest(static)
+	if err != nil {
+		return nil, err
+	}
+	templates, err := parseTemplates(names)
+	if err != nil {
+		return nil, err
+	}
+	return &Pages{static: static, assetNames: names, templates: templates}, nil
 }
 
 // contentSecurityPolicy allows the site's own files and, by its hash, the
