@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,21 +74,24 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-// responseCache is a bounded least-recently-used cache of public
-// responses by URL, each kept for a time. Explorer answers depend on the
-// URL and the framework (fixed while the process runs), and some on the
-// open training posts; losing an entry only costs a re-render.
+// responseCache is a least-recently-used cache of public responses,
+// bounded in bytes, each kept for a time. Explorer answers depend on the
+// path, the query parameters the explorer reads and the framework (fixed
+// while the process runs), and some on the open training posts; losing
+// an entry only costs a re-render.
 type responseCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // of *cacheEntry, most recent first
-	byKey map[string]*list.Element
+	mu       sync.Mutex
+	maxBytes int64
+	bytes    int64      // the cost of the entries held
+	order    *list.List // of *cacheEntry, most recent first
+	byKey    map[string]*list.Element
 }
 
 type cacheEntry struct {
 	key     string
 	resp    *response
 	expires time.Time
+	cost    int64
 }
 
 // How long an answer is kept. Answers from the framework alone change
@@ -98,12 +104,27 @@ const (
 	cacheTTLLive = 500 * time.Millisecond
 )
 
-func newResponseCache(max int) *responseCache {
-	return &responseCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+// defaultCacheBytes bounds the response cache: every page and answer of
+// the explorer, with each page's compressed copies, fits several times
+// over.
+const defaultCacheBytes = 64 << 20
+
+// entryCost is what an answer is counted as: its key and body, half as
+// much again for the compressed copies made as clients ask for them, and
+// the bookkeeping.
+func entryCost(key string, resp *response) int64 {
+	return int64(len(key) + len(resp.body) + len(resp.body)/2 + len(resp.location) + 256)
 }
 
+func newResponseCache(maxBytes int64) *responseCache {
+	return &responseCache{maxBytes: maxBytes, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+// enabled reports whether the cache keeps anything.
+func (c *responseCache) enabled() bool { return c.maxBytes > 0 }
+
 func (c *responseCache) get(key string) *response {
-	if c.max <= 0 {
+	if !c.enabled() {
 		return nil
 	}
 	c.mu.Lock()
@@ -111,8 +132,7 @@ func (c *responseCache) get(key string) *response {
 	if e, ok := c.byKey[key]; ok {
 		entry := e.Value.(*cacheEntry)
 		if time.Now().After(entry.expires) {
-			c.order.Remove(e)
-			delete(c.byKey, key)
+			c.remove(e)
 			return nil
 		}
 		c.order.MoveToFront(e)
@@ -122,21 +142,93 @@ func (c *responseCache) get(key string) *response {
 }
 
 func (c *responseCache) put(key string, resp *response, ttl time.Duration) {
-	if c.max <= 0 {
-		return
+	cost := entryCost(key, resp)
+	if !c.enabled() || cost > c.maxBytes/16 {
+		return // one answer may take at most a sixteenth of the cache
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	expires := time.Now().Add(ttl)
 	if e, ok := c.byKey[key]; ok {
-		e.Value.(*cacheEntry).resp, e.Value.(*cacheEntry).expires = resp, expires
-		c.order.MoveToFront(e)
-		return
+		c.remove(e)
 	}
-	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, resp: resp, expires: expires})
-	if c.order.Len() > c.max {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.byKey, last.Value.(*cacheEntry).key)
+	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, resp: resp, expires: time.Now().Add(ttl), cost: cost})
+	c.bytes += cost
+	for c.bytes > c.maxBytes {
+		c.remove(c.order.Back())
 	}
+}
+
+// remove drops an entry; c.mu is held.
+func (c *responseCache) remove(e *list.Element) {
+	entry := e.Value.(*cacheEntry)
+	c.order.Remove(e)
+	delete(c.byKey, entry.key)
+	c.bytes -= entry.cost
+}
+
+// cacheKey is the key of a public GET: the path and the query in a
+// canonical form, so that the same question asked with its parameters in
+// another order, or with empty ones, is one entry. ok is false when the
+// query has a parameter the explorer does not read (a cache-buster, a
+// tracking tag): such a request is answered afresh and not kept, so that
+// made-up parameters cannot fill the cache.
+func cacheKey(kind string, u *url.URL) (key string, ok bool) {
+	if u.RawQuery == "" {
+		return kind + " " + u.EscapedPath(), true
+	}
+	v, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", false
+	}
+	names := make([]string, 0, len(v))
+	for name, values := range v {
+		if !explorerParameter(name) {
+			return "", false
+		}
+		if slices.ContainsFunc(values, func(s string) bool { return s != "" }) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte(' ')
+	b.WriteString(u.EscapedPath())
+	sep := byte('?')
+	for _, name := range names {
+		for _, value := range v[name] {
+			if value == "" {
+				continue
+			}
+			b.WriteByte(sep)
+			b.WriteString(url.QueryEscape(name))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(value))
+			sep = '&'
+		}
+	}
+	return b.String(), true
+}
+
+// explorerParameters are the query parameters that the explorer's public
+// pages and API read; quiz answers are q1, q2 and so on. A page that
+// starts reading a new parameter must be listed here, or its answers
+// are never cached (TestCacheKeyCoversEveryParameter checks the pages).
+var explorerParameters = map[string]bool{
+	"q": true, "limit": true, "type": true, "area": true, "level": true, "patients": true, "setting": true,
+	"ids": true, "from": true, "from_specialism": true, "specialism": true, "show": true,
+	"code": true, "page": true, "submitted": true, "dealbreakers": true,
+	"region": true, "programme": true,
+}
+
+func explorerParameter(name string) bool {
+	if explorerParameters[name] {
+		return true
+	}
+	// Quiz answers: q followed by an item number.
+	if len(name) > 1 && len(name) <= 4 && name[0] == 'q' {
+		_, err := strconv.Atoi(name[1:])
+		return err == nil
+	}
+	return false
 }

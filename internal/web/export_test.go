@@ -6,3 +6,10 @@ import "net/http"
 func (s *Server) FailForTest(w http.ResponseWriter, r *http.Request, api bool, err error) {
 	s.fail(w, r, api, err)
 }
+
+// CacheBytesForTest is what the response cache holds, as it counts it.
+func (s *Server) CacheBytesForTest() int64 {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	return s.cache.bytes
+}

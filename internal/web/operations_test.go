@@ -417,3 +417,32 @@ func TestDatabaseFullIsUnavailable(t *testing.T) {
 		t.Errorf("logged:\n%s", logs.String())
 	}
 }
+
+// Made-up query parameters (cache-busters, tracking tags) are answered but
+// not kept, and the same question in another spelling is one entry: the
+// cache does not grow with requests that differ only in their URL.
+func TestCacheBustingParametersDoNotGrowTheCache(t *testing.T) {
+	s := operationsServer(t, web.Config{})
+	get := func(target string) {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: status %d", target, rec.Code)
+		}
+	}
+	get("/specialisms/audiology")
+	get("/search?q=heart&level=practitioner")
+	held := s.CacheBytesForTest()
+	if held == 0 {
+		t.Fatal("nothing was cached")
+	}
+	for i := range 500 {
+		get(fmt.Sprintf("/specialisms/audiology?_=%d", i))
+		get(fmt.Sprintf("/api/v1/search?q=heart&utm_campaign=%d", i))
+		get("/search?level=practitioner&q=heart&area=")
+	}
+	if now := s.CacheBytesForTest(); now != held {
+		t.Errorf("after 1,500 requests with made-up or reordered parameters the cache holds %d bytes; it held %d", now, held)
+	}
+}

@@ -346,8 +346,8 @@ func (s *Server) pageWith(build func(r *http.Request) (*response, error), fixed 
 			resp.write(w, r, "no-store")
 			return
 		}
-		key := "page " + r.URL.RequestURI()
-		if resp := s.cachedResponse(key); resp != nil {
+		key, cacheable := cacheKey("page", r.URL)
+		if resp := s.cachedResponse(key, cacheable); resp != nil {
 			resp.write(w, r, cacheControl)
 			return
 		}
@@ -357,7 +357,9 @@ func (s *Server) pageWith(build func(r *http.Request) (*response, error), fixed 
 			return
 		}
 		if resp.status < 400 {
-			s.cache.put(key, resp, ttl)
+			if cacheable {
+				s.cache.put(key, resp, ttl)
+			}
 			resp.write(w, r, cacheControl)
 			return
 		}
@@ -366,9 +368,13 @@ func (s *Server) pageWith(build func(r *http.Request) (*response, error), fixed 
 }
 
 // cachedResponse looks a public response up in the cache, counting hits
-// and misses.
-func (s *Server) cachedResponse(key string) *response {
-	if s.cache.max <= 0 {
+// and misses; a request whose answer may not be kept is a miss.
+func (s *Server) cachedResponse(key string, cacheable bool) *response {
+	if !s.cache.enabled() {
+		return nil
+	}
+	if !cacheable {
+		s.metrics.cacheLookup(false)
 		return nil
 	}
 	resp := s.cache.get(key)
@@ -403,8 +409,8 @@ func (s *Server) apiWith(build func(r *http.Request) (any, error), fixed bool) h
 			newResponse(http.StatusMethodNotAllowed, "application/json", append(b, '\n')).write(w, r, "no-store")
 			return
 		}
-		key := "api " + r.URL.RequestURI()
-		if resp := s.cachedResponse(key); resp != nil {
+		key, cacheable := cacheKey("api", r.URL)
+		if resp := s.cachedResponse(key, cacheable); resp != nil {
 			resp.write(w, r, cacheControl)
 			return
 		}
@@ -423,7 +429,9 @@ func (s *Server) apiWith(build func(r *http.Request) (any, error), fixed bool) h
 			}
 			resp = newResponse(http.StatusOK, "application/json", append(b, '\n'))
 		}
-		s.cache.put(key, resp, ttl)
+		if cacheable {
+			s.cache.put(key, resp, ttl)
+		}
 		resp.write(w, r, cacheControl)
 	})
 }

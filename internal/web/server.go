@@ -157,15 +157,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: a framework, a search index and the stores are required")
 	}
 	var err error
-	cacheEntries := 4096
+	cacheBytes := int64(defaultCacheBytes)
 	if cfg.NoResponseCache {
-		cacheEntries = 0
+		cacheBytes = 0
 	}
 	s := &Server{
 		f:       cfg.Framework,
 		search:  cfg.Search,
 		log:     cfg.Logger,
-		cache:   newResponseCache(cacheEntries),
+		cache:   newResponseCache(cacheBytes),
 		started: cfg.Started,
 		version: cfg.Version,
 
