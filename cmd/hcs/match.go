@@ -47,6 +47,8 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 		sources[i] = src
 	}
 
+	// What the match keeps and discards comes to about twice its input.
+	preferHugePages(int(2 * (sources[1].Size + sources[2].Size)))
 	progress := terminalProgress(stderr)
 	in, err := recruit.ReadMatchInput(sources[0], sources[1], sources[2], progress)
 	if progress != nil {
