@@ -502,8 +502,9 @@ func (db *DB) LatestVersion() int {
 	return len(ms)
 }
 
-// Migrate applies every pending migration, each in its own transaction.
-// On PostgreSQL an advisory lock lets several processes start at once.
+// Migrate applies every pending migration, all in one transaction: a
+// migration that fails leaves the schema as it was. On PostgreSQL an
+// advisory lock lets several processes start at once.
 func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 	return db.migrateTo(ctx, db.LatestVersion())
 }
@@ -514,25 +515,43 @@ func (db *DB) migrateTo(ctx context.Context, version int) (applied int, err erro
 	if err != nil {
 		return 0, err
 	}
-	for _, m := range ms[:min(version, len(ms))] {
-		done := false
-		err := db.Write(ctx, func(tx *Tx) error {
-			if db.Dialect == Postgres {
-				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4807)"); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-				version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+	ms = ms[:min(version, len(ms))]
+	// Most starts find every migration applied: one read says so.
+	if v, err := db.SchemaVersion(ctx); err == nil && v >= len(ms) {
+		return 0, nil
+	}
+	err = db.Write(ctx, func(tx *Tx) error {
+		applied = 0
+		if db.Dialect == Postgres {
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(4807)"); err != nil {
 				return err
 			}
-			var n int
-			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1", m.version).Scan(&n); err != nil {
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+			return err
+		}
+		// Read under the lock: another process may have migrated since.
+		rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
+		if err != nil {
+			return err
+		}
+		done := map[int]bool{}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
 				return err
 			}
-			if n > 0 {
-				done = true
-				return nil
+			done[v] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if done[m.version] {
+				continue
 			}
 			// A script, run unprepared: it runs once.
 			sctx, err := tx.context(ctx)
@@ -547,16 +566,16 @@ func (db *DB) migrateTo(ctx context.Context, version int) (applied int, err erro
 			if _, err := tx.q.ExecContext(sctx, m.sql); err != nil {
 				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 			}
-			_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-				m.version, m.name, tx.Now.Format(time.RFC3339))
-			return err
-		})
-		if err != nil {
-			return applied, err
-		}
-		if !done {
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+				m.version, m.name, tx.Now.Format(time.RFC3339)); err != nil {
+				return err
+			}
 			applied++
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	return applied, nil
 }
