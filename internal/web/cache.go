@@ -7,10 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"hcs/internal/search"
 )
 
 // response is a finished answer that can be cached and replayed.
@@ -109,11 +110,11 @@ const (
 // over.
 const defaultCacheBytes = 64 << 20
 
-// entryCost is what an answer is counted as: its key and body, half as
-// much again for the compressed copies made as clients ask for them, and
-// the bookkeeping.
+// entryCost is what an answer is counted as: its key and the memory its
+// body holds, half as much again for the compressed copies made as
+// clients ask for them, and the bookkeeping.
 func entryCost(key string, resp *response) int64 {
-	return int64(len(key) + len(resp.body) + len(resp.body)/2 + len(resp.location) + 256)
+	return int64(len(key) + cap(resp.body) + len(resp.body)/2 + len(resp.location) + 256)
 }
 
 func newResponseCache(maxBytes int64) *responseCache {
@@ -166,23 +167,35 @@ func (c *responseCache) remove(e *list.Element) {
 	c.bytes -= entry.cost
 }
 
-// cacheKey is the key of a public GET: the path and the query in a
-// canonical form, so that the same question asked with its parameters in
-// another order, or with empty ones, is one entry. ok is false when the
-// query has a parameter the explorer does not read (a cache-buster, a
-// tracking tag): such a request is answered afresh and not kept, so that
-// made-up parameters cannot fill the cache.
-func cacheKey(kind string, u *url.URL) (key string, ok bool) {
-	if u.RawQuery == "" {
-		return kind + " " + u.EscapedPath(), true
+// cacheKey is the key of a public GET answered by the route pattern: the
+// path and the query in a canonical form, so that the same question asked
+// with its parameters in another order, or with empty ones, is one entry.
+// ok is false when the answer must not be kept: the query has a parameter
+// the route does not read (a cache-buster, a tracking tag), a parameter
+// read as one value given twice, or the path is spelled with needless
+// escapes. Such requests are answered afresh, so made-up URLs cannot push
+// real answers out of the cache.
+func cacheKey(kind, pattern string, u *url.URL) (key string, ok bool) {
+	if u.RawPath != "" {
+		return "", false // /specialisms/%61udiology: not how links spell it
 	}
+	if u.RawQuery == "" {
+		return kind + " " + u.Path, true
+	}
+	params := routeParameters[pattern]
 	v, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return "", false
 	}
 	names := make([]string, 0, len(v))
 	for name, values := range v {
-		if !explorerParameter(name) {
+		read, ok := params.reads(name)
+		if !ok {
+			return "", false
+		}
+		if read == oneValue && len(values) > 1 {
+			// Handlers read the first value: ?q=&q=heart is a search for
+			// nothing, and must not share the key of ?q=heart.
 			return "", false
 		}
 		if slices.ContainsFunc(values, func(s string) bool { return s != "" }) {
@@ -193,10 +206,11 @@ func cacheKey(kind string, u *url.URL) (key string, ok bool) {
 	var b strings.Builder
 	b.WriteString(kind)
 	b.WriteByte(' ')
-	b.WriteString(u.EscapedPath())
+	b.WriteString(u.Path)
 	sep := byte('?')
 	for _, name := range names {
 		for _, value := range v[name] {
+			// Every value the handlers read as a list ignores blanks.
 			if value == "" {
 				continue
 			}
@@ -210,25 +224,78 @@ func cacheKey(kind string, u *url.URL) (key string, ok bool) {
 	return b.String(), true
 }
 
-// explorerParameters are the query parameters that the explorer's public
-// pages and API read; quiz answers are q1, q2 and so on. A page that
-// starts reading a new parameter must be listed here, or its answers
-// are never cached (TestCacheKeyCoversEveryParameter checks the pages).
-var explorerParameters = map[string]bool{
-	"q": true, "limit": true, "type": true, "area": true, "level": true, "patients": true, "setting": true,
-	"ids": true, "from": true, "from_specialism": true, "specialism": true, "show": true,
-	"code": true, "page": true, "submitted": true, "dealbreakers": true,
-	"region": true, "programme": true,
+// How a handler reads a query parameter.
+const (
+	oneValue   = iota + 1 // url.Values.Get: the first value, empty the same as absent
+	manyValues            // every value, in order, blanks ignored
+)
+
+// parameters are the query parameters one route reads.
+type parameters struct {
+	names       map[string]int // name → oneValue or manyValues
+	quizAnswers bool           // q1, q2, … (one value each)
 }
 
-func explorerParameter(name string) bool {
-	if explorerParameters[name] {
-		return true
+func (p parameters) reads(name string) (int, bool) {
+	if read, ok := p.names[name]; ok {
+		return read, true
 	}
-	// Quiz answers: q followed by an item number.
-	if len(name) > 1 && len(name) <= 4 && name[0] == 'q' {
-		_, err := strconv.Atoi(name[1:])
-		return err == nil
+	if p.quizAnswers && isQuizAnswer(name) {
+		return oneValue, true
 	}
-	return false
+	return 0, false
+}
+
+// isQuizAnswer reports whether name is q followed by an item number
+// written as the quiz's form writes it: q1 to q999, no sign, no leading
+// zero.
+func isQuizAnswer(name string) bool {
+	if len(name) < 2 || len(name) > 4 || name[0] != 'q' || name[1] == '0' {
+		return false
+	}
+	for _, c := range name[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func readsOne(names ...string) map[string]int {
+	m := map[string]int{}
+	for _, n := range names {
+		m[n] = oneValue
+	}
+	return m
+}
+
+var (
+	searchParameters     = parameters{names: readsOne(append([]string{"q", "limit"}, search.FilterKeys...)...)}
+	specialismParameters = parameters{names: readsOne("area", "level", "patients", "setting")}
+	compareParameters    = parameters{names: map[string]int{"ids": manyValues}}
+	pathwayParameters    = parameters{names: readsOne("from", "from_specialism", "specialism", "level", "show")}
+	quizResultParameters = parameters{names: readsOne("code")}
+	postParameters       = parameters{names: readsOne("specialism", "region", "programme")}
+)
+
+// routeParameters are the query parameters each cached route reads, by
+// its pattern in routes.go; a route not listed reads none. A handler that
+// starts reading a new parameter must have it listed here, or its answers
+// with that parameter are never cached (TestCacheKeyCoversEveryParameter
+// checks the handlers' source).
+var routeParameters = map[string]parameters{
+	"GET /search":              searchParameters,
+	"GET /api/v1/search":       searchParameters,
+	"GET /specialisms":         specialismParameters,
+	"GET /api/v1/specialisms":  specialismParameters,
+	"GET /compare":             compareParameters,
+	"GET /api/v1/compare":      compareParameters,
+	"GET /pathway":             pathwayParameters,
+	"GET /api/v1/pathway":      pathwayParameters,
+	"GET /quiz/results":        quizResultParameters,
+	"GET /api/v1/quiz/results": quizResultParameters,
+	"GET /posts":               postParameters,
+	"GET /api/v1/posts":        postParameters,
+	"GET /quiz": {names: map[string]int{"code": oneValue, "page": oneValue, "submitted": oneValue, "dealbreakers": manyValues},
+		quizAnswers: true},
 }

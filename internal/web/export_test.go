@@ -13,3 +13,13 @@ func (s *Server) CacheBytesForTest() int64 {
 	defer s.cache.mu.Unlock()
 	return s.cache.bytes
 }
+
+// CachedQueryRoutesForTest are the route patterns whose answers are cached
+// with query parameters.
+func CachedQueryRoutesForTest() []string {
+	var out []string
+	for pattern := range routeParameters {
+		out = append(out, pattern)
+	}
+	return out
+}

@@ -446,3 +446,52 @@ func TestCacheBustingParametersDoNotGrowTheCache(t *testing.T) {
 		t.Errorf("after 1,500 requests with made-up or reordered parameters the cache holds %d bytes; it held %d", now, held)
 	}
 }
+
+// Every route whose parameters the cache lists does cache an answer with
+// them (so a pattern there that does not match routes.go shows), and a
+// request that asks for nothing with its first value (?q=&q=heart) does
+// not leave its answer for the request that asks for something.
+func TestEveryCachedRouteCaches(t *testing.T) {
+	examples := map[string]string{
+		"GET /search":              "/search?q=heart&level=practitioner",
+		"GET /api/v1/search":       "/api/v1/search?q=heart&limit=5",
+		"GET /specialisms":         "/specialisms?level=practitioner",
+		"GET /api/v1/specialisms":  "/api/v1/specialisms?level=practitioner",
+		"GET /compare":             "/compare?ids=audiology&ids=genomics",
+		"GET /api/v1/compare":      "/api/v1/compare?ids=audiology,genomics",
+		"GET /pathway":             "/pathway?specialism=audiology",
+		"GET /api/v1/pathway":      "/api/v1/pathway?from=gcses&specialism=audiology&level=practitioner",
+		"GET /quiz":                "/quiz?page=2",
+		"GET /quiz/results":        "/quiz/results?code=3333333333",
+		"GET /api/v1/quiz/results": "/api/v1/quiz/results?code=3333333333",
+		"GET /posts":               "/posts?region=London",
+		"GET /api/v1/posts":        "/api/v1/posts?region=London",
+	}
+	s := operationsServer(t, web.Config{})
+	get := func(target string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		return rec
+	}
+	for _, pattern := range web.CachedQueryRoutesForTest() {
+		target, ok := examples[pattern]
+		if !ok {
+			t.Errorf("%s: no example request here", pattern)
+			continue
+		}
+		before := s.CacheBytesForTest()
+		if rec := get(target); rec.Code != http.StatusOK {
+			t.Errorf("%s: status %d", target, rec.Code)
+			continue
+		}
+		if s.CacheBytesForTest() == before {
+			t.Errorf("%s (%s): answered but not cached", target, pattern)
+		}
+	}
+
+	empty := get("/search?q=&q=heart").Body.String()
+	full := get("/search?q=heart").Body.String()
+	if empty == full || !strings.Contains(full, "Search results for heart") {
+		t.Errorf("/search?q=heart after /search?q=&q=heart was answered with the page for an empty search")
+	}
+}

@@ -346,7 +346,7 @@ func (s *Server) pageWith(build func(r *http.Request) (*response, error), fixed 
 			resp.write(w, r, "no-store")
 			return
 		}
-		key, cacheable := cacheKey("page", r.URL)
+		key, cacheable := cacheKey("page", r.Pattern, r.URL)
 		if resp := s.cachedResponse(key, cacheable); resp != nil {
 			resp.write(w, r, cacheControl)
 			return
@@ -409,7 +409,7 @@ func (s *Server) apiWith(build func(r *http.Request) (any, error), fixed bool) h
 			newResponse(http.StatusMethodNotAllowed, "application/json", append(b, '\n')).write(w, r, "no-store")
 			return
 		}
-		key, cacheable := cacheKey("api", r.URL)
+		key, cacheable := cacheKey("api", r.Pattern, r.URL)
 		if resp := s.cachedResponse(key, cacheable); resp != nil {
 			resp.write(w, r, cacheControl)
 			return
