@@ -8,3 +8,9 @@ import "embed"
 //
 //go:embed framework
 var Framework embed.FS
+
+// Curricula holds the training curricula under curricula/, one file per
+// curriculum version.
+//
+//go:embed curricula
+var Curricula embed.FS

@@ -37,6 +37,9 @@ Usage:
   hcs search "QUERY" [--json]            search the career framework
   hcs framework validate [--data DIR]    check the framework data files
   hcs framework export --format json|csv [--table NAME] [--data DIR]
+  hcs curriculum validate [--dir DIR]    check the training curricula
+  hcs curriculum export [--id ID] [--dir DIR]
+                                         the curricula as JSON
   hcs version                            print the build, data and schema versions
 
 DB is a SQLite file path (default var/hcs.db, or $HCS_DB) or a
@@ -92,6 +95,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSearch(rest, stdout, stderr)
 	case "framework":
 		return runFramework(rest, stdout, stderr)
+	case "curriculum":
+		return runCurriculum(rest, stdout, stderr)
 	case "version":
 		return runVersion(stdout)
 	case "help", "-h", "--help":
