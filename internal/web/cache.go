@@ -180,7 +180,7 @@ func cacheKey(kind, pattern string, u *url.URL) (key string, ok bool) {
 		return "", false // /specialisms/%61udiology: not how links spell it
 	}
 	if u.RawQuery == "" {
-		return kind + " " + u.Path, true
+		return kind + " " + u.EscapedPath(), true
 	}
 	params := routeParameters[pattern]
 	v, err := url.ParseQuery(u.RawQuery)
@@ -206,7 +206,7 @@ func cacheKey(kind, pattern string, u *url.URL) (key string, ok bool) {
 	var b strings.Builder
 	b.WriteString(kind)
 	b.WriteByte(' ')
-	b.WriteString(u.Path)
+	b.WriteString(u.EscapedPath()) // escaped, so that a decoded ? cannot look like a query
 	sep := byte('?')
 	for _, name := range names {
 		for _, value := range v[name] {

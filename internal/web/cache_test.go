@@ -42,6 +42,12 @@ func TestCacheKeyIsCanonical(t *testing.T) {
 			}
 		}
 	}
+	// A path holding an escaped ? is not the path with a query.
+	p, _ := key("GET /search", "/search%3Fq=heart")
+	q, _ := key("GET /search", "/search?q=heart")
+	if p == q {
+		t.Errorf("/search%%3Fq=heart and /search?q=heart share the key %q", p)
+	}
 	// Order within a list is meaning (the specialisms compared).
 	a, _ := key("GET /compare", "/compare?ids=audiology&ids=genomics")
 	b, _ := key("GET /compare", "/compare?ids=genomics&ids=audiology")
