@@ -20,12 +20,12 @@ func preferHugePages(n int) {
 		return
 	}
 	block := make([]byte, n)
-	start := (uintptr(unsafe.Pointer(unsafe.SliceData(block))) + huge - 1) &^ (huge - 1)
-	end := (uintptr(unsafe.Pointer(unsafe.SliceData(block))) + uintptr(n)) &^ (huge - 1)
-	if end > start {
-		syscall.Syscall(syscall.SYS_MADVISE, start, end-start, 14 /* MADV_HUGEPAGE */)
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(block)))
+	from := int((base+huge-1)&^(huge-1) - base) // the first 2 MiB boundary
+	to := from + (n-from)&^(huge-1)
+	if to > from {
+		syscall.Madvise(block[from:to], syscall.MADV_HUGEPAGE) // advice: an error changes nothing
 	}
 	runtime.KeepAlive(block)
-	block = nil
 	runtime.GC()
 }

@@ -32,6 +32,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Start-up builds a few megabytes that live as long as the process;
 	// collecting garbage while the heap is that small only slows it.
 	gcPercent := debug.SetGCPercent(800)
+	defer debug.SetGCPercent(gcPercent) // on the way out early, too
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data", "", "read framework data from this directory instead of the embedded copy")
