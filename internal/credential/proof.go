@@ -13,15 +13,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
 )
 
 const (
-	proofType   = "DataIntegrityProof"
-	cryptosuite = "eddsa-jcs-2022"
+	proofType       = "DataIntegrityProof"
+	cryptosuite     = "eddsa-jcs-2022"
+	assertionMethod = "assertionMethod" // the purpose of a credential's proof
 )
 
 // Multicodec prefixes of Ed25519 keys in a multikey.
@@ -109,9 +112,13 @@ func Sign(document []byte, priv ed25519.PrivateKey, o Options) ([]byte, error) {
 	return json.Marshal(doc)
 }
 
-// Verify checks a signed document's eddsa-jcs-2022 proof against the
-// issuer's public key, and says what is wrong when it fails.
+// Verify checks a signed credential's eddsa-jcs-2022 proof, made for
+// assertionMethod, against the issuer's public key, and says what is
+// wrong when it fails.
 func Verify(signed []byte, pub ed25519.PublicKey) error {
+	if len(pub) != ed25519.PublicKeySize {
+		return errors.New("credential: the issuer's public key is not an Ed25519 key")
+	}
 	doc, err := decodeObject(signed)
 	if err != nil {
 		return err
@@ -124,12 +131,16 @@ func Verify(signed []byte, pub ed25519.PublicKey) error {
 	if proof["type"] != proofType || proof["cryptosuite"] != cryptosuite {
 		return fmt.Errorf("credential: the proof is %v/%v; only %s/%s is checked here", proof["type"], proof["cryptosuite"], proofType, cryptosuite)
 	}
+	if proof["proofPurpose"] != assertionMethod {
+		return fmt.Errorf("credential: the proof's purpose is %v; a credential's is %s", proof["proofPurpose"], assertionMethod)
+	}
 	if c, ok := proof["@context"]; ok && !reflect.DeepEqual(c, doc["@context"]) {
 		return errors.New("credential: the proof's @context differs from the document's")
 	}
 	value, _ := proof["proofValue"].(string)
 	delete(proof, "proofValue")
-	if len(value) < 2 || value[0] != 'z' {
+	// An Ed25519 signature is 64 bytes: at most 88 base58 characters.
+	if len(value) < 2 || len(value) > 90 || value[0] != 'z' {
 		return errors.New("credential: the proofValue is not base58btc multibase")
 	}
 	sig, err := base58Decode(value[1:])
@@ -165,16 +176,66 @@ func signingInput(proofOptions, doc map[string]any) ([]byte, error) {
 	return out, nil
 }
 
-// decodeObject reads a JSON object, keeping numbers as written.
+// decodeObject reads one JSON object, keeping numbers as written. Input
+// that other readers could take differently is refused: invalid UTF-8, a
+// key given twice in an object (one reader keeps the first, another the
+// last), or anything after the object.
 func decodeObject(b []byte) (map[string]any, error) {
+	if !utf8.Valid(b) {
+		return nil, errors.New("credential: the JSON is not valid UTF-8")
+	}
+	if err := checkKeys(json.NewDecoder(bytes.NewReader(b))); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("credential: not a JSON object: %w", err)
 	}
-	if dec.More() {
-		return nil, errors.New("credential: more than one JSON value")
+	if doc == nil {
+		return nil, errors.New("credential: not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("credential: something follows the JSON object")
 	}
 	return doc, nil
+}
+
+// checkKeys walks one JSON value and refuses a key repeated in an object.
+func checkKeys(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("credential: not JSON: %w", err)
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			key, err := dec.Token()
+			if err != nil {
+				return fmt.Errorf("credential: not JSON: %w", err)
+			}
+			k := key.(string)
+			if seen[k] {
+				return fmt.Errorf("credential: the key %q appears twice in one object", k)
+			}
+			seen[k] = true
+			if err := checkKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+	case json.Delim('['):
+		for dec.More() {
+			if err := checkKeys(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+	}
+	if err != nil {
+		return fmt.Errorf("credential: not JSON: %w", err)
+	}
+	return nil
 }

@@ -95,6 +95,17 @@ func TestVerifyRefusesChanges(t *testing.T) {
 			return bytes.Replace(b, []byte(vectorProofValue), []byte(vectorProofValue[:20]+"2"+vectorProofValue[21:]), 1)
 		},
 		"no proof": func([]byte) []byte { return []byte(vectorUnsigned) },
+		// Readers that keep the first of two keys would show another name.
+		"a key twice": func(b []byte) []byte { return append([]byte(`{"name": "Someone Else",`), b[1:]...) },
+		"another purpose": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"assertionMethod"`), []byte(`"authentication"`), 1)
+		},
+		"a bracket after": func(b []byte) []byte { return append(b, ']') },
+		"a brace after":   func(b []byte) []byte { return append(b, '}', '}') },
+		"invalid UTF-8":   func(b []byte) []byte { return bytes.Replace(b, []byte("Alumni Credential"), []byte("Alumni \xff"), 1) },
+		"a huge proofValue": func(b []byte) []byte {
+			return bytes.Replace(b, []byte(vectorProofValue), bytes.Repeat([]byte("z"), 200000), 1)
+		},
 		"other suite": func(b []byte) []byte {
 			return bytes.Replace(b, []byte(`"eddsa-jcs-2022"`), []byte(`"eddsa-rdfc-2022"`), 1)
 		},
@@ -102,6 +113,12 @@ func TestVerifyRefusesChanges(t *testing.T) {
 		if err := Verify(change(bytes.Clone(signed)), pub); err == nil {
 			t.Errorf("%s: verified", name)
 		}
+	}
+	if err := Verify(signed, nil); err == nil {
+		t.Error("verified against no key")
+	}
+	if _, err := Sign([]byte("null"), ed25519.NewKeyFromSeed(make([]byte, 32)), Options{Created: time.Now(), VerificationMethod: "k", ProofPurpose: "assertionMethod"}); err == nil {
+		t.Error("signed null")
 	}
 	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32)).Public().(ed25519.PublicKey)
 	if err := Verify(signed, other); err == nil || !strings.Contains(err.Error(), "another key") {

@@ -102,7 +102,7 @@ reviews:
 		`module 3 (B): cite at least one source`,
 		`review 1 (r1): due_month`,
 		`review 1 (r1): rule: module "Z" is not in this curriculum`,
-		`review 1 (r1): rule: no module is in phase 9`,
+		`review 1 (r1): rule: no module every trainee takes is in phase 9`,
 		`review 1 (r1): rule: percent 0`,
 		`review 1 (r1): rule: percent applies to module, phase or overall`,
 		`review 1 (r1): rule: each requirement is exactly one of`,
@@ -122,8 +122,18 @@ reviews:
 		}
 	}
 
-	if _, err := train.Load(fstest.MapFS{"x.yaml": {Data: []byte("id: x\nwhat: 1\n")}}, testkit.Framework(t)); err == nil || !strings.Contains(err.Error(), "field what not found") {
-		t.Errorf("an unknown field gave %v", err)
+	for name, c := range map[string]struct{ yaml, want string }{
+		"unknown field":       {"id: x\nwhat: 1\n", "field what not found"},
+		"second document":     {"id: x\n---\nid: y\n", "one curriculum per file"},
+		"empty module":        {"id: x\nmodules: [~]\n", "module 1 is empty"},
+		"empty competency":    {"id: x\nmodules: [{code: A, competencies: [~]}]\n", "competency 1 is empty"},
+		"empty requirement":   {"id: x\ncompletion: {all: [~]}\n", "an empty requirement in all or any"},
+		"optional-only phase": {"id: x\nmodules: [{code: E, phase: 3, optional: true}]\ncompletion: {phase: 3, percent: 50}\n", "no module every trainee takes is in phase 3"},
+	} {
+		_, err := train.Load(fstest.MapFS{"x.yaml": {Data: []byte(c.yaml)}}, testkit.Framework(t))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want a problem saying %q", name, err, c.want)
+		}
 	}
 }
 
@@ -260,13 +270,14 @@ func TestSTPCompletion(t *testing.T) {
 func TestHSSTAndPTPCompletion(t *testing.T) {
 	c := curricula(t)
 	hsst := c.Curriculum("hsst")
-	plan := "training plan completed and signed off by the supervisor"
+	degree := "Doctorate in Clinical Science awarded, or FRCPath in a life-science specialism"
 	checkRule(t, hsst, hsst.Completion, []ruleCase{
-		{"plan and doctorate", train.Progress{Records: set(plan, "Doctorate in Clinical Science awarded")}, true, ""},
-		{"plan and FRCPath", train.Progress{Records: set(plan, "FRCPath awarded")}, true, ""},
-		{"plan alone", train.Progress{Records: set(plan)}, false, "one of: Doctorate in Clinical Science awarded is not on the record; or FRCPath awarded is not on the record"},
-		{"doctorate alone", train.Progress{Records: set("Doctorate in Clinical Science awarded")}, false, plan + " is not on the record"},
+		{"doctorate or FRCPath recorded", train.Progress{Records: set(degree)}, true, ""},
+		{"nothing recorded", train.Progress{}, false, degree + " is not on the record"},
 	})
+	if res := hsst.Check(hsst.Reviews[0].Rule, train.Progress{}); res.Met || len(res.Missing) != 1 {
+		t.Errorf("checking the annual review, which has outcomes and no rule: %+v", res)
+	}
 	if r := hsst.Reviews[0]; len(r.Outcomes) != 5 || r.Outcomes[0].Title != "Satisfactory progress" {
 		t.Errorf("HSST annual review outcomes %+v, want the five outcome statements", r.Outcomes)
 	}

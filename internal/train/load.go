@@ -45,6 +45,11 @@ func Load(fsys fs.FS, f *framework.Framework) (*Curricula, error) {
 			v.add(file, "", "%s", strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n  ", "; "))
 			continue
 		}
+		var more yaml.Node
+		if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+			v.add(file, "", "one curriculum per file: a second YAML document follows the first")
+			continue
+		}
 		cu.file = file
 		v.curriculum(&cu)
 		if cu.ID != "" {
@@ -103,6 +108,8 @@ func (v *validator) curriculum(cu *Curriculum) {
 
 	codes := map[string]bool{}
 	phases := map[int]bool{}
+	cu.Modules = dropNil(v, file, "module", cu.Modules)
+	cu.Reviews = dropNil(v, file, "review", cu.Reviews)
 	for i, m := range cu.Modules {
 		entry := fmt.Sprintf("module %d (%s)", i+1, m.Code)
 		if m.Code == "" {
@@ -117,7 +124,9 @@ func (v *validator) curriculum(cu *Curriculum) {
 		if m.Phase < 0 {
 			v.add(file, entry, "phase %d: use 1 or more, or leave it out", m.Phase)
 		}
-		phases[m.Phase] = true
+		if !m.Optional {
+			phases[m.Phase] = true // a rule counts only modules every trainee takes
+		}
 		switch m.Status {
 		case StatusOutline:
 			if len(m.Competencies) > 0 {
@@ -137,6 +146,7 @@ func (v *validator) curriculum(cu *Curriculum) {
 			v.add(file, entry, "status %q: use complete or outline", m.Status)
 		}
 		seen := map[string]bool{}
+		m.Competencies = dropNil(v, file, entry+": competency", m.Competencies)
 		for _, c := range m.Competencies {
 			if c.Code == "" || c.Title == "" {
 				v.add(file, entry, "every competency has a code and a title")
@@ -212,9 +222,16 @@ func (v *validator) requirement(file, entry string, r *Requirement, modules map[
 		v.add(file, entry, "module %q is not in this curriculum", r.Module)
 	}
 	if r.Phase != 0 && !phases[r.Phase] {
-		v.add(file, entry, "no module is in phase %d", r.Phase)
+		v.add(file, entry, "no module every trainee takes is in phase %d", r.Phase)
+	}
+	if r.Overall && len(phases) == 0 {
+		v.add(file, entry, "overall: no module every trainee takes")
 	}
 	for _, sub := range append(slices.Clone(r.All), r.Any...) {
+		if sub == nil {
+			v.add(file, entry, "an empty requirement in all or any")
+			continue
+		}
 		v.requirement(file, entry, sub, modules, phases)
 	}
 }
@@ -228,4 +245,17 @@ func (v *validator) sources(file, entry string, cs []framework.Citation) {
 			v.add(file, entry, "source %q is not in the framework's sources.yaml", c.Source)
 		}
 	}
+}
+
+// dropNil reports and drops empty list entries (a bare "-" or "~").
+func dropNil[T any](v *validator, file, what string, list []*T) []*T {
+	out := list[:0]
+	for i, x := range list {
+		if x == nil {
+			v.add(file, "", "%s %d is empty", what, i+1)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }

@@ -46,6 +46,9 @@ type Result struct {
 
 // Check applies a rule of the curriculum to a trainee's progress.
 func (cu *Curriculum) Check(rule *Requirement, p Progress) Result {
+	if rule == nil {
+		return Result{Missing: []string{"there is no rule to check: the review's panel records an outcome"}}
+	}
 	met, missing := cu.check(rule, p)
 	return Result{Met: met, Missing: missing}
 }
@@ -100,7 +103,7 @@ func (cu *Curriculum) competencies(r *Requirement, p Progress) (done, total int,
 			outline = m.Code
 		}
 		total += len(m.Competencies)
-		done += min(p.SignedOff[m.Code], len(m.Competencies))
+		done += max(0, min(p.SignedOff[m.Code], len(m.Competencies)))
 	}
 	switch {
 	case r.Module != "":
