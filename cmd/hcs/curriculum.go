@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"hcs/data"
+	"hcs/internal/framework"
 	"hcs/internal/train"
 )
 
@@ -65,6 +66,15 @@ func runCurriculum(args []string, stdout, stderr io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(map[string]any{"curricula": list})
+}
+
+// embeddedCurricula loads the curricula built into the binary.
+func embeddedCurricula(f *framework.Framework) (*train.Curricula, error) {
+	fsys, err := fs.Sub(data.Curricula, "curricula")
+	if err != nil {
+		return nil, err
+	}
+	return train.Load(fsys, f)
 }
 
 // loadCurricula loads the curricula from a directory, or the embedded

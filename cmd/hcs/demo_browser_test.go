@@ -38,14 +38,16 @@ func TestBrowserDemoGivesEveryRoleWork(t *testing.T) {
 	}
 	p := startHCS(t, filepath.Join(t.TempDir(), "hcs.db"), "--demo")
 	accounts := p.demoAccounts(t)
-	if len(accounts) != 7 {
+	if len(accounts) != 9 {
 		t.Fatalf("the demo printed %d accounts, want one per role:\n%s", len(accounts), p.stdout)
 	}
 	// What each home must show: the role's live work.
 	want := map[string][]string{
 		"applicant":             {"STP 2026 (demo)", "Your offer (offered)", "answer by", "Apply to PTP 2027 (demo)"},
 		"employer-recruiter":    {"STP 2026 (demo)", "Offered to", "(accepted)", "Publish a post in PTP 2027 (demo)", "STP 2027 (demo)"},
-		"training-officer":      {"Audiology"},
+		"training-officer":      {"Audiology", "Trainees in your departments", "Behind schedule", "Review overdue"},
+		"supervisor":            {"Tom Trainee", "Module ROTATIONS (Rotations) is ready for sign-off"},
+		"trainee":               {"STP in Audiology", "Review overdue", "Add evidence"},
 		"national-school-admin": {"STP 2026 (demo)", "Matching and offers", "STP 2027 (demo)", "Shortlisting", "PTP 2027 (demo)", "Applications"},
 		"workforce-planner":     {"North West"},
 		"system-admin":          {"People and their roles", "Audit log"},
@@ -72,8 +74,19 @@ func TestBrowserDemoGivesEveryRoleWork(t *testing.T) {
 					t.Errorf("the reviewer's queue: %s", q)
 				}
 				b.CheckAccessibility(t)
-			case "national-school-admin": // a round's dashboard has moderation to do
+			case "national-school-admin": // a round's dashboard has moderation to do; trainees need attention
 				b.Do(t, chromedp.Click(chromedp.CSS(`#rounds a[href^="/school/rounds/"]`)), chromedp.WaitReady(chromedp.CSS("footer")))
+				b.CheckAccessibility(t)
+				b.Open(t, "/school/training")
+				if list := b.Text(t, "main"); !strings.Contains(list, "Behind schedule") || !strings.Contains(list, "Assessor waiting") {
+					t.Errorf("the school's trainees: %s", list)
+				}
+				b.CheckAccessibility(t)
+			case "supervisor", "trainee", "training-officer": // a trainee's record, as each sees it
+				b.Do(t, chromedp.Click(chromedp.CSS(`main a[href^="/training/trainees/"]`)), chromedp.WaitReady(chromedp.CSS("footer")))
+				if rec := b.Text(t, "main"); !strings.Contains(rec, "Progress reviews") || !strings.Contains(rec, "History") {
+					t.Errorf("%s's view of a record: %s", role, rec)
+				}
 				b.CheckAccessibility(t)
 			}
 			b.Open(t, "/account")

@@ -24,6 +24,7 @@ import (
 	"hcs/internal/privacy"
 	"hcs/internal/recruit"
 	"hcs/internal/search"
+	"hcs/internal/train"
 	"hcs/internal/web"
 )
 
@@ -116,8 +117,27 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	recruitment := recruit.NewService(db.Recruitment(), f)
+	curricula, err := embeddedCurricula(f)
+	if err != nil {
+		return err
+	}
+	// Listen before the demo is set up, so that its messages' links
+	// name the address the server answers on; nothing is served yet.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	defer ln.Close() // the server closes it too; this covers a failed start
+	if *publicURL == "" {
+		if *publicURL, err = defaultPublicURL(*addr, ln.Addr().String()); err != nil {
+			ln.Close()
+			return err
+		}
+		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
+	}
+	training := train.NewService(db.Training(), f, curricula, *publicURL)
 	if *demoMode {
-		if err := setUpDemo(ctx, db, recruitment, stdout, *addr, *demoNewPasswords); err != nil {
+		if err := setUpDemo(ctx, db, recruitment, training, stdout, *addr, *demoNewPasswords); err != nil {
 			return err
 		}
 	}
@@ -131,19 +151,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		logger.Info("no SMTP server set (--smtp-addr): messages stay in the outbox, which administrators can read")
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
-	if *publicURL == "" {
-		if *publicURL, err = defaultPublicURL(*addr, ln.Addr().String()); err != nil {
-			ln.Close()
-			return err
-		}
-		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
-	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Pages: pp.pages, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: recruitment, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
+		Store: db, Recruit: recruitment, Train: training, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
 		FormsPerMinute: *formsPerMinute, NoResponseCache: *noCache, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {
 		return err
@@ -261,11 +270,11 @@ func defaultPublicURL(addr, listening string) (string, error) {
 // The process that gives the accounts their passwords prints them (and,
 // with SQLite, keeps a copy beside the database for later starts); the
 // others say where they were printed.
-func setUpDemo(ctx context.Context, db *database.DB, rec *recruit.Service, w io.Writer, addr string, newPasswords bool) error {
+func setUpDemo(ctx context.Context, db *database.DB, rec *recruit.Service, tr *train.Service, w io.Writer, addr string, newPasswords bool) error {
 	var accounts []demo.Account
 	err := db.WithLock(ctx, "demo", func() error {
 		var err error
-		accounts, err = demo.Seed(ctx, db, rec, db.MovableClock(), newPasswords)
+		accounts, err = demo.Seed(ctx, db, rec, tr, db.MovableClock(), newPasswords)
 		return err
 	})
 	if err != nil {

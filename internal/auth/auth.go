@@ -25,17 +25,21 @@ const (
 	RoleSchoolAdmin      Role = "national-school-admin" // the national school
 	RoleWorkforcePlanner Role = "workforce-planner"
 	RoleSystemAdmin      Role = "system-admin"
-	RoleReviewer         Role = "reviewer" // appointed by the national school to one recruitment round
+	RoleReviewer         Role = "reviewer"   // appointed by the national school to one recruitment round
+	RoleSupervisor       Role = "supervisor" // scoped to a department; sees the trainees they supervise
+	RoleTrainee          Role = "trainee"    // given when a training record is made from an accepted offer
 )
 
 // Roles lists every role, in the order pages show them.
-var Roles = []Role{RoleApplicant, RoleEmployer, RoleTrainingOfficer, RoleSchoolAdmin, RoleWorkforcePlanner, RoleSystemAdmin, RoleReviewer}
+var Roles = []Role{RoleApplicant, RoleTrainee, RoleEmployer, RoleTrainingOfficer, RoleSupervisor, RoleSchoolAdmin, RoleWorkforcePlanner, RoleSystemAdmin, RoleReviewer}
 
 // RoleNames are the roles as people read them.
 var RoleNames = map[Role]string{
 	RoleApplicant:        "Applicant",
 	RoleEmployer:         "Employer recruiter",
-	RoleTrainingOfficer:  "Training officer or supervisor",
+	RoleTrainingOfficer:  "Training officer",
+	RoleSupervisor:       "Supervisor",
+	RoleTrainee:          "Trainee",
 	RoleSchoolAdmin:      "National school administrator",
 	RoleWorkforcePlanner: "Workforce planner",
 	RoleSystemAdmin:      "System administrator",
@@ -51,6 +55,8 @@ var HomePath = map[Role]string{
 	RoleWorkforcePlanner: "/workforce",
 	RoleSystemAdmin:      "/admin",
 	RoleReviewer:         "/review",
+	RoleSupervisor:       "/supervisor",
+	RoleTrainee:          "/trainee",
 }
 
 // ParseRole reads a role name.
@@ -194,9 +200,9 @@ func (g *Grant) Validate() error {
 		if g.OrganisationID == 0 || g.DepartmentID != 0 || g.RoundID != 0 {
 			return apperr.Invalidf("organisation_id", "an employer recruiter role needs an organisation, and no department or round")
 		}
-	case RoleTrainingOfficer:
+	case RoleTrainingOfficer, RoleSupervisor:
 		if g.DepartmentID == 0 || g.RoundID != 0 {
-			return apperr.Invalidf("department_id", "a training officer role needs a department, and no round")
+			return apperr.Invalidf("department_id", "a %s role needs a department, and no round", strings.ToLower(RoleNames[g.Role]))
 		}
 	case RoleReviewer:
 		if g.RoundID == 0 || g.OrganisationID != 0 || g.DepartmentID != 0 {

@@ -34,6 +34,14 @@ const (
 	ActionReview      Action = "recruit.review"    // blind shortlisting scores
 	ActionInterview   Action = "recruit.interview" // interview scores, station by station
 	ActionModerate    Action = "recruit.moderate"  // settle reviewers who disagree
+
+	ActionTraineeHome    Action = "trainee.home"      // the trainee's home page: what is due, their records
+	ActionSupervisorHome Action = "supervisor.home"   // the supervisor's home page: their trainees, what awaits sign-off
+	ActionTrainingView   Action = "training.view"     // a trainee's record: progress, evidence the team sees, history
+	ActionEvidence       Action = "training.evidence" // record, share and submit evidence; invite assessors
+	ActionSignOff        Action = "training.signoff"  // sign off competencies and modules, reopen with a reason
+	ActionTrainingManage Action = "training.manage"   // start a record from an accepted offer, confirm it, name its team, record time out, part-time working and transfers, approve assessors
+	ActionTrainingReview Action = "training.review"   // record progress reviews and records, see the whole cohort
 )
 
 // Field is one field of a Target that a scope compares.
@@ -44,6 +52,7 @@ const (
 	FieldOrganisation
 	FieldDepartment
 	FieldRound
+	FieldTeam
 )
 
 // Scope says which records a permission covers. Each scope names the
@@ -57,6 +66,7 @@ const (
 	ScopeOrganisation              // records of the grant's organisation: needs OrganisationID
 	ScopeDepartment                // records of the grant's department: needs DepartmentID and its OrganisationID
 	ScopeRound                     // records of the recruitment round the grant appoints to: needs RoundID
+	ScopeTeam                      // a trainee's record whose supervisors or training officer include the person: needs Team
 )
 
 // scopeRule is how one scope decides.
@@ -97,6 +107,9 @@ var scopeRules = map[Scope]scopeRule{
 	ScopeRound: {name: "the round the grant appoints to", needs: FieldRound, grantNeeds: FieldRound,
 		covers: func(_ *Principal, g Grant, t Target) bool { return t.RoundID == g.RoundID },
 		reveal: func(v *Visibility, _ *Principal, g Grant) { v.Rounds = addID(v.Rounds, g.RoundID) }},
+	ScopeTeam: {name: "the trainees the person supervises or is training officer of", needs: FieldTeam,
+		covers: func(p *Principal, _ Grant, t Target) bool { return slices.Contains(t.Team.Members, p.User.ID) },
+		reveal: func(v *Visibility, p *Principal, _ Grant) { v.TeamOf = p.User.ID }},
 }
 
 func addID(ids []int64, id int64) []int64 {
@@ -108,7 +121,7 @@ func addID(ids []int64, id int64) []int64 {
 
 // Scopes lists every scope, for tests and documentation.
 func Scopes() []Scope {
-	return []Scope{ScopeAll, ScopeSelf, ScopeOrganisation, ScopeDepartment, ScopeRound}
+	return []Scope{ScopeAll, ScopeSelf, ScopeOrganisation, ScopeDepartment, ScopeRound, ScopeTeam}
 }
 
 // Needs returns the target fields the scope compares.
@@ -171,6 +184,22 @@ var Permissions = []Permission{
 	{RoleEmployer, ActionInterview, ScopeOrganisation},
 	{RoleSchoolAdmin, ActionInterview, ScopeAll},
 	{RoleSchoolAdmin, ActionModerate, ScopeAll},
+
+	{RoleTrainee, ActionAccountView, ScopeSelf},
+	{RoleSupervisor, ActionAccountView, ScopeSelf},
+	{RoleTrainee, ActionTraineeHome, ScopeSelf},
+	{RoleSupervisor, ActionSupervisorHome, ScopeDepartment},
+	{RoleTrainingOfficer, ActionSupervisorHome, ScopeDepartment},
+	{RoleTrainee, ActionTrainingView, ScopeSelf},
+	{RoleSupervisor, ActionTrainingView, ScopeTeam},
+	{RoleTrainingOfficer, ActionTrainingView, ScopeDepartment},
+	{RoleSchoolAdmin, ActionTrainingView, ScopeAll},
+	{RoleTrainee, ActionEvidence, ScopeSelf},
+	{RoleSupervisor, ActionSignOff, ScopeTeam},
+	{RoleTrainingOfficer, ActionSignOff, ScopeTeam},
+	{RoleTrainingOfficer, ActionTrainingManage, ScopeDepartment},
+	{RoleSchoolAdmin, ActionTrainingManage, ScopeAll},
+	{RoleSchoolAdmin, ActionTrainingReview, ScopeAll},
 }
 
 // Actions lists every action in the table, for tests and documentation.
@@ -203,7 +232,17 @@ type Target struct {
 	// department-scoped grant needs both to match.
 	DepartmentID int64
 	RoundID      int64
-	any          bool
+	// Team is a trainee's record's people, for the team scope.
+	Team Team
+	any  bool
+}
+
+// Team names a trainee's record and the people on it who are not the
+// trainee: supervisors and training officer. A record always has them, so
+// a Team with no TraineeID means the target is not a trainee's record.
+type Team struct {
+	TraineeID int64
+	Members   []int64
 }
 
 // AnyRecord is "some record of this kind": allowed when the principal holds
@@ -216,7 +255,8 @@ func (t Target) has(f Field) bool {
 	return (f&FieldUser == 0 || t.UserID != 0) &&
 		(f&FieldOrganisation == 0 || t.OrganisationID != 0) &&
 		(f&FieldDepartment == 0 || t.DepartmentID != 0) &&
-		(f&FieldRound == 0 || t.RoundID != 0)
+		(f&FieldRound == 0 || t.RoundID != 0) &&
+		(f&FieldTeam == 0 || t.Team.TraineeID != 0)
 }
 
 // hasFields reports whether the grant records every field in f.
@@ -246,13 +286,16 @@ func (p *Principal) Allowed(a Action, t Target) bool {
 // Visibility is what a principal may see of one action's records, for list
 // routes to filter their queries by. All means every record; otherwise a
 // record is visible when it belongs to one of the users, organisations,
-// departments or rounds listed (a department with its organisation).
+// departments or rounds listed (a department with its organisation), or
+// is a trainee's record on which TeamOf is a supervisor or the training
+// officer.
 type Visibility struct {
 	All           bool
 	UserIDs       []int64
 	Organisations []int64
 	Departments   []DepartmentRef
 	Rounds        []int64
+	TeamOf        int64
 }
 
 // DepartmentRef names a department with its organisation.
@@ -297,7 +340,7 @@ func (p *Principal) eachCover(a Action, fn func(rule scopeRule, g Grant) bool) b
 
 // Nothing reports whether nothing at all is visible.
 func (v Visibility) Nothing() bool {
-	return !v.All && len(v.UserIDs) == 0 && len(v.Organisations) == 0 && len(v.Departments) == 0 && len(v.Rounds) == 0
+	return !v.All && len(v.UserIDs) == 0 && len(v.Organisations) == 0 && len(v.Departments) == 0 && len(v.Rounds) == 0 && v.TeamOf == 0
 }
 
 // Has reports whether the principal holds the role.

@@ -25,6 +25,7 @@ var scopeNeeds = map[auth.Scope][]auth.Field{
 	auth.ScopeOrganisation: {auth.FieldOrganisation},
 	auth.ScopeDepartment:   {auth.FieldDepartment, auth.FieldOrganisation},
 	auth.ScopeRound:        {auth.FieldRound},
+	auth.ScopeTeam:         {auth.FieldTeam},
 }
 
 // grantFor is a well-formed grant of the role, scoped as its role needs.
@@ -33,7 +34,7 @@ func grantFor(role auth.Role) auth.Grant {
 	switch role {
 	case auth.RoleEmployer:
 		g.OrganisationID = grantOrg
-	case auth.RoleTrainingOfficer:
+	case auth.RoleTrainingOfficer, auth.RoleSupervisor:
 		g.OrganisationID, g.DepartmentID = grantOrg, grantDept
 	case auth.RoleReviewer:
 		g.RoundID = grantRound
@@ -68,7 +69,7 @@ func value(s fieldState, own int64) int64 {
 // allowed exactly when every field the scope needs is present and is the
 // grant's own. A missing field is never "no particular record".
 func TestEveryScopeNeedsItsFields(t *testing.T) {
-	fields := []auth.Field{auth.FieldUser, auth.FieldOrganisation, auth.FieldDepartment, auth.FieldRound}
+	fields := []auth.Field{auth.FieldUser, auth.FieldOrganisation, auth.FieldDepartment, auth.FieldRound, auth.FieldTeam}
 	tested := map[auth.Scope]int{}
 	for _, perm := range auth.Permissions {
 		needs, ok := scopeNeeds[perm.Scope]
@@ -83,9 +84,9 @@ func TestEveryScopeNeedsItsFields(t *testing.T) {
 			t.Errorf("scope %v says it needs %b, want %b", perm.Scope, perm.Scope.Needs(), mask)
 		}
 		p := &auth.Principal{User: &auth.User{ID: selfID}, Grants: []auth.Grant{grantFor(perm.Role)}}
-		for combo := 0; combo < 81; combo++ {
-			states := [4]fieldState{}
-			for i, c := 0, combo; i < 4; i, c = i+1, c/3 {
+		for combo := 0; combo < 243; combo++ {
+			states := [5]fieldState{}
+			for i, c := 0, combo; i < 5; i, c = i+1, c/3 {
 				states[i] = fieldState(c % 3)
 			}
 			target := auth.Target{
@@ -94,6 +95,14 @@ func TestEveryScopeNeedsItsFields(t *testing.T) {
 				DepartmentID:   value(states[2], grantDept),
 				RoundID:        value(states[3], grantRound),
 			}
+			// A trainee's record's team: the person among its members, or
+			// only others.
+			switch states[4] {
+			case same:
+				target.Team = auth.Team{TraineeID: 7, Members: []int64{otherID, selfID}}
+			case other:
+				target.Team = auth.Team{TraineeID: 7, Members: []int64{otherID}}
+			}
 			want := true
 			for i, f := range fields {
 				if slices.Contains(needs, f) && states[i] != same {
@@ -101,8 +110,8 @@ func TestEveryScopeNeedsItsFields(t *testing.T) {
 				}
 			}
 			if got := p.Allowed(perm.Action, target); got != want {
-				t.Errorf("%s %s (scope %v) on user %v, organisation %v, department %v, round %v: allowed %v, want %v",
-					perm.Role, perm.Action, perm.Scope, states[0], states[1], states[2], states[3], got, want)
+				t.Errorf("%s %s (scope %v) on user %v, organisation %v, department %v, round %v, team %v: allowed %v, want %v",
+					perm.Role, perm.Action, perm.Scope, states[0], states[1], states[2], states[3], states[4], got, want)
 			}
 			tested[perm.Scope]++
 		}

@@ -91,9 +91,16 @@ func (t *recruitTx) Organisation(id int64) (*auth.Organisation, error) {
 	return &o, err
 }
 
+// scoped is a domain's view of one transaction: its context and the
+// transaction.
+type scoped interface{ scope() (context.Context, *Tx) }
+
+func (t *recruitTx) scope() (context.Context, *Tx) { return t.ctx, t.tx }
+
 // queryAll runs a query and scans every row with scan.
-func queryAll[T any](t *recruitTx, scan func(func(...any) error) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := t.tx.Query(t.ctx, query, args...)
+func queryAll[T any](t scoped, scan func(func(...any) error) (T, error), query string, args ...any) ([]T, error) {
+	ctx, tx := t.scope()
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/recruit"
+	"hcs/internal/train"
 )
 
 // Account is a demo account and the password it was given this time.
@@ -45,7 +46,7 @@ var organisations = []orgSpec{
 // are made as they would have been. It is only ever run in demo mode: no
 // default password exists otherwise. Processes sharing a database must not
 // run it at once (serve holds a lock around it).
-func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(time.Time), newPasswords bool) ([]Account, error) {
+func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, tr *train.Service, at func(time.Time), newPasswords bool) ([]Account, error) {
 	orgIDs := map[string]int64{}
 	deptIDs := map[string]int64{}
 	existing, err := store.Organisations(ctx, nil)
@@ -101,6 +102,8 @@ func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(t
 		{"Priya Planner", "planner@demo.hcs.test", auth.Grant{Role: auth.RoleWorkforcePlanner}},
 		{"Ade Admin", "admin@demo.hcs.test", auth.Grant{Role: auth.RoleSystemAdmin}},
 		{"Rhys Reviewer", "reviewer@demo.hcs.test", auth.Grant{Role: auth.RoleReviewer}}, // appointed to a round below
+		{"Sophie Supervisor", "supervisor@demo.hcs.test", auth.Grant{Role: auth.RoleSupervisor, OrganisationID: northshire, DepartmentID: deptIDs["Audiology"]}},
+		{"Tom Trainee", "trainee@demo.hcs.test", auth.Grant{Role: auth.RoleTrainee}}, // recruited in an earlier round below
 	}
 	people := map[auth.Role]*auth.User{}
 	for _, a := range accounts {
@@ -118,7 +121,7 @@ func Seed(ctx context.Context, store auth.Store, rec *recruit.Service, at func(t
 		}
 		people[a.grant.Role] = u
 	}
-	if err := seedRecruitment(ctx, store, rec, at, orgIDs, people); err != nil {
+	if err := seedRecruitment(ctx, store, rec, tr, at, orgIDs, deptIDs, people); err != nil {
 		return nil, err
 	}
 	var out []Account

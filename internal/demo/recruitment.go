@@ -10,6 +10,7 @@ import (
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/recruit"
+	"hcs/internal/train"
 )
 
 // The demo's national recruitment: three rounds at different stages, so
@@ -97,7 +98,7 @@ func (s *seeder) user(name, email string, grants ...auth.Grant) (*auth.User, err
 
 // seedRecruitment creates the demo's rounds unless they exist. It
 // appoints the demo reviewer and gives the demo applicant an offer.
-func seedRecruitment(ctx context.Context, store auth.Store, rec *recruit.Service, at func(time.Time), orgs map[string]int64,
+func seedRecruitment(ctx context.Context, store auth.Store, rec *recruit.Service, tr *train.Service, at func(time.Time), orgs, depts map[string]int64,
 	people map[auth.Role]*auth.User) error {
 	rounds, err := rec.Rounds(ctx)
 	if err != nil {
@@ -157,7 +158,7 @@ func seedRecruitment(ctx context.Context, store auth.Store, rec *recruit.Service
 	if err := s.open(applicants[30:36]); err != nil {
 		return fmt.Errorf("demo round %s: %w", openRound, err)
 	}
-	return nil
+	return s.seedTraining(tr, depts, people)
 }
 
 // applicants makes n synthetic applicants, each with a profile.

@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"context"
+	"regexp"
 	"testing"
 	"time"
 
@@ -9,7 +10,67 @@ import (
 	"hcs/internal/database"
 	"hcs/internal/idempotency"
 	"hcs/internal/recruit"
+	"hcs/internal/train"
 )
+
+// populateTraining makes the accepted offer a training record with a
+// change, an assessed piece of evidence through an approved assessor's
+// link, a sign-off, a review and a record.
+func populateTraining(tb testing.TB, db *database.DB, sr *StagedRound, dept *auth.Department, offerID int64) {
+	tb.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	svc := Train(tb, db)
+	system := auth.System("test set-up")
+	defer sr.Clock.Set(sr.Clock.Now())
+	officer := &auth.User{Name: "Tess Officer", Email: "tess.officer@example.org"}
+	must(db.CreateUser(ctx, system, officer, "", []auth.Grant{{Role: auth.RoleTrainingOfficer, OrganisationID: sr.Trust.ID, DepartmentID: dept.ID}}))
+	sup := &auth.User{Name: "Sol Supervisor", Email: "sol.supervisor@example.org"}
+	must(db.CreateUser(ctx, system, sup, "", []auth.Grant{{Role: auth.RoleSupervisor, OrganisationID: sr.Trust.ID, DepartmentID: dept.ID}}))
+	tr, err := svc.Enrol(ctx, auth.Actor{UserID: officer.ID}, train.Enrolment{OfferID: offerID,
+		Team: train.Team{DepartmentID: dept.ID, TrainingOfficerID: officer.ID, Supervisors: []int64{sup.ID}}})
+	must(err)
+	_, err = svc.Confirm(ctx, auth.Actor{UserID: officer.ID}, tr.ID)
+	must(err)
+	sr.Clock.Set(Day(260))
+	_, err = svc.RecordChange(ctx, auth.Actor{UserID: officer.ID}, tr.ID, train.Change{Kind: train.ChangeTimeOut, From: "2027-08-01", To: "2027-08-07", Reason: "Illness"}, train.Team{})
+	must(err)
+	me := auth.Actor{UserID: sr.Applicants[0].ID}
+	e, err := svc.AddEvidence(ctx, me, tr.ID, train.Draft{Kind: train.EvidenceDOPS, Module: "IPD", Title: "Tympanometry", OccurredOn: "2027-09-01",
+		Body: "Observed.", AssessorName: "Ann Assessor", AssessorEmail: "ann.assessor@example.org"})
+	must(err)
+	_, err = svc.SubmitEvidence(ctx, me, e.ID)
+	must(err)
+	var invs []train.Invitation
+	must(db.Training().Read(ctx, func(tx train.Tx) error {
+		invs, err = tx.Invitations([]int64{tr.ID})
+		return err
+	}))
+	_, err = svc.ApproveAssessor(ctx, auth.Actor{UserID: officer.ID}, invs[0].ID, true)
+	must(err)
+	msgs, err := db.Outbox(ctx, 10)
+	must(err)
+	token := assessLink.FindStringSubmatch(msgs[0].Body)
+	if token == nil {
+		tb.Fatalf("the newest message is not the assessor's link: %q", msgs[0].Body)
+	}
+	_, err = svc.Assess(ctx, auth.Actor{Address: "192.0.2.9"}, token[1], train.JudgementSatisfactory, "Careful and clear.")
+	must(err)
+	_, err = svc.SignOff(ctx, auth.Actor{UserID: sup.ID}, tr.ID, "IPD", "")
+	must(err)
+	_, err = svc.RecordReview(ctx, auth.Actor{UserID: sr.School.ID}, tr.ID, train.ReviewRecord{Review: "six-month-check-in", HeldOn: "2027-09-20", Panel: "Dr Panel"})
+	must(err)
+	_, err = svc.AddRecord(ctx, auth.Actor{UserID: sr.School.ID}, tr.ID, "MSc Clinical Science awarded", "2027-09-20")
+	must(err)
+}
+
+// assessLink finds the token in an assessor's link.
+var assessLink = regexp.MustCompile(`/assess/([A-Za-z0-9_-]+)`)
 
 // PopulateEveryTable fills a database with at least one row in every
 // table hcs has today: a round taken to offers through the service, with
@@ -39,7 +100,11 @@ func PopulateEveryTable(tb testing.TB, db *database.DB) *StagedRound {
 		must(err)
 	}
 	system := auth.System("test set-up")
-	must(db.CreateDepartment(ctx, system, &auth.Department{OrganisationID: sr.Trust.ID, Name: "Audiology", Specialism: "audiology"}))
+	dept := &auth.Department{OrganisationID: sr.Trust.ID, Name: "Audiology", Specialism: "audiology"}
+	must(db.CreateDepartment(ctx, system, dept))
+	if len(live) > 0 {
+		populateTraining(tb, db, sr, dept, live[0].ID)
+	}
 	token, hash, err := auth.NewToken()
 	must(err)
 	_ = token

@@ -108,11 +108,63 @@ type Review struct {
 	// DueMonth is the month of training, counted from the start, by which
 	// the review is held.
 	DueMonth int `yaml:"due_month" json:"due_month"`
+	// EveryMonths and LastMonth repeat a review: the HSST's annual review
+	// is held every 12 months from month 24 to month 72.
+	EveryMonths int `yaml:"every_months" json:"every_months,omitempty"`
+	LastMonth   int `yaml:"last_month" json:"last_month,omitempty"`
+	// Meeting is the meeting recording the review holds, as rules name it.
+	Meeting string `yaml:"meeting" json:"meeting"`
 	// Outcomes, when set, are the outcomes a panel records (the HSST's
 	// annual review has five); otherwise the rule decides met or not met.
 	Outcomes []Outcome            `yaml:"outcomes" json:"outcomes,omitempty"`
 	Rule     *Requirement         `yaml:"rule" json:"rule,omitempty"`
 	Sources  []framework.Citation `yaml:"sources" json:"sources"`
+}
+
+// Months lists the months of training the review is due in.
+func (r *Review) Months() []int {
+	if r.EveryMonths <= 0 {
+		return []int{r.DueMonth}
+	}
+	var out []int
+	for m := r.DueMonth; m <= r.LastMonth; m += r.EveryMonths {
+		out = append(out, m)
+	}
+	return out
+}
+
+// Review returns the review with an id, or nil.
+func (cu *Curriculum) Review(id string) *Review {
+	for _, r := range cu.Reviews {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// Records lists what the curriculum's rules read from the record besides
+// sign-offs and meetings (a passed final assessment, an awarded degree),
+// in the order the rules name them: what the national school records.
+func (cu *Curriculum) Records() []string {
+	var out []string
+	var walk func(r *Requirement)
+	walk = func(r *Requirement) {
+		if r == nil {
+			return
+		}
+		if r.Record != "" && !slices.Contains(out, r.Record) {
+			out = append(out, r.Record)
+		}
+		for _, sub := range append(slices.Clone(r.All), r.Any...) {
+			walk(sub)
+		}
+	}
+	for _, r := range cu.Reviews {
+		walk(r.Rule)
+	}
+	walk(cu.Completion)
+	return out
 }
 
 // Outcome is one outcome a review panel may record.

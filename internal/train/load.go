@@ -162,7 +162,7 @@ func (v *validator) curriculum(cu *Curriculum) {
 		v.sources(file, entry, m.Sources)
 	}
 
-	ids := map[string]bool{}
+	ids, meetings := map[string]bool{}, map[string]bool{}
 	for i, r := range cu.Reviews {
 		entry := fmt.Sprintf("review %d (%s)", i+1, r.ID)
 		if r.ID == "" || r.Title == "" {
@@ -174,6 +174,15 @@ func (v *validator) curriculum(cu *Curriculum) {
 		if r.DueMonth <= 0 {
 			v.add(file, entry, "due_month is the month of training the review is held by: 1 or more")
 		}
+		if r.EveryMonths < 0 || (r.EveryMonths > 0) != (r.LastMonth > 0) || (r.LastMonth > 0 && r.LastMonth < r.DueMonth) {
+			v.add(file, entry, "a repeated review gives every_months and a last_month from its due_month on; a review held once gives neither")
+		}
+		if r.Meeting == "" {
+			v.add(file, entry, "meeting names the meeting that recording the review holds")
+		} else if meetings[r.Meeting] {
+			v.add(file, entry, "meeting %q is held by two reviews", r.Meeting)
+		}
+		meetings[r.Meeting] = true
 		switch {
 		case r.Rule == nil && len(r.Outcomes) == 0:
 			v.add(file, entry, "a review has a rule, or the outcomes its panel records")
@@ -196,6 +205,24 @@ func (v *validator) curriculum(cu *Curriculum) {
 	} else {
 		v.requirement(file, "completion", cu.Completion, codes, phases)
 	}
+	// A rule's meeting must be one that recording a review holds, or the
+	// rule could never be met.
+	var named func(entry string, r *Requirement)
+	named = func(entry string, r *Requirement) {
+		if r == nil {
+			return
+		}
+		if r.Meeting != "" && !meetings[r.Meeting] {
+			v.add(file, entry, "meeting %q is not held by any review of this curriculum", r.Meeting)
+		}
+		for _, sub := range append(slices.Clone(r.All), r.Any...) {
+			named(entry, sub)
+		}
+	}
+	for _, r := range cu.Reviews {
+		named("review "+r.ID, r.Rule)
+	}
+	named("completion", cu.Completion)
 }
 
 // requirement checks that each node of a rule is one thing and names what

@@ -92,7 +92,7 @@ func newMatrixFixture(t *testing.T, db *database.DB) *matrixFixture {
 		switch role {
 		case auth.RoleEmployer:
 			g.OrganisationID = a.ID
-		case auth.RoleTrainingOfficer:
+		case auth.RoleTrainingOfficer, auth.RoleSupervisor:
 			g.DepartmentID = da.ID // its organisation is filled in by the store
 		}
 		u := &auth.User{Name: "Person " + string(role), Email: string(role) + "@example.org"}
@@ -185,7 +185,8 @@ func (f *matrixFixture) examples() map[string]example {
 		"POST /account/sign-out-everywhere": {path: "/account/sign-out-everywhere"},
 		"GET /applicant":                    {path: "/applicant"}, "GET /employer": {path: "/employer"}, "GET /training": {path: "/training"},
 		"GET /school": {path: "/school"}, "GET /workforce": {path: "/workforce"}, "GET /admin": {path: "/admin"},
-		"GET /review":           {path: "/review"},
+		"GET /review":  {path: "/review"},
+		"GET /trainee": {path: "/trainee"}, "GET /supervisor": {path: "/supervisor"},
 		"GET /departments/{id}": {path: "/departments/" + fmt.Sprint(f.deptA)},
 
 		"GET /organisations/{id}":              {path: "/organisations/" + a},
@@ -263,6 +264,49 @@ func (f *matrixFixture) examples() map[string]example {
 		"GET /school/rounds/{id}/publish":           {path: "/school/rounds/" + r1 + "/publish"},
 		"POST /school/rounds/{id}/publish":          {path: "/school/rounds/" + r1 + "/publish"},
 		"POST /school/rounds/{id}/expire":           {path: "/school/rounds/" + r1 + "/expire"},
+
+		"GET /training/placements/{id}":         {path: "/training/placements/1"},
+		"POST /training/placements/{id}":        {path: "/training/placements/1", body: "department_id="},
+		"GET /training/trainees/{id}":           {path: "/training/trainees/1"},
+		"POST /training/trainees/{id}/confirm":  {path: "/training/trainees/1/confirm"},
+		"GET /training/trainees/{id}/team":      {path: "/training/trainees/1/team"},
+		"POST /training/trainees/{id}/team":     {path: "/training/trainees/1/team", body: "department_id="},
+		"POST /training/trainees/{id}/changes":  {path: "/training/trainees/1/changes", body: "kind=time-out"},
+		"POST /training/invitations/{id}":       {path: "/training/invitations/1", body: "trainee=1&decision=approve"},
+		"POST /training/trainees/{id}/sign-off": {path: "/training/trainees/1/sign-off", body: "module=IPD"},
+		"POST /training/trainees/{id}/reopen":   {path: "/training/trainees/1/reopen", body: "module=IPD"},
+		"POST /training/trainees/{id}/reviews":  {path: "/training/trainees/1/reviews", body: "review="},
+		"POST /training/trainees/{id}/records":  {path: "/training/trainees/1/records", body: "name="},
+		"POST /training/trainees/{id}/complete": {path: "/training/trainees/1/complete"},
+		"GET /school/training":                  {path: "/school/training"},
+		"GET /trainee/evidence/new":             {path: "/trainee/evidence/new?trainee=1"},
+		"POST /trainee/evidence":                {path: "/trainee/evidence", body: "trainee=1"},
+		"GET /trainee/evidence/{id}":            {path: "/trainee/evidence/1"},
+		"POST /trainee/evidence/{id}":           {path: "/trainee/evidence/1", body: "title="},
+		"POST /trainee/evidence/{id}/resend":    {path: "/trainee/evidence/1/resend"},
+		"GET /assess/{token}":                   {path: "/assess/" + strings.Repeat("A", 43)},
+		"POST /assess/{token}":                  {path: "/assess/" + strings.Repeat("A", 43), body: "judgement=satisfactory"},
+
+		"GET /api/v1/trainees":                   {path: "/api/v1/trainees"},
+		"GET /api/v1/trainees/{id}":              {path: "/api/v1/trainees/1"},
+		"GET /api/v1/trainees/{id}/history":      {path: "/api/v1/trainees/1/history"},
+		"GET /api/v1/placements":                 {path: "/api/v1/placements"},
+		"POST /api/v1/placements/{id}/trainee":   {path: "/api/v1/placements/1/trainee", body: `{"department_id":0}`},
+		"POST /api/v1/trainees/{id}/confirm":     {path: "/api/v1/trainees/1/confirm"},
+		"PUT /api/v1/trainees/{id}/team":         {path: "/api/v1/trainees/1/team", body: `{"supervisors":[]}`},
+		"POST /api/v1/trainees/{id}/changes":     {path: "/api/v1/trainees/1/changes", body: `{"kind":"nap"}`},
+		"POST /api/v1/invitations/{id}/decision": {path: "/api/v1/invitations/1/decision", body: `{}`},
+		"POST /api/v1/trainees/{id}/evidence":    {path: "/api/v1/trainees/1/evidence", body: `{"kind":""}`},
+		"GET /api/v1/evidence/{id}":              {path: "/api/v1/evidence/1"},
+		"PATCH /api/v1/evidence/{id}":            {path: "/api/v1/evidence/1", body: `{"title":""}`},
+		"POST /api/v1/evidence/{id}/submit":      {path: "/api/v1/evidence/1/submit"},
+		"POST /api/v1/trainees/{id}/sign-offs":   {path: "/api/v1/trainees/1/sign-offs", body: `{"module":"IPD"}`},
+		"POST /api/v1/trainees/{id}/reopenings":  {path: "/api/v1/trainees/1/reopenings", body: `{"module":"IPD"}`},
+		"POST /api/v1/trainees/{id}/reviews":     {path: "/api/v1/trainees/1/reviews", body: `{"review":""}`},
+		"POST /api/v1/trainees/{id}/records":     {path: "/api/v1/trainees/1/records", body: `{"name":""}`},
+		"POST /api/v1/trainees/{id}/complete":    {path: "/api/v1/trainees/1/complete"},
+		"GET /api/v1/assessments/{token}":        {path: "/api/v1/assessments/" + strings.Repeat("A", 43)},
+		"POST /api/v1/assessments/{token}":       {path: "/api/v1/assessments/" + strings.Repeat("A", 43), body: `{"judgement":"satisfactory"}`},
 
 		"GET /api/v1/rounds":                              {path: "/api/v1/rounds"},
 		"POST /api/v1/rounds":                             {path: "/api/v1/rounds", body: `{"programme":"stp","name":""}`},

@@ -26,7 +26,7 @@ func TestBrowserAccountJourneys(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	recruitment := testkit.Recruit(t, db)
-	s, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: recruitment,
+	s, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: recruitment, Train: testkit.Train(t, db),
 		Privacy: privacy.NewService(db, db, recruitment), PublicURL: srv.URL, ShowMessages: true})
 	if err != nil {
 		t.Fatal(err)

@@ -246,7 +246,7 @@ matched:
 // account pages pass axe, with and without errors.
 func TestBrowserSignInAsEachRole(t *testing.T) {
 	b := newBrowser(t)
-	accounts, err := demo.Seed(context.Background(), b.db, testkit.Recruit(t, b.db), b.db.MovableClock(), false)
+	accounts, err := demo.Seed(context.Background(), b.db, testkit.Recruit(t, b.db), testkit.Train(t, b.db), b.db.MovableClock(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func TestCrawlEveryInternalLink(t *testing.T) {
 		t.Skip("the crawl is skipped with -short")
 	}
 	db := testkit.SQLiteDB(t)
-	accounts, err := demo.Seed(context.Background(), db, testkit.Recruit(t, db), db.MovableClock(), false)
+	accounts, err := demo.Seed(context.Background(), db, testkit.Recruit(t, db), testkit.Train(t, db), db.MovableClock(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func operationsServer(t *testing.T, cfg web.Config) *web.Server {
 	t.Helper()
 	db := testkit.SQLiteDB(t)
 	cfg.Framework, cfg.Search, cfg.Store = testkit.Framework(t), testkit.Search(t), db
-	cfg.Recruit, cfg.Privacy, cfg.PublicURL = testkit.Recruit(t, db), privacy.NewService(db, db), testkit.PublicURL
+	cfg.Recruit, cfg.Train, cfg.Privacy, cfg.PublicURL = testkit.Recruit(t, db), testkit.Train(t, db), privacy.NewService(db, db), testkit.PublicURL
 	s, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestTrustedProxyGivesTheClientAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := testkit.SQLiteDB(t)
-	h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+	h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db),
 		Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3, TrustedProxies: proxies})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestOnlyTheProxysHeaderIsRead(t *testing.T) {
 		{"Forwarded", "Forwarded", "X-Forwarded-For"},
 	} {
 		db := testkit.SQLiteDB(t)
-		h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+		h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db),
 			Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3, TrustedProxies: proxies, ForwardedHeader: tc.header})
 		if err != nil {
 			t.Fatal(err)
@@ -126,7 +126,7 @@ func TestOnlyTheProxysHeaderIsRead(t *testing.T) {
 		}
 	}
 	db := testkit.SQLiteDB(t)
-	if _, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+	if _, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db),
 		Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, ForwardedHeader: "X-Real-IP"}); err == nil {
 		t.Error("an unknown forwarding header was accepted")
 	}
@@ -138,7 +138,7 @@ func TestOnlyTheProxysHeaderIsRead(t *testing.T) {
 func TestForwardedHeadersFromOthersAreIgnored(t *testing.T) {
 	proxies, _ := web.ParseAddressRanges("10.0.0.0/8")
 	db := testkit.SQLiteDB(t)
-	h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+	h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db),
 		Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3, TrustedProxies: proxies})
 	if err != nil {
 		t.Fatal(err)

@@ -94,10 +94,12 @@ var templateFuncs = template.FuncMap{
 	"hours":   explore.HoursText,
 	"join":    strings.Join,
 	"lower":   strings.ToLower,
+	"upper":   strings.ToUpper,
 	// lowerFirst lower-cases a name's first letter for use mid-sentence,
 	// keeping acronyms ("HCPC-registered") as they are.
 	"lowerFirst": explore.LowerFirst,
 	"contains":   func(list []string, v string) bool { return slices.Contains(list, v) },
+	"contains64": func(list []int64, v int64) bool { return slices.Contains(list, v) },
 	"add":        func(a, b int) int { return a + b },
 	"date":       func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"dateTime":   func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
@@ -175,6 +177,28 @@ var templateFuncs = template.FuncMap{
 			return apperr.Message(err)
 		}
 		return ""
+	},
+	// errorForm names the form of a page with several that an error's
+	// field belongs to, so that the form opens again with it.
+	"errorForm": func(v any) string {
+		err, ok := v.(error)
+		if !ok || err == nil {
+			return ""
+		}
+		switch apperr.Field(err) {
+		case "review", "held_on", "panel", "outcome", "notes":
+			return "review"
+		case "kind", "from", "to", "percent", "reason":
+			return "change"
+		}
+		return ""
+	},
+	// deref is the time a pointer holds, or the zero time.
+	"deref": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
 	},
 	"capitalise": func(s string) string {
 		if s == "" {

@@ -26,6 +26,7 @@ func (rt Route) API() bool {
 // action; a route cannot be added without one.
 func (s *Server) Routes() []Route {
 	pub := auth.ActionPublic
+	training := s.trainingAPI()
 	return []Route{
 		// The public careers explorer: cached, the same for everyone.
 		{"GET /{$}", pub, s.page(s.homePage)},
@@ -78,6 +79,8 @@ func (s *Server) Routes() []Route {
 		{"GET /applicant", auth.ActionApplicantHome, s.dynamic(s.applicantHome)},
 		{"GET /employer", auth.ActionEmployerHome, s.dynamic(s.employerHome)},
 		{"GET /training", auth.ActionTrainingHome, s.dynamic(s.trainingHome)},
+		{"GET /trainee", auth.ActionTraineeHome, s.dynamic(s.traineeHome)},
+		{"GET /supervisor", auth.ActionSupervisorHome, s.dynamic(s.supervisorHome)},
 		{"GET /review", auth.ActionReviewerHome, s.dynamic(s.reviewerHome)},
 		{"GET /school", auth.ActionSchoolHome, s.dynamic(s.schoolHome)},
 		{"GET /workforce", auth.ActionWorkforceHome, s.dynamic(s.workforceHome)},
@@ -125,6 +128,31 @@ func (s *Server) Routes() []Route {
 		{"GET /school/rounds/{id}/publish", auth.ActionRoundManage, s.dynamic(s.publishPage)},
 		{"POST /school/rounds/{id}/publish", auth.ActionRoundManage, s.dynamic(s.publishMatch)},
 		{"POST /school/rounds/{id}/expire", auth.ActionRoundManage, s.dynamic(s.expireOffers)},
+
+		// Training to registration: a trainee's record as each of its
+		// people sees it, the e-portfolio, sign-off, reviews and
+		// completion, and the assessor's link.
+		{"GET /training/placements/{id}", auth.ActionTrainingManage, s.dynamic(s.enrolPage)},
+		{"POST /training/placements/{id}", auth.ActionTrainingManage, s.dynamic(s.enrol)},
+		{"GET /training/trainees/{id}", auth.ActionTrainingView, s.dynamic(s.traineeRecordPage)},
+		{"POST /training/trainees/{id}/confirm", auth.ActionTrainingManage, s.dynamic(s.recordAction(auth.ActionTrainingManage, s.confirmTrainee))},
+		{"GET /training/trainees/{id}/team", auth.ActionTrainingManage, s.dynamic(s.traineeTeamPage)},
+		{"POST /training/trainees/{id}/team", auth.ActionTrainingManage, s.dynamic(s.changeTeam)},
+		{"POST /training/trainees/{id}/changes", auth.ActionTrainingManage, s.dynamic(s.recordAction(auth.ActionTrainingManage, s.recordChange))},
+		{"POST /training/invitations/{id}", auth.ActionTrainingManage, s.dynamic(s.approveAssessor)},
+		{"POST /training/trainees/{id}/sign-off", auth.ActionSignOff, s.dynamic(s.recordAction(auth.ActionSignOff, s.signOffItem))},
+		{"POST /training/trainees/{id}/reopen", auth.ActionSignOff, s.dynamic(s.recordAction(auth.ActionSignOff, s.reopenItem))},
+		{"POST /training/trainees/{id}/reviews", auth.ActionTrainingReview, s.dynamic(s.recordAction(auth.ActionTrainingReview, s.recordReview))},
+		{"POST /training/trainees/{id}/records", auth.ActionTrainingReview, s.dynamic(s.recordAction(auth.ActionTrainingReview, s.addRecord))},
+		{"POST /training/trainees/{id}/complete", auth.ActionTrainingReview, s.dynamic(s.recordAction(auth.ActionTrainingReview, s.completeTrainee))},
+		{"GET /school/training", auth.ActionTrainingReview, s.dynamic(s.schoolTrainingPage)},
+		{"GET /trainee/evidence/new", auth.ActionEvidence, s.dynamic(s.newEvidencePage)},
+		{"POST /trainee/evidence", auth.ActionEvidence, s.dynamic(s.createEvidence)},
+		{"GET /trainee/evidence/{id}", auth.ActionEvidence, s.dynamic(s.evidencePage)},
+		{"POST /trainee/evidence/{id}", auth.ActionEvidence, s.dynamic(s.saveEvidence)},
+		{"POST /trainee/evidence/{id}/resend", auth.ActionEvidence, s.dynamic(s.resendInvitation)},
+		{"GET /assess/{token}", pub, s.dynamic(s.assessPage)},
+		{"POST /assess/{token}", pub, s.limited(s.dynamic(s.assess))},
 
 		// Organisations and departments.
 		{"GET /organisations/{id}", auth.ActionOrgView, s.dynamic(s.organisationPage)},
@@ -212,6 +240,27 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/applications/{id}/moderation", auth.ActionModerate, s.apiJSON(s.apiModerate)},
 		{"GET /api/v1/rounds/{id}/interviews", auth.ActionInterview, s.apiJSON(s.apiInterviewQueue)},
 		{"POST /api/v1/applications/{id}/interview-scores", auth.ActionInterview, s.apiJSON(s.apiInterviewScore)},
+		// Training.
+		{"GET /api/v1/trainees", auth.ActionTrainingView, s.apiJSON(s.apiTrainees)},
+		{"GET /api/v1/trainees/{id}", auth.ActionTrainingView, s.apiJSON(s.apiTrainee)},
+		{"GET /api/v1/trainees/{id}/history", auth.ActionTrainingView, s.apiJSON(s.apiTraineeHistory)},
+		{"GET /api/v1/placements", auth.ActionTrainingManage, s.apiJSON(s.apiPlacements)},
+		{"POST /api/v1/placements/{id}/trainee", auth.ActionTrainingManage, s.apiJSON(s.apiEnrol)},
+		{"POST /api/v1/trainees/{id}/confirm", auth.ActionTrainingManage, s.apiJSON(training["confirm"])},
+		{"PUT /api/v1/trainees/{id}/team", auth.ActionTrainingManage, s.apiJSON(training["team"])},
+		{"POST /api/v1/trainees/{id}/changes", auth.ActionTrainingManage, s.apiJSON(training["change"])},
+		{"POST /api/v1/invitations/{id}/decision", auth.ActionTrainingManage, s.apiJSON(s.apiAssessorDecision)},
+		{"POST /api/v1/trainees/{id}/evidence", auth.ActionEvidence, s.apiJSON(training["evidence"])},
+		{"GET /api/v1/evidence/{id}", auth.ActionEvidence, s.apiJSON(s.apiEvidence)},
+		{"PATCH /api/v1/evidence/{id}", auth.ActionEvidence, s.apiJSON(s.apiEditEvidence)},
+		{"POST /api/v1/evidence/{id}/submit", auth.ActionEvidence, s.apiJSON(s.apiSubmitEvidence)},
+		{"POST /api/v1/trainees/{id}/sign-offs", auth.ActionSignOff, s.apiJSON(training["sign-off"])},
+		{"POST /api/v1/trainees/{id}/reopenings", auth.ActionSignOff, s.apiJSON(training["reopen"])},
+		{"POST /api/v1/trainees/{id}/reviews", auth.ActionTrainingReview, s.apiJSON(training["review"])},
+		{"POST /api/v1/trainees/{id}/records", auth.ActionTrainingReview, s.apiJSON(training["record"])},
+		{"POST /api/v1/trainees/{id}/complete", auth.ActionTrainingReview, s.apiJSON(training["complete"])},
+		{"GET /api/v1/assessments/{token}", pub, s.apiJSON(s.apiAssignment)},
+		{"POST /api/v1/assessments/{token}", pub, s.limited(s.apiJSON(s.apiAssess))},
 		{"POST /api/v1/rounds/{id}/rank", auth.ActionRoundManage, s.apiJSON(s.apiRank)},
 		{"GET /api/v1/rounds/{id}/ranking", auth.ActionRoundManage, s.apiJSON(s.apiRanking)},
 		{"PUT /api/v1/applications/{id}/preferences", auth.ActionApply, s.apiJSON(s.apiSetPreferences)},

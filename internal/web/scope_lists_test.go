@@ -86,6 +86,14 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /api/v1/me/data":    {"/api/v1/me/data", []listCase{{auth.RoleApplicant, []string{"Person applicant"}, []string{"Victim", "Secret"}}}},
 			"GET /account/data":      {"/account/data", []listCase{{auth.RoleEmployer, []string{"Person employer-recruiter"}, []string{"Victim", "Secret"}}}},
 			"GET /api/v1/me/profile": {"/api/v1/me/profile", nil}, // the caller's own profile, or 404
+			// Training's lists; the fixture has no trainees, whose scopes
+			// TestTrainingRecordsStayWithTheirPeople and TestTrainingAPI
+			// check with records of others.
+			"GET /trainee":           {"/trainee", []listCase{{auth.RoleTrainee, []string{"no training record yet"}, []string{"Secret"}}}},
+			"GET /supervisor":        {"/supervisor", []listCase{{auth.RoleSupervisor, []string{"You supervise nobody yet"}, []string{"Secret"}}}},
+			"GET /school/training":   {"/school/training", []listCase{{auth.RoleSchoolAdmin, []string{"No trainees."}, nil}}},
+			"GET /api/v1/trainees":   {"/api/v1/trainees", []listCase{{auth.RoleTrainee, []string{`"trainees":[]`}, nil}, {auth.RoleSupervisor, []string{`"trainees":[]`}, nil}}},
+			"GET /api/v1/placements": {"/api/v1/placements", []listCase{{auth.RoleTrainingOfficer, []string{`"placements":[]`}, []string{"Secret"}}}},
 		}
 		// Single records, whose scope the authorization matrix checks with
 		// records of others.
@@ -94,7 +102,9 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /api/v1/applications/{id}/result", "GET /api/v1/applications/{id}/offers", "GET /profile", "GET /rounds/{id}/apply",
 			"GET /applications/{id}", "GET /employer/rounds/{id}/posts/new", "GET /employer/posts/{id}", "GET /review/applications/{id}",
 			"GET /school/rounds/new", "GET /school/rounds/{id}/timetable", "GET /school/rounds/{id}/stations", "GET /school/rounds/{id}/what-if",
-			"GET /school/rounds/{id}/publish", "GET /api/v1/applications/{id}", "GET /api/v1/offers/{id}"}
+			"GET /school/rounds/{id}/publish", "GET /api/v1/applications/{id}", "GET /api/v1/offers/{id}",
+			"GET /training/placements/{id}", "GET /training/trainees/{id}", "GET /training/trainees/{id}/team", "GET /trainee/evidence/new",
+			"GET /trainee/evidence/{id}", "GET /api/v1/trainees/{id}", "GET /api/v1/trainees/{id}/history", "GET /api/v1/evidence/{id}"}
 		for _, rt := range h.Routes() {
 			method, _, _ := strings.Cut(rt.Pattern, " ")
 			if method != "GET" || rt.Action == auth.ActionPublic {

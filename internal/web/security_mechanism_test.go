@@ -75,7 +75,7 @@ func TestFormsAreRateLimitedPerAddress(t *testing.T) {
 	db := testkit.SQLiteDB(t)
 	for _, path := range []string{"/sign-in", "/sign-up", "/password-reset", "/password-reset/" + strings.Repeat("A", 43), "/sign-up/" + strings.Repeat("A", 43), "/api/v1/session"} {
 		h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db,
-			Recruit: testkit.Recruit(t, db), Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3})
+			Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db), Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, FormsPerMinute: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,12 +100,12 @@ func TestFormsAreRateLimitedPerAddress(t *testing.T) {
 func TestPublicURLIsRequired(t *testing.T) {
 	db := testkit.SQLiteDB(t)
 	for _, u := range []string{"", "hcs.example.nhs.uk", "ftp://hcs.example", "https://hcs.example/path", "https://user@hcs.example"} {
-		_, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Privacy: privacy.NewService(db, db), PublicURL: u})
+		_, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db), Privacy: privacy.NewService(db, db), PublicURL: u})
 		if err == nil {
 			t.Errorf("a server started with the public URL %q", u)
 		}
 	}
-	if _, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Privacy: privacy.NewService(db, db), PublicURL: "https://hcs.example.nhs.uk/"}); err != nil {
+	if _, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db), Privacy: privacy.NewService(db, db), PublicURL: "https://hcs.example.nhs.uk/"}); err != nil {
 		t.Error(err)
 	}
 }
@@ -115,7 +115,7 @@ func TestPublicURLIsRequired(t *testing.T) {
 func TestDemoShowsTheMessage(t *testing.T) {
 	db := testkit.SQLiteDB(t)
 	for _, show := range []bool{false, true} {
-		h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db),
+		h, err := web.New(web.Config{Framework: testkit.Framework(t), Search: testkit.Search(t), Store: db, Recruit: testkit.Recruit(t, db), Train: testkit.Train(t, db),
 			Privacy: privacy.NewService(db, db), PublicURL: testkit.PublicURL, ShowMessages: show})
 		if err != nil {
 			t.Fatal(err)

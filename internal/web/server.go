@@ -31,6 +31,7 @@ import (
 	"hcs/internal/privacy"
 	"hcs/internal/recruit"
 	"hcs/internal/search"
+	"hcs/internal/train"
 )
 
 // The front-end files in static/ are built by `make build` (or `make
@@ -58,6 +59,8 @@ type Config struct {
 	Store auth.Store
 	// Recruit is national recruitment.
 	Recruit *recruit.Service
+	// Train is training to registration.
+	Train *train.Service
 	// Privacy exports and erases a person's data across every capability.
 	Privacy *privacy.Service
 	// SchemaVersion reports the database schema version, for /healthz.
@@ -125,6 +128,7 @@ type Server struct {
 
 	store         auth.Store
 	recruit       *recruit.Service
+	train         *train.Service
 	privacy       *privacy.Service
 	schemaVersion func() int
 	baseURL       string
@@ -153,7 +157,7 @@ func (s *Server) Drain() { s.draining.Store(true) }
 
 // New builds the server and parses its templates.
 func New(cfg Config) (*Server, error) {
-	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil || cfg.Recruit == nil || cfg.Privacy == nil {
+	if cfg.Framework == nil || cfg.Search == nil || cfg.Store == nil || cfg.Recruit == nil || cfg.Train == nil || cfg.Privacy == nil {
 		return nil, fmt.Errorf("web: a framework, a search index and the stores are required")
 	}
 	var err error
@@ -171,6 +175,7 @@ func New(cfg Config) (*Server, error) {
 
 		store:         cfg.Store,
 		recruit:       cfg.Recruit,
+		train:         cfg.Train,
 		privacy:       cfg.Privacy,
 		showMessages:  cfg.ShowMessages,
 		schemaVersion: cfg.SchemaVersion,

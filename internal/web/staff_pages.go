@@ -40,18 +40,6 @@ func (s *Server) departmentView(r *http.Request, id int64) (*departmentView, err
 	return &departmentView{Department: *d, Organisation: org.Name}, nil
 }
 
-func (s *Server) trainingHome(w http.ResponseWriter, r *http.Request) error {
-	var depts []departmentView
-	for _, ref := range principal(r).Visible(auth.ActionTrainingHome).Departments {
-		d, err := s.departmentView(r, ref.DepartmentID)
-		if err != nil {
-			return err
-		}
-		depts = append(depts, *d)
-	}
-	return s.show(w, r, http.StatusOK, "home-training", "Your training departments", nil, depts)
-}
-
 func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {

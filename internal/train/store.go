@@ -1,0 +1,163 @@
+package train
+
+import (
+	"context"
+	"time"
+
+	"hcs/internal/auth"
+)
+
+// Store runs the training service's transactions. The service decides;
+// the store loads and saves rows inside one transaction and holds, with
+// constraints and row locks, what must stay true when many requests
+// arrive at once.
+type Store interface {
+	// Write runs fn in one read-write transaction, committing when fn
+	// returns nil and rolling back otherwise.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn in one read-only transaction that sees one snapshot.
+	Read(ctx context.Context, fn func(Tx) error) error
+}
+
+// Person is someone training deals with, as pages and messages name them.
+type Person struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Placement is an accepted offer of a training post: who, in which
+// programme and specialism, at which employer, from when.
+type Placement struct {
+	OfferID        int64  `json:"offer_id"`
+	OfferStatus    string `json:"offer_status"`
+	UserID         int64  `json:"user_id"`
+	Name           string `json:"name"`
+	Programme      string `json:"programme"`
+	Specialism     string `json:"specialism"`
+	OrganisationID int64  `json:"organisation_id"`
+	Organisation   string `json:"organisation"`
+	Region         string `json:"region"`
+	Site           string `json:"site"`
+	StartDate      string `json:"start_date"`
+}
+
+// Filter narrows trainee records. Zero fields do not narrow, except the
+// visibility fields: a record is listed when All is set, or it belongs to
+// one of UserIDs, sits in one of Departments, or TeamOf supervises it or
+// is its training officer.
+type Filter struct {
+	All         bool
+	UserIDs     []int64
+	Departments []auth.DepartmentRef
+	TeamOf      int64
+
+	Programme  string
+	Specialism string
+	Region     string
+	Status     string
+}
+
+// PlacementFilter narrows the accepted offers that have no training
+// record yet, by who may see them.
+type PlacementFilter struct {
+	All           bool
+	Organisations []int64
+}
+
+// HistoryEntry is one change to a trainee's record, as its people see it.
+type HistoryEntry struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail"`
+}
+
+// Invitation is a single-use link that lets an assessor without an
+// account complete one work-based assessment. The store keeps only the
+// hash of its token.
+type Invitation struct {
+	ID         int64      `json:"id"`
+	EvidenceID int64      `json:"evidence_id"`
+	TraineeID  int64      `json:"trainee_id"`
+	Email      string     `json:"email"`
+	Name       string     `json:"name"`
+	TokenHash  []byte     `json:"-"`
+	Status     string     `json:"status"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	ApprovedBy int64      `json:"approved_by,omitempty"`
+	UsedAt     *time.Time `json:"used_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// Tx is one transaction's view of training's records. It decides nothing.
+// Its constraints refuse, with a conflict, what must never happen whatever
+// a rule says: two training records from one offer, two sign-off rows for
+// one item, a review recorded twice for one month, a record entered
+// twice, an invitation's token used twice. Lock methods hold the row until
+// the transaction ends (SELECT … FOR UPDATE on PostgreSQL; SQLite has a
+// single writer).
+type Tx interface {
+	// Now is the transaction's one reading of the clock.
+	Now() time.Time
+	// Audit appends an entry to the audit log.
+	Audit(by auth.Actor, action, recordType string, recordID int64, detail string) error
+	// Send puts a message in the outbox, to an account holder (ID set) or
+	// to an address alone.
+	Send(to Person, subject, body string) error
+
+	Person(userID int64) (*Person, error)
+	Department(id int64) (*auth.Department, error)
+	Organisation(id int64) (*auth.Organisation, error)
+	// Staff lists the people holding a role in an organisation (in any of
+	// its departments, for department-scoped roles).
+	Staff(organisationID int64, role auth.Role) ([]Person, error)
+	// HoldsRole reports whether a person holds a role in a department.
+	HoldsRole(userID int64, role auth.Role, departmentID int64) (bool, error)
+	// GrantTrainee gives a person the trainee role, once.
+	GrantTrainee(userID int64) error
+
+	Placement(offerID int64) (*Placement, error)
+	Placements(f PlacementFilter) ([]Placement, error)
+
+	InsertTrainee(t *Trainee) error
+	UpdateTrainee(t *Trainee) error
+	Trainee(id int64) (*Trainee, error)
+	LockTrainee(id int64) (*Trainee, error)
+	Trainees(f Filter) ([]Trainee, error)
+	InsertChange(c *Change) error
+	Changes(traineeIDs []int64) ([]Change, error)
+
+	InsertEvidence(e *Evidence) error
+	UpdateEvidence(e *Evidence) error
+	Evidence(id int64) (*Evidence, error)
+	EvidenceOf(traineeID int64) ([]Evidence, error)
+	// Tallies counts the evidence of many trainees by module, for the
+	// cohort's overview, without loading each entry.
+	Tallies(traineeIDs []int64) (map[int64]*Tally, error)
+
+	InsertSignOff(s *SignOff) error
+	UpdateSignOff(s *SignOff) error
+	SignOffs(traineeIDs []int64) ([]SignOff, error)
+
+	InsertReview(r *ReviewRecord) error
+	Reviews(traineeIDs []int64) ([]ReviewRecord, error)
+	InsertRecord(r *Record) error
+	Records(traineeIDs []int64) ([]Record, error)
+
+	InsertInvitation(i *Invitation) error
+	UpdateInvitation(i *Invitation) error
+	Invitation(id int64) (*Invitation, error)
+	// InvitationByToken finds an invitation by its token's hash and locks
+	// it.
+	InvitationByToken(hash []byte) (*Invitation, error)
+	Invitations(traineeIDs []int64) ([]Invitation, error)
+	// ApprovedAssessor reports whether an address was approved as an
+	// assessor in a department before.
+	ApprovedAssessor(departmentID int64, email string) (bool, error)
+	ApproveAssessor(departmentID int64, email string, by int64) error
+
+	// History lists the audit log's entries about a trainee's record,
+	// oldest first.
+	History(traineeID int64) ([]HistoryEntry, error)
+}

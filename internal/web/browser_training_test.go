@@ -1,0 +1,129 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"hcs/internal/auth"
+	"hcs/internal/database"
+	"hcs/internal/testkit"
+)
+
+// TestBrowserTraining takes a trainee from an accepted offer through the
+// pages alone, each step by the person whose job it is: the training
+// officer starts and confirms the record, the trainee records an
+// assessment and names an assessor, the training officer approves the
+// assessor, the assessor completes the form through their link without an
+// account, the supervisor signs the module off, and the national school
+// records the six-month check-in. axe-core checks every page on the way,
+// on SQLite and PostgreSQL.
+func TestBrowserTraining(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		if testing.Short() {
+			t.Skip("browser tests are skipped with -short")
+		}
+		ctx := context.Background()
+		st := testkit.StageTraining(t, db, 1)
+		hash, err := auth.HashPassword(ctx, drivePassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []*auth.User{st.Officer, st.Supervisors[0], st.Applicants[0], st.School} {
+			if err := db.SetPassword(ctx, system, u.ID, hash, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d := &roundDriver{t: t, b: newBrowserOn(t, db), clock: st.Clock}
+		click := func(sel string) {
+			t.Helper()
+			d.b.Do(t, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		}
+
+		// The training officer starts the record from the accepted offer.
+		d.as(st.Officer.Email)
+		d.open("/training")
+		d.click(fmt.Sprintf(`a[href="/training/placements/%d"]`, st.Offers[0].ID))
+		d.fill("department_id", fmt.Sprint(st.Dept.ID), "training_officer_id", fmt.Sprint(st.Officer.ID))
+		d.submit(`#enrol-form button[type="submit"]`)
+		d.expect(".nhsuk-error-summary", "Choose at least one supervisor")
+		click(fmt.Sprintf("#sup-%d", st.Supervisors[0].ID))
+		d.submit(`#enrol-form button[type="submit"]`)
+		record := d.path()
+		if !strings.HasPrefix(record, "/training/trainees/") {
+			t.Fatalf("after starting the record: %s %s", record, d.text("main"))
+		}
+		d.expect("#summary", "Waiting for the training officer to confirm")
+		d.submit(`#confirm button`)
+		d.expect("#summary", "In training")
+
+		// The trainee records a DOPS and names its assessor.
+		st.Clock.Set(testkit.Day(215))
+		d.as(st.Applicants[0].Email)
+		d.open("/trainee")
+		d.expect("main", "Six-month check-in")
+		d.click(`main a[href^="/trainee/evidence/new"]`)
+		d.fill("kind", "dops", "module", "ROTATIONS", "title", "Pure-tone audiometry", "occurred_on", "2027-08-02",
+			"body", "Tested an adult's hearing under observation.", "assessor_name", "Alex Assessor", "assessor_email", "alex@example.org")
+		d.submit(`#evidence-form button[value="submit"]`)
+		d.expect(".nhsuk-inset-text", "Submitted")
+		d.expect("main", "waiting for the assessor")
+
+		// The training officer approves the new assessor.
+		d.as(st.Officer.Email)
+		d.open(record)
+		d.expect("#assessors", "Assessors waiting")
+		d.submit(`form[action^="/training/invitations/"] button[value="approve"]`)
+		d.expect(".nhsuk-inset-text", "Alex Assessor is approved")
+
+		// The assessor, signed out, completes the form through the link.
+		d.b.Open(t, "/account")
+		d.b.Submit(t, `form[action="/sign-out"] button`)
+		d.who = ""
+		msgs, err := db.Outbox(ctx, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := assessLink.FindStringSubmatch(msgs[0].Body)
+		if token == nil {
+			t.Fatalf("no link in %q", msgs[0].Body)
+		}
+		d.open("/assess/" + token[1])
+		d.expect("main", "Pure-tone audiometry")
+		click("#judgement-satisfactory")
+		d.submit(`#assess-form button[type="submit"]`)
+		d.expect(".nhsuk-error-summary", "Give the trainee feedback")
+		d.fill("feedback", "Clear instructions to the patient.")
+		d.submit(`#assess-form button[type="submit"]`)
+		d.expect("#done", "recorded")
+
+		// The supervisor signs the module off.
+		d.as(st.Supervisors[0].Email)
+		d.open("/supervisor")
+		d.expect("main", "Module ROTATIONS (Rotations) is ready for sign-off")
+		d.open(record)
+		d.submit(`form[action$="/sign-off"] button`)
+		d.expect(".nhsuk-inset-text", "Module ROTATIONS is signed off")
+		d.expect("#module-ROTATIONS", "Yes, by Sam Supervisor")
+
+		// The national school records the six-month check-in.
+		d.as(st.School.Email)
+		d.open("/school/training")
+		d.expect("main", st.Applicants[0].Name)
+		d.open(record)
+		click(`details:has(#review-form) summary`) // the form is inside a closed details
+
+		d.fill("review", "six-month-check-in:6", "held_on", "2027-08-05", "panel", "Dr One\nDr Two")
+		d.submit(`#review-form button[type="submit"]`)
+		d.expect("main", "rule met")
+
+		// The trainee sees it all.
+		d.as(st.Applicants[0].Email)
+		d.open(record)
+		d.expect("main", "Sam Supervisor")
+		d.expect("main", "rule met")
+	})
+}

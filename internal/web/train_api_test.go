@@ -1,0 +1,134 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"hcs/internal/auth"
+	"hcs/internal/database"
+	"hcs/internal/testkit"
+)
+
+// api sends a JSON request as a person (nil: signed out), checks the
+// status, validates the answer against openapi.json, and decodes it.
+func (w *trainingWorld) api(spec *apiSpec, u *auth.User, method, path string, body any, want int) map[string]any {
+	w.t.Helper()
+	var buf bytes.Buffer
+	if body != nil {
+		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(method, path, &buf)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if u != nil {
+		w.as(u, "GET", "/account", nil) // makes the session once
+		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[u.ID]})
+	}
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	if rec.Code != want {
+		w.t.Fatalf("%s %s: %d, want %d: %s", method, path, rec.Code, want, rec.Body)
+	}
+	spec.validate(w.t, req, rec)
+	out := map[string]any{}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		w.t.Fatalf("%s %s: not JSON: %s", method, path, rec.Body)
+	}
+	return out
+}
+
+// TestTrainingAPI runs the training pages' journey through the JSON API,
+// every answer checked against openapi.json, on both databases.
+func TestTrainingAPI(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w := newTrainingWorld(t, db, 2)
+		spec := loadSpec(t)
+		me, officer, sup, school := w.Applicants[0], w.Officer, w.Supervisors[0], w.School
+
+		places := w.api(spec, officer, "GET", "/api/v1/placements", nil, 200)["placements"].([]any)
+		if len(places) != 2 {
+			t.Fatalf("placements %v", places)
+		}
+		w.api(spec, w.OtherOfficer, "GET", "/api/v1/placements", nil, 200) // a cardiac department: none of these
+		offer := fmt.Sprint(w.Offers[0].ID)
+		w.api(spec, officer, "POST", "/api/v1/placements/"+offer+"/trainee", map[string]any{"department_id": w.Dept.ID, "training_officer_id": officer.ID, "supervisors": []int64{}}, 400)
+		w.api(spec, w.OtherOfficer, "POST", "/api/v1/placements/"+offer+"/trainee", map[string]any{"department_id": w.Dept.ID, "training_officer_id": officer.ID, "supervisors": []int64{sup.ID}}, 403)
+		tr := w.api(spec, officer, "POST", "/api/v1/placements/"+offer+"/trainee", map[string]any{"department_id": w.Dept.ID, "training_officer_id": officer.ID, "supervisors": []int64{sup.ID}}, 201)
+		id := fmt.Sprint(num(tr["id"]))
+		w.api(spec, sup, "POST", "/api/v1/trainees/"+id+"/confirm", nil, 403)
+		w.api(spec, officer, "POST", "/api/v1/trainees/"+id+"/confirm", nil, 200)
+		w.Enrol(t, 1) // another trainee, who must see nothing of this one
+		w.api(spec, officer, "PUT", "/api/v1/trainees/"+id+"/team", map[string]any{"training_officer_id": officer.ID, "supervisors": []int64{sup.ID, w.Supervisors[1].ID}}, 200)
+		w.api(spec, officer, "POST", "/api/v1/trainees/"+id+"/changes", map[string]any{"kind": "time-out", "from": "2027-09-01", "to": "2027-09-10", "reason": "Illness"}, 200)
+
+		w.Clock.Set(testkit.Day(215))
+		e := w.api(spec, me, "POST", "/api/v1/trainees/"+id+"/evidence", map[string]any{"kind": "dops", "module": "ROTATIONS", "title": "Audiometry",
+			"occurred_on": "2027-08-02", "body": "b", "assessor_name": "Ann", "assessor_email": "ann@example.org"}, 201)
+		eid := fmt.Sprint(num(e["id"]))
+		w.api(spec, me, "GET", "/api/v1/evidence/"+eid, nil, 200)
+		w.api(spec, me, "PATCH", "/api/v1/evidence/"+eid, map[string]any{"kind": "dops", "module": "ROTATIONS", "title": "Pure-tone audiometry",
+			"occurred_on": "2027-08-02", "body": "b", "shared": true, "assessor_name": "Ann", "assessor_email": "ann@example.org"}, 200)
+		w.api(spec, w.Applicants[1], "GET", "/api/v1/evidence/"+eid, nil, 404)
+		w.api(spec, me, "POST", "/api/v1/evidence/"+eid+"/submit", nil, 200)
+		rec := w.api(spec, officer, "GET", "/api/v1/trainees/"+id, nil, 200)
+		if ev := rec["evidence"].([]any); len(ev) != 1 {
+			t.Fatalf("evidence %v", ev)
+		}
+		p, err := w.Train.Invitations(context.Background(), num(tr["id"]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := fmt.Sprint(p[0].ID)
+		w.api(spec, officer, "POST", "/api/v1/invitations/"+inv+"/decision", map[string]any{}, 400)
+		w.api(spec, w.OtherOfficer, "POST", "/api/v1/invitations/"+inv+"/decision", map[string]any{"approve": true}, 404)
+		w.api(spec, officer, "POST", "/api/v1/invitations/"+inv+"/decision", map[string]any{"approve": true}, 200)
+		msgs, err := db.Outbox(context.Background(), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := assessLink.FindStringSubmatch(msgs[0].Body)[1]
+		a := w.api(spec, nil, "GET", "/api/v1/assessments/"+token, nil, 200)
+		if a["trainee"] != me.Name || strings.Contains(fmt.Sprint(a), "ann@example.org") {
+			t.Errorf("assignment %v", a)
+		}
+		w.api(spec, nil, "POST", "/api/v1/assessments/"+token, map[string]any{"judgement": "maybe", "feedback": "x"}, 400)
+		w.api(spec, nil, "POST", "/api/v1/assessments/"+token, map[string]any{"judgement": "satisfactory", "feedback": "Good."}, 200)
+		w.api(spec, nil, "POST", "/api/v1/assessments/"+token, map[string]any{"judgement": "satisfactory", "feedback": "Again."}, 409)
+		w.api(spec, nil, "GET", "/api/v1/assessments/nonsense-token-of-enough-length", nil, 404)
+
+		w.api(spec, w.OtherSupervisor, "POST", "/api/v1/trainees/"+id+"/sign-offs", map[string]any{"module": "ROTATIONS"}, 404)
+		w.api(spec, sup, "POST", "/api/v1/trainees/"+id+"/sign-offs", map[string]any{"module": "ROTATIONS"}, 200)
+		w.api(spec, w.Supervisors[1], "POST", "/api/v1/trainees/"+id+"/reopenings", map[string]any{"module": "ROTATIONS", "reason": "x"}, 403)
+		w.api(spec, sup, "POST", "/api/v1/trainees/"+id+"/reopenings", map[string]any{"module": "ROTATIONS", "reason": "Too early"}, 200)
+		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/reviews", map[string]any{"review": "six-month-check-in", "held_on": "2027-08-05", "panel": "Dr One"}, 201)
+		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/records", map[string]any{"name": "MSc Clinical Science awarded", "recorded_on": "2027-08-05"}, 201)
+		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/complete", nil, 409)
+
+		list := w.api(spec, school, "GET", "/api/v1/trainees?status=active", nil, 200)["trainees"].([]any)
+		if len(list) != 2 {
+			t.Errorf("active trainees %d, want 2", len(list))
+		}
+		if list := w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees", nil, 200)["trainees"].([]any); len(list) != 1 || strings.Contains(fmt.Sprint(list), me.Name) {
+			t.Errorf("another trainee lists %v", list)
+		}
+		w.api(spec, school, "GET", "/api/v1/trainees?status=asleep", nil, 400)
+		if n := len(w.api(spec, w.OtherSupervisor, "GET", "/api/v1/trainees", nil, 200)["trainees"].([]any)); n != 0 {
+			t.Errorf("another department's supervisor lists %d trainees", n)
+		}
+		hist := w.api(spec, me, "GET", "/api/v1/trainees/"+id+"/history", nil, 200)["history"].([]any)
+		if !strings.Contains(fmt.Sprint(hist), "Too early") {
+			t.Errorf("history %v lacks the reopening", hist)
+		}
+		w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+id, nil, 404)
+		spec.checkExercised(t, "Training")
+	})
+}
