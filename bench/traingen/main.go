@@ -8,10 +8,11 @@
 // week at a time across every trainee, so one trainee's rows are spread
 // through the table as they are in a real database, not stored together.
 //
-// It writes through the training store (train.Tx), the same loads and
-// saves the service uses, but not through the service's rules: a record
-// starts from an accepted offer, and recruiting 500 people first would
-// measure recruitment. The schema's constraints still hold every row.
+// It writes through the training store (train.Tx, and train.SaveEvidence
+// for entries and their tallies), the same loads and saves the service
+// uses, but not through the service's actions: a record starts from an
+// accepted offer, and recruiting 500 people first would measure
+// recruitment. The schema's constraints still hold every row.
 //
 //	go run ./bench/traingen -db bench/data/training.db -password secret
 //
@@ -137,7 +138,7 @@ func run(source string, n, perTrainee int, password string) error {
 	flush := func() error {
 		err := db.Training().Write(ctx, func(tx train.Tx) error {
 			for i := range pending {
-				if err := tx.InsertEvidence(&pending[i]); err != nil {
+				if err := train.SaveEvidence(tx, &pending[i]); err != nil {
 					return err
 				}
 			}

@@ -59,6 +59,25 @@ func (t *trainTx) InsertEvidence(e *train.Evidence) error {
 	return nil
 }
 
+// AddToTally adds the counts to a trainee's module's tally; the schema
+// refuses a count below zero. (An upsert would not do: the row it would
+// insert, with a negative count, fails the check before the conflict is
+// found.) Callers hold the trainee's row, so no other transaction makes
+// the first row of a module at the same time.
+func (t *trainTx) AddToTally(traineeID int64, module string, d train.ModuleTally) error {
+	res, err := t.tx.Exec(t.ctx, `UPDATE evidence_tallies SET visible = visible + $3, counting = counting + $4, cbd = cbd + $5, dops = dops + $6, oce = oce + $7
+		WHERE trainee_id = $1 AND module = $2`, traineeID, module, d.Visible, d.Counting, d.Have.CBD, d.Have.DOPS, d.Have.OCE)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	_, err = t.tx.Exec(t.ctx, "INSERT INTO evidence_tallies (trainee_id, module, visible, counting, cbd, dops, oce) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		traineeID, module, d.Visible, d.Counting, d.Have.CBD, d.Have.DOPS, d.Have.OCE)
+	return err
+}
+
 func (t *trainTx) UpdateEvidence(e *train.Evidence) error {
 	_, err := t.tx.Exec(t.ctx, `UPDATE evidence SET kind = $1, module = $2, competencies = $3, title = $4, occurred_on = $5, body = $6, status = $7,
 		shared = $8, assessor_name = $9, assessor_email = $10, judgement = $11, feedback = $12, assessed_at = $13, submitted_at = $14, updated_at = $15
@@ -83,41 +102,60 @@ func (t *trainTx) EvidenceOf(traineeID int64) ([]train.Evidence, error) {
 	return queryAll(t, scanEvidence, "SELECT "+evidenceColumns+" WHERE trainee_id = $1 ORDER BY occurred_on DESC, id DESC", traineeID)
 }
 
-// Tallies counts evidence in groups of entries alike in what a tally
-// reads, and hands each group to the rules' own counting.
+// Tallies reads trainees' tallies by module and the oldest assessment
+// waiting for its assessor.
 func (t *trainTx) Tallies(traineeIDs []int64) (map[int64]*train.Tally, error) {
 	out := map[int64]*train.Tally{}
 	if len(traineeIDs) == 0 {
 		return out, nil
 	}
+	tally := func(id int64) *train.Tally {
+		tl := out[id]
+		if tl == nil {
+			tl = &train.Tally{Modules: map[string]*train.ModuleTally{}}
+			out[id] = tl
+		}
+		return tl
+	}
 	marks, args := placeholders(traineeIDs)
-	rows, err := t.tx.Query(t.ctx, `SELECT trainee_id, module, kind, status, judgement, shared, COUNT(*), MIN(submitted_at)
-		FROM evidence WHERE trainee_id IN (`+marks+`) GROUP BY trainee_id, module, kind, status, judgement, shared`, args...)
+	rows, err := t.tx.Query(t.ctx, `SELECT trainee_id, module, visible, counting, cbd, dops, oce FROM evidence_tallies WHERE trainee_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e train.Evidence
-		var shared, n int
-		var first any
-		if err := rows.Scan(&e.TraineeID, &e.Module, &e.Kind, &e.Status, &e.Judgement, &shared, &n, &first); err != nil {
+		var id int64
+		var module string
+		var mt train.ModuleTally
+		if err := rows.Scan(&id, &module, &mt.Visible, &mt.Counting, &mt.Have.CBD, &mt.Have.DOPS, &mt.Have.OCE); err != nil {
 			return nil, mapError(err)
 		}
-		e.Shared = shared == 1
-		if at, err := aggregateTime(first); err != nil {
-			return nil, err
-		} else if !at.IsZero() {
-			e.SubmittedAt = &at
-		}
-		tl := out[e.TraineeID]
-		if tl == nil {
-			tl = &train.Tally{}
-			out[e.TraineeID] = tl
-		}
-		tl.Add(&e, n)
+		tally(id).Modules[module] = &mt
 	}
-	return out, mapError(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	waiting, err := t.tx.Query(t.ctx, `SELECT trainee_id, MIN(submitted_at) FROM evidence
+		WHERE status = 'awaiting-assessor' AND trainee_id IN (`+marks+`) GROUP BY trainee_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer waiting.Close()
+	for waiting.Next() {
+		var e train.Evidence
+		var first any
+		if err := waiting.Scan(&e.TraineeID, &first); err != nil {
+			return nil, mapError(err)
+		}
+		at, err := aggregateTime(first)
+		if err != nil {
+			return nil, err
+		}
+		if !at.IsZero() {
+			tally(e.TraineeID).OldestAwaiting = &at
+		}
+	}
+	return out, mapError(waiting.Err())
 }
 
 // aggregateTime reads a MIN or MAX of a timestamp column: PostgreSQL

@@ -183,6 +183,37 @@ func (q Quota) Met() bool {
 		spare >= q.Need.DOPSOrOCE
 }
 
+// SaveEvidence saves a new entry or a change to one, and keeps the
+// trainee's tally with it: the old entry's contribution taken away, the
+// new one's added. Every write of evidence goes through it.
+func SaveEvidence(tx Tx, e *Evidence) error {
+	if e.ID == 0 {
+		if err := tx.InsertEvidence(e); err != nil {
+			return err
+		}
+		return addToTally(tx, e, 1)
+	}
+	old, err := tx.Evidence(e.ID)
+	if err != nil {
+		return err
+	}
+	if err := addToTally(tx, old, -1); err != nil {
+		return err
+	}
+	if err := tx.UpdateEvidence(e); err != nil {
+		return err
+	}
+	return addToTally(tx, e, 1)
+}
+
+func addToTally(tx Tx, e *Evidence, sign int) error {
+	t := TallyOf([]Evidence{*e})
+	mt := t.Modules[e.Module]
+	d := ModuleTally{Visible: sign * mt.Visible, Counting: sign * mt.Counting,
+		Have: Assessments{CBD: sign * mt.Have.CBD, DOPS: sign * mt.Have.DOPS, OCE: sign * mt.Have.OCE}}
+	return tx.AddToTally(e.TraineeID, e.Module, d)
+}
+
 // ModuleQuota counts a module's satisfactory assessments.
 func ModuleQuota(m *Module, evidence []Evidence) Quota {
 	return TallyOf(evidence).Quota(m)

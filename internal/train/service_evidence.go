@@ -85,7 +85,7 @@ func (s *Service) AddEvidence(ctx context.Context, by auth.Actor, traineeID int6
 		if err := s.fill(t, e, d, tx.Now()); err != nil {
 			return nil, err
 		}
-		if err := tx.InsertEvidence(e); err != nil {
+		if err := SaveEvidence(tx, e); err != nil {
 			return nil, err
 		}
 		return e, auditf(tx, by, "evidence.add", t.ID, "draft %d: %s, module %s: %q", e.ID, EvidenceNames[e.Kind], e.Module, e.Title)
@@ -120,7 +120,7 @@ func (s *Service) EditEvidence(ctx context.Context, by auth.Actor, evidenceID in
 		if err := s.fill(t, e, d, tx.Now()); err != nil {
 			return nil, err
 		}
-		if err := tx.UpdateEvidence(e); err != nil {
+		if err := SaveEvidence(tx, e); err != nil {
 			return nil, err
 		}
 		shared := "kept to themselves"
@@ -147,7 +147,7 @@ func (s *Service) SubmitEvidence(ctx context.Context, by auth.Actor, evidenceID 
 		e.SubmittedAt = &now
 		if !Assessed(e.Kind) {
 			e.Status = EvidenceSubmitted
-			if err := tx.UpdateEvidence(e); err != nil {
+			if err := SaveEvidence(tx, e); err != nil {
 				return nil, err
 			}
 			return e, auditf(tx, by, "evidence.submit", t.ID, "entry %d submitted", e.ID)
@@ -156,7 +156,7 @@ func (s *Service) SubmitEvidence(ctx context.Context, by auth.Actor, evidenceID 
 			return nil, apperr.Invalidf("assessor_email", "Name the assessor who observed you, with their email address, before submitting")
 		}
 		e.Status = EvidenceAwaiting
-		if err := tx.UpdateEvidence(e); err != nil {
+		if err := SaveEvidence(tx, e); err != nil {
 			return nil, err
 		}
 		inv := &Invitation{EvidenceID: e.ID, TraineeID: t.ID, Email: e.AssessorEmail, Name: e.AssessorName, ExpiresAt: now.Add(InvitationLife)}
@@ -259,7 +259,7 @@ func (s *Service) ApproveAssessor(ctx context.Context, by auth.Actor, invitation
 				return nil, err
 			}
 			e.Status, e.SubmittedAt = EvidenceDraft, nil
-			if err := tx.UpdateEvidence(e); err != nil {
+			if err := SaveEvidence(tx, e); err != nil {
 				return nil, err
 			}
 			me, err := tx.Person(t.UserID)
@@ -390,7 +390,7 @@ func (s *Service) Assess(ctx context.Context, by auth.Actor, token, judgement, f
 		}
 		e := a.Evidence
 		e.Status, e.Judgement, e.Feedback, e.AssessedAt = EvidenceAssessed, judgement, feedback, &now
-		if err := tx.UpdateEvidence(e); err != nil {
+		if err := SaveEvidence(tx, e); err != nil {
 			return nil, err
 		}
 		me, err := tx.Person(t.UserID)

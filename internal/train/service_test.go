@@ -226,6 +226,16 @@ func TestEvidenceAssessorAndSignOff(t *testing.T) {
 		if !so.Signed() || so.SignedBy != sue.ID || so.ReopenReason != "" {
 			t.Errorf("signed again %+v", so)
 		}
+		// The store's counts of evidence, which the cohort reads, agree with
+		// counting every entry.
+		p = must[*train.Portfolio](t)(svc.Portfolio(ctx, tr.ID))
+		one := must[train.Status](t)(svc.Status(ctx, p))
+		all := must[[]train.Status](t)(svc.Cohort(ctx, train.Filter{All: true}))
+		for i, m := range one.Modules {
+			if c := all[0].Modules[i]; c.Evidence != m.Evidence || c.Counting != m.Counting || c.Quota != m.Quota {
+				t.Errorf("module %s: the cohort counts %+v, the record %+v", m.Module.Code, c, m)
+			}
+		}
 		hist := must[[]train.HistoryEntry](t)(svc.History(ctx, tr.ID))
 		var actions []string
 		for _, h := range hist {

@@ -128,12 +128,18 @@ type Tx interface {
 	InsertChange(c *Change) error
 	Changes(traineeIDs []int64) ([]Change, error)
 
+	// InsertEvidence and UpdateEvidence save an entry; SaveEvidence calls
+	// them and keeps the tally with them.
 	InsertEvidence(e *Evidence) error
 	UpdateEvidence(e *Evidence) error
 	Evidence(id int64) (*Evidence, error)
 	EvidenceOf(traineeID int64) ([]Evidence, error)
-	// Tallies counts the evidence of many trainees by module, for the
-	// cohort's overview, without loading each entry.
+	// AddToTally adds counts to a trainee's module's tally, which
+	// SaveEvidence keeps with every entry.
+	AddToTally(traineeID int64, module string, d ModuleTally) error
+	// Tallies reads many trainees' tallies, with the oldest assessment
+	// each has waiting for its assessor, for the cohort's overview,
+	// without loading each entry.
 	Tallies(traineeIDs []int64) (map[int64]*Tally, error)
 
 	InsertSignOff(s *SignOff) error

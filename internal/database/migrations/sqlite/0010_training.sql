@@ -66,7 +66,25 @@ CREATE TABLE evidence (
     created_at     TIMESTAMP NOT NULL,
     updated_at     TIMESTAMP NOT NULL
 );
-CREATE INDEX evidence_tally ON evidence (trainee_id, module, kind, status, judgement, shared);
+CREATE INDEX evidence_trainee ON evidence (trainee_id);
+-- Assessments waiting for their assessor, for the oldest one's age.
+CREATE INDEX evidence_awaiting ON evidence (trainee_id, submitted_at) WHERE status = 'awaiting-assessor';
+
+-- Each trainee's evidence counted by module, as the training rules count
+-- it (entries the supervisors see, entries that count towards sign-off,
+-- satisfactory assessments by kind): the service adds each change to an
+-- entry here in the same transaction, so that the national school's
+-- overview of every trainee reads a row per module instead of every entry.
+CREATE TABLE evidence_tallies (
+    trainee_id INTEGER NOT NULL REFERENCES trainees (id),
+    module     TEXT NOT NULL,
+    visible    INTEGER NOT NULL CHECK (visible >= 0),
+    counting   INTEGER NOT NULL CHECK (counting >= 0),
+    cbd        INTEGER NOT NULL CHECK (cbd >= 0),
+    dops       INTEGER NOT NULL CHECK (dops >= 0),
+    oce        INTEGER NOT NULL CHECK (oce >= 0),
+    PRIMARY KEY (trainee_id, module)
+);
 
 CREATE TABLE sign_offs (
     id            INTEGER PRIMARY KEY,
