@@ -124,14 +124,15 @@ func (t *trainTx) GrantTrainee(userID int64) error {
 
 // placementColumns read an offer with its applicant, post, round and
 // employer.
-const placementColumns = `o.id, o.status, a.user_id, u.name, r.programme, p.specialism, p.organisation_id, org.name, org.region, p.site, r.start_date
+const placementColumns = `o.id, o.status, a.user_id, u.name, r.programme, p.specialism, p.organisation_id, org.name, org.region, p.site, r.start_date,
+	EXISTS (SELECT 1 FROM trainees tr WHERE tr.offer_id = o.id)
 	FROM offers o JOIN applications a ON a.id = o.application_id JOIN users u ON u.id = a.user_id
 	JOIN posts p ON p.id = o.post_id JOIN rounds r ON r.id = o.round_id JOIN organisations org ON org.id = p.organisation_id`
 
 func scanPlacement(scan func(...any) error) (train.Placement, error) {
 	var p train.Placement
 	var start time.Time
-	err := scan(&p.OfferID, &p.OfferStatus, &p.UserID, &p.Name, &p.Programme, &p.Specialism, &p.OrganisationID, &p.Organisation, &p.Region, &p.Site, &start)
+	err := scan(&p.OfferID, &p.OfferStatus, &p.UserID, &p.Name, &p.Programme, &p.Specialism, &p.OrganisationID, &p.Organisation, &p.Region, &p.Site, &start, &p.Started)
 	p.StartDate = start.UTC().Format(train.DateFormat)
 	return p, err
 }

@@ -137,6 +137,9 @@ func (e *Evidence) Validate(cu *Curriculum, today time.Time) error {
 	if e.Title, err = text.Line("title", "The title", e.Title, MaxTitle); err != nil {
 		return err
 	}
+	if e.Title == "" {
+		return apperr.Invalidf("title", "Give the entry a title")
+	}
 	day, err := ParseDate("occurred_on", "The date it happened", e.OccurredOn)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -63,7 +64,11 @@ func (cu *Curriculum) check(r *Requirement, p Progress) (bool, []string) {
 		var missing []string
 		for _, sub := range r.All {
 			if ok, m := cu.check(sub, p); !ok {
-				missing = append(missing, m...)
+				for _, s := range m {
+					if !slices.Contains(missing, s) { // two requirements can lack one module
+						missing = append(missing, s)
+					}
+				}
 			}
 		}
 		return len(missing) == 0, missing

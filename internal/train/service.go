@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -223,8 +224,12 @@ func (s *Service) Enrol(ctx context.Context, by auth.Actor, in Enrolment) (*Trai
 		if start == "" {
 			start = pl.StartDate
 		}
-		if _, err := ParseDate("start_date", "The start date", start); err != nil {
+		startDay, err := ParseDate("start_date", "The start date", start)
+		if err != nil {
 			return nil, err
+		}
+		if round, _ := time.Parse(DateFormat, pl.StartDate); startDay.Sub(round).Abs() > 366*24*time.Hour {
+			return nil, apperr.Invalidf("start_date", "The start date is within a year of the post's start, %s", pl.StartDate)
 		}
 		prog := s.f.Programme(pl.Programme)
 		if prog == nil || prog.DurationMonths <= 0 {
@@ -366,12 +371,12 @@ func (s *Service) RecordChange(ctx context.Context, by auth.Actor, traineeID int
 			d, err := tx.Department(team.DepartmentID)
 			if err != nil {
 				if apperr.Code(err) == apperr.NotFound {
-					return nil, apperr.Invalidf("to_department_id", "Choose the department the trainee moves to")
+					return nil, apperr.Invalidf("department_id", "Choose the department the trainee moves to")
 				}
 				return nil, err
 			}
 			if d.ID == t.DepartmentID {
-				return nil, apperr.Invalidf("to_department_id", "The trainee already trains in %s", d.Name)
+				return nil, apperr.Invalidf("department_id", "The trainee already trains in %s", d.Name)
 			}
 			if _, err := s.checkTeam(tx, t.UserID, d.OrganisationID, t.Specialism, &team); err != nil {
 				return nil, err
@@ -385,14 +390,18 @@ func (s *Service) RecordChange(ctx context.Context, by auth.Actor, traineeID int
 			t.DepartmentID, t.Department = d.ID, d.Name
 			t.TrainingOfficerID, t.Supervisors = team.TrainingOfficerID, team.Supervisors
 		}
-		c.TraineeID, c.RecordedBy = t.ID, by.UserID
-		if err := tx.InsertChange(&c); err != nil {
-			return nil, err
-		}
 		changes, err := tx.Changes([]int64{t.ID})
 		if err != nil {
 			return nil, err
 		}
+		if err := c.Overlaps(changes); err != nil {
+			return nil, err
+		}
+		c.TraineeID, c.RecordedBy = t.ID, by.UserID
+		if err := tx.InsertChange(&c); err != nil {
+			return nil, err
+		}
+		changes = append(changes, c)
 		prog := s.f.Programme(t.Programme)
 		if t.ExpectedEnd, err = ExpectedEnd(t.StartDate, prog.DurationMonths, changes); err != nil {
 			return nil, err

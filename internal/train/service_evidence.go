@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
 
 	"hcs/internal/apperr"
@@ -23,8 +24,12 @@ const (
 	InvitationCancelled        = "cancelled"
 )
 
-// InvitationLife is how long an assessor's link works.
-const InvitationLife = 14 * 24 * time.Hour
+// InvitationLife is how long an assessor's link works; ResendWait how
+// long a trainee waits before sending a new one.
+const (
+	InvitationLife = 14 * 24 * time.Hour
+	ResendWait     = time.Hour
+)
 
 // Draft is what a trainee writes for an entry of the e-portfolio.
 type Draft struct {
@@ -53,14 +58,17 @@ func ownTrainee(tx Tx, by auth.Actor, traineeID int64) (*Trainee, error) {
 }
 
 // fill copies a draft into an entry and checks it against the curriculum.
-func (s *Service) fill(t *Trainee, e *Evidence, d Draft, today time.Time) error {
+func (s *Service) fill(tx Tx, t *Trainee, e *Evidence, d Draft) error {
 	cu, err := s.curriculumOf(t)
 	if err != nil {
 		return err
 	}
 	e.Kind, e.Module, e.Competencies, e.Title, e.OccurredOn, e.Body, e.Shared = d.Kind, d.Module, d.Competencies, d.Title, d.OccurredOn, d.Body, d.Shared
-	if err := e.Validate(cu, today); err != nil {
+	if err := e.Validate(cu, tx.Now()); err != nil {
 		return err
+	}
+	if e.OccurredOn < t.StartDate {
+		return apperr.Invalidf("occurred_on", "The date it happened cannot be before training started on %s", t.StartDate)
 	}
 	e.AssessorName, e.AssessorEmail = "", ""
 	if Assessed(e.Kind) && (d.AssessorName != "" || d.AssessorEmail != "") {
@@ -69,6 +77,13 @@ func (s *Service) fill(t *Trainee, e *Evidence, d Draft, today time.Time) error 
 		}
 		if e.AssessorEmail, err = auth.CheckEmail(d.AssessorEmail); err != nil {
 			return apperr.Invalidf("assessor_email", "Give the assessor's email address, like name@nhs.net")
+		}
+		me, err := tx.Person(t.UserID)
+		if err != nil {
+			return err
+		}
+		if auth.NormaliseEmail(me.Email) == e.AssessorEmail {
+			return apperr.Invalidf("assessor_email", "An assessor is someone who observed you: you cannot assess your own work")
 		}
 	}
 	return nil
@@ -82,13 +97,13 @@ func (s *Service) AddEvidence(ctx context.Context, by auth.Actor, traineeID int6
 			return nil, err
 		}
 		e := &Evidence{TraineeID: t.ID, Status: EvidenceDraft}
-		if err := s.fill(t, e, d, tx.Now()); err != nil {
+		if err := s.fill(tx, t, e, d); err != nil {
 			return nil, err
 		}
 		if err := SaveEvidence(tx, e); err != nil {
 			return nil, err
 		}
-		return e, auditf(tx, by, "evidence.add", t.ID, "draft %d: %s, module %s: %q", e.ID, EvidenceNames[e.Kind], e.Module, e.Title)
+		return e, auditf(tx, by, "evidence.add", t.ID, "draft %d saved", e.ID) // what a draft says is the trainee's until shared
 	})
 }
 
@@ -117,17 +132,13 @@ func (s *Service) EditEvidence(ctx context.Context, by auth.Actor, evidenceID in
 		if err := e.Editable(); err != nil {
 			return nil, err
 		}
-		if err := s.fill(t, e, d, tx.Now()); err != nil {
+		if err := s.fill(tx, t, e, d); err != nil {
 			return nil, err
 		}
 		if err := SaveEvidence(tx, e); err != nil {
 			return nil, err
 		}
-		shared := "kept to themselves"
-		if e.Shared {
-			shared = "shared with supervisors"
-		}
-		return e, auditf(tx, by, "evidence.edit", t.ID, "draft %d changed (%s)", e.ID, shared)
+		return e, auditf(tx, by, "evidence.edit", t.ID, "draft %d changed", e.ID)
 	})
 }
 
@@ -140,51 +151,89 @@ func (s *Service) SubmitEvidence(ctx context.Context, by auth.Actor, evidenceID 
 		if err != nil {
 			return nil, err
 		}
-		if err := e.Editable(); err != nil {
-			return nil, err
-		}
-		now := tx.Now()
-		e.SubmittedAt = &now
-		if !Assessed(e.Kind) {
-			e.Status = EvidenceSubmitted
-			if err := SaveEvidence(tx, e); err != nil {
+		return e, s.submit(tx, by, t, e)
+	})
+}
+
+// SaveAndSubmit changes a draft, or records a new one (evidenceID 0), and
+// submits it, in one transaction: when the submission is refused, nothing
+// is saved.
+func (s *Service) SaveAndSubmit(ctx context.Context, by auth.Actor, traineeID, evidenceID int64, d Draft) (*Evidence, error) {
+	return write(ctx, s, func(tx Tx) (*Evidence, error) {
+		var t *Trainee
+		e := &Evidence{Status: EvidenceDraft}
+		var err error
+		if evidenceID == 0 {
+			if t, err = ownTrainee(tx, by, traineeID); err != nil {
 				return nil, err
 			}
-			return e, auditf(tx, by, "evidence.submit", t.ID, "entry %d submitted", e.ID)
+			e.TraineeID = t.ID
+		} else {
+			if t, e, err = ownEvidence(tx, by, evidenceID); err != nil {
+				return nil, err
+			}
+			if err := e.Editable(); err != nil {
+				return nil, err
+			}
 		}
-		if e.AssessorEmail == "" {
-			return nil, apperr.Invalidf("assessor_email", "Name the assessor who observed you, with their email address, before submitting")
+		if err := s.fill(tx, t, e, d); err != nil {
+			return nil, err
 		}
-		e.Status = EvidenceAwaiting
 		if err := SaveEvidence(tx, e); err != nil {
 			return nil, err
 		}
-		inv := &Invitation{EvidenceID: e.ID, TraineeID: t.ID, Email: e.AssessorEmail, Name: e.AssessorName, ExpiresAt: now.Add(InvitationLife)}
-		approved, err := tx.ApprovedAssessor(t.DepartmentID, e.AssessorEmail)
-		if err != nil {
-			return nil, err
-		}
-		if !approved {
-			inv.Status = InvitationAwaitingApproval
-			if err := tx.InsertInvitation(inv); err != nil {
-				return nil, err
-			}
-			to, err := tx.Person(t.TrainingOfficerID)
-			if err != nil {
-				return nil, err
-			}
-			if err := tx.Send(*to, "Approve an assessor", fmt.Sprintf(
-				"%s has asked %s <%s> to assess their %s, and %s has not assessed in %s before.\n\nApprove or refuse the assessor: %s/training/trainees/%d\n",
-				t.Name, e.AssessorName, e.AssessorEmail, EvidenceNames[e.Kind], e.AssessorName, t.Department, s.publicURL, t.ID)); err != nil {
-				return nil, err
-			}
-			return e, auditf(tx, by, "evidence.submit", t.ID, "assessment %d submitted; assessor %s waits for approval", e.ID, e.AssessorEmail)
-		}
-		if err := s.sendInvitation(tx, t, e, inv, true); err != nil {
-			return nil, err
-		}
-		return e, auditf(tx, by, "evidence.submit", t.ID, "assessment %d submitted; invitation sent to %s", e.ID, e.AssessorEmail)
+		return e, s.submit(tx, by, t, e)
 	})
+}
+
+func (s *Service) submit(tx Tx, by auth.Actor, t *Trainee, e *Evidence) error {
+	if err := e.Editable(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(e.Body) == "" {
+		return apperr.Invalidf("body", "Say what happened and what you learned before submitting")
+	}
+	now := tx.Now()
+	e.SubmittedAt = &now
+	if !Assessed(e.Kind) {
+		e.Status = EvidenceSubmitted
+		if err := SaveEvidence(tx, e); err != nil {
+			return err
+		}
+		return auditf(tx, by, "evidence.submit", t.ID, "entry %d submitted: %s, module %s: %q", e.ID, EvidenceNames[e.Kind], e.Module, e.Title)
+	}
+	if e.AssessorEmail == "" {
+		return apperr.Invalidf("assessor_email", "Name the assessor who observed you, with their email address, before submitting")
+	}
+	e.Status = EvidenceAwaiting
+	if err := SaveEvidence(tx, e); err != nil {
+		return err
+	}
+	inv := &Invitation{EvidenceID: e.ID, TraineeID: t.ID, Email: e.AssessorEmail, Name: e.AssessorName, ExpiresAt: now.Add(InvitationLife)}
+	approved, err := tx.ApprovedAssessor(t.DepartmentID, e.AssessorEmail)
+	if err != nil {
+		return err
+	}
+	if !approved {
+		inv.Status = InvitationAwaitingApproval
+		if err := tx.InsertInvitation(inv); err != nil {
+			return err
+		}
+		to, err := tx.Person(t.TrainingOfficerID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Send(*to, "Approve an assessor", fmt.Sprintf(
+			"%s has asked %s <%s> to assess their %s, and %s has not assessed in %s before.\n\nApprove or refuse the assessor: %s/training/trainees/%d\n",
+			t.Name, e.AssessorName, e.AssessorEmail, EvidenceNames[e.Kind], e.AssessorName, t.Department, s.publicURL, t.ID)); err != nil {
+			return err
+		}
+		return auditf(tx, by, "evidence.submit", t.ID, "assessment %d submitted: %s, module %s: %q; assessor %s waits for approval", e.ID, EvidenceNames[e.Kind], e.Module, e.Title, e.AssessorEmail)
+	}
+	if err := s.sendInvitation(tx, t, e, inv, true); err != nil {
+		return err
+	}
+	return auditf(tx, by, "evidence.submit", t.ID, "assessment %d submitted: %s, module %s: %q; invitation sent to %s", e.ID, EvidenceNames[e.Kind], e.Module, e.Title, e.AssessorEmail)
 }
 
 // sendInvitation gives an invitation a new token and sends its link: a
@@ -303,6 +352,9 @@ func (s *Service) ResendInvitation(ctx context.Context, by auth.Actor, evidenceI
 			inv := &invs[i]
 			if inv.EvidenceID != e.ID || inv.Status != InvitationSent {
 				continue
+			}
+			if sent := inv.ExpiresAt.Add(-InvitationLife); tx.Now().Sub(sent) < ResendWait {
+				return nil, apperr.Errorf(apperr.TooManyRequests, "A link was sent at %s; a new one can be sent an hour after the last.", sent.UTC().Format("15:04 UTC"))
 			}
 			if err := s.sendInvitation(tx, t, e, inv, false); err != nil {
 				return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -97,6 +98,10 @@ func (s *Service) Reopen(ctx context.Context, by auth.Actor, traineeID int64, mo
 	})
 }
 
+// EarliestReview is how many months before its due month a review may be
+// held.
+const EarliestReview = 6
+
 // RecordReview records a progress review the national school's panel
 // held: for a review decided by a rule, whether the rule held, and what
 // was missing, when it met; for one with outcomes, the outcome chosen.
@@ -117,7 +122,7 @@ func (s *Service) RecordReview(ctx context.Context, by auth.Actor, traineeID int
 		if rv == nil {
 			return nil, apperr.Invalidf("review", "%q is not a review of the %s", r.Review, cu.Name)
 		}
-		if len(rv.Months()) == 1 {
+		if len(rv.Months()) == 1 && r.Month == 0 {
 			r.Month = rv.DueMonth
 		}
 		if err := r.Validate(rv, t, tx.Now()); err != nil {
@@ -126,6 +131,11 @@ func (s *Service) RecordReview(ctx context.Context, by auth.Actor, traineeID int
 		p, err := loadPortfolio(tx, t.ID)
 		if err != nil {
 			return nil, err
+		}
+		// A panel may meet up to six months before a review is due, not
+		// earlier: an early record would stand in for the real one.
+		if held, _ := time.Parse(DateFormat, r.HeldOn); MonthsIn(t.StartDate, held, p.Changes) < r.Month-EarliestReview {
+			return nil, apperr.Invalidf("held_on", "%s is due on %s; a panel cannot record it more than %d months before", rv.Title, DueDate(t.StartDate, r.Month, p.Changes), EarliestReview)
 		}
 		r.TraineeID, r.RecordedBy = t.ID, by.UserID
 		if rv.Rule != nil {
@@ -181,6 +191,9 @@ func (s *Service) AddRecord(ctx context.Context, by auth.Actor, traineeID int64,
 		}
 		if day.After(tx.Now()) {
 			return nil, apperr.Invalidf("recorded_on", "The date cannot be in the future")
+		}
+		if on < t.StartDate {
+			return nil, apperr.Invalidf("recorded_on", "The date cannot be before training started on %s", t.StartDate)
 		}
 		r := &Record{TraineeID: t.ID, Name: name, RecordedOn: on, RecordedBy: by.UserID}
 		if err := tx.InsertRecord(r); err != nil {

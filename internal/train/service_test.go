@@ -43,6 +43,11 @@ func TestEnrolFromAcceptedOffer(t *testing.T) {
 		st := testkit.StageTraining(t, db, 2)
 		svc := st.Train
 		team := train.Team{DepartmentID: st.Dept.ID, TrainingOfficerID: st.Officer.ID, Supervisors: []int64{st.Supervisors[1].ID, st.Supervisors[0].ID, st.Supervisors[0].ID}}
+		_, err := svc.Enrol(ctx, actor(st.Employer), train.Enrolment{OfferID: st.Offers[0].ID, Team: team})
+		if apperr.Field(err) != "supervisors" {
+			t.Errorf("a supervisor named twice: %v", err)
+		}
+		team.Supervisors = team.Supervisors[:2]
 		places := must[[]train.Placement](t)(svc.Placements(ctx, train.PlacementFilter{Organisations: []int64{st.Trust.ID}}))
 		if len(places) != 2 || places[0].OfferStatus != "accepted" || places[0].StartDate != "2027-07-23" {
 			t.Fatalf("placements %+v, want the two accepted offers starting 2027-07-23", places)
@@ -52,7 +57,7 @@ func TestEnrolFromAcceptedOffer(t *testing.T) {
 			len(tr.Supervisors) != 2 || tr.Region != "London" || tr.UserID != st.Applicants[0].ID {
 			t.Errorf("enrolled %+v", tr)
 		}
-		_, err := svc.Enrol(ctx, actor(st.Officer), train.Enrolment{OfferID: st.Offers[0].ID, Team: team})
+		_, err = svc.Enrol(ctx, actor(st.Officer), train.Enrolment{OfferID: st.Offers[0].ID, Team: team})
 		wantCode(t, err, apperr.Conflict)
 		if n := len(must[[]train.Placement](t)(svc.Placements(ctx, train.PlacementFilter{All: true}))); n != 1 {
 			t.Errorf("%d placements left, want 1", n)
@@ -329,7 +334,7 @@ func TestReviewsAndCompletion(t *testing.T) {
 		review.HeldOn = "2027-07-01"
 		_, err = svc.RecordReview(ctx, school, tr.ID, review)
 		wantCode(t, err, apperr.Invalid) // before the start
-		review.HeldOn = "2028-01-05"
+		review.HeldOn = "2028-01-25"
 		r := must[*train.ReviewRecord](t)(svc.RecordReview(ctx, school, tr.ID, review))
 		if r.Met || len(r.Missing) != 1 || !strings.Contains(r.Missing[0], "module ROTATIONS") {
 			t.Errorf("end-of-year-1 with nothing signed off: %+v", r)
@@ -574,4 +579,91 @@ func TestAssessorWaitingIsAnException(t *testing.T) {
 			}
 		}
 	})
+}
+
+// What an independent review found, each refused with its reason: an
+// assessor who is the trainee, a blank entry, an entry or a record dated
+// before training, a period of time out recorded twice, a review recorded
+// long before it is due or for a month it is not due in, a new link sent
+// again within the hour; and the history does not show what a private
+// draft says. A training officer reopens what they signed off.
+func TestTrainingRefusesWhatAReviewFound(t *testing.T) {
+	db := testkit.SQLiteDB(t)
+	st := testkit.StageTraining(t, db, 1)
+	svc, me, officer := st.Train, st.Applicants[0], st.Officer
+	tr := st.Enrol(t, 0)
+	st.Clock.Set(testkit.Day(215))
+	good := train.Draft{Kind: train.EvidenceDOPS, Module: "IPD", Title: "t", OccurredOn: "2027-08-02", Body: "b", AssessorName: "Ann", AssessorEmail: "ann@example.org"}
+	for _, tc := range []struct {
+		name  string
+		edit  func(d *train.Draft)
+		field string
+	}{
+		{"the trainee as assessor", func(d *train.Draft) { d.AssessorEmail = strings.ToUpper(me.Email) }, "assessor_email"},
+		{"no title", func(d *train.Draft) { d.Title = "  " }, "title"},
+		{"before training", func(d *train.Draft) { d.OccurredOn = "2027-07-01" }, "occurred_on"},
+	} {
+		d := good
+		tc.edit(&d)
+		_, err := svc.AddEvidence(ctx, actor(me), tr.ID, d)
+		if apperr.Field(err) != tc.field {
+			t.Errorf("%s: %v, want invalid %s", tc.name, err, tc.field)
+		}
+	}
+	blank := good
+	blank.Body = ""
+	e := must[*train.Evidence](t)(svc.AddEvidence(ctx, actor(me), tr.ID, blank))
+	_, err := svc.SubmitEvidence(ctx, actor(me), e.ID)
+	if apperr.Field(err) != "body" {
+		t.Errorf("submitting a blank entry: %v", err)
+	}
+	// Save-and-submit that fails saves nothing.
+	changed := good
+	changed.Title, changed.AssessorEmail, changed.AssessorName = "Changed", "", ""
+	_, err = svc.SaveAndSubmit(ctx, actor(me), tr.ID, e.ID, changed)
+	if apperr.Field(err) != "assessor_email" {
+		t.Errorf("submitting without an assessor: %v", err)
+	}
+	if p := must[*train.Portfolio](t)(svc.Portfolio(ctx, tr.ID)); p.Evidence[0].Title != "t" || p.Evidence[0].Status != train.EvidenceDraft {
+		t.Errorf("a refused save-and-submit changed the draft: %+v", p.Evidence[0])
+	}
+	private := good
+	private.Title = "PRIVATE: thinking of leaving"
+	must[*train.Evidence](t)(svc.AddEvidence(ctx, actor(me), tr.ID, private))
+	for _, h := range must[[]train.HistoryEntry](t)(svc.History(ctx, tr.ID)) {
+		if strings.Contains(h.Detail, "PRIVATE") {
+			t.Errorf("the history shows a private draft: %+v", h)
+		}
+	}
+	must[*train.Trainee](t)(svc.RecordChange(ctx, actor(officer), tr.ID, train.Change{Kind: train.ChangeTimeOut, From: "2027-09-01", To: "2027-09-10", Reason: "Ill"}, train.Team{}))
+	_, err = svc.RecordChange(ctx, actor(officer), tr.ID, train.Change{Kind: train.ChangeTimeOut, From: "2027-09-05", To: "2027-09-20", Reason: "Ill"}, train.Team{})
+	wantCode(t, err, apperr.Conflict)
+	_, err = svc.RecordChange(ctx, actor(officer), tr.ID, train.Change{Kind: train.ChangeTimeOut, From: "2027-10-05", To: "2027-10-06"}, train.Team{})
+	if apperr.Field(err) != "reason" {
+		t.Errorf("a change without a reason: %v", err)
+	}
+	_, err = svc.RecordReview(ctx, actor(st.School), tr.ID, train.ReviewRecord{Review: "end-of-year-2", Month: 24, HeldOn: "2027-08-05", Panel: "A"})
+	if apperr.Field(err) != "held_on" {
+		t.Errorf("end-of-year-2 in month 0: %v", err)
+	}
+	_, err = svc.RecordReview(ctx, actor(st.School), tr.ID, train.ReviewRecord{Review: "six-month-check-in", Month: 7, HeldOn: "2027-08-05", Panel: "A"})
+	if apperr.Field(err) != "month" {
+		t.Errorf("a review for a month it is not due in: %v", err)
+	}
+	_, err = svc.AddRecord(ctx, actor(st.School), tr.ID, "MSc Clinical Science awarded", "1900-01-01")
+	if apperr.Field(err) != "recorded_on" {
+		t.Errorf("a record from 1900: %v", err)
+	}
+	// Resending within the hour is refused; the training officer reopens
+	// their own sign-off.
+	good.Module = "ROTATIONS"
+	sent := must[*train.Evidence](t)(svc.SaveAndSubmit(ctx, actor(me), tr.ID, 0, good))
+	inv := must[[]train.Invitation](t)(svc.Invitations(ctx, tr.ID))
+	must[*train.Invitation](t)(svc.ApproveAssessor(ctx, actor(officer), inv[len(inv)-1].ID, true))
+	_, err = svc.ResendInvitation(ctx, actor(me), sent.ID)
+	wantCode(t, err, apperr.TooManyRequests)
+	reflection := train.Draft{Kind: train.EvidenceReflection, Module: "INTRO", Title: "Induction", OccurredOn: "2027-08-02", Body: "b"}
+	must[*train.Evidence](t)(svc.SaveAndSubmit(ctx, actor(me), tr.ID, 0, reflection))
+	must[*train.SignOff](t)(svc.SignOff(ctx, actor(officer), tr.ID, "INTRO", ""))
+	must[*train.SignOff](t)(svc.Reopen(ctx, actor(officer), tr.ID, "INTRO", "", "Too early"))
 }

@@ -97,10 +97,11 @@ func CanSignModule(m *Module, current *SignOff, competencies map[string]*SignOff
 }
 
 // CanReopen says whether a supervisor may reopen a signed-off item: only
-// the supervisor who signed it, unless they no longer supervise the
-// trainee, when any of the trainee's supervisors may; a competency of a
-// module signed off as a whole waits for the module to be reopened; and a
-// reason is given.
+// the one who signed it (a supervisor or the training officer), unless
+// they are no longer on the trainee's record, when any of the trainee's
+// supervisors or their training officer may; a competency of a module
+// signed off as a whole waits for the module to be reopened; and a reason
+// is given.
 func CanReopen(t *Trainee, s, module *SignOff, by int64, reason string) (string, error) {
 	if !s.Signed() {
 		return "", apperr.Errorf(apperr.Conflict, "%s is not signed off, so there is nothing to reopen.", capital(s.Item()))
@@ -108,11 +109,12 @@ func CanReopen(t *Trainee, s, module *SignOff, by int64, reason string) (string,
 	if s.Competency != "" && module.Signed() {
 		return "", apperr.Errorf(apperr.Conflict, "Module %s is signed off as a whole; reopen the module first.", s.Module)
 	}
-	if s.SignedBy != by && t.Supervises(s.SignedBy) {
-		return "", apperr.Errorf(apperr.Forbidden, "Only the supervisor who signed off %s may reopen it.", s.Item())
+	onRecord := func(id int64) bool { return t.Supervises(id) || t.TrainingOfficerID == id }
+	if s.SignedBy != by && onRecord(s.SignedBy) {
+		return "", apperr.Errorf(apperr.Forbidden, "Only the one who signed off %s may reopen it.", s.Item())
 	}
-	if !t.Supervises(by) {
-		return "", apperr.Errorf(apperr.Forbidden, "Only the trainee's supervisors may reopen a sign-off.")
+	if !onRecord(by) {
+		return "", apperr.Errorf(apperr.Forbidden, "Only the trainee's supervisors and training officer may reopen a sign-off.")
 	}
 	reason, err := text.Para("reason", "The reason for reopening", reason, 1000)
 	if err == nil && reason == "" {

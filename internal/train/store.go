@@ -40,6 +40,8 @@ type Placement struct {
 	Region         string `json:"region"`
 	Site           string `json:"site"`
 	StartDate      string `json:"start_date"`
+	// Started marks an offer whose training record is made already.
+	Started bool `json:"started"`
 }
 
 // Filter narrows trainee records. Zero fields do not narrow, except the

@@ -75,7 +75,9 @@ const MaxSupervisors = 6
 func CheckSupervisors(traineeUserID int64, ids []int64) ([]int64, error) {
 	out := slices.Clone(ids)
 	slices.Sort(out)
-	out = slices.Compact(out)
+	if len(slices.Compact(slices.Clone(out))) != len(out) {
+		return nil, apperr.Invalidf("supervisors", "Name each supervisor once")
+	}
 	switch {
 	case len(out) == 0:
 		return nil, apperr.Invalidf("supervisors", "Choose at least one supervisor")
@@ -152,7 +154,7 @@ func (c *Change) Validate() error {
 			return apperr.Invalidf("to", "The day training starts in the new department cannot be before the day it ends in the old one")
 		}
 		if c.ToDepartmentID <= 0 {
-			return apperr.Invalidf("to_department_id", "Choose the department the trainee moves to")
+			return apperr.Invalidf("department_id", "Choose the department the trainee moves to")
 		}
 	} else if to.Before(from) {
 		return apperr.Invalidf("to", "The last day cannot be before the first")
@@ -167,8 +169,26 @@ func (c *Change) Validate() error {
 	} else {
 		c.Percent = 0
 	}
-	c.Reason, err = text.Para("reason", "The reason", c.Reason, 1000)
-	return err
+	if c.Reason, err = text.Para("reason", "The reason", c.Reason, 1000); err != nil {
+		return err
+	}
+	if c.Reason == "" {
+		return apperr.Invalidf("reason", "Give the reason, as the trainee's record will show it")
+	}
+	return nil
+}
+
+// Overlaps refuses a period of time out or part-time working that
+// overlaps one already recorded: the days would be added twice. (A
+// transfer's gap is a period of its own too.)
+func (c *Change) Overlaps(recorded []Change) error {
+	for _, r := range recorded {
+		if c.From <= r.To && r.From <= c.To {
+			return apperr.Errorf(apperr.Conflict, "%s from %s to %s is already recorded, and overlaps this one; record only the days not yet covered.",
+				ChangeNames[r.Kind], r.From, r.To)
+		}
+	}
+	return nil
 }
 
 // ExtraDays is how many days the change adds to the expected end: every

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -105,15 +106,25 @@ func (s *Server) apiEnrol(w http.ResponseWriter, r *http.Request) (int, any, err
 	if err != nil {
 		return 0, nil, err
 	}
+	// An offer of an organisation the caller manages no department of is
+	// not found, as one that does not exist.
+	if !s.managesIn(r, pl.OrganisationID) {
+		return 0, nil, apperr.Errorf(apperr.NotFound, "there is no accepted offer %d waiting to start training", id)
+	}
 	if !principal(r).Allowed(auth.ActionTrainingManage, auth.Target{OrganisationID: pl.OrganisationID, DepartmentID: req.DepartmentID}) {
-		if req.DepartmentID == 0 {
-			return 0, nil, apperr.Invalidf("department_id", "Choose the department the trainee trains in")
-		}
-		return 0, nil, apperr.Errorf(apperr.Forbidden, "You cannot start training records in that department")
+		return 0, nil, apperr.Invalidf("department_id", "Choose one of your departments")
 	}
 	t, err := s.train.Enrol(r.Context(), actor(r), train.Enrolment{OfferID: id, StartDate: req.StartDate,
 		Team: train.Team{DepartmentID: req.DepartmentID, TrainingOfficerID: req.TrainingOfficerID, Supervisors: req.Supervisors}})
 	return http.StatusCreated, t, err
+}
+
+// managesIn reports whether the caller may start training records in some
+// department of an organisation.
+func (s *Server) managesIn(r *http.Request, organisationID int64) bool {
+	v := principal(r).Visible(auth.ActionTrainingManage)
+	return v.All || slices.Contains(v.Organisations, organisationID) ||
+		slices.ContainsFunc(v.Departments, func(d auth.DepartmentRef) bool { return d.OrganisationID == organisationID })
 }
 
 // apiRecordAction runs one action on the trainee in the path with the

@@ -551,20 +551,23 @@ func (s *Server) createEvidence(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := readDraft(r)
-	e, err := s.train.AddEvidence(r.Context(), actor(r), t.ID, d)
+	submit := r.PostForm.Get("do") == "submit"
+	var e *train.Evidence
+	if submit {
+		e, err = s.train.SaveAndSubmit(r.Context(), actor(r), t.ID, 0, d)
+	} else {
+		e, err = s.train.AddEvidence(r.Context(), actor(r), t.ID, d)
+	}
 	if err != nil {
 		return formFailure(err, func(status int) error {
 			return s.show(w, r, status, "evidence", "Add evidence", s.recordCrumbs(r, t), s.evidenceForm(t, nil, draftValues(d), r.PostForm["competencies"], err))
 		})
 	}
-	if r.PostForm.Get("do") == "submit" {
-		if _, err := s.train.SubmitEvidence(r.Context(), actor(r), e.ID); err != nil {
-			return s.evidenceFailure(w, r, t, e, d, err)
-		}
-		redirectBack(w, r, "/trainee/evidence/"+strconv.FormatInt(e.ID, 10), submittedNotice(e))
-		return nil
+	notice := "Your draft is saved."
+	if submit {
+		notice = submittedNotice(e)
 	}
-	redirectBack(w, r, "/trainee/evidence/"+strconv.FormatInt(e.ID, 10), "Your draft is saved.")
+	redirectBack(w, r, "/trainee/evidence/"+strconv.FormatInt(e.ID, 10), notice)
 	return nil
 }
 
@@ -626,18 +629,21 @@ func (s *Server) saveEvidence(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := readDraft(r)
-	if e, err = s.train.EditEvidence(r.Context(), actor(r), e.ID, d); err != nil {
+	submit := r.PostForm.Get("do") == "submit"
+	var saved *train.Evidence
+	if submit {
+		saved, err = s.train.SaveAndSubmit(r.Context(), actor(r), t.ID, e.ID, d)
+	} else {
+		saved, err = s.train.EditEvidence(r.Context(), actor(r), e.ID, d)
+	}
+	if err != nil {
 		return s.evidenceFailure(w, r, t, e, d, err)
 	}
-	path := "/trainee/evidence/" + strconv.FormatInt(e.ID, 10)
-	if r.PostForm.Get("do") == "submit" {
-		if _, err := s.train.SubmitEvidence(r.Context(), actor(r), e.ID); err != nil {
-			return s.evidenceFailure(w, r, t, e, d, err)
-		}
-		redirectBack(w, r, path, submittedNotice(e))
-		return nil
+	notice := "Your draft is saved."
+	if submit {
+		notice = submittedNotice(saved)
 	}
-	redirectBack(w, r, path, "Your draft is saved.")
+	redirectBack(w, r, "/trainee/evidence/"+strconv.FormatInt(saved.ID, 10), notice)
 	return nil
 }
 

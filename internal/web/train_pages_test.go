@@ -96,6 +96,7 @@ func TestTrainingThroughThePages(t *testing.T) {
 		record := rec.Header().Get("Location")
 		w.want(w.as(officer, "GET", record, nil), 200, "Confirm the training record", "Sam Supervisor")
 		w.want(w.as(officer, "POST", record+"/confirm", url.Values{}), 303)
+		w.want(w.as(officer, "GET", "/training/placements/"+offer, nil), 404) // started already
 		w.want(w.as(officer, "GET", "/training", nil), 200, "Nobody is waiting to start training", "applicant00")
 
 		w.Clock.Set(testkit.Day(215))
@@ -110,6 +111,20 @@ func TestTrainingThroughThePages(t *testing.T) {
 		w.want(rec, 303)
 		evidence := rec.Header().Get("Location")
 		w.want(w.as(me, "GET", evidence, nil), 200, "waiting for the assessor", "Send Alex Assessor a new link")
+		w.want(w.as(me, "POST", evidence, dops), 409, "can no longer be changed")
+		// A draft's mistakes are shown on its page; a refused submission
+		// saves nothing.
+		note := url.Values{"trainee": {id}, "kind": {"reflection"}, "module": {"IPD"}, "title": {"My plan"}, "occurred_on": {"2027-08-03"}, "do": {"save"}}
+		rec = w.as(me, "POST", "/trainee/evidence", note)
+		w.want(rec, 303)
+		draft := rec.Header().Get("Location")
+		note.Set("occurred_on", "2099-01-01")
+		w.want(w.as(me, "POST", draft, note), 400, "cannot be in the future")
+		note.Set("occurred_on", "2027-08-03")
+		note.Set("title", "Changed")
+		note.Set("do", "submit") // no body yet
+		w.want(w.as(me, "POST", draft, note), 400, "Say what happened")
+		w.want(w.as(me, "GET", draft, nil), 200, `value="My plan"`)
 
 		body := w.want(w.as(officer, "GET", record, nil), 200, "Assessors waiting for your approval", "alex@example.org")
 		inv := regexp.MustCompile(`/training/invitations/(\d+)`).FindStringSubmatch(body)[1]

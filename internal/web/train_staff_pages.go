@@ -148,7 +148,7 @@ func (s *Server) placementFor(r *http.Request) (*train.Placement, []auth.Departm
 			depts = append(depts, d)
 		}
 	}
-	if len(depts) == 0 || pl.OfferStatus != "accepted" {
+	if len(depts) == 0 || pl.OfferStatus != "accepted" || pl.Started {
 		return nil, nil, apperr.Errorf(apperr.NotFound, "there is no accepted offer %d waiting to start training", id)
 	}
 	return pl, depts, nil
