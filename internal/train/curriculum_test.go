@@ -3,6 +3,7 @@ package train_test
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -123,12 +124,17 @@ reviews:
 	}
 
 	for name, c := range map[string]struct{ yaml, want string }{
-		"unknown field":       {"id: x\nwhat: 1\n", "field what not found"},
-		"second document":     {"id: x\n---\nid: y\n", "one curriculum per file"},
-		"empty module":        {"id: x\nmodules: [~]\n", "module 1 is empty"},
-		"empty competency":    {"id: x\nmodules: [{code: A, competencies: [~]}]\n", "competency 1 is empty"},
-		"empty requirement":   {"id: x\ncompletion: {all: [~]}\n", "an empty requirement in all or any"},
-		"optional-only phase": {"id: x\nmodules: [{code: E, phase: 3, optional: true}]\ncompletion: {phase: 3, percent: 50}\n", "no module every trainee takes is in phase 3"},
+		"unknown field":                  {"id: x\nwhat: 1\n", "field what not found"},
+		"second document":                {"id: x\n---\nid: y\n", "one curriculum per file"},
+		"empty module":                   {"id: x\nmodules: [~]\n", "module 1 is empty"},
+		"empty competency":               {"id: x\nmodules: [{code: A, competencies: [~]}]\n", "competency 1 is empty"},
+		"empty requirement":              {"id: x\ncompletion: {all: [~]}\n", "an empty requirement in all or any"},
+		"optional-only phase":            {"id: x\nmodules: [{code: E, phase: 3, optional: true}]\ncompletion: {phase: 3, percent: 50}\n", "no module every trainee takes is in phase 3"},
+		"review without a meeting":       {"id: x\nreviews: [{id: r, title: R, due_month: 6, rule: {record: y}}]\n", "meeting names the meeting that recording the review holds"},
+		"two reviews, one meeting":       {"id: x\nreviews: [{id: r, title: R, due_month: 6, meeting: m, rule: {record: y}}, {id: s, title: S, due_month: 9, meeting: m, rule: {record: y}}]\n", `meeting "m" is held by two reviews`},
+		"a meeting no review holds":      {"id: x\nreviews: [{id: r, title: R, due_month: 6, meeting: m, rule: {meeting: other}}]\n", `meeting "other" is not held by any review`},
+		"repeat without its end":         {"id: x\nreviews: [{id: r, title: R, due_month: 24, every_months: 12, meeting: m, rule: {record: y}}]\n", "a repeated review gives every_months and a last_month"},
+		"repeat ending before it starts": {"id: x\nreviews: [{id: r, title: R, due_month: 24, every_months: 12, last_month: 12, meeting: m, rule: {record: y}}]\n", "a repeated review gives every_months and a last_month"},
 	} {
 		_, err := train.Load(fstest.MapFS{"x.yaml": {Data: []byte(c.yaml)}}, testkit.Framework(t))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -280,6 +286,9 @@ func TestHSSTAndPTPCompletion(t *testing.T) {
 	}
 	if r := hsst.Reviews[0]; len(r.Outcomes) != 5 || r.Outcomes[0].Title != "Satisfactory progress" {
 		t.Errorf("HSST annual review outcomes %+v, want the five outcome statements", r.Outcomes)
+	}
+	if m := hsst.Reviews[0].Months(); !slices.Equal(m, []int{24, 36, 48, 60, 72}) {
+		t.Errorf("HSST annual review months %v, want every year from year 2 to year 6", m)
 	}
 	ptp := c.Curriculum("ptp")
 	checkRule(t, ptp, ptp.Completion, []ruleCase{
