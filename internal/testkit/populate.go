@@ -67,6 +67,14 @@ func populateTraining(tb testing.TB, db *database.DB, sr *StagedRound, dept *aut
 	must(err)
 	_, err = svc.AddRecord(ctx, auth.Actor{UserID: sr.School.ID}, tr.ID, "MSc Clinical Science awarded", "2027-09-20")
 	must(err)
+	// Completion issues a certificate; revoking it and issuing another
+	// fills every column of the certificates table.
+	school := auth.Actor{UserID: sr.School.ID}
+	_, cert := FinishTraining(tb, svc, tr, me, auth.Actor{UserID: sup.ID}, school, "2027-09-20")
+	_, err = svc.RevokeCertificate(ctx, school, cert.ID, "Issued with the wrong name")
+	must(err)
+	_, err = svc.IssueCertificate(ctx, school, tr.ID)
+	must(err)
 }
 
 // assessLink finds the token in an assessor's link.

@@ -1,8 +1,11 @@
 package testkit
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"io/fs"
+	"slices"
 	"sync"
 	"testing"
 
@@ -35,9 +38,66 @@ func Curricula(tb testing.TB) *train.Curricula {
 	return curricula
 }
 
-// Train returns the training service over the given database.
+// IssuerKey is the key tests sign certificates with: fixed, so that a
+// test can check a signature against it.
+var IssuerKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+
+// Train returns the training service over the given database, signing
+// certificates with IssuerKey.
 func Train(tb testing.TB, db *database.DB) *train.Service {
-	return train.NewService(db.Training(), Framework(tb), Curricula(tb), PublicURL)
+	tb.Helper()
+	svc := train.NewService(db.Training(), Framework(tb), Curricula(tb), PublicURL)
+	if err := svc.UseIssuer(context.Background(), IssuerKey); err != nil {
+		tb.Fatal(err)
+	}
+	return svc
+}
+
+// FinishTraining takes an active trainee to completion through the
+// service: a reflection on every module, which the supervisor signs off
+// (optional modules aside), each record the curriculum's rules name, on
+// the given date, and completion, which issues the certificate.
+func FinishTraining(tb testing.TB, svc *train.Service, tr *train.Trainee, trainee, supervisor, school auth.Actor, on string) (*train.Trainee, *train.Certificate) {
+	tb.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	cu := svc.Curricula().Curriculum(tr.Curriculum)
+	p, err := svc.Portfolio(ctx, tr.ID)
+	must(err)
+	for _, m := range cu.Modules {
+		if so := p.SignOff(m.Code, ""); so != nil && so.Status == train.SignedOff {
+			continue
+		}
+		e, err := svc.AddEvidence(ctx, trainee, tr.ID, train.Draft{Kind: train.EvidenceReflection, Module: m.Code,
+			Title: "Reflection on " + m.Code, OccurredOn: on, Body: "What I learned."})
+		must(err)
+		_, err = svc.SubmitEvidence(ctx, trainee, e.ID)
+		must(err)
+		if !m.Optional {
+			_, err = svc.SignOff(ctx, supervisor, tr.ID, m.Code, "")
+			must(err)
+		}
+	}
+	for _, rec := range cu.Records() {
+		if slices.ContainsFunc(p.Records, func(r train.Record) bool { return r.Name == rec }) {
+			continue
+		}
+		_, err := svc.AddRecord(ctx, school, tr.ID, rec, on)
+		must(err)
+	}
+	done, err := svc.Complete(ctx, school, tr.ID)
+	must(err)
+	certs, err := svc.CertificatesOf(ctx, tr.ID)
+	must(err)
+	if len(certs) == 0 {
+		tb.Fatal("completion issued no certificate")
+	}
+	return done, &certs[0]
 }
 
 // StagedTraining is a matched recruitment round whose applicants have

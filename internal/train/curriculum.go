@@ -29,14 +29,27 @@ type Curriculum struct {
 	Specialisms []string `yaml:"specialisms" json:"specialisms,omitempty"`
 	// AllSpecialisms marks a curriculum shared by every specialism of the
 	// programme; otherwise Specialisms lists them.
-	AllSpecialisms bool                 `yaml:"all_specialisms" json:"all_specialisms,omitempty"`
-	Summary        string               `yaml:"summary" json:"summary"`
-	Modules        []*Module            `yaml:"modules" json:"modules"`
-	Reviews        []*Review            `yaml:"reviews" json:"reviews"`
-	Completion     *Requirement         `yaml:"completion" json:"completion"`
-	Sources        []framework.Citation `yaml:"sources" json:"sources"`
+	AllSpecialisms bool         `yaml:"all_specialisms" json:"all_specialisms,omitempty"`
+	Summary        string       `yaml:"summary" json:"summary"`
+	Modules        []*Module    `yaml:"modules" json:"modules"`
+	Reviews        []*Review    `yaml:"reviews" json:"reviews"`
+	Completion     *Requirement `yaml:"completion" json:"completion"`
+	// Certificate is what the national school issues when the completion
+	// rule holds.
+	Certificate *CertificateSpec     `yaml:"certificate" json:"certificate"`
+	Sources     []framework.Citation `yaml:"sources" json:"sources"`
 
 	file string
+}
+
+// CertificateSpec names a programme's completion certificate.
+type CertificateSpec struct {
+	Name  string `yaml:"name" json:"name"`   // in full, as the certificate is titled
+	Short string `yaml:"short" json:"short"` // its abbreviation, such as CCSTP
+	// Criteria says in a sentence what the holder did to earn it, for the
+	// credential's criteria.
+	Criteria string               `yaml:"criteria" json:"criteria"`
+	Sources  []framework.Citation `yaml:"sources" json:"sources"`
 }
 
 // Module kinds, as the STP's work-based curriculum names them.

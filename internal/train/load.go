@@ -205,6 +205,14 @@ func (v *validator) curriculum(cu *Curriculum) {
 	} else {
 		v.requirement(file, "completion", cu.Completion, codes, phases)
 	}
+	if c := cu.Certificate; c == nil {
+		v.add(file, "", "certificate (the name, abbreviation and criteria of what completion gives) is required")
+	} else {
+		if c.Name == "" || c.Short == "" || c.Criteria == "" {
+			v.add(file, "certificate", "name, short and criteria are each required")
+		}
+		v.sources(file, "certificate", c.Sources)
+	}
 	// A rule's meeting must be one that recording a review holds, or the
 	// rule could never be met.
 	var named func(entry string, r *Requirement)

@@ -9,6 +9,7 @@ import (
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
+	"hcs/internal/credential"
 	"hcs/internal/framework"
 )
 
@@ -26,6 +27,8 @@ type Service struct {
 	f         *framework.Framework
 	curricula *Curricula
 	publicURL string
+	// issuer signs completion certificates; nil until UseIssuer.
+	issuer *credential.Issuer
 }
 
 // NewService returns the service over a store, with the framework and the

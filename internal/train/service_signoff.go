@@ -229,6 +229,14 @@ func (s *Service) Complete(ctx context.Context, by auth.Actor, traineeID int64) 
 		if err := tx.UpdateTrainee(t); err != nil {
 			return nil, err
 		}
-		return t, auditf(tx, by, "trainee.complete", t.ID, "completed the %s", s.programmeName(t.Programme))
+		if err := auditf(tx, by, "trainee.complete", t.ID, "completed the %s", s.programmeName(t.Programme)); err != nil {
+			return nil, err
+		}
+		// Completion and its certificate are one step: the record never
+		// shows a completed trainee without one.
+		if _, err := s.issueCertificate(tx, by, t); err != nil {
+			return nil, err
+		}
+		return t, nil
 	})
 }

@@ -168,4 +168,24 @@ type Tx interface {
 	// History lists the audit log's entries about a trainee's record,
 	// oldest first.
 	History(traineeID int64) ([]HistoryEntry, error)
+
+	// IssuerKeys lists the public multikeys certificates were signed
+	// with, oldest first; AddIssuerKey records one, once.
+	IssuerKeys() ([]string, error)
+	AddIssuerKey(multikey string) error
+	// InsertCertificate saves a certificate, reporting false when its
+	// revocation list index is taken. The schema refuses a second live
+	// certificate for one trainee.
+	InsertCertificate(c *Certificate) (bool, error)
+	UpdateCertificate(c *Certificate) error
+	// Certificate finds one by id, locking it in a write transaction.
+	Certificate(id string) (*Certificate, error)
+	// CertificatesOf lists a trainee's certificates, the live one first,
+	// then the revoked, newest first.
+	CertificatesOf(traineeID int64) ([]Certificate, error)
+	// StatusListUse is the newest revocation list (0 when none) and how
+	// many certificates it holds.
+	StatusListUse() (list, used int, err error)
+	// RevokedIndexes lists the indexes of a list's revoked certificates.
+	RevokedIndexes(list int) ([]int, error)
 }
