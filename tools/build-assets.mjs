@@ -12,6 +12,7 @@
 //     or script uses (PurgeCSS), then hcs.css;
 //   - the design system's JavaScript and hcs.js, which imports it;
 //   - the design system's images;
+//   - the DejaVu Sans fonts that PDF certificates are set in;
 // each named by a hash of its content (hcs.3f9a1c2e.css) so it can be
 // cached for a year, with .gz and .br copies compressed once here, and
 // manifest.json mapping each logical name to its file. The server reads the
@@ -33,6 +34,7 @@ for (const entry of readdirSync(out)) {
   if (entry !== "README.md") rmSync(join(out, entry), { recursive: true, force: true });
 }
 mkdirSync(join(out, "images"), { recursive: true });
+mkdirSync(join(out, "fonts"), { recursive: true });
 
 const manifest = {};
 let raw = 0, brotli = 0;
@@ -59,6 +61,13 @@ function emit(logical, body) {
 // Images first: the stylesheet refers to them by their hashed names.
 for (const file of readdirSync(join(nhsuk, "assets/images")).sort()) {
   emit(`images/${file}`, readFileSync(join(nhsuk, "assets/images", file)));
+}
+
+// Fonts for PDF certificates (DejaVu, from the dejavu-fonts-ttf package):
+// embedded so that a certificate looks the same from every server, and
+// covering the accents and scripts people's names are written in.
+for (const file of ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"]) {
+  emit(`fonts/${file}`, readFileSync(join("node_modules/dejavu-fonts-ttf/ttf", file)));
 }
 
 // JavaScript: the design system, then hcs.js importing it by its hashed name.

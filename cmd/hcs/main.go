@@ -40,6 +40,7 @@ Usage:
   hcs curriculum validate [--dir DIR]    check the training curricula
   hcs curriculum export [--id ID] [--dir DIR]
                                          the curricula as JSON
+  hcs issuer-key FILE                    make a key to sign completion certificates with
   hcs version                            print the build, data and schema versions
 
 DB is a SQLite file path (default var/hcs.db, or $HCS_DB) or a
@@ -97,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runFramework(rest, stdout, stderr)
 	case "curriculum":
 		return runCurriculum(rest, stdout, stderr)
+	case "issuer-key":
+		return runIssuerKey(rest, stdout, stderr)
 	case "version":
 		return runVersion(stdout)
 	case "help", "-h", "--help":

@@ -49,6 +49,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	metricsAddr := fs.String("metrics-addr", os.Getenv("HCS_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this address, such as 127.0.0.1:9464: an internal address, apart from the public one (default from $HCS_METRICS_ADDR; none: no metrics listener)")
 	drain := fs.Duration("drain", 10*time.Second, "on SIGTERM, go on serving this long while /readyz answers 503, so that balancers stop sending requests first (longer than their health check takes to notice)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "after draining, how long requests still running may take before they are cut")
+	issuerKey := fs.String("issuer-key", os.Getenv("HCS_ISSUER_KEY_FILE"), "the file holding the key completion certificates are signed with, made by hcs issuer-key; with SQLite and none given, issuer.key beside the database, made on first start (default from $HCS_ISSUER_KEY_FILE)")
 	noCache := fs.Bool("no-response-cache", false, "answer every public page and search afresh instead of keeping answers for up to 30 seconds")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	smtpAddr := fs.String("smtp-addr", os.Getenv("HCS_SMTP_ADDR"), "deliver the outbox to this SMTP server, host:port (default from $HCS_SMTP_ADDR; none keeps messages in the outbox)")
@@ -136,6 +137,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
 	}
 	training := train.NewService(db.Training(), f, curricula, *publicURL)
+	key, keyPath, err := loadIssuerKey(*issuerKey, db)
+	if err != nil {
+		return err
+	}
+	if key != nil {
+		if err := training.UseIssuer(ctx, key); err != nil {
+			return err
+		}
+		logger.Info("signing completion certificates", "issuer_key", keyPath)
+	} else {
+		logger.Warn("no issuer key (--issuer-key): completing a trainee, which issues their certificate, is refused until one is set")
+	}
 	if *demoMode {
 		if err := setUpDemo(ctx, db, recruitment, training, stdout, *addr, *demoNewPasswords); err != nil {
 			return err
@@ -152,7 +165,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("no SMTP server set (--smtp-addr): messages stay in the outbox, which administrators can read")
 	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Pages: pp.pages, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: recruitment, Train: training, Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
+		Store: db, Recruit: recruitment, Train: training, Privacy: privacy.NewService(db, db, recruitment, training), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
 		FormsPerMinute: *formsPerMinute, NoResponseCache: *noCache, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {
 		return err

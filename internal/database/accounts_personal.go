@@ -27,7 +27,8 @@ var accountsPersonal = privacy.Register{
 		{Name: "outbox", As: "recipient", About: "user_id = $1 OR recipient = $2", Describe: "Messages hcs sent you", Erase: privacy.Scrub,
 			Columns: []privacy.Column{{Name: "id"}, {Name: "user_id"}, {Name: "recipient", Treat: privacy.Identity, Erased: "erased-{id}"},
 				{Name: "subject"}, {Name: "body", Treat: privacy.Content}, {Name: "created_at"}, {Name: "sent_at"},
-				{Name: "attempts"}, {Name: "next_attempt_at"}, {Name: "claimed_until"}, {Name: "last_error", Treat: privacy.Content}}},
+				{Name: "attempts"}, {Name: "next_attempt_at"}, {Name: "claimed_until"}, {Name: "last_error", Treat: privacy.Content},
+				{Name: "about_user_id"}}},
 		// An answer another account was given can be about this person
 		// (an administrator creating their account): it is theirs too,
 		// found by their email address in it.

@@ -73,6 +73,21 @@ var trainingPersonal = privacy.Register{
 			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "id"}, {Name: "trainee_id"}, {Name: "award"}, {Name: "status_list"}, {Name: "status_index"},
 				{Name: "credential", Treat: privacy.Other}, {Name: "issued_at"}, {Name: "issued_by"}, {Name: "revoked_at"},
 				{Name: "revoked_by"}, {Name: "revoked_reason", Treat: privacy.Other}}},
+		// Messages to others about the trainee (their training officer,
+		// their assessors) name them: erasure removes them.
+		{Name: "outbox", As: "trainee", About: "about_user_id = $1 AND (user_id IS NULL OR user_id <> $1)",
+			Describe: "Messages hcs sent others about your training: to your training officer and your assessors", Erase: privacy.Delete,
+			Columns: []privacy.Column{{Name: "id"}, {Name: "user_id", Treat: privacy.Other}, {Name: "recipient", Treat: privacy.Other},
+				{Name: "subject"}, {Name: "body", Treat: privacy.Other}, {Name: "created_at"}, {Name: "sent_at"},
+				{Name: "attempts"}, {Name: "next_attempt_at"}, {Name: "claimed_until"}, {Name: "last_error", Treat: privacy.Other},
+				{Name: "about_user_id"}}},
+		// A record's history is the audit log's: erasure keeps each
+		// entry's action and time and blanks what it said (evidence
+		// titles, reasons), which was about the trainee.
+		{Name: "audit_log", As: "trainee", Log: true, Describe: "What was done to your training records",
+			About: "record_type = 'trainee' AND record_id IN (SELECT CAST(id AS TEXT) FROM trainees WHERE user_id = $1)",
+			Erase: privacy.Scrub, Columns: []privacy.Column{{Name: "id"}, {Name: "at"}, {Name: "actor_id", Treat: privacy.Other}, {Name: "process"},
+				{Name: "action"}, {Name: "record_type"}, {Name: "record_id"}, {Name: "address", Treat: privacy.Other}, {Name: "detail", Treat: privacy.Content}}},
 		{Name: "approved_assessors", As: "training officer", About: "approved_by = $1", Describe: "Assessors you approved for your department",
 			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "department_id"}, {Name: "email", Treat: privacy.Other}, {Name: "approved_by"},
 				{Name: "approved_at"}}},

@@ -57,13 +57,13 @@ func (t *trainTx) Audit(by auth.Actor, action, recordType string, recordID int64
 	return audit(t.ctx, t.tx, by, action, recordType, recordID, detail)
 }
 
-func (t *trainTx) Send(to train.Person, subject, body string) error {
+func (t *trainTx) Send(to train.Person, about int64, subject, body string) error {
 	var user any
 	if to.ID != 0 {
 		user = to.ID
 	}
-	_, err := t.tx.Insert(t.ctx, "INSERT INTO outbox (user_id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-		user, to.Email, subject, body, t.tx.Now)
+	_, err := t.tx.Insert(t.ctx, "INSERT INTO outbox (user_id, recipient, subject, body, created_at, about_user_id) VALUES ($1, $2, $3, $4, $5, $6)",
+		user, to.Email, subject, body, t.tx.Now, zeroNull(about))
 	return err
 }
 

@@ -15,6 +15,9 @@ import (
 // service, with evidence, assessments through assessors' links, sign-offs
 // and reviews made on the days they would have happened.
 //
+//   - STP 2023 (demo): finished. Both completed the programme this
+//     summer and hold their CCSTP certificates; one was issued again
+//     after the first was revoked for a misspelt name.
 //   - STP 2024 (demo): in their third year. One has met every review; one
 //     was found behind at the end of year 2; one has everything but the
 //     MSc on the record.
@@ -27,6 +30,7 @@ import (
 //     training officer to confirm; the others wait to be started.
 
 const (
+	cohort2023 = "STP 2023 (demo)"
 	cohort2024 = "STP 2024 (demo)"
 	cohort2025 = "STP 2025 (demo)"
 )
@@ -94,11 +98,18 @@ func (s *seeder) seedTraining(tr *train.Service, deptIDs map[string]int64, peopl
 		ts.depts[d.specialism] = dd
 	}
 
-	older, err := ts.cohort(cohort2024, -850, 2024, nil)
+	done, err := ts.cohort(cohort2023, -1190, 2023, nil, "audiology", "clinical-biochemistry")
+	if err != nil {
+		return fmt.Errorf("demo cohort %s: %w", cohort2023, err)
+	}
+	if err := ts.completed(done, -1190); err != nil {
+		return err
+	}
+	older, err := ts.cohort(cohort2024, -850, 2024, nil, cohortSpecialisms...)
 	if err != nil {
 		return fmt.Errorf("demo cohort %s: %w", cohort2024, err)
 	}
-	newer, err := ts.cohort(cohort2025, -470, 2025, people[auth.RoleTrainee])
+	newer, err := ts.cohort(cohort2025, -470, 2025, people[auth.RoleTrainee], cohortSpecialisms...)
 	if err != nil {
 		return fmt.Errorf("demo cohort %s: %w", cohort2025, err)
 	}
@@ -111,12 +122,15 @@ func (s *seeder) seedTraining(tr *train.Service, deptIDs map[string]int64, peopl
 	return ts.waitingToStart()
 }
 
-// cohort recruits seven applicants through a whole round starting on a
+// cohortSpecialisms are the specialisms of a full demo cohort's seven
+// trainees.
+var cohortSpecialisms = []string{"audiology", "audiology", "audiology", "clinical-biochemistry", "clinical-biochemistry", "cardiac-science", "cardiac-science"}
+
+// cohort recruits an applicant for each specialism through a whole round starting on a
 // day (relative to now), everyone accepts, and their training records
 // are made and confirmed a month before the start.
-func (ts *trainingSeeder) cohort(name string, start float64, year int, first *auth.User) ([]*train.Trainee, error) {
+func (ts *trainingSeeder) cohort(name string, start float64, year int, first *auth.User, specialisms ...string) ([]*train.Trainee, error) {
 	s := ts.seeder
-	specialisms := []string{"audiology", "audiology", "audiology", "clinical-biochemistry", "clinical-biochemistry", "cardiac-science", "cardiac-science"}
 	s.setDay(start - 320)
 	var people []*auth.User
 	for i := range specialisms {
@@ -128,7 +142,14 @@ func (ts *trainingSeeder) cohort(name string, start float64, year int, first *au
 				return nil, err
 			}
 		}
-		if err := s.profile(u, i+year); err != nil {
+		seed := i + year
+		if len(specialisms) < 3 {
+			// A small cohort has only the two reviewers: none of its
+			// applicants may work at either reviewer's trust, or they
+			// could not be reviewed twice.
+			seed++
+		}
+		if err := s.profile(u, seed); err != nil {
 			return nil, err
 		}
 		people = append(people, u)
@@ -148,6 +169,9 @@ func (ts *trainingSeeder) cohort(name string, start float64, year int, first *au
 			if x == sp {
 				p.Places++ // one place for each applicant in the specialism
 			}
+		}
+		if p.Places == 0 {
+			continue
 		}
 		if err := s.rec.PublishPost(s.ctx, auth.Actor{UserID: s.staff[dd.org][0], Address: "demo set-up"}, p); err != nil {
 			return nil, err
@@ -421,6 +445,60 @@ func (ts *trainingSeeder) thirdYear(ts24 []*train.Trainee, start float64) error 
 			}
 			ts.setDay(start + 820)
 			if _, err := ts.tr.AddRecord(ts.ctx, ts.school, t.ID, "STP Final Year Assessment passed", ts.day(start+815).Format(train.DateFormat)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// completed takes the oldest cohort through its third year to
+// completion, which issues each certificate, three years after the start.
+func (ts *trainingSeeder) completed(ts23 []*train.Trainee, start float64) error {
+	if err := ts.thirdYear(ts23, start); err != nil {
+		return err
+	}
+	for i, t := range ts23 {
+		p, err := ts.tr.Portfolio(ts.ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		cu := ts.tr.Curricula().Curriculum(t.Curriculum)
+		for _, m := range cu.Modules {
+			if m.Optional || p.SignOff(m.Code, "").Signed() {
+				continue
+			}
+			if err := ts.evidence(t, start, 900, train.EvidenceReflection, m.Code, "Reflection on "+m.Code,
+				"What this part of the programme taught me, and what I will do differently.", answered); err != nil {
+				return err
+			}
+			if err := ts.signOff(t, start, 960, m.Code); err != nil {
+				return err
+			}
+		}
+		ts.setDay(start + 1080)
+		for _, rec := range cu.Records() {
+			if slices.ContainsFunc(p.Records, func(r train.Record) bool { return r.Name == rec }) {
+				continue
+			}
+			if _, err := ts.tr.AddRecord(ts.ctx, ts.school, t.ID, rec, ts.day(start+1075).Format(train.DateFormat)); err != nil {
+				return fmt.Errorf("%s: %w", t.Name, err)
+			}
+		}
+		ts.setDay(start + 1085)
+		if _, err := ts.tr.Complete(ts.ctx, ts.school, t.ID); err != nil {
+			return fmt.Errorf("complete %s: %w", t.Name, err)
+		}
+		if i == 1 {
+			certs, err := ts.tr.CertificatesOf(ts.ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			ts.setDay(start + 1092)
+			if _, err := ts.tr.RevokeCertificate(ts.ctx, ts.school, t.ID, certs[0].ID, "The trainee's name was misspelt; a corrected certificate replaces it."); err != nil {
+				return err
+			}
+			if _, err := ts.tr.IssueCertificate(ts.ctx, ts.school, t.ID); err != nil {
 				return err
 			}
 		}

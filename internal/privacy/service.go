@@ -207,17 +207,18 @@ func (s *Service) Erase(ctx context.Context, by auth.Actor, userID int64) error 
 }
 
 // CanErase says whether a person's data may be erased here: an
-// applicant's, and nobody who holds another role.
+// applicant's or a trainee's (whose training it ends first), and nobody
+// who holds a role in which their records are also other people's.
 func CanErase(u *auth.User) error {
-	applicant := false
+	own := false
 	for _, g := range u.Grants {
-		if g.Role != auth.RoleApplicant {
-			return apperr.Invalidf("user", "user %d holds the %s role; only applicants' data can be erased here", u.ID, g.Role)
+		if g.Role != auth.RoleApplicant && g.Role != auth.RoleTrainee {
+			return apperr.Invalidf("user", "user %d holds the %s role; only applicants' and trainees' data can be erased here", u.ID, g.Role)
 		}
-		applicant = true
+		own = true
 	}
-	if !applicant {
-		return apperr.Invalidf("user", "user %d is not an applicant", u.ID)
+	if !own {
+		return apperr.Invalidf("user", "user %d is neither an applicant nor a trainee", u.ID)
 	}
 	return nil
 }

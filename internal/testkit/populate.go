@@ -71,7 +71,7 @@ func populateTraining(tb testing.TB, db *database.DB, sr *StagedRound, dept *aut
 	// fills every column of the certificates table.
 	school := auth.Actor{UserID: sr.School.ID}
 	_, cert := FinishTraining(tb, svc, tr, me, auth.Actor{UserID: sup.ID}, school, "2027-09-20")
-	_, err = svc.RevokeCertificate(ctx, school, cert.ID, "Issued with the wrong name")
+	_, err = svc.RevokeCertificate(ctx, school, cert.TraineeID, cert.ID, "Issued with the wrong name")
 	must(err)
 	_, err = svc.IssueCertificate(ctx, school, tr.ID)
 	must(err)

@@ -83,9 +83,9 @@ func PasswordHash(tb testing.TB, password string) string {
 // ServerWith returns hcs's HTTP handler over the given database.
 func ServerWith(tb testing.TB, db *database.DB) *web.Server {
 	tb.Helper()
-	recruitment := Recruit(tb, db)
+	recruitment, training := Recruit(tb, db), Train(tb, db)
 	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test", PublicURL: PublicURL,
-		Store: db, Recruit: recruitment, Train: Train(tb, db), Privacy: privacy.NewService(db, db, recruitment), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
+		Store: db, Recruit: recruitment, Train: training, Privacy: privacy.NewService(db, db, recruitment, training), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -172,7 +172,7 @@ func (s *Service) IssueCertificate(ctx context.Context, by auth.Actor, traineeID
 // record's history keeps; the revocation list says so to anyone who
 // checks it from then on. A revocation is not undone: issue a new
 // certificate instead.
-func (s *Service) RevokeCertificate(ctx context.Context, by auth.Actor, id, reason string) (*Certificate, error) {
+func (s *Service) RevokeCertificate(ctx context.Context, by auth.Actor, traineeID int64, id, reason string) (*Certificate, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, apperr.Invalidf("reason", "Say why the certificate is revoked: the record's history keeps it.")
@@ -182,6 +182,9 @@ func (s *Service) RevokeCertificate(ctx context.Context, by auth.Actor, id, reas
 	}
 	return write(ctx, s, func(tx Tx) (*Certificate, error) {
 		c, err := tx.Certificate(id)
+		if err == nil && c.TraineeID != traineeID {
+			err = apperr.Errorf(apperr.NotFound, "There is no certificate %s on this record.", id)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -228,6 +231,11 @@ func (s *Service) IssuedCertificate(ctx context.Context, id string) (*IssuedCert
 		c, err := tx.Certificate(id)
 		if err != nil {
 			return nil, err
+		}
+		if len(c.Credential) == 0 {
+			// Its holder's data was erased; the credential they keep
+			// still verifies.
+			return nil, apperr.Errorf(apperr.NotFound, "There is no certificate %s.", id)
 		}
 		t, err := tx.Trainee(c.TraineeID)
 		if err != nil {
@@ -364,7 +372,7 @@ type Verification struct {
 }
 
 // MaxCredentialBytes bounds a credential pasted or uploaded for checking.
-const MaxCredentialBytes = 64 << 10
+const MaxCredentialBytes = 32 << 10
 
 // Verify checks a credential someone pasted or uploaded: that it is one
 // this issuer signed, unchanged, and not revoked. A credential that fails

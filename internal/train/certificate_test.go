@@ -73,15 +73,15 @@ func TestRevocationThroughTheStatusList(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		st, tr, cert := finished(t, db)
 		svc, school := st.Train, actor(st.School)
-		_, err := svc.RevokeCertificate(ctx, school, cert.ID, "  ")
+		_, err := svc.RevokeCertificate(ctx, school, cert.TraineeID, cert.ID, "  ")
 		wantCode(t, err, apperr.Invalid)
-		_, err = svc.RevokeCertificate(ctx, school, "no-such-certificate", "Wrong name")
+		_, err = svc.RevokeCertificate(ctx, school, cert.TraineeID, "no-such-certificate", "Wrong name")
 		wantCode(t, err, apperr.NotFound)
-		revoked := must[*train.Certificate](t)(svc.RevokeCertificate(ctx, school, cert.ID, "Issued with the wrong name"))
+		revoked := must[*train.Certificate](t)(svc.RevokeCertificate(ctx, school, cert.TraineeID, cert.ID, "Issued with the wrong name"))
 		if revoked.Live() || revoked.RevokedReason != "Issued with the wrong name" {
 			t.Errorf("revoked %+v", revoked)
 		}
-		_, err = svc.RevokeCertificate(ctx, school, cert.ID, "Again")
+		_, err = svc.RevokeCertificate(ctx, school, cert.TraineeID, cert.ID, "Again")
 		wantCode(t, err, apperr.Conflict)
 
 		list := must[[]byte](t)(svc.StatusList(ctx, 1))
@@ -224,7 +224,7 @@ func TestConcurrentIssueAndRevoke(t *testing.T) {
 		testkit.WarmPool(t, db, 8)
 		var revoked atomic.Int32
 		testkit.Together(8, func(i int) {
-			if _, err := svc.RevokeCertificate(ctx, school, cert.ID, "Wrong name"); err == nil {
+			if _, err := svc.RevokeCertificate(ctx, school, cert.TraineeID, cert.ID, "Wrong name"); err == nil {
 				revoked.Add(1)
 			} else if apperr.Code(err) != apperr.Conflict {
 				t.Errorf("revocation %d: %v", i, err)
@@ -247,4 +247,3 @@ func TestConcurrentIssueAndRevoke(t *testing.T) {
 		}
 	})
 }
-

@@ -275,7 +275,7 @@ func (s *Service) Enrol(ctx context.Context, by auth.Actor, in Enrolment) (*Trai
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.Send(*to, "Confirm a new trainee", fmt.Sprintf(
+		if err := tx.Send(*to, t.UserID, "Confirm a new trainee", fmt.Sprintf(
 			"%s starts the %s in %s in %s on %s, and you are named as their training officer.\n\nCheck the record and confirm it: %s/training/trainees/%d\n",
 			t.Name, prog.Name, s.specialismName(t.Specialism), t.Department, t.StartDate, s.publicURL, t.ID)); err != nil {
 			return nil, err
@@ -310,7 +310,7 @@ func (s *Service) Confirm(ctx context.Context, by auth.Actor, traineeID int64) (
 		if err != nil {
 			return nil, err
 		}
-		return t, tx.Send(*me, "Your training record is ready", fmt.Sprintf(
+		return t, tx.Send(*me, t.UserID, "Your training record is ready", fmt.Sprintf(
 			"Your training officer has confirmed your record for the %s in %s, starting %s.\n\nRecord your evidence and see what is due: %s/trainee\n",
 			s.programmeName(t.Programme), s.specialismName(t.Specialism), t.StartDate, s.publicURL))
 	})

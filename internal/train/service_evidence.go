@@ -223,7 +223,7 @@ func (s *Service) submit(tx Tx, by auth.Actor, t *Trainee, e *Evidence) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Send(*to, "Approve an assessor", fmt.Sprintf(
+		if err := tx.Send(*to, t.UserID, "Approve an assessor", fmt.Sprintf(
 			"%s has asked %s <%s> to assess their %s, and %s has not assessed in %s before.\n\nApprove or refuse the assessor: %s/training/trainees/%d\n",
 			t.Name, e.AssessorName, e.AssessorEmail, EvidenceNames[e.Kind], e.AssessorName, t.Department, s.publicURL, t.ID)); err != nil {
 			return err
@@ -250,7 +250,7 @@ func (s *Service) sendInvitation(tx Tx, t *Trainee, e *Evidence, inv *Invitation
 	if err != nil {
 		return err
 	}
-	return tx.Send(Person{Name: inv.Name, Email: inv.Email}, "Please assess a healthcare science trainee", fmt.Sprintf(
+	return tx.Send(Person{Name: inv.Name, Email: inv.Email}, t.UserID, "Please assess a healthcare science trainee", fmt.Sprintf(
 		"%s, a trainee in %s at %s, asks you to complete their %s: %q on %s.\n\n"+
 			"You do not need an account. The link works once, until %s:\n%s/assess/%s\n\n"+
 			"If you did not observe this, you can ignore this message.\n",
@@ -315,7 +315,7 @@ func (s *Service) ApproveAssessor(ctx context.Context, by auth.Actor, invitation
 			if err != nil {
 				return nil, err
 			}
-			if err := tx.Send(*me, "Choose another assessor", fmt.Sprintf(
+			if err := tx.Send(*me, t.UserID, "Choose another assessor", fmt.Sprintf(
 				"Your training officer did not approve %s as the assessor of %q. It is a draft again: choose another assessor and submit it.\n\n%s/trainee/evidence/%d\n",
 				inv.Name, e.Title, s.publicURL, e.ID)); err != nil {
 				return nil, err
@@ -449,7 +449,7 @@ func (s *Service) Assess(ctx context.Context, by auth.Actor, token, judgement, f
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.Send(*me, "Your assessment is complete", fmt.Sprintf("%s has completed your %s %q.\n\n%s/trainee/evidence/%d\n",
+		if err := tx.Send(*me, t.UserID, "Your assessment is complete", fmt.Sprintf("%s has completed your %s %q.\n\n%s/trainee/evidence/%d\n",
 			inv.Name, EvidenceNames[e.Kind], e.Title, s.publicURL, e.ID)); err != nil {
 			return nil, err
 		}

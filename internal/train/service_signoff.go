@@ -162,7 +162,7 @@ func (s *Service) RecordReview(ctx context.Context, by auth.Actor, traineeID int
 		if err != nil {
 			return nil, err
 		}
-		return &r, tx.Send(*me, "Your progress review", fmt.Sprintf("The panel recorded your %s, held on %s: %s.\n\n%s/trainee\n",
+		return &r, tx.Send(*me, t.UserID, "Your progress review", fmt.Sprintf("The panel recorded your %s, held on %s: %s.\n\n%s/trainee\n",
 			strings.ToLower(rv.Title[:1])+rv.Title[1:], r.HeldOn, found, s.publicURL))
 	})
 }
@@ -239,4 +239,49 @@ func (s *Service) Complete(ctx context.Context, by auth.Actor, traineeID int64) 
 		}
 		return t, nil
 	})
+}
+
+// Leave ends a person's training, as erasing their data does first: each
+// record still open (waiting to be confirmed, or in training) is closed
+// as left, and every assessor's link still waiting is cancelled, so that
+// nobody acts on the record again. Completed records, and the
+// certificates they gave, stand. Each record is one transaction with its
+// row locked; leaving again changes nothing.
+func (s *Service) Leave(ctx context.Context, by auth.Actor, userID int64) error {
+	records, err := read(ctx, s, func(tx Tx) ([]Trainee, error) { return tx.Trainees(Filter{UserIDs: []int64{userID}}) })
+	if err != nil {
+		return err
+	}
+	for _, r := range records {
+		err := s.store.Write(ctx, func(tx Tx) error {
+			t, err := tx.LockTrainee(r.ID)
+			if err != nil {
+				return err
+			}
+			if t.Status != TraineePending && t.Status != TraineeActive {
+				return nil
+			}
+			invs, err := tx.Invitations([]int64{t.ID})
+			if err != nil {
+				return err
+			}
+			for i := range invs {
+				if inv := &invs[i]; inv.Status == InvitationAwaitingApproval || inv.Status == InvitationSent {
+					inv.Status, inv.TokenHash = InvitationCancelled, nil
+					if err := tx.UpdateInvitation(inv); err != nil {
+						return err
+					}
+				}
+			}
+			t.Status = TraineeLeft
+			if err := tx.UpdateTrainee(t); err != nil {
+				return err
+			}
+			return auditf(tx, by, "trainee.leave", t.ID, "left the %s", s.programmeName(t.Programme))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -105,8 +105,9 @@ type Tx interface {
 	// Audit appends an entry to the audit log.
 	Audit(by auth.Actor, action, recordType string, recordID int64, detail string) error
 	// Send puts a message in the outbox, to an account holder (ID set) or
-	// to an address alone.
-	Send(to Person, subject, body string) error
+	// to an address alone, about a trainee (their user id), so that
+	// erasing the trainee removes what was sent to others about them.
+	Send(to Person, about int64, subject, body string) error
 
 	Person(userID int64) (*Person, error)
 	Department(id int64) (*auth.Department, error)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/testkit"
+	"hcs/internal/train"
 )
 
 // TestBrowserTraining takes a trainee from an accepted offer through the
@@ -19,8 +21,11 @@ import (
 // assessment and names an assessor, the training officer approves the
 // assessor, the assessor completes the form through their link without an
 // account, the supervisor signs the module off, and the national school
-// records the six-month check-in. axe-core checks every page on the way,
-// on SQLite and PostgreSQL.
+// records the six-month check-in; the supervisor signs off the remaining
+// modules, the school records the final results and completes the
+// programme, the trainee opens their certificate from their home page,
+// and someone signed out checks it on the public verification page.
+// axe-core checks every page on the way, on SQLite and PostgreSQL.
 func TestBrowserTraining(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		if testing.Short() {
@@ -125,5 +130,82 @@ func TestBrowserTraining(t *testing.T) {
 		d.open(record)
 		d.expect("main", "Sam Supervisor")
 		d.expect("main", "rule met")
+
+		// The rest of the programme, to completion. The trainee's
+		// reflection on every other module is recorded through the
+		// service (the pages above showed how); the supervisor signs each
+		// module off on the record page.
+		st.Clock.Set(testkit.Day(400))
+		id, err := strconv.ParseInt(strings.TrimPrefix(record, "/training/trainees/"), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := st.Train.Trainee(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		me := auth.Actor{UserID: st.Applicants[0].ID}
+		var modules []string
+		for _, m := range st.Train.Curricula().Curriculum(tr.Curriculum).Modules {
+			if m.Optional || m.Code == "ROTATIONS" {
+				continue
+			}
+			e, err := st.Train.AddEvidence(ctx, me, id, train.Draft{Kind: train.EvidenceReflection, Module: m.Code, Title: "Reflection on " + m.Code,
+				OccurredOn: "2028-01-10", Body: "What I learned."})
+			if err == nil {
+				_, err = st.Train.SubmitEvidence(ctx, me, e.ID)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			modules = append(modules, m.Code)
+		}
+		d.as(st.Supervisors[0].Email)
+		for _, m := range modules {
+			d.open(record)
+			d.submit(fmt.Sprintf(`form[action$="/sign-off"]:has(input[name="module"][value=%q]) button`, m))
+			d.expect(".nhsuk-inset-text", "Module "+m+" is signed off")
+		}
+
+		// The national school records the final results and completes
+		// the programme, which issues the certificate.
+		d.as(st.School.Email)
+		for _, result := range []string{"STP Final Year Assessment passed", "MSc Clinical Science awarded"} {
+			d.open(record)
+			d.fill("name", result, "recorded_on", "2028-01-20")
+			d.submit(`#record-form button[type="submit"]`)
+			d.expect(".nhsuk-inset-text", result+" is on the record")
+		}
+		d.open(record)
+		d.expect("main", "Every requirement for completing the programme holds")
+		d.submit(`#complete-form button[type="submit"]`)
+		d.expect("#summary", "Completed on")
+		d.expect("main", "The CCSTP certificate was issued on")
+
+		// The trainee finds it on their home page and opens it.
+		d.as(st.Applicants[0].Email)
+		d.open("/trainee")
+		d.click(`a[href^="/certificates/"]`)
+		d.expect("#status", "Genuine and in force")
+		d.expect("#certificate", st.Applicants[0].Name)
+		certPage := d.path()
+
+		// An employer who was given the credential checks it on the
+		// public verification page, signed out.
+		certs, err := st.Train.CertificatesOf(ctx, id)
+		if err != nil || len(certs) != 1 || "/certificates/"+certs[0].ID != certPage {
+			t.Fatalf("certificates %v, %v; the trainee's link was %s", len(certs), err, certPage)
+		}
+		d.b.Open(t, "/account")
+		d.b.Submit(t, `form[action="/sign-out"] button`)
+		d.who = ""
+		d.open("/verify")
+		d.submit(`#verify-form button[type="submit"]`)
+		d.expect(".nhsuk-error-summary", "Paste the certificate")
+		d.fill("credential", string(certs[0].Credential))
+		d.submit(`#verify-form button[type="submit"]`)
+		d.expect("#result", "Genuine and in force")
+		d.expect("#result", "This is a genuine certificate: CCSTP in Audiology, issued to "+st.Applicants[0].Name)
+		d.expect("#checks", "Signature: passed")
 	})
 }

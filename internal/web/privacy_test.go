@@ -14,6 +14,7 @@ import (
 	"hcs/internal/database"
 	"hcs/internal/recruit"
 	"hcs/internal/testkit"
+	"hcs/internal/train"
 )
 
 // The data-protection tests answer findings 6 (erasure left personal data
@@ -296,4 +297,63 @@ func findText(t *testing.T, db *database.DB, marks []string) []string {
 		}
 	}
 	return found
+}
+
+// Erasing a trainee ends their training first: the open record is closed
+// as left and the assessor's link stops working; then what they wrote in
+// the e-portfolio, and their name, are gone from every table. A completed
+// trainee's certificate page goes with their data, while the credential
+// they hold still verifies: erasure does not undo what they achieved.
+func TestErasureEndsTrainingAndClearsThePortfolio(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		w := newTrainingWorld(t, db, 2)
+		active, done := w.Enrol(t, 0), w.Enrol(t, 1)
+		w.Clock.Set(testkit.Day(215))
+		me := auth.Actor{UserID: w.Applicants[0].ID}
+		e, err := w.Train.AddEvidence(ctx, me, active.ID, train.Draft{Kind: train.EvidenceDOPS, Module: "ROTATIONS", Title: "Quillfeather audiometry",
+			OccurredOn: "2027-08-02", Body: "Marginalia of the erased trainee.", AssessorName: "Ann Assessor", AssessorEmail: "ann.assessor@example.org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Train.SubmitEvidence(ctx, me, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.Clock.Set(testkit.Day(400))
+		_, cert := testkit.FinishTraining(t, w.Train, done, auth.Actor{UserID: w.Applicants[1].ID}, auth.Actor{UserID: w.Supervisors[0].ID},
+			auth.Actor{UserID: w.School.ID}, "2028-01-10")
+
+		admin := &auth.User{Name: "Office Admin", Email: "office.admin@example.org"}
+		if err := db.CreateUser(ctx, auth.System("test"), admin, "", []auth.Grant{{Role: auth.RoleSystemAdmin}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range w.Applicants {
+			w.want(w.as(admin, "POST", fmt.Sprintf("/api/v1/users/%d/erase", u.ID), url.Values{}), 200)
+		}
+		left, err := w.Train.Trainee(ctx, active.ID)
+		if err != nil || left.Status != train.TraineeLeft {
+			t.Fatalf("the erased trainee's open record: %+v, %v", left, err)
+		}
+		invs, err := w.Train.Invitations(ctx, active.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inv := range invs {
+			if inv.Status == train.InvitationSent || inv.Status == train.InvitationAwaitingApproval {
+				t.Errorf("an assessor's link still waits after erasure: %+v", inv)
+			}
+		}
+		marks := []string{w.Applicants[0].Name, w.Applicants[1].Name, w.Applicants[0].Email, "Quillfeather", "Marginalia"}
+		for _, f := range findText(t, db, marks) {
+			t.Errorf("after erasure %s", f)
+		}
+		if still, err := w.Train.Trainee(ctx, done.ID); err != nil || still.Status != train.TraineeCompleted {
+			t.Errorf("the completed record after erasure: %+v, %v", still, err)
+		}
+		w.want(w.as(nil, "GET", "/certificates/"+cert.ID, nil), 404)
+		v, err := w.Train.Verify(ctx, cert.Credential)
+		if err != nil || !v.Valid {
+			t.Errorf("the credential its holder keeps, after erasure: %+v, %v", v, err)
+		}
+	})
 }

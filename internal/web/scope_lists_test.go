@@ -104,7 +104,8 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /school/rounds/new", "GET /school/rounds/{id}/timetable", "GET /school/rounds/{id}/stations", "GET /school/rounds/{id}/what-if",
 			"GET /school/rounds/{id}/publish", "GET /api/v1/applications/{id}", "GET /api/v1/offers/{id}",
 			"GET /training/placements/{id}", "GET /training/trainees/{id}", "GET /training/trainees/{id}/team", "GET /trainee/evidence/new",
-			"GET /trainee/evidence/{id}", "GET /api/v1/trainees/{id}", "GET /api/v1/trainees/{id}/history", "GET /api/v1/evidence/{id}"}
+			"GET /trainee/evidence/{id}", "GET /api/v1/trainees/{id}", "GET /api/v1/trainees/{id}/history", "GET /api/v1/evidence/{id}",
+			"GET /api/v1/trainees/{id}/certificates"}
 		for _, rt := range h.Routes() {
 			method, _, _ := strings.Cut(rt.Pattern, " ")
 			if method != "GET" || rt.Action == auth.ActionPublic {

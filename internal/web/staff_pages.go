@@ -3,12 +3,12 @@ package web
 import (
 	"encoding/csv"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
+	"hcs/internal/privacy"
 	"hcs/internal/text"
 )
 
@@ -277,9 +277,8 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	applicantOnly := len(u.Grants) > 0 && !slices.ContainsFunc(u.Grants, func(g auth.Grant) bool { return g.Role != auth.RoleApplicant })
 	return s.show(w, r, http.StatusOK, "admin-user", u.Name, []crumb{{"Administration", "/admin"}, {"People", "/admin/users"}}, map[string]any{
-		"User": u, "Grants": grants, "Choices": choices, "CanErase": applicantOnly && u.ErasedAt == nil,
+		"User": u, "Grants": grants, "Choices": choices, "CanErase": privacy.CanErase(u) == nil && u.ErasedAt == nil,
 		"Done": takeNotice(w, r)})
 }
 

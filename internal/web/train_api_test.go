@@ -46,6 +46,18 @@ func (w *trainingWorld) api(spec *apiSpec, u *auth.User, method, path string, bo
 	return out
 }
 
+// get fetches a public address and returns its body, failing on any
+// answer but 200.
+func (w *trainingWorld) get(t *testing.T, path string) []byte {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d: %s", path, rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
+}
+
 // TestTrainingAPI runs the training pages' journey through the JSON API,
 // every answer checked against openapi.json, on both databases.
 func TestTrainingAPI(t *testing.T) {
@@ -66,7 +78,7 @@ func TestTrainingAPI(t *testing.T) {
 		id := fmt.Sprint(num(tr["id"]))
 		w.api(spec, sup, "POST", "/api/v1/trainees/"+id+"/confirm", nil, 403)
 		w.api(spec, officer, "POST", "/api/v1/trainees/"+id+"/confirm", nil, 200)
-		w.Enrol(t, 1) // another trainee, who must see nothing of this one
+		other := w.Enrol(t, 1) // another trainee, who must see nothing of this one
 		w.api(spec, officer, "PUT", "/api/v1/trainees/"+id+"/team", map[string]any{"training_officer_id": officer.ID, "supervisors": []int64{sup.ID, w.Supervisors[1].ID}}, 200)
 		w.api(spec, officer, "POST", "/api/v1/trainees/"+id+"/changes", map[string]any{"kind": "time-out", "from": "2027-09-01", "to": "2027-09-10", "reason": "Illness"}, 200)
 
@@ -129,6 +141,42 @@ func TestTrainingAPI(t *testing.T) {
 			t.Errorf("history %v lacks the reopening", hist)
 		}
 		w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+id, nil, 404)
+
+		// Completion issues the certificate, which anyone can check
+		// through the API; the school revokes it and issues another.
+		trainee, err := w.Train.Trainee(context.Background(), num(tr["id"]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/certificates", nil, 409) // not completed
+		w.Clock.Set(testkit.Day(400))
+		testkit.FinishTraining(t, w.Train, trainee, auth.Actor{UserID: me.ID}, auth.Actor{UserID: sup.ID}, auth.Actor{UserID: school.ID}, "2028-01-10")
+		certs := w.api(spec, me, "GET", "/api/v1/trainees/"+id+"/certificates", nil, 200)["certificates"].([]any)
+		if len(certs) != 1 {
+			t.Fatalf("certificates %v", certs)
+		}
+		w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+id+"/certificates", nil, 404)
+		w.api(spec, w.OtherSupervisor, "GET", "/api/v1/trainees/"+id+"/certificates", nil, 404)
+		cert := certs[0].(map[string]any)
+		credential := w.get(t, "/certificates/"+cert["id"].(string)+"/credential.json")
+		var sent map[string]any
+		if err := json.Unmarshal(credential, &sent); err != nil {
+			t.Fatal(err)
+		}
+		if v := w.api(spec, nil, "POST", "/api/v1/credentials/verify", sent, 200); v["valid"] != true || v["holder"] != me.Name {
+			t.Errorf("verification %v", v)
+		}
+		w.api(spec, nil, "POST", "/api/v1/credentials/verify", map[string]any{"type": "nothing"}, 400)
+		revoke := "/api/v1/trainees/" + id + "/certificates/" + cert["id"].(string) + "/revoke"
+		w.api(spec, sup, "POST", revoke, map[string]any{"reason": "x"}, 403)
+		w.api(spec, school, "POST", revoke, map[string]any{"reason": ""}, 400)
+		w.api(spec, school, "POST", "/api/v1/trainees/"+fmt.Sprint(other.ID)+"/certificates/"+cert["id"].(string)+"/revoke", map[string]any{"reason": "x"}, 404)
+		w.api(spec, school, "POST", revoke, map[string]any{"reason": "Issued in error"}, 200)
+		if v := w.api(spec, nil, "POST", "/api/v1/credentials/verify", sent, 200); v["valid"] != false || v["revoked"] != true {
+			t.Errorf("verification after revocation %v", v)
+		}
+		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/certificates", nil, 201)
+		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/certificates", nil, 409)
 		spec.checkExercised(t, "Training")
 	})
 }

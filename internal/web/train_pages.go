@@ -64,9 +64,14 @@ type recordPage struct {
 	Judgements    map[string]string
 	ChangeNames   map[string]string
 	Exceptions    map[string]string
-	Done          string
-	Error         error
-	Form          map[string]string
+	// Certificates are the trainee's, the live one first; Registration
+	// what completing leads to.
+	Certificates []certificateView
+	HasLive      bool
+	Registration string
+	Done         string
+	Error        error
+	Form         map[string]string
 }
 
 func (s *Server) recordPage(r *http.Request, t *train.Trainee) (*recordPage, error) {
@@ -133,6 +138,13 @@ func (s *Server) recordPage(r *http.Request, t *train.Trainee) (*recordPage, err
 	}
 	for _, k := range []string{train.ChangeTimeOut, train.ChangePartTime} {
 		rp.ChangeKinds = append(rp.ChangeKinds, [2]string{k, train.ChangeNames[k]})
+	}
+	if t.Status == train.TraineeCompleted {
+		if rp.Certificates, err = s.certificateViews(r, t); err != nil {
+			return nil, err
+		}
+		rp.HasLive = len(rp.Certificates) > 0 && rp.Certificates[0].Live()
+		rp.Registration = s.train.Registration(t.Programme, t.Specialism)
 	}
 	return rp, nil
 }
@@ -455,8 +467,22 @@ func (s *Server) traineeHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Each completed record's certificate in force.
+	certs := map[int64]train.Certificate{}
+	for _, st := range records {
+		if st.Trainee.Status != train.TraineeCompleted {
+			continue
+		}
+		cs, err := s.train.CertificatesOf(r.Context(), st.Trainee.ID)
+		if err != nil {
+			return err
+		}
+		if len(cs) > 0 && cs[0].Live() {
+			certs[st.Trainee.ID] = cs[0]
+		}
+	}
 	return s.show(w, r, http.StatusOK, "home-trainee", "Your training", nil, map[string]any{
-		"Records": records, "Names": s.specialismNames(), "Exceptions": train.ExceptionNames, "Done": takeNotice(w, r)})
+		"Records": records, "Names": s.specialismNames(), "Exceptions": train.ExceptionNames, "Certificates": certs, "Done": takeNotice(w, r)})
 }
 
 // evidenceForm is the page to write or change an entry.

@@ -24,3 +24,23 @@ CREATE TABLE certificates (
 -- One certificate in force per trainee.
 CREATE UNIQUE INDEX certificates_live ON certificates (trainee_id) WHERE revoked_at IS NULL;
 CREATE INDEX certificates_revoked ON certificates (status_list) WHERE revoked_at IS NOT NULL;
+
+-- A message about a trainee sent to someone else (their training officer,
+-- an assessor) names the trainee: erasing the trainee removes it.
+ALTER TABLE outbox ADD COLUMN about_user_id INTEGER REFERENCES users (id);
+CREATE INDEX outbox_about ON outbox (about_user_id) WHERE about_user_id IS NOT NULL;
+
+-- The audit log stays append-only, except that erasing a person blanks
+-- the addresses they acted from and what entries about their training
+-- records said (evidence titles, reasons), keeping each entry's action,
+-- time and record.
+DROP TRIGGER audit_log_no_update;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.actor_id IS NOT OLD.actor_id
+    OR NEW.process IS NOT OLD.process OR NEW.action IS NOT OLD.action OR NEW.record_type IS NOT OLD.record_type
+    OR NEW.record_id IS NOT OLD.record_id
+    OR (NEW.address IS NOT OLD.address AND NEW.address <> '')
+    OR (NEW.detail IS NOT OLD.detail AND NEW.detail <> '')
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only; erasure may only blank an address or a detail');
+END;
