@@ -38,6 +38,9 @@ func runIssuerKey(args []string, stdout, stderr io.Writer) error {
 }
 
 // newIssuerKey writes a new private key to path, which must not exist.
+// The key is written to a file of its own first and then linked into
+// place, so that another process never reads half a key, and a key that
+// is there already is never replaced.
 func newIssuerKey(path string) (ed25519.PrivateKey, error) {
 	_, key, err := ed25519.GenerateKey(nil)
 	if err != nil {
@@ -46,18 +49,32 @@ func newIssuerKey(path string) (ed25519.PrivateKey, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("%s exists already: a key is never overwritten (certificates signed with it would stop verifying if it were lost)", path)
-	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".issuer-key-*")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := fmt.Fprintln(f, credential.PrivateMultikey(key)); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	return key, f.Close()
+	if _, err := fmt.Fprintln(tmp, credential.PrivateMultikey(key)); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%s exists already: %w (a key is never overwritten: certificates signed with it would stop verifying if it were lost)", path, fs.ErrExist)
+	} else if err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // loadIssuerKey reads the key certificates are signed with. With no file
@@ -72,7 +89,9 @@ func loadIssuerKey(path string, db *database.DB) (ed25519.PrivateKey, string, er
 		path = filepath.Join(filepath.Dir(strings.TrimPrefix(db.Source(), "sqlite:")), issuerKeyFile)
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			key, err := newIssuerKey(path)
-			return key, path, err
+			if !errors.Is(err, fs.ErrExist) { // another process may have made it just now
+				return key, path, err
+			}
 		}
 	}
 	info, err := os.Stat(path)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -140,6 +141,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	key, keyPath, err := loadIssuerKey(*issuerKey, db)
 	if err != nil {
 		return err
+	}
+	if key == nil && *demoMode {
+		// A demo on PostgreSQL with no key file: this process signs with a
+		// key of its own. Every process's public key is listed in the
+		// issuer's document, so what any of them signed verifies.
+		if _, key, err = ed25519.GenerateKey(nil); err != nil {
+			return err
+		}
+		keyPath = "(made for this demo process; set --issuer-key for a real service)"
 	}
 	if key != nil {
 		if err := training.UseIssuer(ctx, key); err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -274,4 +275,63 @@ func (s *Server) apiIssueCertificate(w http.ResponseWriter, r *http.Request) (in
 		return 0, nil, err
 	}
 	return http.StatusCreated, certificateView{Certificate: *c, URL: s.train.CertificateURL(c.ID)}, nil
+}
+
+// A trainee's whole record, to take elsewhere: as a JSON archive, and as
+// xAPI 2.0 statements for a learning record store. Each holds what its
+// viewer may see of the record.
+
+func (s *Server) archiveDownload(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.pathTrainee(r, auth.ActionTrainingView)
+	if err != nil {
+		return err
+	}
+	a, err := s.train.Export(r.Context(), t.ID, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	return writeDownload(w, fmt.Sprintf("training-record-%d.json", t.ID), a)
+}
+
+func (s *Server) statementsDownload(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.pathTrainee(r, auth.ActionTrainingView)
+	if err != nil {
+		return err
+	}
+	st, err := s.train.Statements(r.Context(), t.ID, principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	return writeDownload(w, fmt.Sprintf("training-record-%d-xapi.json", t.ID), st)
+}
+
+// writeDownload answers with JSON to save as a file.
+func writeDownload(w http.ResponseWriter, filename string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	_, err = w.Write(b)
+	return err
+}
+
+func (s *Server) apiArchive(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	t, err := s.pathTrainee(r, auth.ActionTrainingView)
+	if err != nil {
+		return 0, nil, err
+	}
+	a, err := s.train.Export(r.Context(), t.ID, principal(r).User.ID)
+	return http.StatusOK, a, err
+}
+
+func (s *Server) apiStatements(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	t, err := s.pathTrainee(r, auth.ActionTrainingView)
+	if err != nil {
+		return 0, nil, err
+	}
+	st, err := s.train.Statements(r.Context(), t.ID, principal(r).User.ID)
+	return http.StatusOK, map[string]any{"statements": st}, err
 }

@@ -23,3 +23,6 @@ func CachedQueryRoutesForTest() []string {
 	}
 	return out
 }
+
+// PageLinks numbers a pagination's links, for the tests.
+var PageLinks = pageLinks

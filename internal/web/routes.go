@@ -151,6 +151,8 @@ func (s *Server) Routes() []Route {
 		{"GET /trainee/evidence/{id}", auth.ActionEvidence, s.dynamic(s.evidencePage)},
 		{"POST /trainee/evidence/{id}", auth.ActionEvidence, s.dynamic(s.saveEvidence)},
 		{"POST /trainee/evidence/{id}/resend", auth.ActionEvidence, s.dynamic(s.resendInvitation)},
+		{"GET /training/trainees/{id}/archive.json", auth.ActionTrainingView, s.dynamic(s.archiveDownload)},
+		{"GET /training/trainees/{id}/xapi.json", auth.ActionTrainingView, s.dynamic(s.statementsDownload)},
 		{"POST /training/trainees/{id}/certificates", auth.ActionTrainingReview, s.dynamic(s.recordAction(auth.ActionTrainingReview, s.reissueCertificate))},
 		{"POST /training/trainees/{id}/certificates/{cert}/revoke", auth.ActionTrainingReview, s.dynamic(s.recordAction(auth.ActionTrainingReview, s.revokeCertificate))},
 		// Certificates, for anyone: each one's page, credential and PDF;
@@ -272,6 +274,8 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/trainees/{id}/records", auth.ActionTrainingReview, s.apiJSON(training["record"])},
 		{"POST /api/v1/trainees/{id}/complete", auth.ActionTrainingReview, s.apiJSON(training["complete"])},
 		{"GET /api/v1/trainees/{id}/certificates", auth.ActionTrainingView, s.apiJSON(s.apiCertificates)},
+		{"GET /api/v1/trainees/{id}/archive", auth.ActionTrainingView, s.apiJSON(s.apiArchive)},
+		{"GET /api/v1/trainees/{id}/statements", auth.ActionTrainingView, s.apiJSON(s.apiStatements)},
 		{"POST /api/v1/trainees/{id}/certificates", auth.ActionTrainingReview, s.apiJSON(s.apiIssueCertificate)},
 		{"POST /api/v1/trainees/{id}/certificates/{cert}/revoke", auth.ActionTrainingReview, s.apiJSON(s.apiRevokeCertificate)},
 		{"POST /api/v1/credentials/verify", pub, s.limited(s.apiJSON(s.apiVerify))},

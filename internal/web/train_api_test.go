@@ -175,6 +175,18 @@ func TestTrainingAPI(t *testing.T) {
 		if v := w.api(spec, nil, "POST", "/api/v1/credentials/verify", sent, 200); v["valid"] != false || v["revoked"] != true {
 			t.Errorf("verification after revocation %v", v)
 		}
+		archive := w.api(spec, me, "GET", "/api/v1/trainees/"+id+"/archive", nil, 200)
+		if archive["format"] != "hcs-training-archive/1" || len(archive["certificates"].([]any)) != 1 {
+			t.Errorf("archive %v", archive["trainee"])
+		}
+		w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+id+"/archive", nil, 404)
+		statements := w.api(spec, sup, "GET", "/api/v1/trainees/"+id+"/statements", nil, 200)["statements"].([]any)
+		for _, st := range statements {
+			if err := testkit.CheckXAPIStatement(t, st); err != nil {
+				t.Errorf("statement %v: %v", st, err)
+			}
+		}
+		w.api(spec, w.OtherSupervisor, "GET", "/api/v1/trainees/"+id+"/statements", nil, 404)
 		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/certificates", nil, 201)
 		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/certificates", nil, 409)
 		spec.checkExercised(t, "Training")

@@ -15,6 +15,7 @@ import (
 	"hcs/internal/database"
 	"hcs/internal/testkit"
 	"hcs/internal/train"
+	"hcs/internal/web"
 )
 
 // trainingWorld is a staged training department served over HTTP, with a
@@ -244,4 +245,38 @@ func TestTrainingRecordsStayWithTheirPeople(t *testing.T) {
 			t.Errorf("an intruder changed the record: %+v", p)
 		}
 	})
+}
+
+// The national school's list shows one page of trainees at a time, with
+// counts over everyone, links to the other pages that keep the filters,
+// and a clear answer to a page that does not exist.
+func TestCohortPages(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w := newTrainingWorld(t, db, 1)
+		w.Enrol(t, 0)
+		body := w.want(w.as(w.School, "GET", "/school/training", nil), 200, "Showing trainees 1 to 1 of 1", w.Applicants[0].Name)
+		if strings.Contains(body, `id="pages"`) {
+			t.Error("one page of trainees has page links")
+		}
+		w.want(w.as(w.School, "GET", "/school/training?page=2", nil), 404, "There is one page of trainees")
+		w.want(w.as(w.School, "GET", "/school/training?page=zero", nil), 400, "page is a whole number")
+		w.want(w.as(w.School, "GET", "/school/training?exceptions=yes&status=active", nil), 200, `value="yes" checked`)
+	})
+}
+
+func TestPageLinks(t *testing.T) {
+	link := func(n int) string { return fmt.Sprint(n) }
+	got := ""
+	for _, p := range web.PageLinks(6, 10, link) {
+		if p.Ellipsis {
+			got += "… "
+		} else if p.Current {
+			got += "[" + p.Href + "] "
+		} else {
+			got += p.Href + " "
+		}
+	}
+	if got != "1 … 4 5 [6] 7 8 … 10 " {
+		t.Errorf("page links %q", got)
+	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -71,12 +72,18 @@ func (s *Server) supervisorHome(w http.ResponseWriter, r *http.Request) error {
 
 // cohortPage is the national school's view of every trainee.
 type cohortPage struct {
-	Cohort     []train.Status
-	Filter     train.Filter
-	Exceptions map[string]string
-	Counts     map[string]int
-	Names      map[string]string
-	Options    map[string][][2]string
+	Cohort []train.Status
+	// Page is the part of the cohort shown: Cohort[First-1:Last] of
+	// Total, with links to the other pages.
+	First, Last, Total int
+	Pages              []pageLink
+	Prev, Next         string
+	OnlyExceptions     bool
+	Filter             train.Filter
+	Exceptions         map[string]string
+	Counts             map[string]int
+	Names              map[string]string
+	Options            map[string][][2]string
 }
 
 func (s *Server) schoolTrainingPage(w http.ResponseWriter, r *http.Request) error {
@@ -88,7 +95,7 @@ func (s *Server) schoolTrainingPage(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	only := q.Get("exceptions") == "yes"
-	cp := &cohortPage{Filter: f, Exceptions: train.ExceptionNames, Counts: map[string]int{}, Names: s.specialismNames(), Options: map[string][][2]string{}}
+	cp := &cohortPage{Filter: f, OnlyExceptions: only, Exceptions: train.ExceptionNames, Counts: map[string]int{}, Names: s.specialismNames(), Options: map[string][][2]string{}}
 	for _, st := range cohort {
 		cp.Counts[st.Trainee.Status]++
 		for _, e := range st.Exceptions {
@@ -96,6 +103,53 @@ func (s *Server) schoolTrainingPage(w http.ResponseWriter, r *http.Request) erro
 		}
 		if !only || len(st.Exceptions) > 0 {
 			cp.Cohort = append(cp.Cohort, st)
+		}
+	}
+	// The counts cover everyone; the table shows one page, those needing
+	// attention first.
+	page := 1
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			return apperr.Invalidf("page", "page is a whole number from 1")
+		}
+		page = n
+	}
+	cp.Total = len(cp.Cohort)
+	pages := max(1, (cp.Total+cohortPageSize-1)/cohortPageSize)
+	if page > pages {
+		if pages == 1 {
+			return notFound("There is one page of trainees with these choices.")
+		}
+		return notFound("There are %d pages of trainees with these choices.", pages)
+	}
+	cp.First, cp.Last = (page-1)*cohortPageSize+1, min(page*cohortPageSize, cp.Total)
+	cp.Cohort = cp.Cohort[min(cp.First-1, cp.Total):cp.Last]
+	link := func(n int) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"programme": f.Programme, "specialism": f.Specialism, "region": f.Region, "status": f.Status} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		if only {
+			v.Set("exceptions", "yes")
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return "/school/training"
+		}
+		return "/school/training?" + v.Encode()
+	}
+	if pages > 1 {
+		cp.Pages = pageLinks(page, pages, link)
+		if page > 1 {
+			cp.Prev = link(page - 1)
+		}
+		if page < pages {
+			cp.Next = link(page + 1)
 		}
 	}
 	cp.Options["programme"] = [][2]string{{"", "Every programme"}}
@@ -113,6 +167,34 @@ func (s *Server) schoolTrainingPage(w http.ResponseWriter, r *http.Request) erro
 	}
 	cp.Options["specialism"] = append([][2]string{{"", "Every specialism"}}, s.options["specialism"]...)
 	return s.show(w, r, http.StatusOK, "school-training", "Trainees", []crumb{{"National school", "/school"}}, cp)
+}
+
+// cohortPageSize is how many trainees the national school's list shows at
+// once.
+const cohortPageSize = 50
+
+// pageLink is one numbered link of a pagination; Ellipsis stands for the
+// pages left out.
+type pageLink struct {
+	Number   int
+	Href     string
+	Current  bool
+	Ellipsis bool
+}
+
+// pageLinks numbers the pages around the current one, with the first and
+// the last, and ellipses for the gaps.
+func pageLinks(current, pages int, link func(int) string) []pageLink {
+	var out []pageLink
+	for n := 1; n <= pages; n++ {
+		switch {
+		case n == 1 || n == pages || (n >= current-2 && n <= current+2):
+			out = append(out, pageLink{Number: n, Href: link(n), Current: n == current})
+		case len(out) > 0 && !out[len(out)-1].Ellipsis:
+			out = append(out, pageLink{Ellipsis: true})
+		}
+	}
+	return out
 }
 
 // enrolPage starts a trainee's record from an accepted offer.
