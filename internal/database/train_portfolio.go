@@ -117,7 +117,7 @@ func (t *trainTx) Tallies(traineeIDs []int64) (map[int64]*train.Tally, error) {
 		}
 		return tl
 	}
-	marks, args := placeholders(traineeIDs)
+	marks, args := t.idSet(traineeIDs)
 	rows, err := t.tx.Query(t.ctx, `SELECT trainee_id, module, visible, counting, cbd, dops, oce FROM evidence_tallies WHERE trainee_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ func (t *trainTx) SignOffs(traineeIDs []int64) ([]train.SignOff, error) {
 	if len(traineeIDs) == 0 {
 		return []train.SignOff{}, nil
 	}
-	marks, args := placeholders(traineeIDs)
+	marks, args := t.idSet(traineeIDs)
 	return queryAll(t, scanSignOff, "SELECT "+signOffColumns+" WHERE trainee_id IN ("+marks+") ORDER BY trainee_id, module, competency", args...)
 }
 
@@ -234,7 +234,7 @@ func (t *trainTx) Reviews(traineeIDs []int64) ([]train.ReviewRecord, error) {
 	if len(traineeIDs) == 0 {
 		return []train.ReviewRecord{}, nil
 	}
-	marks, args := placeholders(traineeIDs)
+	marks, args := t.idSet(traineeIDs)
 	return queryAll(t, func(scan func(...any) error) (train.ReviewRecord, error) {
 		var r train.ReviewRecord
 		var met int
@@ -264,7 +264,7 @@ func (t *trainTx) Records(traineeIDs []int64) ([]train.Record, error) {
 	if len(traineeIDs) == 0 {
 		return []train.Record{}, nil
 	}
-	marks, args := placeholders(traineeIDs)
+	marks, args := t.idSet(traineeIDs)
 	return queryAll(t, func(scan func(...any) error) (train.Record, error) {
 		var r train.Record
 		var by sql.NullInt64
@@ -346,7 +346,7 @@ func (t *trainTx) Invitations(traineeIDs []int64) ([]train.Invitation, error) {
 	if len(traineeIDs) == 0 {
 		return []train.Invitation{}, nil
 	}
-	marks, args := placeholders(traineeIDs)
+	marks, args := t.idSet(traineeIDs)
 	return queryAll(t, scanInvitation, "SELECT "+invitationColumns+" WHERE trainee_id IN ("+marks+") ORDER BY created_at, id", args...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -271,7 +272,7 @@ func (t *trainTx) supervisors(ts []*train.Trainee) error {
 		byID[tr.ID], ids[i] = tr, tr.ID
 		tr.Supervisors = []int64{}
 	}
-	marks, args := placeholders(ids)
+	marks, args := t.idSet(ids)
 	type pair struct{ trainee, user int64 }
 	pairs, err := queryAll(t, func(scan func(...any) error) (pair, error) {
 		var p pair
@@ -341,7 +342,7 @@ func (t *trainTx) Changes(traineeIDs []int64) ([]train.Change, error) {
 	if len(traineeIDs) == 0 {
 		return []train.Change{}, nil
 	}
-	marks, args := placeholders(traineeIDs)
+	marks, args := t.idSet(traineeIDs)
 	return queryAll(t, func(scan func(...any) error) (train.Change, error) {
 		var c train.Change
 		var to, by sql.NullInt64
@@ -365,4 +366,29 @@ func (t *trainTx) History(traineeID int64) ([]train.HistoryEntry, error) {
 		return h, err
 	}, `SELECT a.at, u.name, a.process, a.action, a.detail FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
 		WHERE a.record_type = $1 AND a.record_id = $2 ORDER BY a.id`, train.RecordType, fmt.Sprint(traineeID))
+}
+
+// idSet is a set of ids as one parameter, for "x IN (…)": a JSON array
+// read with json_each on SQLite, an array on PostgreSQL. Its SQL is the
+// same however many ids there are, so the statement is prepared once and
+// reused, where a list of placeholders would be prepared again for every
+// length (and SQLite's parse of 500 of them costs more than the read).
+func (t *trainTx) idSet(ids []int64) (string, []any) {
+	var b strings.Builder
+	open, close := "[", "]"
+	if t.tx.Dialect == Postgres {
+		open, close = "{", "}"
+	}
+	b.WriteString(open)
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteString(close)
+	if t.tx.Dialect == Postgres {
+		return "SELECT unnest($1::bigint[])", []any{b.String()}
+	}
+	return "SELECT value FROM json_each($1)", []any{b.String()}
 }
