@@ -245,11 +245,21 @@ func Read(signed []byte) (*Claims, error) {
 			VerificationMethod string `json:"verificationMethod"`
 		} `json:"proof"`
 	}
-	if err := json.Unmarshal(signed, &raw); err != nil {
-		return nil, fmt.Errorf("credential: not a credential: %w", err)
-	}
 	if _, ok := doc["proof"].(map[string]any); !ok {
+		if _, there := doc["proof"]; there {
+			return nil, errors.New("credential: its proof must be one object")
+		}
 		return nil, errors.New("credential: it has no proof, so nothing shows who issued it")
+	}
+	for _, field := range []string{"credentialSubject", "credentialStatus"} {
+		if v, there := doc[field]; there {
+			if _, ok := v.(map[string]any); !ok {
+				return nil, fmt.Errorf("credential: its %s must be one object", field)
+			}
+		}
+	}
+	if err := json.Unmarshal(signed, &raw); err != nil {
+		return nil, errors.New("credential: a field does not hold what a credential's does (text, an object or a list)")
 	}
 	c := &Claims{ID: raw.ID, Name: raw.Name, VerificationMethod: raw.Proof.VerificationMethod, AchievementName: raw.Subject.Achievement.Name}
 	if err := oneOrMany(raw.Type, &c.Types); err != nil || !slices.Contains(c.Types, "VerifiableCredential") {

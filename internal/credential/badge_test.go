@@ -107,7 +107,7 @@ func TestReadSaysWhatIsWrong(t *testing.T) {
 		want string
 	}{
 		"not json":      {[]byte("hello"), "not JSON"},
-		"array":         {[]byte("[]"), "not a JSON object"},
+		"array":         {[]byte("[]"), "one JSON object"},
 		"no proof":      {edit(func(d map[string]any) { delete(d, "proof") }), "no proof"},
 		"no issuer":     {edit(func(d map[string]any) { delete(d, "issuer") }), "no issuer"},
 		"wrong type":    {edit(func(d map[string]any) { d["type"] = []string{"Thing"} }), "VerifiableCredential"},

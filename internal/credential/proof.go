@@ -191,7 +191,11 @@ func decodeObject(b []byte) (map[string]any, error) {
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("credential: not a JSON object: %w", err)
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, errors.New("credential: it must be one JSON object, in { }")
+		}
+		return nil, fmt.Errorf("credential: not JSON: %w", err)
 	}
 	if doc == nil {
 		return nil, errors.New("credential: not a JSON object")

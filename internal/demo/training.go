@@ -17,7 +17,7 @@ import (
 //
 //   - STP 2023 (demo): finished. Both completed the programme this
 //     summer and hold their CCSTP certificates; one was issued again
-//     after the first was revoked for a misspelt name.
+//     after the first, issued too early, was revoked.
 //   - STP 2024 (demo): in their third year. One has met every review; one
 //     was found behind at the end of year 2; one has everything but the
 //     MSc on the record.
@@ -495,7 +495,7 @@ func (ts *trainingSeeder) completed(ts23 []*train.Trainee, start float64) error 
 				return err
 			}
 			ts.setDay(start + 1092)
-			if _, err := ts.tr.RevokeCertificate(ts.ctx, ts.school, t.ID, certs[0].ID, "The trainee's name was misspelt; a corrected certificate replaces it."); err != nil {
+			if _, err := ts.tr.RevokeCertificate(ts.ctx, ts.school, t.ID, certs[0].ID, "Issued before the final assessment's result was confirmed; a new certificate replaces it."); err != nil {
 				return err
 			}
 			if _, err := ts.tr.IssueCertificate(ts.ctx, ts.school, t.ID); err != nil {

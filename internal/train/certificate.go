@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -177,7 +180,7 @@ func (s *Service) RevokeCertificate(ctx context.Context, by auth.Actor, traineeI
 	if reason == "" {
 		return nil, apperr.Invalidf("reason", "Say why the certificate is revoked: the record's history keeps it.")
 	}
-	if len(reason) > 2000 {
+	if utf8.RuneCountInString(reason) > 2000 {
 		return nil, apperr.Invalidf("reason", "Keep the reason under 2,000 characters.")
 	}
 	return write(ctx, s, func(tx Tx) (*Certificate, error) {
@@ -351,7 +354,9 @@ func (s *Service) clock(ctx context.Context) time.Time {
 type Check struct {
 	Name   string `json:"name"`
 	Passed bool   `json:"passed"`
-	Detail string `json:"detail"`
+	// Skipped marks a check not made because one before it failed.
+	Skipped bool   `json:"skipped,omitempty"`
+	Detail  string `json:"detail"`
 }
 
 // Verification is what checking a credential found. Valid is true only
@@ -379,21 +384,37 @@ const MaxCredentialBytes = 32 << 10
 // is a finding, not an error; only input that is not a credential at all
 // is refused.
 func (s *Service) Verify(ctx context.Context, raw []byte) (*Verification, error) {
+	// A byte order mark, as some editors save JSON, is not part of it.
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		return nil, apperr.Invalidf("credential", "Paste the certificate's credential (the JSON file), or choose the file.")
 	}
 	if len(raw) > MaxCredentialBytes {
-		return nil, apperr.Invalidf("credential", "This is %d KB; a certificate's credential is under %d KB.", len(raw)>>10, MaxCredentialBytes>>10)
+		return nil, apperr.Invalidf("credential", "This is more than %d KB; a certificate's credential is a few KB.", MaxCredentialBytes>>10)
 	}
 	claims, err := credential.Read(raw)
 	if err != nil {
 		return nil, apperr.Invalidf("credential", "This is not a credential that can be checked: %s.", strings.TrimPrefix(err.Error(), "credential: "))
 	}
-	v := &Verification{Claims: claims, Holder: claims.HolderName, Title: claims.Name, Awarded: claims.AchievementName, IssuerID: claims.IssuerID}
-	issued := claims.ValidFrom
-	v.IssuedAt = &issued
+	switch {
+	case slices.Contains(claims.Types, "BitstringStatusListCredential"):
+		return nil, apperr.Invalidf("credential", "This is a revocation list, not a certificate: check the certificate's own credential.")
+	case !slices.Contains(claims.Types, "OpenBadgeCredential"):
+		return nil, apperr.Invalidf("credential", "This is not a certificate: its type is %s, not OpenBadgeCredential.", strings.Join(claims.Types, ", "))
+	}
+	v := &Verification{Claims: claims, IssuerID: claims.IssuerID}
+	// What the credential says is shown only once its signature holds:
+	// until then it is only what the file claims.
+	believe := func() {
+		issued := claims.ValidFrom
+		v.Holder, v.Title, v.Awarded, v.IssuedAt = claims.HolderName, claims.Name, claims.AchievementName, &issued
+	}
+	order := []string{"Issuer", "Signature", "In force", "Not revoked"}
 	fail := func(name, detail string) (*Verification, error) {
-		v.Checks = append(v.Checks, Check{Name: name, Detail: detail})
+		v.Checks = append(v.Checks, Check{Name: name, Detail: capitalise(detail)})
+		for _, rest := range order[slices.Index(order, name)+1:] {
+			v.Checks = append(v.Checks, Check{Name: rest, Skipped: true, Detail: "Not checked: the check above failed."})
+		}
 		v.Summary = "This certificate cannot be trusted: " + detail
 		return v, nil
 	}
@@ -426,6 +447,7 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (*Verification, error)
 		return fail("Signature", strings.TrimPrefix(err.Error(), "credential: ")+".")
 	}
 	pass("Signature", "The signature matches the "+IssuerName+"'s published key: nothing in it was changed.")
+	believe()
 	now := s.clock(ctx)
 	if claims.ValidFrom.After(now) {
 		return fail("In force", "it is valid only from "+claims.ValidFrom.UTC().Format("2 January 2006")+".")
@@ -433,7 +455,11 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (*Verification, error)
 	if claims.ValidUntil != nil && claims.ValidUntil.Before(now) {
 		return fail("In force", "it expired on "+claims.ValidUntil.UTC().Format("2 January 2006")+".")
 	}
-	pass("In force", "Issued on "+claims.ValidFrom.UTC().Format("2 January 2006")+", with no end date.")
+	if claims.ValidUntil != nil {
+		pass("In force", "Issued on "+claims.ValidFrom.UTC().Format("2 January 2006")+", valid until "+claims.ValidUntil.UTC().Format("2 January 2006")+".")
+	} else {
+		pass("In force", "Issued on "+claims.ValidFrom.UTC().Format("2 January 2006")+", with no end date.")
+	}
 	st := claims.Status
 	var list int
 	if st == nil || st.Purpose != "revocation" || !strings.HasPrefix(st.ListURL, s.publicURL+"/credentials/status/") {
@@ -476,6 +502,12 @@ func (s *Service) certificateByURL(ctx context.Context, url string) (*Certificat
 		return nil, apperr.Errorf(apperr.NotFound, "not one of this issuer's certificates")
 	}
 	return read(ctx, s, func(tx Tx) (*Certificate, error) { return tx.Certificate(id) })
+}
+
+// capitalise starts a sentence with a capital letter.
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // newUUID is a random (version 4) UUID.

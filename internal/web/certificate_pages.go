@@ -92,10 +92,17 @@ func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
 // verifyCredential checks the credential pasted into the form or chosen
 // as a file (a file wins when both are given).
 func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) error {
-	raw, err := credentialFromForm(r)
-	page := verifyPage{Pasted: string(raw)}
+	raw, fromFile, err := credentialFromForm(r)
+	var page verifyPage
+	if !fromFile {
+		page.Pasted = string(raw)
+	}
 	if err == nil {
 		page.Result, err = s.train.Verify(r.Context(), raw)
+		if fromFile && apperr.Field(err) == "credential" {
+			// What is wrong is the chosen file's.
+			err = apperr.Invalidf("file", "%s", apperr.Message(err))
+		}
 	}
 	if err != nil {
 		return formFailure(err, func(status int) error {
@@ -106,31 +113,37 @@ func (s *Server) verifyCredential(w http.ResponseWriter, r *http.Request) error 
 	return s.show(w, r, http.StatusOK, "verify", "Check a certificate", nil, page)
 }
 
-func credentialFromForm(r *http.Request) ([]byte, error) {
+// credentialFromForm reads the credential given in the form, and says
+// whether it came from a chosen file.
+func credentialFromForm(r *http.Request) ([]byte, bool, error) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		if err := r.ParseMultipartForm(maxBodyBytes); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				return nil, apperr.Invalidf("file", "The file is larger than %d KB: a certificate's credential is a few KB.", tooBig.Limit>>10)
+				return nil, true, apperr.Invalidf("file", "The file is larger than %d KB: a certificate's credential is a few KB.", tooBig.Limit>>10)
 			}
-			return nil, apperr.Invalidf("file", "The form could not be read.")
+			return nil, false, apperr.Invalidf("file", "The form could not be read.")
 		}
 		if f, _, err := r.FormFile("file"); err == nil {
 			defer f.Close()
 			b, err := io.ReadAll(io.LimitReader(f, train.MaxCredentialBytes+1))
 			if err != nil {
-				return nil, apperr.Invalidf("file", "The file could not be read.")
+				return nil, true, apperr.Invalidf("file", "The file could not be read.")
 			}
 			if len(strings.TrimSpace(string(b))) > 0 {
-				return b, nil
+				return b, true, nil
 			}
 		}
-		return []byte(r.PostFormValue("credential")), nil
+		pasted := r.PostFormValue("credential")
+		if unreadable(pasted) {
+			return nil, false, apperr.Invalidf("credential", "What was pasted holds a NUL character or is not valid UTF-8: a credential is JSON text.")
+		}
+		return []byte(pasted), false, nil
 	}
 	if err := parseForm(r); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return []byte(r.PostForm.Get("credential")), nil
+	return []byte(r.PostForm.Get("credential")), false, nil
 }
 
 // apiVerify checks a credential sent as the request body.

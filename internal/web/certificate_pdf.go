@@ -53,17 +53,32 @@ func (s *Server) certificatePDFBytes(c *train.IssuedCertificate) ([]byte, error)
 	pdf.SetTextColor(0, 94, 184)
 	centre("B", 14, 8, train.IssuerName)
 	pdf.Ln(6)
+	if c.RevokedAt != nil {
+		// A revoked certificate says so first, and certifies nothing.
+		pdf.SetTextColor(212, 53, 28)
+		centre("B", 30, 14, "REVOKED on "+c.RevokedAt.UTC().Format("2 January 2006"))
+		centre("B", 13, 7, "This certificate no longer stands and shows nothing.")
+		pdf.Ln(4)
+	}
 	pdf.SetTextColor(33, 43, 50)
 	centre("B", 22, 11, c.Name)
 	pdf.Ln(8)
-	centre("", 13, 7, "This certifies that")
+	if c.RevokedAt != nil {
+		centre("", 13, 7, "It was issued to")
+	} else {
+		centre("", 13, 7, "This certifies that")
+	}
 	pdf.Ln(2)
 	centre("B", 26, 13, c.Holder)
 	pdf.Ln(2)
-	centre("", 13, 7, fmt.Sprintf("has completed the %s in %s", c.Programme, c.Specialism))
+	if c.RevokedAt != nil {
+		centre("", 13, 7, fmt.Sprintf("for the %s in %s", c.Programme, c.Specialism))
+	} else {
+		centre("", 13, 7, fmt.Sprintf("has completed the %s in %s", c.Programme, c.Specialism))
+	}
 	centre("", 13, 7, fmt.Sprintf("from %s to %s.", longDate(c.Started), longDate(c.Completed)))
 	pdf.Ln(6)
-	if c.Registration != "" {
+	if c.Registration != "" && c.RevokedAt == nil {
 		centre("", 11, 6, "What this certificate leads to: "+c.Registration)
 		pdf.Ln(4)
 	}

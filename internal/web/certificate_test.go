@@ -100,8 +100,18 @@ func TestCertificateVerifiesIndependentlyAndRevokes(t *testing.T) {
 		if !testkit.StatusBitIndependently(t, w.get(t, list), cert.StatusIndex) {
 			t.Fatal("the revocation list does not mark the revoked certificate")
 		}
-		w.want(w.as(nil, "GET", page, nil), 200, "Revoked", "revoked it on")
+		body := w.want(w.as(nil, "GET", page, nil), 200, "Revoked", "revoked it on", "no longer stands")
+		if strings.Contains(body, "What it leads to") {
+			t.Error("the revoked certificate's page still says what it leads to")
+		}
+		revokedPDF := w.get(t, page+"/certificate.pdf")
 		w.want(w.as(nil, "POST", "/verify", url.Values{"credential": {string(signed)}}), 200, "Revoked", "Signature: passed", "Not revoked: failed")
+		// A changed credential: its claims are not shown as facts, and the
+		// checks after the signature are not made.
+		body = w.want(w.as(nil, "POST", "/verify", url.Values{"credential": {string(changed)}}), 200, "Signature: failed", "In force: not checked")
+		if strings.Contains(body, "Awarded to") {
+			t.Error("the verification page shows a changed credential's holder as a fact")
+		}
 		var v map[string]any
 		rec := httptest.NewRecorder()
 		w.h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/credentials/verify", bytes.NewReader(signed)))
@@ -115,13 +125,13 @@ func TestCertificateVerifiesIndependentlyAndRevokes(t *testing.T) {
 		if err != nil || len(certs) != 2 || !certs[0].Live() {
 			t.Fatalf("certificates after issuing again: %d, %v", len(certs), err)
 		}
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
+		var form bytes.Buffer
+		mw := multipart.NewWriter(&form)
 		fw, _ := mw.CreateFormFile("file", "ccstp.json")
 		fw.Write(certs[0].Credential)
 		mw.WriteField("credential", "")
 		mw.Close()
-		req := httptest.NewRequest("POST", "/verify", &body)
+		req := httptest.NewRequest("POST", "/verify", &form)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		rec = httptest.NewRecorder()
 		w.h.ServeHTTP(rec, req)
@@ -143,6 +153,14 @@ func TestCertificateVerifiesIndependentlyAndRevokes(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := strings.Join(strings.Fields(string(out)), " ")
+		os.WriteFile(file, revokedPDF, 0o644)
+		revokedOut, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rt := strings.Join(strings.Fields(string(revokedOut)), " "); !strings.Contains(rt, "REVOKED on") || strings.Contains(rt, "This certifies that") {
+			t.Errorf("the revoked certificate's PDF: %s", rt)
+		}
 		for _, want := range []string{me.Name, "Certificate of Completion of the Scientist Training Programme", "Audiology", certs[0].ID} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the PDF's text lacks %q: %s", want, text)
@@ -167,6 +185,22 @@ func TestCertificatePagesRefuseBadInput(t *testing.T) {
 		w.h.ServeHTTP(rec, httptest.NewRequest("GET", "/.well-known/did.json", nil))
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/did+json" || !strings.Contains(rec.Body.String(), "did:web:") {
 			t.Errorf("DID document: %d %s %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		}
+	})
+}
+
+// Checking certificates has its own allowance: an office checking many
+// does not use up its network's sign-ins.
+func TestCheckingCertificatesLeavesSignInsAlone(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w := newTrainingWorld(t, db, 1)
+		for i := range 40 {
+			if rec := w.as(nil, "POST", "/verify", url.Values{"credential": {"{}"}}); rec.Code == http.StatusTooManyRequests {
+				t.Fatalf("check %d was refused as too many", i+1)
+			}
+		}
+		if rec := w.as(nil, "POST", "/sign-in", url.Values{"email": {"nobody@example.org"}, "password": {"wrong password"}}); rec.Code == http.StatusTooManyRequests {
+			t.Error("forty certificate checks used up the address's sign-ins")
 		}
 	})
 }

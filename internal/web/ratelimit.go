@@ -75,9 +75,20 @@ func (l *addressLimiter) forgetFull(now time.Time) {
 
 // limited refuses a request with 429 and Retry-After when its address has
 // used its allowance.
-func (s *Server) limited(h http.Handler) http.Handler {
+func (s *Server) limited(h http.Handler) http.Handler { return s.limitedBy(s.limiter, h) }
+
+// checksPerMinute is how many certificates one address may check each
+// minute: an employer's office checking a year's graduates shares an
+// address, and a check costs far less than a sign-in's password hash. It
+// has its own allowance, so that checking never uses up sign-ins.
+const checksPerMinute = 600
+
+// limitedChecks limits certificate checks by their own allowance.
+func (s *Server) limitedChecks(h http.Handler) http.Handler { return s.limitedBy(s.checkLimiter, h) }
+
+func (s *Server) limitedBy(l *addressLimiter, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, wait := s.limiter.allow(clientAddress(r))
+		ok, wait := l.allow(clientAddress(r))
 		if !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), &apperr.Error{Code: apperr.TooManyRequests,

@@ -135,6 +135,7 @@ type Server struct {
 	alwaysSecure  bool
 	clock         func() time.Time
 	limiter       *addressLimiter
+	checkLimiter  *addressLimiter
 	showMessages  bool
 	proxies       AddressRanges
 	useForwarded  bool
@@ -194,6 +195,7 @@ func New(cfg Config) (*Server, error) {
 		perMinute = 30
 	}
 	s.limiter = newAddressLimiter(perMinute, perMinute)
+	s.checkLimiter = newAddressLimiter(checksPerMinute, checksPerMinute)
 	if s.keys == nil {
 		s.keys, _ = cfg.Store.(idempotency.Store)
 	}
