@@ -214,16 +214,9 @@ func (r *Round) RequireStage(stage, action string, t time.Time) error {
 	}
 	opens, closes := r.window(stage)
 	if t.Before(opens) {
-		return apperr.Errorf(apperr.Conflict, "%s opens on %s.", capitalise(action), opens.UTC().Format(dateFormat))
+		return apperr.Errorf(apperr.Conflict, "%s opens on %s.", text.Capitalise(action), opens.UTC().Format(dateFormat))
 	}
-	return apperr.Errorf(apperr.Conflict, "%s closed on %s.", capitalise(action), closes.UTC().Format(dateFormat))
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return apperr.Errorf(apperr.Conflict, "%s closed on %s.", text.Capitalise(action), closes.UTC().Format(dateFormat))
 }
 
 // CheckEligibility compares held credentials with the programme's entry

@@ -100,3 +100,12 @@ func CSVCell(s string) string {
 	}
 	return s
 }
+
+// Capitalise starts a sentence with a capital letter.
+func Capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}

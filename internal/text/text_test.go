@@ -61,3 +61,11 @@ func TestCSVCell(t *testing.T) {
 		}
 	}
 }
+
+func TestCapitalise(t *testing.T) {
+	for in, want := range map[string]string{"": "", "module S-C1 is signed off": "Module S-C1 is signed off", "élan": "Élan", "Already": "Already"} {
+		if got := text.Capitalise(in); got != want {
+			t.Errorf("text.Capitalise(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

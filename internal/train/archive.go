@@ -124,86 +124,91 @@ func (s *Service) Export(ctx context.Context, traineeID, viewer int64) (*Archive
 		if err != nil {
 			return nil, err
 		}
-		p, err := loadPortfolio(tx, t.ID)
-		if err != nil {
-			return nil, err
-		}
-		cu, err := s.curriculumOf(t)
-		if err != nil {
-			return nil, err
-		}
-		name := func(id int64) (string, error) {
-			if id == 0 {
-				return "", nil
-			}
-			person, err := tx.Person(id)
-			if err != nil {
-				return "", err
-			}
-			return person.Name, nil
-		}
-		a := &Archive{Format: ArchiveFormat, Source: s.publicURL, ExportedAt: tx.Now(),
-			Changes: []ArchiveChange{}, Evidence: []ArchiveEvidence{}, SignOffs: []ArchiveSignOff{}, Reviews: []ArchiveReview{},
-			Records: []ArchiveRecord{}, Certificates: []ArchiveCertificate{}}
-		at := &a.Trainee
-		at.Name, at.Programme, at.Specialism, at.Curriculum, at.CurriculumVersion = t.Name, t.Programme, t.Specialism, t.Curriculum, cu.Version
-		at.Organisation, at.Department, at.Region = t.Organisation, t.Department, t.Region
-		at.StartDate, at.ExpectedEnd, at.Status, at.ConfirmedAt, at.CompletedAt = t.StartDate, t.ExpectedEnd, t.Status, t.ConfirmedAt, t.CompletedAt
-		if at.TrainingOfficer, err = name(t.TrainingOfficerID); err != nil {
-			return nil, err
-		}
-		at.Supervisors = []string{}
-		for _, id := range t.Supervisors {
-			n, err := name(id)
-			if err != nil {
-				return nil, err
-			}
-			at.Supervisors = append(at.Supervisors, n)
-		}
-		for _, c := range p.Changes {
-			a.Changes = append(a.Changes, ArchiveChange{Kind: c.Kind, From: c.From, To: c.To, Percent: c.Percent, Reason: c.Reason, RecordedAt: c.CreatedAt})
-		}
-		for _, e := range VisibleEvidence(t, viewer, p.Evidence) {
-			a.Evidence = append(a.Evidence, ArchiveEvidence{Ref: fmt.Sprintf("evidence-%d", e.ID), Kind: e.Kind, Module: e.Module,
-				Competencies: nonNil(e.Competencies), Title: e.Title, OccurredOn: e.OccurredOn, Body: e.Body, Status: e.Status, Shared: e.Shared,
-				AssessorName: e.AssessorName, Judgement: e.Judgement, Feedback: e.Feedback, AssessedAt: e.AssessedAt, SubmittedAt: e.SubmittedAt,
-				CreatedAt: e.CreatedAt})
-		}
-		for _, so := range p.SignOffs {
-			out := ArchiveSignOff{Module: so.Module, Competency: so.Competency, Status: so.Status, SignedAt: so.SignedAt,
-				ReopenedAt: so.ReopenedAt, ReopenReason: so.ReopenReason}
-			if out.SignedBy, err = name(so.SignedBy); err != nil {
-				return nil, err
-			}
-			if out.ReopenedBy, err = name(so.ReopenedBy); err != nil {
-				return nil, err
-			}
-			a.SignOffs = append(a.SignOffs, out)
-		}
-		for _, r := range p.Reviews {
-			title := r.Review
-			if rv := cu.Review(r.Review); rv != nil {
-				title = rv.Title
-			}
-			a.Reviews = append(a.Reviews, ArchiveReview{Review: r.Review, Title: title, Month: r.Month, HeldOn: r.HeldOn, Met: r.Met,
-				Missing: r.Missing, Outcome: r.Outcome, Panel: r.Panel, Notes: r.Notes, RecordedAt: r.CreatedAt})
-		}
-		for _, r := range p.Records {
-			a.Records = append(a.Records, ArchiveRecord{Name: r.Name, RecordedOn: r.RecordedOn})
-		}
-		certs, err := tx.CertificatesOf(t.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range certs {
-			out := ArchiveCertificate{ID: c.ID, Award: c.Award, IssuedAt: c.IssuedAt, RevokedAt: c.RevokedAt}
-			if len(c.Credential) > 0 {
-				out.Credential = json.RawMessage(c.Credential)
-			}
-			a.Certificates = append(a.Certificates, out)
-		}
-		return a, nil
+		return s.export(tx, t, viewer)
 	})
+}
+
+// export builds the archive in a transaction that has the trainee.
+func (s *Service) export(tx Tx, t *Trainee, viewer int64) (*Archive, error) {
+	p, err := loadPortfolio(tx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	cu, err := s.curriculumOf(t)
+	if err != nil {
+		return nil, err
+	}
+	name := func(id int64) (string, error) {
+		if id == 0 {
+			return "", nil
+		}
+		person, err := tx.Person(id)
+		if err != nil {
+			return "", err
+		}
+		return person.Name, nil
+	}
+	a := &Archive{Format: ArchiveFormat, Source: s.publicURL, ExportedAt: tx.Now(),
+		Changes: []ArchiveChange{}, Evidence: []ArchiveEvidence{}, SignOffs: []ArchiveSignOff{}, Reviews: []ArchiveReview{},
+		Records: []ArchiveRecord{}, Certificates: []ArchiveCertificate{}}
+	at := &a.Trainee
+	at.Name, at.Programme, at.Specialism, at.Curriculum, at.CurriculumVersion = t.Name, t.Programme, t.Specialism, t.Curriculum, cu.Version
+	at.Organisation, at.Department, at.Region = t.Organisation, t.Department, t.Region
+	at.StartDate, at.ExpectedEnd, at.Status, at.ConfirmedAt, at.CompletedAt = t.StartDate, t.ExpectedEnd, t.Status, t.ConfirmedAt, t.CompletedAt
+	if at.TrainingOfficer, err = name(t.TrainingOfficerID); err != nil {
+		return nil, err
+	}
+	at.Supervisors = []string{}
+	for _, id := range t.Supervisors {
+		n, err := name(id)
+		if err != nil {
+			return nil, err
+		}
+		at.Supervisors = append(at.Supervisors, n)
+	}
+	for _, c := range p.Changes {
+		a.Changes = append(a.Changes, ArchiveChange{Kind: c.Kind, From: c.From, To: c.To, Percent: c.Percent, Reason: c.Reason, RecordedAt: c.CreatedAt})
+	}
+	for _, e := range VisibleEvidence(t, viewer, p.Evidence) {
+		a.Evidence = append(a.Evidence, ArchiveEvidence{Ref: fmt.Sprintf("evidence-%d", e.ID), Kind: e.Kind, Module: e.Module,
+			Competencies: nonNil(e.Competencies), Title: e.Title, OccurredOn: e.OccurredOn, Body: e.Body, Status: e.Status, Shared: e.Shared,
+			AssessorName: e.AssessorName, Judgement: e.Judgement, Feedback: e.Feedback, AssessedAt: e.AssessedAt, SubmittedAt: e.SubmittedAt,
+			CreatedAt: e.CreatedAt})
+	}
+	for _, so := range p.SignOffs {
+		out := ArchiveSignOff{Module: so.Module, Competency: so.Competency, Status: so.Status, SignedAt: so.SignedAt,
+			ReopenedAt: so.ReopenedAt, ReopenReason: so.ReopenReason}
+		if out.SignedBy, err = name(so.SignedBy); err != nil {
+			return nil, err
+		}
+		if out.ReopenedBy, err = name(so.ReopenedBy); err != nil {
+			return nil, err
+		}
+		a.SignOffs = append(a.SignOffs, out)
+	}
+	for _, r := range p.Reviews {
+		title := r.Review
+		if rv := cu.Review(r.Review); rv != nil {
+			title = rv.Title
+		}
+		a.Reviews = append(a.Reviews, ArchiveReview{Review: r.Review, Title: title, Month: r.Month, HeldOn: r.HeldOn, Met: r.Met,
+			Missing: r.Missing, Outcome: r.Outcome, Panel: r.Panel, Notes: r.Notes, RecordedAt: r.CreatedAt})
+	}
+	for _, r := range p.Records {
+		a.Records = append(a.Records, ArchiveRecord{Name: r.Name, RecordedOn: r.RecordedOn})
+	}
+	certs, err := tx.CertificatesOf(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range certs {
+		out := ArchiveCertificate{ID: c.ID, Award: c.Award, IssuedAt: c.IssuedAt, RevokedAt: c.RevokedAt}
+		if len(c.Credential) > 0 {
+			out.Credential = json.RawMessage(c.Credential)
+		}
+		a.Certificates = append(a.Certificates, out)
+	}
+	return a, nil
 }
 
 func nonNil(s []string) []string {

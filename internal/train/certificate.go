@@ -11,12 +11,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/credential"
+	"hcs/internal/text"
 )
 
 // IssuerName is the issuer completion certificates name.
@@ -56,8 +56,16 @@ func (s *Service) UseIssuer(ctx context.Context, key ed25519.PrivateKey) error {
 		return err
 	}
 	mk := credential.PublicMultikey(key.Public().(ed25519.PublicKey))
-	if err := s.store.Write(ctx, func(tx Tx) error { return tx.AddIssuerKey(mk) }); err != nil {
+	// Most starts use a key recorded before: read first, and write (a
+	// commit, at start-up) only for a new one.
+	known, err := read(ctx, s, func(tx Tx) ([]string, error) { return tx.IssuerKeys() })
+	if err != nil {
 		return err
+	}
+	if !slices.Contains(known, mk) {
+		if err := s.store.Write(ctx, func(tx Tx) error { return tx.AddIssuerKey(mk) }); err != nil {
+			return err
+		}
 	}
 	s.issuer = iss
 	return nil
@@ -285,29 +293,28 @@ func (s *Service) DIDDocument(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.issuerKeys(ctx)
+	keys, err := read(ctx, s, issuerKeys)
 	if err != nil {
 		return nil, err
 	}
 	return credential.DIDDocument(did, keys)
 }
 
-func (s *Service) issuerKeys(ctx context.Context) ([]ed25519.PublicKey, error) {
-	return read(ctx, s, func(tx Tx) ([]ed25519.PublicKey, error) {
-		mks, err := tx.IssuerKeys()
+// issuerKeys reads every public key the issuer has signed with.
+func issuerKeys(tx Tx) ([]ed25519.PublicKey, error) {
+	mks, err := tx.IssuerKeys()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]ed25519.PublicKey, 0, len(mks))
+	for _, mk := range mks {
+		k, err := credential.ParsePublicMultikey(mk)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("train: issuer key %q: %w", mk, err)
 		}
-		keys := make([]ed25519.PublicKey, 0, len(mks))
-		for _, mk := range mks {
-			k, err := credential.ParsePublicMultikey(mk)
-			if err != nil {
-				return nil, fmt.Errorf("train: issuer key %q: %w", mk, err)
-			}
-			keys = append(keys, k)
-		}
-		return keys, nil
-	})
+		keys = append(keys, k)
+	}
+	return keys, nil
 }
 
 // StatusList is a revocation list as its signed credential, with every
@@ -316,38 +323,34 @@ func (s *Service) StatusList(ctx context.Context, list int) ([]byte, error) {
 	if s.issuer == nil {
 		return nil, apperr.Errorf(apperr.Unavailable, "This server has no issuer key to sign its revocation lists with.")
 	}
-	bits, err := s.statusBits(ctx, list)
-	if err != nil {
-		return nil, err
-	}
-	return s.issuer.IssueStatusList(s.StatusListURL(list), bits, s.clock(ctx))
-}
-
-func (s *Service) statusBits(ctx context.Context, list int) (credential.StatusList, error) {
-	return read(ctx, s, func(tx Tx) (credential.StatusList, error) {
-		newest, _, err := tx.StatusListUse()
+	return read(ctx, s, func(tx Tx) ([]byte, error) {
+		bits, err := statusBits(tx, list)
 		if err != nil {
 			return nil, err
 		}
-		if list < 1 || list > newest {
-			return nil, apperr.Errorf(apperr.NotFound, "There is no revocation list %d.", list)
-		}
-		revoked, err := tx.RevokedIndexes(list)
-		if err != nil {
-			return nil, err
-		}
-		bits := credential.NewStatusList()
-		for _, i := range revoked {
-			bits.Set(i)
-		}
-		return bits, nil
+		return s.issuer.IssueStatusList(s.StatusListURL(list), bits, tx.Now())
 	})
 }
 
-// clock reads the database's clock, which tests set.
-func (s *Service) clock(ctx context.Context) time.Time {
-	now, _ := read(ctx, s, func(tx Tx) (time.Time, error) { return tx.Now(), nil })
-	return now
+// statusBits reads a revocation list: a bit set for each certificate of
+// the list revoked so far.
+func statusBits(tx Tx, list int) (credential.StatusList, error) {
+	newest, _, err := tx.StatusListUse()
+	if err != nil {
+		return nil, err
+	}
+	if list < 1 || list > newest {
+		return nil, apperr.Errorf(apperr.NotFound, "There is no revocation list %d.", list)
+	}
+	revoked, err := tx.RevokedIndexes(list)
+	if err != nil {
+		return nil, err
+	}
+	bits := credential.NewStatusList()
+	for _, i := range revoked {
+		bits.Set(i)
+	}
+	return bits, nil
 }
 
 // Check is one finding of a verification, as the page lists them.
@@ -363,17 +366,16 @@ type Check struct {
 // when every check passed: the proof matches one of this issuer's keys,
 // the credential is in force, and its revocation list does not mark it.
 type Verification struct {
-	Valid     bool               `json:"valid"`
-	Revoked   bool               `json:"revoked"`
-	Summary   string             `json:"summary"`
-	Checks    []Check            `json:"checks"`
-	Claims    *credential.Claims `json:"-"`
-	Holder    string             `json:"holder,omitempty"`
-	Title     string             `json:"title,omitempty"`
-	Awarded   string             `json:"achievement,omitempty"`
-	IssuedAt  *time.Time         `json:"issued_at,omitempty"`
-	IssuerID  string             `json:"issuer,omitempty"`
-	RevokedAt *time.Time         `json:"revoked_at,omitempty"`
+	Valid     bool       `json:"valid"`
+	Revoked   bool       `json:"revoked"`
+	Summary   string     `json:"summary"`
+	Checks    []Check    `json:"checks"`
+	Holder    string     `json:"holder,omitempty"`
+	Title     string     `json:"title,omitempty"`
+	Awarded   string     `json:"achievement,omitempty"`
+	IssuedAt  *time.Time `json:"issued_at,omitempty"`
+	IssuerID  string     `json:"issuer,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // MaxCredentialBytes bounds a credential pasted or uploaded for checking.
@@ -402,7 +404,7 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (*Verification, error)
 	case !slices.Contains(claims.Types, "OpenBadgeCredential"):
 		return nil, apperr.Invalidf("credential", "This is not a certificate: its type is %s, not OpenBadgeCredential.", strings.Join(claims.Types, ", "))
 	}
-	v := &Verification{Claims: claims, IssuerID: claims.IssuerID}
+	v := &Verification{IssuerID: claims.IssuerID}
 	// What the credential says is shown only once its signature holds:
 	// until then it is only what the file claims.
 	believe := func() {
@@ -411,7 +413,7 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (*Verification, error)
 	}
 	order := []string{"Issuer", "Signature", "In force", "Not revoked"}
 	fail := func(name, detail string) (*Verification, error) {
-		v.Checks = append(v.Checks, Check{Name: name, Detail: capitalise(detail)})
+		v.Checks = append(v.Checks, Check{Name: name, Detail: text.Capitalise(detail)})
 		for _, rest := range order[slices.Index(order, name)+1:] {
 			v.Checks = append(v.Checks, Check{Name: rest, Skipped: true, Detail: "Not checked: the check above failed."})
 		}
@@ -430,84 +432,76 @@ func (s *Service) Verify(ctx context.Context, raw []byte) (*Verification, error)
 		return fail("Issuer", fmt.Sprintf("it names the issuer %q; this service checks only the %s's certificates (%s).", claims.IssuerID, IssuerName, did))
 	}
 	pass("Issuer", "It names the "+IssuerName+" as its issuer.")
-	keys, err := s.issuerKeys(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var key ed25519.PublicKey
-	for _, k := range keys {
-		if credential.KeyID(did, k) == claims.VerificationMethod {
-			key = k
+	// The keys, the clock, the revocation list and the certificate's row
+	// are read in one transaction: one snapshot.
+	return read(ctx, s, func(tx Tx) (*Verification, error) {
+		keys, err := issuerKeys(tx)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if key == nil {
-		return fail("Signature", "its proof names a key the "+IssuerName+" has never used.")
-	}
-	if err := credential.Verify(raw, key); err != nil {
-		return fail("Signature", strings.TrimPrefix(err.Error(), "credential: ")+".")
-	}
-	pass("Signature", "The signature matches the "+IssuerName+"'s published key: nothing in it was changed.")
-	believe()
-	now := s.clock(ctx)
-	if claims.ValidFrom.After(now) {
-		return fail("In force", "it is valid only from "+claims.ValidFrom.UTC().Format("2 January 2006")+".")
-	}
-	if claims.ValidUntil != nil && claims.ValidUntil.Before(now) {
-		return fail("In force", "it expired on "+claims.ValidUntil.UTC().Format("2 January 2006")+".")
-	}
-	if claims.ValidUntil != nil {
-		pass("In force", "Issued on "+claims.ValidFrom.UTC().Format("2 January 2006")+", valid until "+claims.ValidUntil.UTC().Format("2 January 2006")+".")
-	} else {
-		pass("In force", "Issued on "+claims.ValidFrom.UTC().Format("2 January 2006")+", with no end date.")
-	}
-	st := claims.Status
-	var list int
-	if st == nil || st.Purpose != "revocation" || !strings.HasPrefix(st.ListURL, s.publicURL+"/credentials/status/") {
-		return fail("Not revoked", "it has no entry in this issuer's revocation lists, so whether it was revoked cannot be checked.")
-	}
-	if _, err := fmt.Sscanf(strings.TrimPrefix(st.ListURL, s.publicURL+"/credentials/status/"), "%d", &list); err != nil {
-		return fail("Not revoked", "its revocation list address is not one of this issuer's.")
-	}
-	bits, err := s.statusBits(ctx, list)
-	if apperr.Code(err) == apperr.NotFound {
-		return fail("Not revoked", "its revocation list does not exist.")
-	}
-	if err != nil {
-		return nil, err
-	}
-	revoked, err := bits.Get(st.Index)
-	if err != nil {
-		return fail("Not revoked", "its revocation list index is outside the list.")
-	}
-	if revoked {
-		v.Revoked = true
-		if c, err := s.certificateByURL(ctx, claims.ID); err == nil && c.RevokedAt != nil {
-			v.RevokedAt = c.RevokedAt
+		var key ed25519.PublicKey
+		for _, k := range keys {
+			if credential.KeyID(did, k) == claims.VerificationMethod {
+				key = k
+			}
 		}
-		when := ""
-		if v.RevokedAt != nil {
-			when = " on " + v.RevokedAt.UTC().Format("2 January 2006")
+		if key == nil {
+			return fail("Signature", "its proof names a key the "+IssuerName+" has never used.")
 		}
-		return fail("Not revoked", "the "+IssuerName+" revoked it"+when+".")
-	}
-	pass("Not revoked", "Its entry in the revocation list is clear.")
-	v.Valid = true
-	v.Summary = fmt.Sprintf("This is a genuine certificate: %s, issued to %s.", claims.AchievementName, claims.HolderName)
-	return v, nil
-}
-
-func (s *Service) certificateByURL(ctx context.Context, url string) (*Certificate, error) {
-	id, ok := strings.CutPrefix(url, s.publicURL+"/certificates/")
-	if !ok {
-		return nil, apperr.Errorf(apperr.NotFound, "not one of this issuer's certificates")
-	}
-	return read(ctx, s, func(tx Tx) (*Certificate, error) { return tx.Certificate(id) })
-}
-
-// capitalise starts a sentence with a capital letter.
-func capitalise(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
+		if err := credential.Verify(raw, key); err != nil {
+			return fail("Signature", strings.TrimPrefix(err.Error(), "credential: ")+".")
+		}
+		pass("Signature", "The signature matches the "+IssuerName+"'s published key: nothing in it was changed.")
+		believe()
+		now := tx.Now()
+		if claims.ValidFrom.After(now) {
+			return fail("In force", "it is valid only from "+claims.ValidFrom.UTC().Format("2 January 2006")+".")
+		}
+		if claims.ValidUntil != nil && claims.ValidUntil.Before(now) {
+			return fail("In force", "it expired on "+claims.ValidUntil.UTC().Format("2 January 2006")+".")
+		}
+		if claims.ValidUntil != nil {
+			pass("In force", "Issued on "+claims.ValidFrom.UTC().Format("2 January 2006")+", valid until "+claims.ValidUntil.UTC().Format("2 January 2006")+".")
+		} else {
+			pass("In force", "Issued on "+claims.ValidFrom.UTC().Format("2 January 2006")+", with no end date.")
+		}
+		st := claims.Status
+		var list int
+		if st == nil || st.Purpose != "revocation" || !strings.HasPrefix(st.ListURL, s.publicURL+"/credentials/status/") {
+			return fail("Not revoked", "it has no entry in this issuer's revocation lists, so whether it was revoked cannot be checked.")
+		}
+		if _, err := fmt.Sscanf(strings.TrimPrefix(st.ListURL, s.publicURL+"/credentials/status/"), "%d", &list); err != nil {
+			return fail("Not revoked", "its revocation list address is not one of this issuer's.")
+		}
+		bits, err := statusBits(tx, list)
+		if apperr.Code(err) == apperr.NotFound {
+			return fail("Not revoked", "its revocation list does not exist.")
+		}
+		if err != nil {
+			return nil, err
+		}
+		revoked, err := bits.Get(st.Index)
+		if err != nil {
+			return fail("Not revoked", "its revocation list index is outside the list.")
+		}
+		if revoked {
+			v.Revoked = true
+			if id, ok := strings.CutPrefix(claims.ID, s.publicURL+"/certificates/"); ok {
+				if c, err := tx.Certificate(id); err == nil {
+					v.RevokedAt = c.RevokedAt
+				}
+			}
+			when := ""
+			if v.RevokedAt != nil {
+				when = " on " + v.RevokedAt.UTC().Format("2 January 2006")
+			}
+			return fail("Not revoked", "the "+IssuerName+" revoked it"+when+".")
+		}
+		pass("Not revoked", "Its entry in the revocation list is clear.")
+		v.Valid = true
+		v.Summary = fmt.Sprintf("This is a genuine certificate: %s, issued to %s.", claims.AchievementName, claims.HolderName)
+		return v, nil
+	})
 }
 
 // newUUID is a random (version 4) UUID.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"hcs/internal/framework"
 	"hcs/internal/xapi"
 )
 
@@ -19,14 +20,22 @@ import (
 // Statements are a trainee's record as xAPI statements, as the viewer
 // sees it, oldest first.
 func (s *Service) Statements(ctx context.Context, traineeID, viewer int64) ([]xapi.Statement, error) {
-	a, err := s.Export(ctx, traineeID, viewer)
+	type record struct {
+		t *Trainee
+		a *Archive
+	}
+	r, err := read(ctx, s, func(tx Tx) (record, error) {
+		t, err := tx.Trainee(traineeID)
+		if err != nil {
+			return record{}, err
+		}
+		a, err := s.export(tx, t, viewer)
+		return record{t, a}, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.Trainee(ctx, traineeID)
-	if err != nil {
-		return nil, err
-	}
+	t, a := r.t, r.a
 	cu, err := s.curriculumOf(t)
 	if err != nil {
 		return nil, err
@@ -103,9 +112,9 @@ func (s *Service) Statements(ctx context.Context, traineeID, viewer int64) ([]xa
 		if err != nil {
 			return nil, fmt.Errorf("train: record on %q: %w", r.RecordedOn, err)
 		}
-		record := xapi.Activity{ObjectType: "Activity", ID: base + "/records/" + slug(r.Name),
+		record := xapi.Activity{ObjectType: "Activity", ID: base + "/records/" + framework.Slug(r.Name),
 			Definition: &xapi.Definition{Name: gb(r.Name), Type: xapi.ActivityAssessment}}
-		add("record/"+slug(r.Name), xapi.VerbPassed, "passed", record, &xapi.Result{Success: &yes}, context(curriculum), on)
+		add("record/"+framework.Slug(r.Name), xapi.VerbPassed, "passed", record, &xapi.Result{Success: &yes}, context(curriculum), on)
 	}
 	if a.Trainee.CompletedAt != nil {
 		add("completion", xapi.VerbCompleted, "completed", curriculum, &xapi.Result{Completion: &yes, Success: &yes}, &xapi.Context{Registration: registration,
@@ -115,22 +124,4 @@ func (s *Service) Statements(ctx context.Context, traineeID, viewer int64) ([]xa
 		out = []xapi.Statement{}
 	}
 	return out, nil
-}
-
-// slug makes a name into an address segment: lower case, words joined by
-// hyphens.
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }

@@ -7,6 +7,7 @@ import (
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
+	"hcs/internal/text"
 	"hcs/internal/train"
 )
 
@@ -232,7 +233,7 @@ func (s *Server) signOffItem(r *http.Request, t *train.Trainee) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	return capitalise(so.Item()) + " is signed off.", nil
+	return text.Capitalise(so.Item()) + " is signed off.", nil
 }
 
 func (s *Server) reopenItem(r *http.Request, t *train.Trainee) (string, error) {
@@ -245,7 +246,7 @@ func (s *Server) reopenItem(r *http.Request, t *train.Trainee) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return capitalise(so.Item()) + " is reopened.", nil
+	return text.Capitalise(so.Item()) + " is reopened.", nil
 }
 
 func (s *Server) recordReview(r *http.Request, t *train.Trainee) (string, error) {
@@ -723,12 +724,4 @@ func (s *Server) assess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.show(w, r, http.StatusOK, "assess-done", "Thank you", nil, map[string]any{"Evidence": e})
-}
-
-// capitalise is the first letter of s in upper case.
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
