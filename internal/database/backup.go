@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,12 +16,50 @@ import (
 	"hcs/internal/apperr"
 )
 
-// column kinds in a backup: integer, text, or timestamp.
+// column kinds in a backup: integer, text, timestamp, or bytes (written
+// in base64).
 const (
-	kindInt  = 'i'
-	kindText = 's'
-	kindTime = 't'
+	kindInt   = 'i'
+	kindText  = 's'
+	kindTime  = 't'
+	kindBytes = 'b'
 )
+
+// holder is where a column of a kind is scanned.
+func holder(kind byte) any {
+	switch kind {
+	case kindInt:
+		return new(sql.NullInt64)
+	case kindText:
+		return new(sql.NullString)
+	case kindTime:
+		return new(sql.NullTime)
+	}
+	return new([]byte)
+}
+
+// held is the value a holder was given, or nil for NULL.
+func held(p any) any {
+	switch v := p.(type) {
+	case *sql.NullInt64:
+		if v.Valid {
+			return v.Int64
+		}
+	case *sql.NullString:
+		if v.Valid {
+			return v.String
+		}
+	case *sql.NullTime:
+		if v.Valid {
+			return v.Time.UTC()
+		}
+	case *[]byte:
+		if *v != nil {
+			return *v
+		}
+	}
+	return nil
+}
 
 // backupHeader is the first line of a backup file.
 type backupHeader struct {
@@ -98,35 +137,17 @@ func writeRows(rows *sql.Rows, columns []Column, enc *json.Encoder) error {
 	defer rows.Close()
 	vals := make([]any, len(columns))
 	ptrs := make([]any, len(columns))
-	for i := range vals {
-		switch columns[i].Kind {
-		case kindInt:
-			ptrs[i] = new(sql.NullInt64)
-		case kindText:
-			ptrs[i] = new(sql.NullString)
-		case kindTime:
-			ptrs[i] = new(sql.NullTime)
-		}
+	for i := range ptrs {
+		ptrs[i] = holder(columns[i].Kind)
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
 		for i, p := range ptrs {
-			vals[i] = nil
-			switch v := p.(type) {
-			case *sql.NullInt64:
-				if v.Valid {
-					vals[i] = v.Int64
-				}
-			case *sql.NullString:
-				if v.Valid {
-					vals[i] = v.String
-				}
-			case *sql.NullTime:
-				if v.Valid {
-					vals[i] = v.Time.UTC().Format(time.RFC3339Nano)
-				}
+			vals[i] = held(p)
+			if t, ok := vals[i].(time.Time); ok {
+				vals[i] = t.Format(time.RFC3339Nano)
 			}
 		}
 		if err := enc.Encode(vals); err != nil {
@@ -299,6 +320,13 @@ func restoreValues(table string, columns []Column, vals []any) (args []any, nuls
 				s, nuls = strings.ReplaceAll(s, "\x00", "\uFFFD"), nuls+1
 			}
 			args[i] = s
+		case kindBytes:
+			s, ok := v.(string)
+			b, err := base64.StdEncoding.DecodeString(s)
+			if !ok || err != nil {
+				return nil, 0, fmt.Errorf("%s.%s: %.20v is not base64", table, c.Name, v)
+			}
+			args[i] = b
 		case kindTime:
 			s, _ := v.(string)
 			ts, err := time.Parse(time.RFC3339Nano, s)

@@ -24,7 +24,7 @@ type Table struct {
 // Column is one column of a table.
 type Column struct {
 	Name string
-	// Kind is how a backup carries the value: kindInt, kindText or
+	// Kind is how a backup carries the value: kindInt, kindText, kindBytes or
 	// kindTime.
 	Kind byte
 	// Identity is a generated id, which PostgreSQL restores with
@@ -76,6 +76,8 @@ func kindOf(table, column, declared string) (byte, error) {
 		return kindText, nil
 	case "TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
 		return kindTime, nil
+	case "BLOB", "BYTEA":
+		return kindBytes, nil
 	}
 	return 0, fmt.Errorf("column %s.%s has type %s, which backups do not carry yet: add it to kindOf", table, column, declared)
 }

@@ -127,35 +127,14 @@ func scanMaps(rows *sql.Rows, columns []Column) ([]map[string]any, error) {
 	for rows.Next() {
 		ptrs := make([]any, len(columns))
 		for i, c := range columns {
-			switch c.Kind {
-			case kindInt:
-				ptrs[i] = new(sql.NullInt64)
-			case kindText:
-				ptrs[i] = new(sql.NullString)
-			case kindTime:
-				ptrs[i] = new(sql.NullTime)
-			}
+			ptrs[i] = holder(c.Kind)
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
 		row := map[string]any{}
 		for i, c := range columns {
-			row[c.Name] = nil
-			switch v := ptrs[i].(type) {
-			case *sql.NullInt64:
-				if v.Valid {
-					row[c.Name] = v.Int64
-				}
-			case *sql.NullString:
-				if v.Valid {
-					row[c.Name] = v.String
-				}
-			case *sql.NullTime:
-				if v.Valid {
-					row[c.Name] = v.Time.UTC()
-				}
-			}
+			row[c.Name] = held(ptrs[i])
 		}
 		out = append(out, row)
 	}

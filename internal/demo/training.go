@@ -310,8 +310,18 @@ func (ts *trainingSeeder) evidence(t *train.Trainee, start, day float64, kind, m
 		}
 	}
 	e, err := ts.tr.AddEvidence(s.ctx, as(t.UserID), t.ID, d)
-	if err != nil || draft {
+	if err != nil {
 		return err
+	}
+	if kind == train.EvidenceDOPS {
+		// The checklist the trainee worked through, attached as a file.
+		notes := fmt.Sprintf("Checklist for %q\n\n1. Identified the patient and explained the procedure.\n2. Checked the equipment.\n3. Carried out the procedure under observation.\n4. Recorded and reported the result.\n", title)
+		if _, err := ts.tr.Attach(s.ctx, as(t.UserID), e.ID, "checklist.txt", []byte(notes)); err != nil {
+			return err
+		}
+	}
+	if draft {
+		return nil
 	}
 	if _, err := ts.tr.SubmitEvidence(s.ctx, as(t.UserID), e.ID); err != nil || !train.Assessed(kind) {
 		return err

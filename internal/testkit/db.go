@@ -171,3 +171,21 @@ func AuditCount(tb testing.TB, db *database.DB, action string) int {
 	tb.Helper()
 	return Count(tb, db, "SELECT COUNT(*) FROM audit_log WHERE action = $1", action)
 }
+
+// TryExec runs one statement in its own write transaction, for tests that
+// change rows behind the services' backs or check what the schema
+// refuses.
+func TryExec(db *database.DB, query string, args ...any) error {
+	return db.Write(context.Background(), func(tx *database.Tx) error {
+		_, err := tx.Exec(context.Background(), query, args...)
+		return err
+	})
+}
+
+// Exec is TryExec for a statement that must succeed.
+func Exec(tb testing.TB, db *database.DB, query string, args ...any) {
+	tb.Helper()
+	if err := TryExec(db, query, args...); err != nil {
+		tb.Fatal(err)
+	}
+}

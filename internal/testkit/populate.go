@@ -14,8 +14,8 @@ import (
 )
 
 // populateTraining makes the accepted offer a training record with a
-// change, an assessed piece of evidence through an approved assessor's
-// link, a sign-off, a review and a record.
+// change, an assessed piece of evidence with a file, through an approved
+// assessor's link, a sign-off, a review and a record.
 func populateTraining(tb testing.TB, db *database.DB, sr *StagedRound, dept *auth.Department, offerID int64) {
 	tb.Helper()
 	ctx := context.Background()
@@ -43,6 +43,9 @@ func populateTraining(tb testing.TB, db *database.DB, sr *StagedRound, dept *aut
 	me := auth.Actor{UserID: sr.Applicants[0].ID}
 	e, err := svc.AddEvidence(ctx, me, tr.ID, train.Draft{Kind: train.EvidenceDOPS, Module: "IPD", Title: "Tympanometry", OccurredOn: "2027-09-01",
 		Body: "Observed.", AssessorName: "Ann Assessor", AssessorEmail: "ann.assessor@example.org"})
+	must(err)
+	// A file whose bytes are not text, so that a backup must carry bytes.
+	_, err = svc.Attach(ctx, me, e.ID, "tympanogram.png", append([]byte("\x89PNG\r\n\x1a\n\x00\xff"), "trace"...))
 	must(err)
 	_, err = svc.SubmitEvidence(ctx, me, e.ID)
 	must(err)

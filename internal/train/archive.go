@@ -57,21 +57,34 @@ type ArchiveChange struct {
 
 // ArchiveEvidence is one e-portfolio entry.
 type ArchiveEvidence struct {
-	Ref          string     `json:"ref"` // stable within the archive: "evidence-" and its id here
-	Kind         string     `json:"kind"`
-	Module       string     `json:"module"`
-	Competencies []string   `json:"competencies"`
-	Title        string     `json:"title"`
-	OccurredOn   string     `json:"occurred_on"`
-	Body         string     `json:"body"`
-	Status       string     `json:"status"`
-	Shared       bool       `json:"shared"`
-	AssessorName string     `json:"assessor_name,omitempty"`
-	Judgement    string     `json:"judgement,omitempty"`
-	Feedback     string     `json:"feedback,omitempty"`
-	AssessedAt   *time.Time `json:"assessed_at,omitempty"`
-	SubmittedAt  *time.Time `json:"submitted_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
+	Ref          string        `json:"ref"` // stable within the archive: "evidence-" and its id here
+	Kind         string        `json:"kind"`
+	Module       string        `json:"module"`
+	Competencies []string      `json:"competencies"`
+	Title        string        `json:"title"`
+	OccurredOn   string        `json:"occurred_on"`
+	Body         string        `json:"body"`
+	Status       string        `json:"status"`
+	Shared       bool          `json:"shared"`
+	AssessorName string        `json:"assessor_name,omitempty"`
+	Judgement    string        `json:"judgement,omitempty"`
+	Feedback     string        `json:"feedback,omitempty"`
+	AssessedAt   *time.Time    `json:"assessed_at,omitempty"`
+	SubmittedAt  *time.Time    `json:"submitted_at,omitempty"`
+	CreatedAt    time.Time     `json:"created_at"`
+	Files        []ArchiveFile `json:"files"`
+}
+
+// ArchiveFile is a file attached to an entry, with its bytes (base64 in
+// JSON) and their SHA-256, so that whoever reads the archive can check
+// them.
+type ArchiveFile struct {
+	ID        int64  `json:"-"` // here, for the file's address
+	Name      string `json:"name"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
+	Content   []byte `json:"content"`
 }
 
 // ArchiveSignOff is a module or competency signed off, or reopened.
@@ -169,8 +182,26 @@ func (s *Service) export(tx Tx, t *Trainee, viewer int64) (*Archive, error) {
 	for _, c := range p.Changes {
 		a.Changes = append(a.Changes, ArchiveChange{Kind: c.Kind, From: c.From, To: c.To, Percent: c.Percent, Reason: c.Reason, RecordedAt: c.CreatedAt})
 	}
+	files, err := tx.Attachments(t.ID, 0)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range VisibleEvidence(t, viewer, p.Evidence) {
-		a.Evidence = append(a.Evidence, ArchiveEvidence{Ref: fmt.Sprintf("evidence-%d", e.ID), Kind: e.Kind, Module: e.Module,
+		attached := []ArchiveFile{}
+		for _, f := range files {
+			if f.EvidenceID != e.ID {
+				continue
+			}
+			full, err := tx.Attachment(f.ID, true)
+			if err != nil {
+				return nil, err
+			}
+			if err := full.Intact(); err != nil {
+				return nil, err
+			}
+			attached = append(attached, ArchiveFile{ID: f.ID, Name: f.Name, MediaType: f.MediaType, Size: f.Size, SHA256: f.SHA256, Content: full.Content})
+		}
+		a.Evidence = append(a.Evidence, ArchiveEvidence{Files: attached, Ref: fmt.Sprintf("evidence-%d", e.ID), Kind: e.Kind, Module: e.Module,
 			Competencies: nonNil(e.Competencies), Title: e.Title, OccurredOn: e.OccurredOn, Body: e.Body, Status: e.Status, Shared: e.Shared,
 			AssessorName: e.AssessorName, Judgement: e.Judgement, Feedback: e.Feedback, AssessedAt: e.AssessedAt, SubmittedAt: e.SubmittedAt,
 			CreatedAt: e.CreatedAt})

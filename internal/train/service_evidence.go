@@ -371,6 +371,8 @@ type Assignment struct {
 	Evidence   *Evidence
 	Trainee    *Trainee
 	Module     *Module
+	// Files are the entry's attachments, without their bytes.
+	Files []Attachment
 }
 
 // openInvitation finds a usable invitation by its token.
@@ -407,7 +409,14 @@ func (s *Service) openInvitation(tx Tx, token string) (*Assignment, error) {
 
 // Assignment opens an assessor's link.
 func (s *Service) Assignment(ctx context.Context, token string) (*Assignment, error) {
-	return read(ctx, s, func(tx Tx) (*Assignment, error) { return s.openInvitation(tx, token) })
+	return read(ctx, s, func(tx Tx) (*Assignment, error) {
+		a, err := s.openInvitation(tx, token)
+		if err != nil {
+			return nil, err
+		}
+		a.Files, err = tx.Attachments(a.Trainee.ID, a.Evidence.ID)
+		return a, err
+	})
 }
 
 // Assess is the assessor's judgement through their link, which then stops

@@ -145,6 +145,16 @@ type Tx interface {
 	// without loading each entry.
 	Tallies(traineeIDs []int64) (map[int64]*Tally, error)
 
+	// InsertAttachment saves a file with its bytes; the schema refuses
+	// one whose size does not match them.
+	InsertAttachment(a *Attachment) error
+	DeleteAttachment(id int64) error
+	// Attachment loads a file, with its bytes when content is set.
+	Attachment(id int64, content bool) (*Attachment, error)
+	// Attachments lists a trainee's files without their bytes, of one
+	// entry when evidenceID is not 0.
+	Attachments(traineeID, evidenceID int64) ([]Attachment, error)
+
 	InsertSignOff(s *SignOff) error
 	UpdateSignOff(s *SignOff) error
 	SignOffs(traineeIDs []int64) ([]SignOff, error)

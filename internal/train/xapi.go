@@ -73,6 +73,10 @@ func (s *Service) Statements(ctx context.Context, traineeID, viewer int64) ([]xa
 		entry := xapi.Activity{ObjectType: "Activity", ID: s.publicURL + "/xapi/" + e.Ref,
 			Definition: &xapi.Definition{Name: gb(e.Title), Description: gb(EvidenceNames[e.Kind]), Type: kind}}
 		add(e.Ref+"/submitted", xapi.VerbCompleted, "completed", entry, &xapi.Result{Completion: &yes}, context(module(e.Module)), *e.SubmittedAt)
+		for _, f := range e.Files {
+			out[len(out)-1].Attachments = append(out[len(out)-1].Attachments, xapi.Attachment{UsageType: xapi.UsageSupportingMedia,
+				Display: gb(f.Name), ContentType: f.MediaType, Length: f.Size, SHA2: f.SHA256, FileURL: fmt.Sprintf("%s/training/files/%d", s.publicURL, f.ID)})
+		}
 		if e.AssessedAt != nil {
 			verb, display, ok := xapi.VerbPassed, "passed", &yes
 			if e.Judgement != JudgementSatisfactory {

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,6 +75,17 @@ func TestBrowserTraining(t *testing.T) {
 		d.click(`main a[href^="/trainee/evidence/new"]`)
 		d.fill("kind", "dops", "module", "ROTATIONS", "title", "Pure-tone audiometry", "occurred_on", "2027-08-02",
 			"body", "Tested an adult's hearing under observation.", "assessor_name", "Alex Assessor", "assessor_email", "alex@example.org")
+		d.submit(`#evidence-form button[value="save"]`)
+		d.expect(".nhsuk-inset-text", "Your draft is saved")
+		// They attach the signed form to the draft, then submit it.
+		form := filepath.Join(t.TempDir(), "signed DOPS form.pdf")
+		if err := os.WriteFile(form, []byte("%PDF-1.4\n% signed by the assessor\n%%EOF\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d.b.Do(t, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{form}))
+		d.submit(`#attach-form button[type="submit"]`)
+		d.expect(".nhsuk-inset-text", "signed DOPS form.pdf is attached")
+		d.expect("#files + ul", "signed DOPS form.pdf (PDF, ")
 		d.submit(`#evidence-form button[value="submit"]`)
 		d.expect(".nhsuk-inset-text", "Submitted")
 		d.expect("main", "waiting for the assessor")
@@ -98,6 +111,7 @@ func TestBrowserTraining(t *testing.T) {
 		}
 		d.open("/assess/" + token[1])
 		d.expect("main", "Pure-tone audiometry")
+		d.expect("main", "signed DOPS form.pdf")
 		click("#judgement-satisfactory")
 		d.submit(`#assess-form button[type="submit"]`)
 		d.expect(".nhsuk-error-summary", "Give the trainee feedback")

@@ -316,6 +316,9 @@ func TestErasureEndsTrainingAndClearsThePortfolio(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := w.Train.Attach(ctx, me, e.ID, "Quillfeather-scan.txt", []byte("Marginalia, scanned.")); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := w.Train.SubmitEvidence(ctx, me, e.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -342,6 +345,9 @@ func TestErasureEndsTrainingAndClearsThePortfolio(t *testing.T) {
 			if inv.Status == train.InvitationSent || inv.Status == train.InvitationAwaitingApproval {
 				t.Errorf("an assessor's link still waits after erasure: %+v", inv)
 			}
+		}
+		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM evidence_files"); n != 0 {
+			t.Errorf("%d attached files remain after erasure", n)
 		}
 		marks := []string{w.Applicants[0].Name, w.Applicants[1].Name, w.Applicants[0].Email, "Quillfeather", "Marginalia"}
 		for _, f := range findText(t, db, marks) {

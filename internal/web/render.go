@@ -21,6 +21,7 @@ import (
 	"hcs/internal/auth"
 	"hcs/internal/explore"
 	"hcs/internal/framework"
+	"hcs/internal/train"
 )
 
 // Cache-Control for explorer answers: shared caches may keep them for five
@@ -103,6 +104,8 @@ var templateFuncs = template.FuncMap{
 	"add":        func(a, b int) int { return a + b },
 	"date":       func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 	"dateTime":   func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
+	"fileSize":   train.FileSize,
+	"fileType":   train.TypeName,
 	// dated writes a source's date, which may name only a month or a year.
 	"dated": func(s string) string {
 		for _, l := range [][2]string{{time.DateOnly, "2 January 2006"}, {"2006-01", "January 2006"}} {

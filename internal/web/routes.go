@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"hcs/internal/auth"
+	"hcs/internal/train"
 )
 
 // Route is one entry of the routing table: the pattern, the action it
@@ -151,6 +152,9 @@ func (s *Server) Routes() []Route {
 		{"GET /trainee/evidence/{id}", auth.ActionEvidence, s.dynamic(s.evidencePage)},
 		{"POST /trainee/evidence/{id}", auth.ActionEvidence, s.dynamic(s.saveEvidence)},
 		{"POST /trainee/evidence/{id}/resend", auth.ActionEvidence, s.dynamic(s.resendInvitation)},
+		{"POST /trainee/evidence/{id}/files", auth.ActionEvidence, upload{s.dynamic(s.attachFile), uploadBodyBytes}},
+		{"POST /trainee/evidence/{id}/files/{file}/remove", auth.ActionEvidence, s.dynamic(s.removeFile)},
+		{"GET /training/files/{id}", auth.ActionTrainingView, s.dynamic(s.fileDownload)},
 		{"GET /training/trainees/{id}/archive.json", auth.ActionTrainingView, s.dynamic(s.archiveDownload)},
 		{"GET /training/trainees/{id}/xapi.json", auth.ActionTrainingView, s.dynamic(s.statementsDownload)},
 		{"POST /training/trainees/{id}/certificates", auth.ActionTrainingReview, s.dynamic(s.recordAction(auth.ActionTrainingReview, s.reissueCertificate))},
@@ -167,6 +171,7 @@ func (s *Server) Routes() []Route {
 		{"GET /achievements/{curriculum}/{specialism}", pub, s.dynamic(s.achievement)},
 		{"GET /assess/{token}", pub, s.dynamic(s.assessPage)},
 		{"POST /assess/{token}", pub, s.limited(s.dynamic(s.assess))},
+		{"GET /assess/{token}/files/{id}", pub, s.dynamic(s.assessFile)},
 
 		// Organisations and departments.
 		{"GET /organisations/{id}", auth.ActionOrgView, s.dynamic(s.organisationPage)},
@@ -268,6 +273,10 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/evidence/{id}", auth.ActionEvidence, s.apiJSON(s.apiEvidence)},
 		{"PATCH /api/v1/evidence/{id}", auth.ActionEvidence, s.apiJSON(s.apiEditEvidence)},
 		{"POST /api/v1/evidence/{id}/submit", auth.ActionEvidence, s.apiJSON(s.apiSubmitEvidence)},
+		{"POST /api/v1/evidence/{id}/files", auth.ActionEvidence, upload{s.apiJSON(s.apiAttachFile), uploadBodyBytes}},
+		{"GET /api/v1/trainees/{id}/files", auth.ActionTrainingView, s.apiJSON(s.apiFiles)},
+		{"GET /api/v1/files/{id}", auth.ActionTrainingView, http.HandlerFunc(s.apiFile)},
+		{"DELETE /api/v1/files/{id}", auth.ActionEvidence, s.apiJSON(s.apiRemoveFile)},
 		{"POST /api/v1/trainees/{id}/sign-offs", auth.ActionSignOff, s.apiJSON(training["sign-off"])},
 		{"POST /api/v1/trainees/{id}/reopenings", auth.ActionSignOff, s.apiJSON(training["reopen"])},
 		{"POST /api/v1/trainees/{id}/reviews", auth.ActionTrainingReview, s.apiJSON(training["review"])},
@@ -303,9 +312,34 @@ func (s *Server) Routes() []Route {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
-		mux.Handle(rt.Pattern, s.guard(rt.Action, rt.API(), rt.handler))
+		limit := int64(maxBodyBytes)
+		if u, ok := rt.handler.(upload); ok {
+			limit = u.limit
+		}
+		mux.Handle(rt.Pattern, limitBody(limit, s.guard(rt.Action, rt.API(), rt.handler)))
 	}
-	mux.Handle("/api/", s.api(s.apiNotFound))
-	mux.Handle("/", s.page(s.notFoundPage))
+	mux.Handle("/api/", limitBody(maxBodyBytes, s.api(s.apiNotFound)))
+	mux.Handle("/", limitBody(maxBodyBytes, s.page(s.notFoundPage)))
 	return mux
+}
+
+// maxBodyBytes bounds request bodies, except a route's that takes a file.
+const maxBodyBytes = 64 << 10
+
+// upload marks a route that takes a file: its bodies may be up to limit
+// bytes.
+type upload struct {
+	http.Handler
+	limit int64
+}
+
+// uploadBodyBytes bounds a request carrying one attached file: the file
+// and the form around it.
+const uploadBodyBytes = train.MaxFileBytes + 64<<10
+
+func limitBody(limit int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
 }

@@ -325,11 +325,7 @@ func checkAddress(u *url.URL) error {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// maxBodyBytes bounds request bodies; the explorer only takes GETs.
-const maxBodyBytes = 64 << 10
-
-// middleware wraps every request: security headers, a body limit, panic
-// recovery and an access log line without query strings (they may hold
+// middleware wraps every request: security headers, panic recovery and an access log line without query strings (they may hold
 // what people typed).
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -352,7 +348,6 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			ctx = context.WithValue(ctx, clientKey{}, s.proxies.client(r, s.useForwarded))
 		}
 		r = r.WithContext(ctx)
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		if err := checkAddress(r.URL); err != nil {
 			s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
 			return

@@ -3,16 +3,21 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
+
 	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/testkit"
+	"hcs/internal/train"
 )
 
 // api sends a JSON request as a person (nil: signed out), checks the
@@ -44,6 +49,51 @@ func (w *trainingWorld) api(spec *apiSpec, u *auth.User, method, path string, bo
 		w.t.Fatalf("%s %s: not JSON: %s", method, path, rec.Body)
 	}
 	return out
+}
+
+// raw sends a body of any type, checks the answer's status and that
+// openapi.json describes it, and returns it.
+func (w *trainingWorld) raw(spec *apiSpec, u *auth.User, method, path, contentType string, body []byte, want int) *httptest.ResponseRecorder {
+	w.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if u != nil {
+		w.as(u, "GET", "/account", nil) // makes the session once
+		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[u.ID]})
+	}
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	if rec.Code != want {
+		w.t.Fatalf("%s %s: %d, want %d: %s", method, path, rec.Code, want, rec.Body)
+	}
+	spec.validate(w.t, req, rec)
+	return rec
+}
+
+// multipartFile is a form holding one file in a part called file.
+func multipartFile(t *testing.T, name string, content []byte) (string, []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return mw.FormDataContentType(), b.Bytes()
+}
+
+func init() {
+	// The file downloads' bodies are bytes, which the validator reads as
+	// they are.
+	for _, ct := range []string{"application/pdf", "image/png", "image/jpeg", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
+	}
 }
 
 // get fetches a public address and returns its body, failing on any
@@ -90,7 +140,44 @@ func TestTrainingAPI(t *testing.T) {
 		w.api(spec, me, "PATCH", "/api/v1/evidence/"+eid, map[string]any{"kind": "dops", "module": "ROTATIONS", "title": "Pure-tone audiometry",
 			"occurred_on": "2027-08-02", "body": "b", "shared": true, "assessor_name": "Ann", "assessor_email": "ann@example.org"}, 200)
 		w.api(spec, w.Applicants[1], "GET", "/api/v1/evidence/"+eid, nil, 404)
+
+		// Files: attached to the draft as a multipart form, like the page;
+		// the shared draft's team sees and downloads them; others do not.
+		pdf := []byte("%PDF-1.7\n% a signed DOPS form\n%%EOF\n")
+		ct, form := multipartFile(t, "dops-form.pdf", pdf)
+		f := w.raw(spec, me, "POST", "/api/v1/evidence/"+eid+"/files", ct, form, 201)
+		var file train.Attachment
+		if err := json.Unmarshal(f.Body.Bytes(), &file); err != nil || file.MediaType != "application/pdf" || file.SHA256 != train.Checksum(pdf) {
+			t.Fatalf("attached %s (%v)", f.Body, err)
+		}
+		fid := fmt.Sprint(file.ID)
+		ct, form = multipartFile(t, "photo.pdf", []byte("\x89PNG\r\n\x1a\n"))
+		if rec := w.raw(spec, me, "POST", "/api/v1/evidence/"+eid+"/files", ct, form, 400); !strings.Contains(rec.Body.String(), "holds a PNG image") {
+			t.Errorf("a PNG named .pdf: %s", rec.Body)
+		}
+		w.raw(spec, me, "POST", "/api/v1/evidence/"+eid+"/files", "application/pdf", pdf, 400) // not a form
+		ct, form = multipartFile(t, "theirs.pdf", pdf)
+		w.raw(spec, w.Applicants[1], "POST", "/api/v1/evidence/"+eid+"/files", ct, form, 404)
+		ct, form = multipartFile(t, "spare.txt", []byte("A note."))
+		spare := w.raw(spec, me, "POST", "/api/v1/evidence/"+eid+"/files", ct, form, 201)
+		var spareFile train.Attachment
+		json.Unmarshal(spare.Body.Bytes(), &spareFile)
+		w.raw(spec, w.Applicants[1], "DELETE", "/api/v1/files/"+fmt.Sprint(spareFile.ID), "", nil, 404)
+		w.raw(spec, sup, "DELETE", "/api/v1/files/"+fmt.Sprint(spareFile.ID), "", nil, 403)
+		w.raw(spec, me, "DELETE", "/api/v1/files/"+fmt.Sprint(spareFile.ID), "", nil, 204)
+		if files := w.api(spec, sup, "GET", "/api/v1/trainees/"+id+"/files", nil, 200)["files"].([]any); len(files) != 1 {
+			t.Errorf("the supervisor lists files %v", files)
+		}
+		got := w.raw(spec, sup, "GET", "/api/v1/files/"+fid, "", nil, 200)
+		if !bytes.Equal(got.Body.Bytes(), pdf) || got.Header().Get("ETag") != `"`+file.SHA256+`"` ||
+			!strings.HasPrefix(got.Header().Get("Content-Disposition"), "attachment") || !strings.Contains(got.Header().Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("download: %q %v", got.Body, got.Header())
+		}
+		w.raw(spec, w.OtherSupervisor, "GET", "/api/v1/files/"+fid, "", nil, 404)
+		w.raw(spec, w.Applicants[1], "GET", "/api/v1/files/"+fid, "", nil, 404)
+		w.api(spec, w.OtherSupervisor, "GET", "/api/v1/trainees/"+id+"/files", nil, 404)
 		w.api(spec, me, "POST", "/api/v1/evidence/"+eid+"/submit", nil, 200)
+		w.raw(spec, me, "DELETE", "/api/v1/files/"+fid, "", nil, 409) // part of the submitted entry
 		rec := w.api(spec, officer, "GET", "/api/v1/trainees/"+id, nil, 200)
 		if ev := rec["evidence"].([]any); len(ev) != 1 {
 			t.Fatalf("evidence %v", ev)
@@ -179,12 +266,29 @@ func TestTrainingAPI(t *testing.T) {
 		if archive["format"] != "hcs-training-archive/1" || len(archive["certificates"].([]any)) != 1 {
 			t.Errorf("archive %v", archive["trainee"])
 		}
+		var archived []string
+		for _, e := range archive["evidence"].([]any) {
+			for _, f := range e.(map[string]any)["files"].([]any) {
+				f := f.(map[string]any)
+				archived = append(archived, fmt.Sprint(f["name"], " ", f["content"] == base64.StdEncoding.EncodeToString(pdf)))
+			}
+		}
+		if fmt.Sprint(archived) != "[dops-form.pdf true]" {
+			t.Errorf("the archive's files: %v", archived)
+		}
 		w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+id+"/archive", nil, 404)
 		statements := w.api(spec, sup, "GET", "/api/v1/trainees/"+id+"/statements", nil, 200)["statements"].([]any)
+		withFiles := 0
 		for _, st := range statements {
 			if err := testkit.CheckXAPIStatement(t, st); err != nil {
 				t.Errorf("statement %v: %v", st, err)
 			}
+			if _, ok := st.(map[string]any)["attachments"]; ok {
+				withFiles++
+			}
+		}
+		if withFiles != 1 {
+			t.Errorf("%d statements point to files, want 1 (the DOPS with its form)", withFiles)
 		}
 		w.api(spec, w.OtherSupervisor, "GET", "/api/v1/trainees/"+id+"/statements", nil, 404)
 		w.api(spec, school, "POST", "/api/v1/trainees/"+id+"/certificates", nil, 201)

@@ -69,6 +69,8 @@ type recordPage struct {
 	// what completing leads to.
 	Certificates []certificateView
 	HasLive      bool
+	// Files are the attachments of the entries shown, by entry.
+	Files        map[int64][]train.Attachment
 	Registration string
 	Done         string
 	Error        error
@@ -94,6 +96,14 @@ func (s *Server) recordPage(r *http.Request, t *train.Trainee) (*recordPage, err
 		Kinds: train.EvidenceNames, StatusNames: evidenceStatusNames, Judgements: train.JudgementNames, ChangeNames: train.ChangeNames, Exceptions: train.ExceptionNames}
 	if rp.History, err = s.train.History(ctx, t.ID); err != nil {
 		return nil, err
+	}
+	files, err := s.train.Attachments(ctx, t.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	rp.Files = map[int64][]train.Attachment{}
+	for _, f := range visibleFiles(t, pr.User.ID, rp.Evidence, files) {
+		rp.Files[f.EvidenceID] = append(rp.Files[f.EvidenceID], f)
 	}
 	ids := append([]int64{t.TrainingOfficerID}, t.Supervisors...)
 	for _, so := range p.SignOffs {
@@ -501,6 +511,11 @@ type evidenceForm struct {
 	// StatusNames name an entry's statuses.
 	StatusNames map[string]string
 	Done        string
+	// Files are the entry's attachments; a draft takes up to MaxFiles,
+	// each up to MaxFileBytes.
+	Files        []train.Attachment
+	MaxFiles     int
+	MaxFileBytes int64
 }
 
 type competencyChoice struct{ Module, Code, Title string }
@@ -508,7 +523,7 @@ type competencyChoice struct{ Module, Code, Title string }
 func (s *Server) evidenceForm(t *train.Trainee, e *train.Evidence, values map[string]string, chosen []string, err error) *evidenceForm {
 	cu := s.train.Curricula().Curriculum(t.Curriculum)
 	f := &evidenceForm{Trainee: t, Evidence: e, Values: values, Error: err, Chosen: map[string]bool{}, Judgement: train.JudgementNames,
-		KindNames: train.EvidenceNames, StatusNames: evidenceStatusNames,
+		KindNames: train.EvidenceNames, StatusNames: evidenceStatusNames, MaxFiles: train.MaxFilesPerEntry, MaxFileBytes: train.MaxFileBytes,
 		Kinds: [][2]string{{"", "Choose the kind of evidence"}}, Modules: [][2]string{{"", "Choose the module"}}}
 	for _, k := range train.EvidenceKinds {
 		f.Kinds = append(f.Kinds, [2]string{k, train.EvidenceNames[k]})
@@ -627,10 +642,22 @@ func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.showEvidence(w, r, http.StatusOK, t, e, nil)
+}
+
+// showEvidence shows an entry as saved, with its files, and an error from
+// something done to it.
+func (s *Server) showEvidence(w http.ResponseWriter, r *http.Request, status int, t *train.Trainee, e *train.Evidence, err error) error {
 	f := s.evidenceForm(t, e, draftValues(train.Draft{Kind: e.Kind, Module: e.Module, Title: e.Title, OccurredOn: e.OccurredOn, Body: e.Body,
-		Shared: e.Shared, AssessorName: e.AssessorName, AssessorEmail: e.AssessorEmail}), moduleCompetencies(e), nil)
-	f.Done = takeNotice(w, r)
-	return s.show(w, r, http.StatusOK, "evidence", e.Title, s.recordCrumbs(r, t), f)
+		Shared: e.Shared, AssessorName: e.AssessorName, AssessorEmail: e.AssessorEmail}), moduleCompetencies(e), err)
+	if err == nil {
+		f.Done = takeNotice(w, r)
+	}
+	var ferr error
+	if f.Files, ferr = s.train.Attachments(r.Context(), t.ID, e.ID); ferr != nil {
+		return ferr
+	}
+	return s.show(w, r, status, "evidence", e.Title, s.recordCrumbs(r, t), f)
 }
 
 func moduleCompetencies(e *train.Evidence) []string {
@@ -643,7 +670,12 @@ func moduleCompetencies(e *train.Evidence) []string {
 
 func (s *Server) evidenceFailure(w http.ResponseWriter, r *http.Request, t *train.Trainee, e *train.Evidence, d train.Draft, err error) error {
 	return formFailure(err, func(status int) error {
-		return s.show(w, r, status, "evidence", e.Title, s.recordCrumbs(r, t), s.evidenceForm(t, e, draftValues(d), r.PostForm["competencies"], err))
+		f := s.evidenceForm(t, e, draftValues(d), r.PostForm["competencies"], err)
+		var ferr error
+		if f.Files, ferr = s.train.Attachments(r.Context(), t.ID, e.ID); ferr != nil {
+			return ferr
+		}
+		return s.show(w, r, status, "evidence", e.Title, s.recordCrumbs(r, t), f)
 	})
 }
 
@@ -680,10 +712,7 @@ func (s *Server) resendInvitation(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if _, err := s.train.ResendInvitation(r.Context(), actor(r), e.ID); err != nil {
-		return formFailure(err, func(status int) error {
-			f := s.evidenceForm(t, e, map[string]string{}, nil, err)
-			return s.show(w, r, status, "evidence", e.Title, s.recordCrumbs(r, t), f)
-		})
+		return formFailure(err, func(status int) error { return s.showEvidence(w, r, status, t, e, err) })
 	}
 	redirectBack(w, r, "/trainee/evidence/"+strconv.FormatInt(e.ID, 10), "A new link has been sent to "+e.AssessorName+"; the old one no longer works.")
 	return nil
@@ -696,11 +725,11 @@ func (s *Server) assessPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.show(w, r, http.StatusOK, "assess", "Assess "+a.Trainee.Name, nil, s.assessData(a, nil, nil))
+	return s.show(w, r, http.StatusOK, "assess", "Assess "+a.Trainee.Name, nil, s.assessData(a, r.PathValue("token"), nil, nil))
 }
 
-func (s *Server) assessData(a *train.Assignment, values map[string]string, err error) map[string]any {
-	return map[string]any{"A": a, "Kind": train.EvidenceNames[a.Evidence.Kind], "Programme": s.programmeName(a.Trainee.Programme),
+func (s *Server) assessData(a *train.Assignment, token string, values map[string]string, err error) map[string]any {
+	return map[string]any{"A": a, "Token": token, "Kind": train.EvidenceNames[a.Evidence.Kind], "Programme": s.programmeName(a.Trainee.Programme),
 		"Specialism": s.specialismNames()[a.Trainee.Specialism], "Judgements": [][2]string{
 			{train.JudgementSatisfactory, train.JudgementNames[train.JudgementSatisfactory]}, {train.JudgementNotYet, train.JudgementNames[train.JudgementNotYet]}},
 		"Values": values, "Error": err}
@@ -719,7 +748,7 @@ func (s *Server) assess(w http.ResponseWriter, r *http.Request) error {
 			if aerr != nil {
 				return aerr
 			}
-			return s.show(w, r, errorStatus(err), "assess", "Assess "+a.Trainee.Name, nil, s.assessData(a, values, err))
+			return s.show(w, r, errorStatus(err), "assess", "Assess "+a.Trainee.Name, nil, s.assessData(a, token, values, err))
 		}
 		return err
 	}

@@ -33,7 +33,24 @@ type Statement struct {
 	Context   *Context `json:"context,omitempty"`
 	Timestamp string   `json:"timestamp"`
 	Version   string   `json:"version"`
+	// Attachments point to files that support the statement.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
+
+// Attachment is a file a statement points to, with its SHA-2 so that a
+// learning record store can check what it fetches from FileURL.
+type Attachment struct {
+	UsageType   string            `json:"usageType"`
+	Display     map[string]string `json:"display"`
+	ContentType string            `json:"contentType"`
+	Length      int64             `json:"length"`
+	SHA2        string            `json:"sha2"` // SHA-256, in hex
+	FileURL     string            `json:"fileUrl,omitempty"`
+}
+
+// UsageSupportingMedia is the usage type of a file that is evidence for
+// what a statement says (from the xAPI vocabulary).
+const UsageSupportingMedia = "http://id.tincanapi.com/attachment/supporting_media"
 
 // Agent is a person, identified by their account on this service.
 type Agent struct {

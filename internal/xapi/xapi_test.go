@@ -2,6 +2,7 @@ package xapi_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"hcs/internal/testkit"
@@ -41,6 +42,14 @@ func TestStatementSchemaCanFail(t *testing.T) {
 		"unknown field":  func(m map[string]any) { m["mood"] = "happy" },
 		"old version":    func(m map[string]any) { m["version"] = "1.0.3" },
 		"no verb":        func(m map[string]any) { delete(m, "verb") },
+		"attachment without sha2": func(m map[string]any) {
+			m["attachments"] = []any{map[string]any{"usageType": "http://id.tincanapi.com/attachment/supporting_media",
+				"display": map[string]any{"en-GB": "form.pdf"}, "contentType": "application/pdf", "length": 10}}
+		},
+		"attachment sha1": func(m map[string]any) {
+			m["attachments"] = []any{map[string]any{"usageType": "http://id.tincanapi.com/attachment/supporting_media",
+				"display": map[string]any{"en-GB": "form.pdf"}, "contentType": "application/pdf", "length": 10, "sha2": strings.Repeat("a", 40)}}
+		},
 	} {
 		m := good()
 		edit(m)

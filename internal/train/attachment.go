@@ -1,0 +1,210 @@
+package train
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"hcs/internal/apperr"
+	"hcs/internal/text"
+)
+
+// Attachment is a file attached to an entry of the e-portfolio: a scan of
+// a signed form, a photograph of a poster, a report. The store keeps its
+// bytes with its size and SHA-256, and every read checks them.
+type Attachment struct {
+	ID         int64     `json:"id"`
+	EvidenceID int64     `json:"evidence_id"`
+	TraineeID  int64     `json:"trainee_id"`
+	Name       string    `json:"name"`
+	MediaType  string    `json:"media_type"`
+	Size       int64     `json:"size"`
+	SHA256     string    `json:"sha256"` // hex
+	CreatedAt  time.Time `json:"created_at"`
+	// Content is loaded only when the file itself is asked for.
+	Content []byte `json:"-"`
+}
+
+// Limits on attachments: a file's size, and how many one entry holds.
+const (
+	MaxFileBytes     = 10_000_000
+	MaxFilesPerEntry = 10
+	MaxFileName      = 200
+)
+
+// FileType is a kind of file the e-portfolio accepts.
+type FileType struct {
+	MediaType  string
+	Name       string // as people read it
+	Extensions []string
+}
+
+// FileTypes are the kinds of file accepted: documents and images a
+// trainee scans, photographs or writes, none of which runs code.
+var FileTypes = []FileType{
+	{"application/pdf", "PDF", []string{".pdf"}},
+	{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document", []string{".docx"}},
+	{"image/png", "PNG image", []string{".png"}},
+	{"image/jpeg", "JPEG image", []string{".jpg", ".jpeg"}},
+	{"text/plain", "text file", []string{".txt"}},
+}
+
+// fileType finds an accepted type by its media type.
+func fileType(mediaType string) *FileType {
+	for i := range FileTypes {
+		if FileTypes[i].MediaType == mediaType {
+			return &FileTypes[i]
+		}
+	}
+	return nil
+}
+
+// acceptedFiles says which files are accepted, for error messages.
+const acceptedFiles = "a PDF, a Word document (.docx), a PNG or JPEG image, or a text file (.txt)"
+
+// CheckFile checks an uploaded file and names its type from its contents,
+// not from what the browser said: it must be one of FileTypes, within the
+// size limit, and named with an extension of the type it holds. It
+// returns the name to keep (without any folders a browser sent).
+func CheckFile(name string, content []byte) (kept, mediaType string, err error) {
+	name = strings.ReplaceAll(name, `\`, "/") // some browsers send a Windows path
+	name = path.Base(strings.TrimSpace(name))
+	if name == "." || name == "/" {
+		name = ""
+	}
+	if name, err = text.Line("file", "The file's name", name, MaxFileName); err != nil {
+		return "", "", err
+	}
+	switch {
+	case len(content) == 0 && name == "":
+		return "", "", apperr.Invalidf("file", "Choose a file to attach")
+	case len(content) == 0:
+		return "", "", apperr.Invalidf("file", "%s is empty", name)
+	case name == "":
+		return "", "", apperr.Invalidf("file", "The file has no name")
+	case len(content) > MaxFileBytes:
+		return "", "", apperr.Invalidf("file", "%s is %s; a file can be at most %s", name, FileSize(int64(len(content))), FileSize(MaxFileBytes))
+	}
+	mediaType, what := sniff(content)
+	ft := fileType(mediaType)
+	if ft == nil {
+		return "", "", apperr.Invalidf("file", "%s is %s, which cannot be attached: attach %s", name, what, acceptedFiles)
+	}
+	ext := strings.ToLower(path.Ext(name))
+	if !slices.Contains(ft.Extensions, ext) {
+		if ext == "" {
+			return "", "", apperr.Invalidf("file", "%s has no extension: it holds a %s, so name it %s%s", name, ft.Name, name, ft.Extensions[0])
+		}
+		return "", "", apperr.Invalidf("file", "%s is named as %s but holds a %s: rename it to end %s", name, extensionName(ext), ft.Name, ft.Extensions[0])
+	}
+	return name, mediaType, nil
+}
+
+// extensionName says what a file's extension claims it is.
+func extensionName(ext string) string {
+	for _, ft := range FileTypes {
+		if slices.Contains(ft.Extensions, ext) {
+			return "a " + ft.Name
+		}
+	}
+	return "a " + ext + " file"
+}
+
+// sniff names what a file holds from its bytes: an accepted media type, or
+// "" with a description of what it is instead.
+func sniff(b []byte) (mediaType, what string) {
+	switch {
+	case bytes.HasPrefix(b, []byte("%PDF-")):
+		return "application/pdf", "a PDF"
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png", "a PNG image"
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		return "image/jpeg", "a JPEG image"
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+		return sniffZip(b)
+	case plainText(b):
+		return "text/plain", "a text file"
+	}
+	return "", "not a kind of file hcs recognises"
+}
+
+// sniffZip tells a Word document from other ZIP archives by the parts it
+// lists, without unpacking any of them. A document with macros is
+// refused.
+func sniffZip(b []byte) (string, string) {
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return "", "a damaged ZIP archive"
+	}
+	has := map[string]bool{}
+	for _, f := range z.File {
+		has[f.Name] = true
+	}
+	switch {
+	case !has["[Content_Types].xml"] || !has["word/document.xml"]:
+		return "", "a ZIP archive"
+	case has["word/vbaProject.bin"]:
+		return "", "a Word document with macros"
+	}
+	return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"
+}
+
+// plainText reports whether b is UTF-8 text without control characters
+// other than tabs, line ends and form feeds.
+func plainText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// Checksum is a file's SHA-256 in hex, as attachments keep it.
+func Checksum(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:])
+}
+
+// Intact checks a stored file against its size and checksum.
+func (a *Attachment) Intact() error {
+	if int64(len(a.Content)) != a.Size || Checksum(a.Content) != a.SHA256 {
+		return apperr.Errorf(apperr.Internal, "The stored copy of %s does not match its checksum; it has been damaged. Ask the trainee to attach it again.", a.Name)
+	}
+	return nil
+}
+
+// FileSize writes a size in bytes as people read it.
+func FileSize(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.0f KB", float64(n)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
+}
+
+// TypeName says what kind of file a media type is.
+func TypeName(mediaType string) string {
+	if ft := fileType(mediaType); ft != nil {
+		return ft.Name
+	}
+	return mediaType
+}
+
+// VisibleTo reports whether a viewer of a trainee's record sees an entry:
+// the trainee sees all of theirs, everyone else what the team sees.
+func (e *Evidence) VisibleTo(t *Trainee, viewer int64) bool {
+	return viewer == t.UserID || e.VisibleToTeam()
+}

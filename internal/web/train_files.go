@@ -1,0 +1,225 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"hcs/internal/apperr"
+	"hcs/internal/auth"
+	"hcs/internal/train"
+)
+
+// Files attached to e-portfolio entries: the trainee attaches and removes
+// them on a draft's page; the record's people download those of the
+// entries they see; an assessor downloads those of the assessment their
+// link opens.
+
+// readUpload reads the part called "file" of a multipart form, streaming
+// it rather than keeping temporary files.
+func readUpload(r *http.Request) (name string, content []byte, err error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", nil, apperr.Invalidf("file", "Send the file as multipart/form-data, in a part called file")
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return "", nil, apperr.Invalidf("file", "Choose a file to attach")
+		}
+		if err != nil {
+			return "", nil, uploadError(err)
+		}
+		if p.FormName() != "file" {
+			if _, err := io.Copy(io.Discard, p); err != nil {
+				return "", nil, uploadError(err)
+			}
+			continue
+		}
+		content, err = io.ReadAll(io.LimitReader(p, train.MaxFileBytes+1))
+		if err != nil {
+			return "", nil, uploadError(err)
+		}
+		if len(content) > train.MaxFileBytes {
+			return "", nil, apperr.Invalidf("file", "%s is larger than %s, the most a file can be", p.FileName(), train.FileSize(train.MaxFileBytes))
+		}
+		return p.FileName(), content, nil
+	}
+}
+
+func uploadError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return apperr.Invalidf("file", "The file is larger than %s, the most a file can be", train.FileSize(train.MaxFileBytes))
+	}
+	return apperr.Invalidf("file", "The file could not be read: send it again")
+}
+
+func (s *Server) attachFile(w http.ResponseWriter, r *http.Request) error {
+	t, e, err := s.pathEvidence(r)
+	if err != nil {
+		return err
+	}
+	name, content, err := readUpload(r)
+	var a *train.Attachment
+	if err == nil {
+		a, err = s.train.Attach(r.Context(), actor(r), e.ID, name, content)
+	}
+	if err != nil {
+		return formFailure(err, func(status int) error { return s.showEvidence(w, r, status, t, e, err) })
+	}
+	redirectBack(w, r, "/trainee/evidence/"+strconv.FormatInt(e.ID, 10)+"#files", a.Name+" is attached.")
+	return nil
+}
+
+func (s *Server) removeFile(w http.ResponseWriter, r *http.Request) error {
+	t, e, err := s.pathEvidence(r)
+	if err != nil {
+		return err
+	}
+	fileID, err := pathID(r, "file")
+	if err != nil {
+		return err
+	}
+	if err := s.train.Detach(r.Context(), actor(r), e.ID, fileID); err != nil {
+		return formFailure(err, func(status int) error { return s.showEvidence(w, r, status, t, e, err) })
+	}
+	redirectBack(w, r, "/trainee/evidence/"+strconv.FormatInt(e.ID, 10)+"#files", "The file is removed.")
+	return nil
+}
+
+// readableFile loads a file for the signed-in person: someone who may see
+// the trainee's record and the entry it is attached to. Anyone else is told
+// there is no such file.
+func (s *Server) readableFile(r *http.Request) (*train.Attachment, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.train.File(r.Context(), id, true)
+	if err != nil {
+		return nil, err
+	}
+	p := principal(r)
+	if !p.Allowed(auth.ActionTrainingView, f.Trainee.Target()) || !f.Evidence.VisibleTo(f.Trainee, p.User.ID) {
+		return nil, apperr.Errorf(apperr.NotFound, "there is no file %d", id)
+	}
+	return f.File, f.File.Intact()
+}
+
+func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.readableFile(r)
+	if err != nil {
+		return err
+	}
+	serveFile(w, a)
+	return nil
+}
+
+func (s *Server) assessFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.train.AssignmentFile(r.Context(), r.PathValue("token"), id)
+	if err != nil {
+		return err
+	}
+	serveFile(w, a)
+	return nil
+}
+
+// serveFile sends a stored file to be saved, never shown in the site's
+// origin: a sandbox policy and no sniffing.
+func serveFile(w http.ResponseWriter, a *train.Attachment) {
+	h := w.Header()
+	ct := a.MediaType
+	if ct == "text/plain" {
+		ct += "; charset=utf-8"
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("ETag", `"`+a.SHA256+`"`)
+	w.WriteHeader(http.StatusOK)
+	w.Write(a.Content)
+}
+
+// The API's files: attach (multipart, like the page), list, download,
+// remove.
+
+func (s *Server) apiAttachFile(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	_, e, err := s.pathEvidence(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	name, content, err := readUpload(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	a, err := s.train.Attach(r.Context(), actor(r), e.ID, name, content)
+	return http.StatusCreated, a, err
+}
+
+// fileList is the files of a trainee's entries that the caller sees.
+type fileList struct {
+	Files []train.Attachment `json:"files"`
+}
+
+func (s *Server) apiFiles(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	t, err := s.pathTrainee(r, auth.ActionTrainingView)
+	if err != nil {
+		return 0, nil, err
+	}
+	p, err := s.train.Portfolio(r.Context(), t.ID)
+	if err != nil {
+		return 0, nil, err
+	}
+	files, err := s.train.Attachments(r.Context(), t.ID, 0)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, fileList{visibleFiles(p.Trainee, principal(r).User.ID, p.Evidence, files)}, nil
+}
+
+// visibleFiles keeps the files of the entries a viewer sees.
+func visibleFiles(t *train.Trainee, viewer int64, evidence []train.Evidence, files []train.Attachment) []train.Attachment {
+	seen := map[int64]bool{}
+	for i := range evidence {
+		seen[evidence[i].ID] = evidence[i].VisibleTo(t, viewer)
+	}
+	out := []train.Attachment{}
+	for _, f := range files {
+		if seen[f.EvidenceID] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {
+	a, err := s.readableFile(r)
+	if err != nil {
+		s.fail(w, r, true, err)
+		return
+	}
+	serveFile(w, a)
+}
+
+func (s *Server) apiRemoveFile(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := s.train.File(r.Context(), id, false)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !principal(r).Allowed(auth.ActionEvidence, f.Trainee.Target()) {
+		return 0, nil, apperr.Errorf(apperr.NotFound, "there is no file %d", id)
+	}
+	return http.StatusNoContent, nil, s.train.Detach(r.Context(), actor(r), f.Evidence.ID, id)
+}
