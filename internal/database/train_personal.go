@@ -11,7 +11,7 @@ const theirTraining = "trainee_id IN (SELECT id FROM trainees WHERE user_id = $1
 func traineeColumnsAs(self string) []privacy.Column {
 	cols := []privacy.Column{{Name: "id"}, {Name: "user_id"}, {Name: "offer_id"}, {Name: "programme"}, {Name: "specialism"}, {Name: "curriculum"},
 		{Name: "organisation_id"}, {Name: "department_id"}, {Name: "training_officer_id"}, {Name: "start_date"}, {Name: "expected_end"},
-		{Name: "status"}, {Name: "confirmed_at"}, {Name: "completed_at"}, {Name: "created_at"}}
+		{Name: "status"}, {Name: "confirmed_at"}, {Name: "completed_at"}, {Name: "created_at"}, {Name: "imported_from"}}
 	for i := range cols {
 		if (cols[i].Name == "user_id" || cols[i].Name == "training_officer_id") && cols[i].Name != self {
 			cols[i].Treat = privacy.Other
@@ -58,10 +58,11 @@ var trainingPersonal = privacy.Register{
 		{Name: "sign_offs", As: "trainee", About: theirTraining, Describe: "Your competencies and modules signed off, and reopened with the reason",
 			Erase: privacy.Scrub, Columns: []privacy.Column{{Name: "id"}, {Name: "trainee_id"}, {Name: "module"}, {Name: "competency"}, {Name: "status"},
 				{Name: "signed_by", Treat: privacy.Other}, {Name: "signed_at"}, {Name: "reopened_by", Treat: privacy.Other}, {Name: "reopened_at"},
-				{Name: "reopen_reason", Treat: privacy.Content}}},
+				{Name: "reopen_reason", Treat: privacy.Content}, {Name: "imported_from", Treat: privacy.Other}}},
 		{Name: "sign_offs", As: "supervisor", About: "signed_by = $1 OR reopened_by = $1", Describe: "Sign-offs you made or reopened", Erase: privacy.Keep,
 			Columns: []privacy.Column{{Name: "id"}, {Name: "trainee_id"}, {Name: "module"}, {Name: "competency"}, {Name: "status"},
-				{Name: "signed_by"}, {Name: "signed_at"}, {Name: "reopened_by"}, {Name: "reopened_at"}, {Name: "reopen_reason", Treat: privacy.Other}}},
+				{Name: "signed_by"}, {Name: "signed_at"}, {Name: "reopened_by"}, {Name: "reopened_at"}, {Name: "reopen_reason", Treat: privacy.Other},
+				{Name: "imported_from", Treat: privacy.Other}}},
 		{Name: "training_reviews", As: "trainee", About: theirTraining, Describe: "Your progress reviews: when, the panel, what it found",
 			Erase: privacy.Scrub, Columns: []privacy.Column{{Name: "id"}, {Name: "trainee_id"}, {Name: "review"}, {Name: "month"}, {Name: "held_on"},
 				{Name: "met"}, {Name: "missing"}, {Name: "outcome"}, {Name: "panel", Treat: privacy.Other}, {Name: "notes", Treat: privacy.Content},

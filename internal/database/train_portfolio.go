@@ -178,13 +178,13 @@ func aggregateTime(v any) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("a time the database gave is a %T", v)
 }
 
-const signOffColumns = "id, trainee_id, module, competency, status, signed_by, signed_at, reopened_by, reopened_at, reopen_reason FROM sign_offs"
+const signOffColumns = "id, trainee_id, module, competency, status, signed_by, signed_at, reopened_by, reopened_at, reopen_reason, imported_from FROM sign_offs"
 
 func scanSignOff(scan func(...any) error) (train.SignOff, error) {
 	var s train.SignOff
 	var by sql.NullInt64
 	var at sql.NullTime
-	err := scan(&s.ID, &s.TraineeID, &s.Module, &s.Competency, &s.Status, &s.SignedBy, &s.SignedAt, &by, &at, &s.ReopenReason)
+	err := scan(&s.ID, &s.TraineeID, &s.Module, &s.Competency, &s.Status, &s.SignedBy, &s.SignedAt, &by, &at, &s.ReopenReason, &s.ImportedFrom)
 	s.ReopenedBy = by.Int64
 	if at.Valid {
 		s.ReopenedAt = &at.Time
@@ -195,9 +195,9 @@ func scanSignOff(scan func(...any) error) (train.SignOff, error) {
 // InsertSignOff records an item's first sign-off. The schema refuses a
 // second row for one item: signing again after a reopening updates it.
 func (t *trainTx) InsertSignOff(s *train.SignOff) error {
-	id, err := t.tx.Insert(t.ctx, `INSERT INTO sign_offs (trainee_id, module, competency, status, signed_by, signed_at, reopened_by, reopened_at, reopen_reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, s.TraineeID, s.Module, s.Competency, s.Status, s.SignedBy, s.SignedAt.UTC(),
-		zeroNull(s.ReopenedBy), nullable(s.ReopenedAt), s.ReopenReason)
+	id, err := t.tx.Insert(t.ctx, `INSERT INTO sign_offs (trainee_id, module, competency, status, signed_by, signed_at, reopened_by, reopened_at, reopen_reason,
+		imported_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, s.TraineeID, s.Module, s.Competency, s.Status, s.SignedBy, s.SignedAt.UTC(),
+		zeroNull(s.ReopenedBy), nullable(s.ReopenedAt), s.ReopenReason, s.ImportedFrom)
 	if apperr.Code(err) == apperr.Conflict {
 		return &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("%s is already signed off", s.Item()), Err: err}
 	}
@@ -206,8 +206,8 @@ func (t *trainTx) InsertSignOff(s *train.SignOff) error {
 }
 
 func (t *trainTx) UpdateSignOff(s *train.SignOff) error {
-	_, err := t.tx.Exec(t.ctx, `UPDATE sign_offs SET status = $1, signed_by = $2, signed_at = $3, reopened_by = $4, reopened_at = $5, reopen_reason = $6
-		WHERE id = $7`, s.Status, s.SignedBy, s.SignedAt.UTC(), zeroNull(s.ReopenedBy), nullable(s.ReopenedAt), s.ReopenReason, s.ID)
+	_, err := t.tx.Exec(t.ctx, `UPDATE sign_offs SET status = $1, signed_by = $2, signed_at = $3, reopened_by = $4, reopened_at = $5, reopen_reason = $6,
+		imported_from = $7 WHERE id = $8`, s.Status, s.SignedBy, s.SignedAt.UTC(), zeroNull(s.ReopenedBy), nullable(s.ReopenedAt), s.ReopenReason, s.ImportedFrom, s.ID)
 	return err
 }
 

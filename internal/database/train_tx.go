@@ -68,6 +68,17 @@ func (t *trainTx) Send(to train.Person, about int64, subject, body string) error
 	return err
 }
 
+// LockPersonByEmail finds an account by its address and holds its row
+// until the transaction ends.
+func (t *trainTx) LockPersonByEmail(email string) (*train.Person, error) {
+	var p train.Person
+	err := t.tx.QueryRow(t.ctx, "SELECT id, name, email FROM users WHERE email = $1 AND erased_at IS NULL"+t.forUpdate(), email).Scan(&p.ID, &p.Name, &p.Email)
+	if apperr.Code(err) == apperr.NotFound {
+		return nil, apperr.Errorf(apperr.NotFound, "no account has the address %s", email)
+	}
+	return &p, err
+}
+
 func (t *trainTx) Person(userID int64) (*train.Person, error) {
 	var p train.Person
 	err := t.tx.QueryRow(t.ctx, "SELECT id, name, email FROM users WHERE id = $1", userID).Scan(&p.ID, &p.Name, &p.Email)
@@ -161,14 +172,15 @@ func (t *trainTx) Placements(f train.PlacementFilter) ([]train.Placement, error)
 }
 
 const traineeColumns = `t.id, t.user_id, u.name, COALESCE(t.offer_id, 0), t.programme, t.specialism, t.curriculum, t.organisation_id, o.name,
-	t.department_id, d.name, o.region, t.training_officer_id, t.start_date, t.expected_end, t.status, t.confirmed_at, t.completed_at, t.created_at
-	FROM trainees t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = t.organisation_id JOIN departments d ON d.id = t.department_id`
+	t.department_id, d.name, o.region, t.training_officer_id, t.start_date, t.expected_end, t.status, t.confirmed_at, t.completed_at, t.created_at,
+	t.imported_from FROM trainees t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = t.organisation_id JOIN departments d ON d.id = t.department_id`
 
 func scanTrainee(scan func(...any) error) (train.Trainee, error) {
 	var tr train.Trainee
 	var confirmed, completed sql.NullTime
 	err := scan(&tr.ID, &tr.UserID, &tr.Name, &tr.OfferID, &tr.Programme, &tr.Specialism, &tr.Curriculum, &tr.OrganisationID, &tr.Organisation,
-		&tr.DepartmentID, &tr.Department, &tr.Region, &tr.TrainingOfficerID, &tr.StartDate, &tr.ExpectedEnd, &tr.Status, &confirmed, &completed, &tr.CreatedAt)
+		&tr.DepartmentID, &tr.Department, &tr.Region, &tr.TrainingOfficerID, &tr.StartDate, &tr.ExpectedEnd, &tr.Status, &confirmed, &completed, &tr.CreatedAt,
+		&tr.ImportedFrom)
 	if confirmed.Valid {
 		tr.ConfirmedAt = &confirmed.Time
 	}
@@ -196,10 +208,10 @@ func zeroNull(id int64) any {
 // refuses a second record from one offer.
 func (t *trainTx) InsertTrainee(tr *train.Trainee) error {
 	id, err := t.tx.Insert(t.ctx, `INSERT INTO trainees (user_id, offer_id, programme, specialism, curriculum, organisation_id, department_id,
-		training_officer_id, start_date, expected_end, status, confirmed_at, completed_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		training_officer_id, start_date, expected_end, status, confirmed_at, completed_at, created_at, imported_from)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		tr.UserID, zeroNull(tr.OfferID), tr.Programme, tr.Specialism, tr.Curriculum, tr.OrganisationID, tr.DepartmentID,
-		tr.TrainingOfficerID, tr.StartDate, tr.ExpectedEnd, tr.Status, nullable(tr.ConfirmedAt), nullable(tr.CompletedAt), t.tx.Now)
+		tr.TrainingOfficerID, tr.StartDate, tr.ExpectedEnd, tr.Status, nullable(tr.ConfirmedAt), nullable(tr.CompletedAt), t.tx.Now, tr.ImportedFrom)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,10 @@ type SignOff struct {
 	ReopenedBy   int64      `json:"reopened_by,omitempty"`
 	ReopenedAt   *time.Time `json:"reopened_at,omitempty"`
 	ReopenReason string     `json:"reopen_reason,omitempty"`
+	// ImportedFrom, on a sign-off made elsewhere and imported with the
+	// record, says who signed it off and where; SignedBy is then the
+	// training officer who accepted it.
+	ImportedFrom string `json:"imported_from,omitempty"`
 }
 
 // Item names what a sign-off is of, as history and messages say it.

@@ -110,6 +110,10 @@ type Tx interface {
 	Send(to Person, about int64, subject, body string) error
 
 	Person(userID int64) (*Person, error)
+	// LockPersonByEmail finds an account by its (normalised) address and
+	// holds it, so that two transactions do not both start a record for
+	// one person.
+	LockPersonByEmail(email string) (*Person, error)
 	Department(id int64) (*auth.Department, error)
 	Organisation(id int64) (*auth.Organisation, error)
 	// Staff lists the people holding a role in an organisation (in any of

@@ -48,6 +48,9 @@ type Trainee struct {
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// ImportedFrom says where a record imported from an archive came
+	// from: the service and when it was exported.
+	ImportedFrom string `json:"imported_from,omitempty"`
 }
 
 // Supervises reports whether a person is one of the trainee's

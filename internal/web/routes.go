@@ -135,6 +135,8 @@ func (s *Server) Routes() []Route {
 		// completion, and the assessor's link.
 		{"GET /training/placements/{id}", auth.ActionTrainingManage, s.dynamic(s.enrolPage)},
 		{"POST /training/placements/{id}", auth.ActionTrainingManage, s.dynamic(s.enrol)},
+		{"GET /training/departments/{id}/import", auth.ActionTrainingManage, s.dynamic(s.importRecordPage)},
+		{"POST /training/departments/{id}/import", auth.ActionTrainingManage, upload{s.dynamic(s.importRecord), importBodyBytes}},
 		{"GET /training/trainees/{id}", auth.ActionTrainingView, s.dynamic(s.traineeRecordPage)},
 		{"POST /training/trainees/{id}/confirm", auth.ActionTrainingManage, s.dynamic(s.recordAction(auth.ActionTrainingManage, s.confirmTrainee))},
 		{"GET /training/trainees/{id}/team", auth.ActionTrainingManage, s.dynamic(s.traineeTeamPage)},
@@ -265,6 +267,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/trainees/{id}/history", auth.ActionTrainingView, s.apiJSON(s.apiTraineeHistory)},
 		{"GET /api/v1/placements", auth.ActionTrainingManage, s.apiJSON(s.apiPlacements)},
 		{"POST /api/v1/placements/{id}/trainee", auth.ActionTrainingManage, s.apiJSON(s.apiEnrol)},
+		{"POST /api/v1/departments/{id}/trainees", auth.ActionTrainingManage, upload{s.apiJSON(s.apiImport), importBodyBytes}},
 		{"POST /api/v1/trainees/{id}/confirm", auth.ActionTrainingManage, s.apiJSON(training["confirm"])},
 		{"PUT /api/v1/trainees/{id}/team", auth.ActionTrainingManage, s.apiJSON(training["team"])},
 		{"POST /api/v1/trainees/{id}/changes", auth.ActionTrainingManage, s.apiJSON(training["change"])},

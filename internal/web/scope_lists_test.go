@@ -107,7 +107,7 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /trainee/evidence/{id}", "GET /api/v1/trainees/{id}", "GET /api/v1/trainees/{id}/history", "GET /api/v1/evidence/{id}",
 			"GET /api/v1/trainees/{id}/certificates", "GET /training/trainees/{id}/archive.json", "GET /training/trainees/{id}/xapi.json",
 			"GET /api/v1/trainees/{id}/archive", "GET /api/v1/trainees/{id}/statements", "GET /training/files/{id}", "GET /api/v1/files/{id}",
-			"GET /api/v1/trainees/{id}/files"}
+			"GET /api/v1/trainees/{id}/files", "GET /training/departments/{id}/import"}
 		for _, rt := range h.Routes() {
 			method, _, _ := strings.Cut(rt.Pattern, " ")
 			if method != "GET" || rt.Action == auth.ActionPublic {

@@ -277,6 +277,27 @@ func TestTrainingAPI(t *testing.T) {
 			t.Errorf("the archive's files: %v", archived)
 		}
 		w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+id+"/archive", nil, 404)
+
+		// Import: a completed record is refused (its certificate travels);
+		// another trainee's record imports for someone transferring in.
+		dept := fmt.Sprintf("/api/v1/departments/%d/trainees", w.Dept.ID)
+		w.api(spec, officer, "POST", dept, map[string]any{"email": me.Email, "training_officer_id": officer.ID, "supervisors": []int64{sup.ID},
+			"archive": archive}, 409)
+		theirs := w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+fmt.Sprint(other.ID)+"/archive", nil, 200)
+		mover := &auth.User{Name: "Morgan Mover", Email: "morgan.mover@example.org"}
+		if err := db.CreateUser(context.Background(), auth.System("test"), mover, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		body := map[string]any{"email": mover.Email, "training_officer_id": officer.ID, "supervisors": []int64{sup.ID}, "archive": theirs}
+		w.api(spec, sup, "POST", dept, body, 403)
+		w.api(spec, w.OtherOfficer, "POST", dept, body, 404)
+		w.api(spec, officer, "POST", dept, map[string]any{"email": mover.Email, "training_officer_id": officer.ID, "supervisors": []int64{sup.ID},
+			"archive": map[string]any{"format": "hcs-training-archive/0"}}, 400)
+		imported := w.api(spec, officer, "POST", dept, body, 201)
+		if tr := imported["trainee"].(map[string]any); tr["name"] != mover.Name || tr["status"] != "pending" || tr["imported_from"] == nil {
+			t.Errorf("imported %v", imported)
+		}
+		w.api(spec, officer, "POST", dept, body, 409) // one record in progress per person
 		statements := w.api(spec, sup, "GET", "/api/v1/trainees/"+id+"/statements", nil, 200)["statements"].([]any)
 		withFiles := 0
 		for _, st := range statements {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"hcs/internal/apperr"
@@ -17,44 +18,78 @@ import (
 // entries they see; an assessor downloads those of the assessment their
 // link opens.
 
-// readUpload reads the part called "file" of a multipart form, streaming
-// it rather than keeping temporary files.
+// readUpload reads the part called "file" of a multipart form.
 func readUpload(r *http.Request) (name string, content []byte, err error) {
+	f, err := readMultipart(r, "file", train.MaxFileBytes)
+	if err != nil {
+		return "", nil, err
+	}
+	if f.content == nil {
+		return "", nil, apperr.Invalidf("file", "Choose a file to attach")
+	}
+	return f.name, f.content, nil
+}
+
+// multipartForm is a multipart form's one file and its other fields.
+type multipartForm struct {
+	name    string // the file's, as the browser sent it
+	content []byte // nil when the form had no file part
+	fields  url.Values
+}
+
+// readMultipart reads a multipart form, streaming it rather than keeping
+// temporary files: the part called fileField, up to limit bytes, and the
+// other fields, each up to the ordinary body limit and checked as
+// parseForm checks a form.
+func readMultipart(r *http.Request, fileField string, limit int) (*multipartForm, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", nil, apperr.Invalidf("file", "Send the file as multipart/form-data, in a part called file")
+		return nil, apperr.Invalidf(fileField, "Send the form as multipart/form-data, with the file in a part called %s", fileField)
 	}
+	f := &multipartForm{fields: url.Values{}}
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return "", nil, apperr.Invalidf("file", "Choose a file to attach")
+			return f, nil
 		}
 		if err != nil {
-			return "", nil, uploadError(err)
+			return nil, uploadError(fileField, limit, err)
 		}
-		if p.FormName() != "file" {
-			if _, err := io.Copy(io.Discard, p); err != nil {
-				return "", nil, uploadError(err)
+		if p.FormName() != fileField {
+			v, err := io.ReadAll(io.LimitReader(p, maxBodyBytes+1))
+			if err != nil {
+				return nil, uploadError(fileField, limit, err)
 			}
+			key := p.FormName()
+			if len(v) > maxBodyBytes || unreadable(string(v)) || unreadable(key) {
+				return nil, apperr.Invalidf(key, "%s is too long, holds a NUL character or is not valid UTF-8", key)
+			}
+			f.fields.Add(key, string(v))
 			continue
 		}
-		content, err = io.ReadAll(io.LimitReader(p, train.MaxFileBytes+1))
+		if f.content != nil {
+			return nil, apperr.Invalidf(fileField, "Send one file at a time")
+		}
+		content, err := io.ReadAll(io.LimitReader(p, int64(limit)+1))
 		if err != nil {
-			return "", nil, uploadError(err)
+			return nil, uploadError(fileField, limit, err)
 		}
-		if len(content) > train.MaxFileBytes {
-			return "", nil, apperr.Invalidf("file", "%s is larger than %s, the most a file can be", p.FileName(), train.FileSize(train.MaxFileBytes))
+		if len(content) > limit {
+			return nil, apperr.Invalidf(fileField, "%s is larger than %s, the most a file can be here", p.FileName(), train.FileSize(int64(limit)))
 		}
-		return p.FileName(), content, nil
+		f.name, f.content = p.FileName(), content
+		if f.content == nil {
+			f.content = []byte{}
+		}
 	}
 }
 
-func uploadError(err error) error {
+func uploadError(field string, limit int, err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return apperr.Invalidf("file", "The file is larger than %s, the most a file can be", train.FileSize(train.MaxFileBytes))
+		return apperr.Invalidf(field, "The file is larger than %s, the most a file can be here", train.FileSize(int64(limit)))
 	}
-	return apperr.Invalidf("file", "The file could not be read: send it again")
+	return apperr.Invalidf(field, "The file could not be read: send it again")
 }
 
 func (s *Server) attachFile(w http.ResponseWriter, r *http.Request) error {

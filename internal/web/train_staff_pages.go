@@ -55,8 +55,14 @@ func (s *Server) trainingHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var importers []departmentView
+	for _, d := range depts {
+		if pr.Allowed(auth.ActionTrainingManage, auth.Target{OrganisationID: d.OrganisationID, DepartmentID: d.ID}) {
+			importers = append(importers, d)
+		}
+	}
 	return s.show(w, r, http.StatusOK, "home-training", "Your training departments", nil, map[string]any{
-		"Departments": depts, "Placements": places, "Cohort": cohort, "Names": s.specialismNames(), "Exceptions": train.ExceptionNames,
+		"Departments": depts, "Placements": places, "Importers": importers, "Cohort": cohort, "Names": s.specialismNames(), "Exceptions": train.ExceptionNames,
 		"Done": takeNotice(w, r)})
 }
 
