@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/database"
@@ -320,5 +323,35 @@ func TestRestoreCarriesNULsIntoPostgres(t *testing.T) {
 	}
 	if n := testkit.Count(t, pg, "SELECT COUNT(*) FROM organisations WHERE name = $1", "Trust\uFFFDNUL"); n != 1 {
 		t.Error("the NUL was not replaced with U+FFFD")
+	}
+}
+
+// TestDeletedRowsAreOverwritten: what SQLite deletes (an erased person's
+// messages, their files) is overwritten, not left in the file's free
+// pages for anyone with a copy of the file to read.
+func TestDeletedRowsAreOverwritten(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hcs.db")
+	db, err := database.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	marker := "Quillfeather-" + strings.Repeat("marginalia ", 400)
+	testkit.Exec(t, db, "INSERT INTO outbox (recipient, subject, body, created_at) VALUES ($1, $2, $3, $4)", "a@example.org", "s", marker, time.Now().UTC())
+	testkit.Exec(t, db, "DELETE FROM outbox")
+	if err := db.Close(); err != nil { // the last connection checkpoints the log into the file
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("Quillfeather-")) {
+			t.Errorf("%s still holds the deleted row", filepath.Base(f))
+		}
 	}
 }

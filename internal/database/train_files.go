@@ -55,3 +55,9 @@ func (t *trainTx) Attachments(traineeID, evidenceID int64) ([]train.Attachment, 
 	}
 	return queryAll(t, scanFile, "SELECT "+fileColumns+" FROM evidence_files WHERE trainee_id = $1 ORDER BY evidence_id, id", traineeID)
 }
+
+func (t *trainTx) FileBytes(traineeID int64) (int64, error) {
+	var n int64
+	err := t.tx.QueryRow(t.ctx, "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM evidence_files WHERE trainee_id = $1", traineeID).Scan(&n)
+	return n, err
+}

@@ -137,12 +137,13 @@ func (s *Service) Export(ctx context.Context, traineeID, viewer int64) (*Archive
 		if err != nil {
 			return nil, err
 		}
-		return s.export(tx, t, viewer)
+		return s.export(tx, t, viewer, true)
 	})
 }
 
-// export builds the archive in a transaction that has the trainee.
-func (s *Service) export(tx Tx, t *Trainee, viewer int64) (*Archive, error) {
+// export builds the archive in a transaction that has the trainee, with
+// the files' bytes when content is set.
+func (s *Service) export(tx Tx, t *Trainee, viewer int64, content bool) (*Archive, error) {
 	p, err := loadPortfolio(tx, t.ID)
 	if err != nil {
 		return nil, err
@@ -192,14 +193,18 @@ func (s *Service) export(tx Tx, t *Trainee, viewer int64) (*Archive, error) {
 			if f.EvidenceID != e.ID {
 				continue
 			}
-			full, err := tx.Attachment(f.ID, true)
-			if err != nil {
-				return nil, err
+			af := ArchiveFile{ID: f.ID, Name: f.Name, MediaType: f.MediaType, Size: f.Size, SHA256: f.SHA256}
+			if content {
+				full, err := tx.Attachment(f.ID, true)
+				if err != nil {
+					return nil, err
+				}
+				if err := full.Intact(); err != nil {
+					return nil, err
+				}
+				af.Content = full.Content
 			}
-			if err := full.Intact(); err != nil {
-				return nil, err
-			}
-			attached = append(attached, ArchiveFile{ID: f.ID, Name: f.Name, MediaType: f.MediaType, Size: f.Size, SHA256: f.SHA256, Content: full.Content})
+			attached = append(attached, af)
 		}
 		a.Evidence = append(a.Evidence, ArchiveEvidence{Files: attached, Ref: fmt.Sprintf("evidence-%d", e.ID), Kind: e.Kind, Module: e.Module,
 			Competencies: nonNil(e.Competencies), Title: e.Title, OccurredOn: e.OccurredOn, Body: e.Body, Status: e.Status, Shared: e.Shared,

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -32,11 +33,15 @@ type Attachment struct {
 	Content []byte `json:"-"`
 }
 
-// Limits on attachments: a file's size, and how many one entry holds.
+// Limits on attachments: a file's size, how many one entry holds, and
+// how much one training record holds in all. The last keeps a record's
+// archive, which carries its files in base64, within what an import
+// takes (MaxArchiveBytes).
 const (
 	MaxFileBytes     = 10_000_000
 	MaxFilesPerEntry = 10
 	MaxFileName      = 200
+	MaxRecordBytes   = 100_000_000
 )
 
 // FileType is a kind of file the e-portfolio accepts.
@@ -131,30 +136,59 @@ func sniff(b []byte) (mediaType, what string) {
 		return sniffZip(b)
 	case plainText(b):
 		return "text/plain", "a text file"
+	case bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")):
+		return "", "text in UTF-16 (save it as UTF-8 text and attach it again)"
+	case !utf8.Valid(b) && !bytes.ContainsRune(b, 0) && !bytes.ContainsAny(b, "\x01\x02\x03\x04\x05\x06\x07\x08"):
+		return "", "text that is not UTF-8 (save it as UTF-8 text and attach it again)"
 	}
 	return "", "not a kind of file hcs recognises"
 }
 
 // sniffZip tells a Word document from other ZIP archives by the parts it
-// lists, without unpacking any of them. A document with macros is
-// refused.
+// lists. A document with macros is refused: a macro part under any name
+// or case, or one that its content types or relationships declare (read
+// up to zipPartLimit bytes each, so that a small archive cannot unpack
+// into a large one).
 func sniffZip(b []byte) (string, string) {
 	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return "", "a damaged ZIP archive"
 	}
 	has := map[string]bool{}
+	var declarations []*zip.File
 	for _, f := range z.File {
-		has[f.Name] = true
+		name := strings.ToLower(strings.TrimPrefix(f.Name, "/"))
+		has[name] = true
+		if strings.Contains(name, "vbaproject") || strings.Contains(name, "vbadata") {
+			return "", "a Word document with macros"
+		}
+		if name == "[content_types].xml" || strings.HasSuffix(name, ".rels") {
+			declarations = append(declarations, f)
+		}
 	}
-	switch {
-	case !has["[Content_Types].xml"] || !has["word/document.xml"]:
+	if !has["[content_types].xml"] || !has["word/document.xml"] {
 		return "", "a ZIP archive"
-	case has["word/vbaProject.bin"]:
-		return "", "a Word document with macros"
+	}
+	for _, f := range declarations {
+		rc, err := f.Open()
+		if err != nil {
+			return "", "a damaged ZIP archive"
+		}
+		part, err := io.ReadAll(io.LimitReader(rc, zipPartLimit))
+		rc.Close()
+		if err != nil {
+			return "", "a damaged ZIP archive"
+		}
+		lower := bytes.ToLower(part)
+		if bytes.Contains(lower, []byte("vbaproject")) || bytes.Contains(lower, []byte("macroenabled")) {
+			return "", "a Word document with macros"
+		}
 	}
 	return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"
 }
+
+// zipPartLimit bounds how much of a Word document's declarations is read.
+const zipPartLimit = 1 << 20
 
 // plainText reports whether b is UTF-8 text without control characters
 // other than tabs, line ends and form feeds.
@@ -176,10 +210,13 @@ func Checksum(content []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Intact checks a stored file against its size and checksum.
+// Intact checks a stored file against its size and checksum. A damaged
+// copy is never served; the error says so plainly, since only a backup
+// can bring the file back once its entry is submitted.
 func (a *Attachment) Intact() error {
 	if int64(len(a.Content)) != a.Size || Checksum(a.Content) != a.SHA256 {
-		return apperr.Errorf(apperr.Internal, "The stored copy of %s does not match its checksum; it has been damaged. Ask the trainee to attach it again.", a.Name)
+		return apperr.Errorf(apperr.Conflict, "The stored copy of %s (file %d) does not match its checksum: it is damaged and cannot be served. "+
+			"Tell the service desk, who can restore it from a backup.", a.Name, a.ID)
 	}
 	return nil
 }

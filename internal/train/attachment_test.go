@@ -16,14 +16,24 @@ import (
 // docx builds a minimal Word document's package with the named parts.
 func docx(t *testing.T, parts ...string) []byte {
 	t.Helper()
+	m := map[string]string{}
+	for _, p := range parts {
+		m[p] = "<x/>"
+	}
+	return docxWith(t, m)
+}
+
+// docxWith builds a package with parts and their contents.
+func docxWith(t *testing.T, parts map[string]string) []byte {
+	t.Helper()
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
-	for _, p := range parts {
+	for p, content := range parts {
 		w, err := z.Create(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write([]byte("<x/>"))
+		w.Write([]byte(content))
 	}
 	if err := z.Close(); err != nil {
 		t.Fatal(err)
@@ -62,9 +72,19 @@ func TestCheckFile(t *testing.T) {
 		{"page.html", []byte("<script>alert(1)</script>"), "", "", "page.html is named as a .html file but holds a text file"},
 		{"archive.docx", docx(t, "a.txt"), "", "", "archive.docx is a ZIP archive, which cannot be attached"},
 		{"macro.docx", docx(t, "[Content_Types].xml", "word/document.xml", "word/vbaProject.bin"), "", "", "a Word document with macros"},
+		{"shout.docx", docx(t, "[Content_Types].xml", "word/document.xml", "word/VBAPROJECT.BIN"), "", "", "a Word document with macros"},
+		{"slash.docx", docx(t, "[Content_Types].xml", "word/document.xml", "/word/vbaProject.bin"), "", "", "a Word document with macros"},
+		{"data.docx", docx(t, "[Content_Types].xml", "word/document.xml", "word/vbaData.xml"), "", "", "a Word document with macros"},
+		{"renamed.docx", docxWith(t, map[string]string{"[Content_Types].xml": "<Types/>", "word/document.xml": "<x/>", "word/macros.bin": "x",
+			"word/_rels/document.xml.rels": `<Relationship Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="macros.bin"/>`}),
+			"", "", "a Word document with macros"},
+		{"declared.docx", docxWith(t, map[string]string{"word/document.xml": "<x/>",
+			"[Content_Types].xml": `<Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>`}), "", "", "a Word document with macros"},
+		{"lower.docx", docx(t, "[content_types].xml", "word/document.xml"), "lower.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ""},
+		{"wide.txt", []byte("\xff\xfeh\x00i\x00"), "", "", "text in UTF-16"},
+		{"latin.txt", []byte("caf\xe9 cr\xe8me"), "", "", "text that is not UTF-8"},
 		{"broken.docx", []byte("PK\x03\x04garbage"), "", "", "a damaged ZIP archive"},
 		{"nul.txt", []byte("a\x00b"), "", "", "not a kind of file hcs recognises"},
-		{"latin1.txt", []byte("caf\xe9"), "", "", "not a kind of file hcs recognises"},
 		{"empty.pdf", nil, "", "", "empty.pdf is empty"},
 		{"", nil, "", "", "Choose a file to attach"},
 		{"", pdf, "", "", "The file has no name"},
@@ -145,8 +165,13 @@ func TestAttachmentsBelongToADraft(t *testing.T) {
 		// A copy damaged in storage is found, not served.
 		testkit.Exec(t, db, "UPDATE evidence_files SET content = $1 WHERE id = $2", []byte("What I paid."), kept.ID)
 		f = must[*train.AttachedFile](t)(svc.File(ctx, kept.ID, true))
-		if err := f.File.Intact(); apperr.Code(err) != apperr.Internal || !strings.Contains(err.Error(), "notes.txt") {
+		if err := f.File.Intact(); apperr.Code(err) != apperr.Conflict || !strings.Contains(apperr.Message(err), "notes.txt") {
 			t.Errorf("a damaged file: %v", err)
+		}
+		_, err = svc.Export(ctx, tr.ID, me.ID)
+		wantCode(t, err, apperr.Conflict) // the archive is not made without it
+		if _, err := svc.Statements(ctx, tr.ID, me.ID); err != nil {
+			t.Errorf("statements, which only point to files: %v", err)
 		}
 		// The schema holds a file's size to its bytes.
 		if err := testkit.TryExec(db, "UPDATE evidence_files SET size = size + 1 WHERE id = $1", kept.ID); err == nil {
@@ -217,5 +242,27 @@ func TestAssessorSeesTheAssessmentsFiles(t *testing.T) {
 		must[*train.Evidence](t)(svc.Assess(ctx, actor(st.Officer), token, train.JudgementSatisfactory, "Good"))
 		_, err = svc.AssignmentFile(ctx, token, a.ID)
 		wantCode(t, err, apperr.Conflict) // the link is used
+	})
+}
+
+// A training record holds at most MaxRecordBytes of files, so that its
+// archive can be imported.
+func TestRecordFilesHaveAQuota(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		st := testkit.StageTraining(t, db, 1)
+		svc, me := st.Train, st.Applicants[0]
+		tr := st.Enrol(t, 0)
+		st.Clock.Set(testkit.Day(215))
+		draft := train.Draft{Kind: train.EvidenceReflection, Module: "IPD", Title: "Scans", OccurredOn: "2027-08-02", Body: "b"}
+		full := append(bytes.Clone(pdf), bytes.Repeat([]byte{' '}, train.MaxFileBytes-len(pdf))...)
+		e := must[*train.Evidence](t)(svc.AddEvidence(ctx, actor(me), tr.ID, draft))
+		for range train.MaxRecordBytes / train.MaxFileBytes {
+			must[*train.Attachment](t)(svc.Attach(ctx, actor(me), e.ID, "scan.pdf", full))
+		}
+		next := must[*train.Evidence](t)(svc.AddEvidence(ctx, actor(me), tr.ID, draft))
+		_, err := svc.Attach(ctx, actor(me), next.ID, "one-more.txt", []byte("x"))
+		if apperr.Code(err) != apperr.Invalid || !strings.Contains(apperr.Message(err), "holds at most 100.0 MB") {
+			t.Errorf("over the quota: %v", err)
+		}
 	})
 }

@@ -17,7 +17,7 @@ import (
 )
 
 // MaxArchiveBytes bounds an archive to import; its files travel inside it.
-const MaxArchiveBytes = 100_000_000
+const MaxArchiveBytes = 150_000_000
 
 // Transfer is what the receiving training officer gives with an archive:
 // whose record it is here, and the team they train with.

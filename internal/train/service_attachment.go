@@ -29,6 +29,14 @@ func (s *Service) Attach(ctx context.Context, by auth.Actor, evidenceID int64, n
 		if len(have) >= MaxFilesPerEntry {
 			return nil, apperr.Invalidf("file", "An entry holds at most %d files; remove one before attaching %s", MaxFilesPerEntry, kept)
 		}
+		held, err := tx.FileBytes(t.ID)
+		if err != nil {
+			return nil, err
+		}
+		if held+int64(len(content)) > MaxRecordBytes {
+			return nil, apperr.Invalidf("file", "A training record holds at most %s of files, and this one holds %s: %s does not fit. Remove files you no longer need, or attach a smaller copy",
+				FileSize(MaxRecordBytes), FileSize(held), kept)
+		}
 		a := &Attachment{EvidenceID: e.ID, TraineeID: t.ID, Name: kept, MediaType: mediaType, Size: int64(len(content)),
 			SHA256: Checksum(content), Content: content}
 		if err := tx.InsertAttachment(a); err != nil {

@@ -158,6 +158,8 @@ type Tx interface {
 	// Attachments lists a trainee's files without their bytes, of one
 	// entry when evidenceID is not 0.
 	Attachments(traineeID, evidenceID int64) ([]Attachment, error)
+	// FileBytes is the size of all a trainee's files.
+	FileBytes(traineeID int64) (int64, error)
 
 	InsertSignOff(s *SignOff) error
 	UpdateSignOff(s *SignOff) error

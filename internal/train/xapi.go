@@ -29,7 +29,7 @@ func (s *Service) Statements(ctx context.Context, traineeID, viewer int64) ([]xa
 		if err != nil {
 			return record{}, err
 		}
-		a, err := s.export(tx, t, viewer)
+		a, err := s.export(tx, t, viewer, false) // statements point to files; they do not carry them
 		return record{t, a}, err
 	})
 	if err != nil {

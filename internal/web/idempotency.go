@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"time"
@@ -45,12 +49,16 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		}
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.fail(w, r, true, apperr.Invalidf("body", "the request body is larger than %d bytes, the most this address takes", tooBig.Limit))
+				return
+			}
 			s.fail(w, r, true, apperr.Invalidf("body", "the request body could not be read: %v", err))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.Sum256(body)
-		fingerprint := r.Method + " " + r.URL.RequestURI() + " " + hex.EncodeToString(sum[:])
+		fingerprint := r.Method + " " + r.URL.RequestURI() + " " + hex.EncodeToString(bodyDigest(r.Header.Get("Content-Type"), body))
 		claim := idempotency.Claim{UserID: p.User.ID, Key: key}
 
 		held, claimed, err := s.keys.ClaimKey(r.Context(), claim, fingerprint, idempotencyStale)
@@ -138,3 +146,30 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 }
 
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// bodyDigest identifies a request's body for its key: a hash of its
+// bytes, or for a multipart form of its parts (each one's name, file name
+// and content), since every client draws a new boundary for each request
+// and a retried upload must match the first.
+func bodyDigest(contentType string, body []byte) []byte {
+	if mt, params, err := mime.ParseMediaType(contentType); err == nil && mt == "multipart/form-data" && params["boundary"] != "" {
+		h := sha256.New()
+		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return h.Sum(nil)
+			}
+			if err != nil {
+				break // not a form that reads: its bytes identify it
+			}
+			part := sha256.New()
+			if _, err := io.Copy(part, p); err != nil {
+				break
+			}
+			fmt.Fprintf(h, "%q %q %x\n", p.FormName(), p.FileName(), part.Sum(nil))
+		}
+	}
+	sum := sha256.Sum256(body)
+	return sum[:]
+}

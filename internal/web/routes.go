@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"hcs/internal/auth"
 	"hcs/internal/train"
@@ -315,11 +316,13 @@ func (s *Server) Routes() []Route {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes() {
-		limit := int64(maxBodyBytes)
+		h := s.guard(rt.Action, rt.API(), rt.handler)
 		if u, ok := rt.handler.(upload); ok {
-			limit = u.limit
+			h = uploadBody(u.limit, h)
+		} else {
+			h = limitBody(maxBodyBytes, h)
 		}
-		mux.Handle(rt.Pattern, limitBody(limit, s.guard(rt.Action, rt.API(), rt.handler)))
+		mux.Handle(rt.Pattern, h)
 	}
 	mux.Handle("/api/", limitBody(maxBodyBytes, s.api(s.apiNotFound)))
 	mux.Handle("/", limitBody(maxBodyBytes, s.page(s.notFoundPage)))
@@ -339,6 +342,28 @@ type upload struct {
 // uploadBodyBytes bounds a request carrying one attached file: the file
 // and the form around it.
 const uploadBodyBytes = train.MaxFileBytes + 64<<10
+
+// uploadRate is the slowest upload a route that takes a file waits for:
+// 64 KB a second, half a megabit. Its request may take as long as its
+// largest body needs at that rate, beyond the server's usual deadlines.
+const uploadRate = 64 << 10
+
+// uploadTime is how long a request of up to limit bytes may take.
+func uploadTime(limit int64) time.Duration {
+	return 30*time.Second + time.Duration(limit/uploadRate)*time.Second
+}
+
+func uploadBody(limit int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		deadline := time.Now().Add(uploadTime(limit))
+		// Not every writer supports deadlines (a test's recorder does not).
+		rc.SetReadDeadline(deadline)
+		rc.SetWriteDeadline(deadline.Add(time.Minute))
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
 
 func limitBody(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

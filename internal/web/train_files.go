@@ -1,11 +1,14 @@
 package web
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 
 	"hcs/internal/apperr"
@@ -89,6 +92,10 @@ func uploadError(field string, limit int, err error) error {
 	if errors.As(err, &tooBig) {
 		return apperr.Invalidf(field, "The file is larger than %s, the most a file can be here", train.FileSize(int64(limit)))
 	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return apperr.Invalidf(field, "The upload took longer than %d minutes and was stopped: try again on a faster connection, or send a smaller copy",
+			int(uploadTime(int64(limit)).Minutes()))
+	}
 	return apperr.Invalidf(field, "The file could not be read: send it again")
 }
 
@@ -133,13 +140,17 @@ func (s *Server) readableFile(r *http.Request) (*train.Attachment, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.train.File(r.Context(), id, true)
+	// Who may read it is decided before its bytes are loaded.
+	f, err := s.train.File(r.Context(), id, false)
 	if err != nil {
 		return nil, err
 	}
 	p := principal(r)
 	if !p.Allowed(auth.ActionTrainingView, f.Trainee.Target()) || !f.Evidence.VisibleTo(f.Trainee, p.User.ID) {
 		return nil, apperr.Errorf(apperr.NotFound, "there is no file %d", id)
+	}
+	if f, err = s.train.File(r.Context(), id, true); err != nil {
+		return nil, err
 	}
 	return f.File, f.File.Intact()
 }
@@ -178,7 +189,11 @@ func serveFile(w http.ResponseWriter, a *train.Attachment) {
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	h.Set("Cache-Control", "private, no-store")
-	h.Set("ETag", `"`+a.SHA256+`"`)
+	// The representation's digest (RFC 9530), the same whatever content
+	// coding carries it.
+	if sum, err := hex.DecodeString(a.SHA256); err == nil {
+		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(a.Content)
 }

@@ -135,3 +135,43 @@ func firstMatch(t *testing.T, body, pattern string) string {
 	}
 	return m
 }
+
+// A retried upload with the same Idempotency-Key is answered as the first
+// was, although every client draws a new multipart boundary for it; the
+// key sent with another file is refused.
+func TestRetriedUploadIsAnsweredOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		w := newTrainingWorld(t, db, 1)
+		me := w.Applicants[0]
+		tr := w.Enrol(t, 0)
+		w.Clock.Set(testkit.Day(215))
+		e, err := w.Train.AddEvidence(ctx, auth.Actor{UserID: me.ID}, tr.ID, train.Draft{Kind: train.EvidenceReflection, Module: "IPD",
+			Title: "Poster", OccurredOn: "2027-08-02", Body: "b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.as(me, "GET", "/account", nil)
+		send := func(content []byte) *httptest.ResponseRecorder {
+			ct, body := multipartFile(t, "poster.pdf", content)
+			req := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/evidence/%d/files", e.ID), bytes.NewReader(body))
+			req.Header.Set("Content-Type", ct)
+			req.Header.Set("Idempotency-Key", "upload-poster-1")
+			req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[me.ID]})
+			rec := httptest.NewRecorder()
+			w.h.ServeHTTP(rec, req)
+			return rec
+		}
+		pdf := []byte("%PDF-1.4\n% poster\n%%EOF\n")
+		first, again := send(pdf), send(pdf)
+		if first.Code != 201 || again.Code != 201 || first.Body.String() != again.Body.String() {
+			t.Fatalf("first %d %s, retry %d %s", first.Code, first.Body, again.Code, again.Body)
+		}
+		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM evidence_files WHERE evidence_id = $1", e.ID); n != 1 {
+			t.Errorf("%d files after a retried upload, want 1", n)
+		}
+		if other := send([]byte("%PDF-1.4\n% another poster\n%%EOF\n")); other.Code < 400 || other.Code >= 500 {
+			t.Errorf("the key with another file: %d %s", other.Code, other.Body)
+		}
+	})
+}
