@@ -97,6 +97,9 @@ type ArchiveSignOff struct {
 	ReopenedBy   string     `json:"reopened_by,omitempty"`
 	ReopenedAt   *time.Time `json:"reopened_at,omitempty"`
 	ReopenReason string     `json:"reopen_reason,omitempty"`
+	// ImportedFrom, for a sign-off this record brought from an earlier
+	// service, says who signed it off there; SignedBy accepted it here.
+	ImportedFrom string `json:"imported_from,omitempty"`
 }
 
 // ArchiveReview is a progress review the panel held.
@@ -213,7 +216,7 @@ func (s *Service) export(tx Tx, t *Trainee, viewer int64, content bool) (*Archiv
 	}
 	for _, so := range p.SignOffs {
 		out := ArchiveSignOff{Module: so.Module, Competency: so.Competency, Status: so.Status, SignedAt: so.SignedAt,
-			ReopenedAt: so.ReopenedAt, ReopenReason: so.ReopenReason}
+			ReopenedAt: so.ReopenedAt, ReopenReason: so.ReopenReason, ImportedFrom: so.ImportedFrom}
 		if out.SignedBy, err = name(so.SignedBy); err != nil {
 			return nil, err
 		}

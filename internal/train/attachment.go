@@ -169,13 +169,20 @@ func sniffZip(b []byte) (string, string) {
 	if !has["[content_types].xml"] || !has["word/document.xml"] {
 		return "", "a ZIP archive"
 	}
+	if len(declarations) > zipDeclarations {
+		return "", "a ZIP archive with more parts than a Word document has"
+	}
+	budget := int64(zipDeclarationBytes)
 	for _, f := range declarations {
 		rc, err := f.Open()
 		if err != nil {
 			return "", "a damaged ZIP archive"
 		}
-		part, err := io.ReadAll(io.LimitReader(rc, zipPartLimit))
+		part, err := io.ReadAll(io.LimitReader(rc, min(zipPartLimit, budget)))
 		rc.Close()
+		if budget -= int64(len(part)); budget <= 0 {
+			return "", "a ZIP archive whose declarations unpack to more than a Word document's"
+		}
 		if err != nil {
 			return "", "a damaged ZIP archive"
 		}
@@ -187,8 +194,15 @@ func sniffZip(b []byte) (string, string) {
 	return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document"
 }
 
-// zipPartLimit bounds how much of a Word document's declarations is read.
-const zipPartLimit = 1 << 20
+// What of a Word document's declarations is read: each part up to
+// zipPartLimit, all of them together up to zipDeclarationBytes, and at
+// most zipDeclarations of them, so that a small file cannot make the
+// check unpack a large one.
+const (
+	zipPartLimit        = 1 << 20
+	zipDeclarationBytes = 4 << 20
+	zipDeclarations     = 200
+)
 
 // plainText reports whether b is UTF-8 text without control characters
 // other than tabs, line ends and form feeds.

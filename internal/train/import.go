@@ -3,10 +3,12 @@ package train
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -17,7 +19,7 @@ import (
 )
 
 // MaxArchiveBytes bounds an archive to import; its files travel inside it.
-const MaxArchiveBytes = 150_000_000
+const MaxArchiveBytes = 200_000_000
 
 // Transfer is what the receiving training officer gives with an archive:
 // whose record it is here, and the team they train with.
@@ -56,7 +58,13 @@ func ReadArchive(b []byte) (*Archive, error) {
 	if err := dec.Decode(&a); err != nil {
 		var syntax *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		var b64 base64.CorruptInputError
+		var when *time.ParseError
 		switch {
+		case errors.As(err, &b64):
+			return nil, apperr.Invalidf("archive", "A file in the archive is not valid base64: the archive is damaged")
+		case errors.As(err, &when):
+			return nil, apperr.Invalidf("archive", "The archive holds a time that is not written as RFC 3339 (%q)", when.Value)
 		case errors.As(err, &syntax):
 			return nil, apperr.Invalidf("archive", "The archive is not valid JSON (at byte %d): it may be damaged, or not an archive", syntax.Offset)
 		case errors.As(err, &typ):
@@ -87,6 +95,35 @@ func ReadArchive(b []byte) (*Archive, error) {
 // them. A completed record is not imported: its certificate is the
 // trainee's proof and verifies on its own.
 func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Transfer) (*Imported, error) {
+	// The files are checked and summed before the transaction, which
+	// holds the record (and on SQLite every write) while it runs.
+	files := make([][]*Attachment, len(a.Evidence))
+	var total int64
+	for i, ae := range a.Evidence {
+		if len(ae.Files) > MaxFilesPerEntry {
+			return nil, inArchive(apperr.Invalidf("archive", "it has %d files; an entry holds at most %d", len(ae.Files), MaxFilesPerEntry),
+				"Entry %d (%q)", i+1, ae.Title)
+		}
+		for _, af := range ae.Files {
+			name, mediaType, err := CheckFile(af.Name, af.Content)
+			if err != nil {
+				return nil, inArchive(err, "Entry %d (%q)", i+1, ae.Title)
+			}
+			f := &Attachment{Name: name, MediaType: mediaType, Size: int64(len(af.Content)), SHA256: Checksum(af.Content), Content: af.Content}
+			if f.SHA256 != strings.ToLower(af.SHA256) || f.Size != af.Size || mediaType != af.MediaType {
+				return nil, inArchive(apperr.Invalidf("archive", "the file %s does not match its size, type or checksum: the archive is damaged", name),
+					"Entry %d (%q)", i+1, ae.Title)
+			}
+			if total += f.Size; total > MaxRecordBytes {
+				return nil, apperr.Invalidf("archive", "The archive's files come to more than %s, the most a training record holds here", FileSize(MaxRecordBytes))
+			}
+			files[i] = append(files[i], f)
+		}
+	}
+	source, err := archiveSource(a.Source)
+	if err != nil {
+		return nil, err
+	}
 	return write(ctx, s, func(tx Tx) (*Imported, error) {
 		at := a.Trainee
 		switch at.Status {
@@ -110,6 +147,18 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Tran
 		if prog == nil || prog.DurationMonths <= 0 {
 			return nil, apperr.Errorf(apperr.Conflict, "Programme %q has no length in the framework data, so training cannot be planned.", cu.Programme)
 		}
+		// The team first, so that a request with a made-up team learns
+		// nothing of whether an address has an account.
+		d, err := tx.Department(in.Team.DepartmentID)
+		if apperr.Code(err) == apperr.NotFound {
+			return nil, apperr.Invalidf("department_id", "Choose the department the trainee trains in")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.checkTeam(tx, 0, d.OrganisationID, at.Specialism, &in.Team); err != nil {
+			return nil, err
+		}
 		email, err := auth.CheckEmail(in.Email)
 		if err != nil {
 			return nil, apperr.Invalidf("email", "Give the trainee's email address, like name@nhs.net")
@@ -121,30 +170,33 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Tran
 		if err != nil {
 			return nil, err
 		}
+		if person.ID == by.UserID {
+			return nil, apperr.Errorf(apperr.Forbidden, "You cannot import your own training record: another training officer of the department does.")
+		}
+		if !sameName(person.Name, at.Name) {
+			return nil, apperr.Invalidf("email", "The archive is %s's record, and the account with the address %s is %s's: check the address, or ask the trainee to put the same name on both",
+				at.Name, email, person.Name)
+		}
+		if person.ID == in.Team.TrainingOfficerID || slices.Contains(in.Team.Supervisors, person.ID) {
+			return nil, apperr.Invalidf("supervisors", "The trainee cannot be their own training officer or supervisor")
+		}
 		open, err := tx.Trainees(Filter{UserIDs: []int64{person.ID}})
 		if err != nil {
 			return nil, err
 		}
 		for _, o := range open {
 			if o.Status == TraineePending || o.Status == TraineeActive {
-				return nil, apperr.Errorf(apperr.Conflict, "%s already has a training record in progress here (%s, %s).", person.Name, o.Department, o.Organisation)
+				return nil, apperr.Errorf(apperr.Conflict, "This person already has a training record in progress here.")
 			}
-		}
-		d, err := tx.Department(in.Team.DepartmentID)
-		if apperr.Code(err) == apperr.NotFound {
-			return nil, apperr.Invalidf("department_id", "Choose the department the trainee trains in")
-		}
-		if err != nil {
-			return nil, err
-		}
-		if _, err := s.checkTeam(tx, person.ID, d.OrganisationID, at.Specialism, &in.Team); err != nil {
-			return nil, err
 		}
 		org, err := tx.Organisation(d.OrganisationID)
 		if err != nil {
 			return nil, err
 		}
 		today := tx.Now()
+		if a.ExportedAt.IsZero() || a.ExportedAt.After(today.Add(time.Hour)) {
+			return nil, apperr.Invalidf("archive", "The archive has no time of export, or one in the future")
+		}
 		start, err := ParseDate("archive", "The archive's start date", at.StartDate)
 		if err != nil {
 			return nil, err
@@ -170,10 +222,6 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Tran
 		}
 		end, err := ExpectedEnd(at.StartDate, prog.DurationMonths, changes)
 		if err != nil {
-			return nil, err
-		}
-		source := a.Source
-		if source, err = text.Line("archive", "The archive's source", source, 300); err != nil {
 			return nil, err
 		}
 		t := &Trainee{UserID: person.ID, Name: person.Name, Programme: cu.Programme, Specialism: at.Specialism, Curriculum: cu.ID,
@@ -203,7 +251,7 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Tran
 			if e.OccurredOn < t.StartDate {
 				return nil, where(apperr.Invalidf("occurred_on", "it happened on %s, before training started on %s", e.OccurredOn, t.StartDate))
 			}
-			if err := importedStatus(e, today); err != nil {
+			if err := importedStatus(e, t.StartDate, today); err != nil {
 				return nil, where(err)
 			}
 			if ae.Status == EvidenceAwaiting {
@@ -212,19 +260,8 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Tran
 			if err := SaveEvidence(tx, e); err != nil {
 				return nil, where(err)
 			}
-			if len(ae.Files) > MaxFilesPerEntry {
-				return nil, where(apperr.Invalidf("archive", "it has %d files; an entry holds at most %d", len(ae.Files), MaxFilesPerEntry))
-			}
-			for _, af := range ae.Files {
-				name, mediaType, err := CheckFile(af.Name, af.Content)
-				if err != nil {
-					return nil, where(err)
-				}
-				f := &Attachment{EvidenceID: e.ID, TraineeID: t.ID, Name: name, MediaType: mediaType, Size: int64(len(af.Content)),
-					SHA256: Checksum(af.Content), Content: af.Content}
-				if f.SHA256 != strings.ToLower(af.SHA256) || f.Size != af.Size || mediaType != af.MediaType {
-					return nil, where(apperr.Invalidf("archive", "the file %s does not match its size, type or checksum: the archive is damaged", name))
-				}
+			for _, f := range files[i] {
+				f.EvidenceID, f.TraineeID = e.ID, t.ID
 				if err := tx.InsertAttachment(f); err != nil {
 					return nil, err
 				}
@@ -250,24 +287,38 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Tran
 			if err != nil || signer == "" {
 				return nil, where(apperr.Invalidf("archive", "it does not name who signed it off"))
 			}
-			if as.SignedAt.IsZero() || as.SignedAt.After(today) {
-				return nil, where(apperr.Invalidf("archive", "it has no sign-off time, or one in the future"))
+			if as.SignedAt.IsZero() || as.SignedAt.After(today) || as.SignedAt.UTC().Format(DateFormat) < t.StartDate {
+				return nil, where(apperr.Invalidf("archive", "its sign-off time is missing, in the future or before training started"))
+			}
+			// Signed there, or (imported there first) accepted there.
+			provenance := fmt.Sprintf("signed off by %s at %s", signer, source)
+			if as.ImportedFrom != "" {
+				earlier, err := text.Line("archive", "Where it was signed off", as.ImportedFrom, 500)
+				if err != nil {
+					return nil, where(err)
+				}
+				provenance = fmt.Sprintf("%s; accepted by %s at %s", earlier, signer, source)
 			}
 			so := &SignOff{TraineeID: t.ID, Module: as.Module, Competency: as.Competency, Status: as.Status, SignedBy: by.UserID,
-				SignedAt: as.SignedAt, ImportedFrom: fmt.Sprintf("signed off by %s at %s", signer, source)}
+				SignedAt: as.SignedAt, ImportedFrom: provenance}
 			if as.Status == Reopened {
-				if as.ReopenedAt == nil || as.ReopenedAt.After(today) {
-					return nil, where(apperr.Invalidf("archive", "it is reopened but has no time of reopening, or one in the future"))
+				if as.ReopenedAt == nil || as.ReopenedAt.After(today) || as.ReopenedAt.Before(as.SignedAt) {
+					return nil, where(apperr.Invalidf("archive", "it is reopened but its time of reopening is missing, in the future or before it was signed off"))
 				}
 				if so.ReopenReason, err = text.Para("archive", "The reason it was reopened", as.ReopenReason, 1000); err != nil {
 					return nil, where(err)
 				}
-				reopener, err := text.Name("archive", "The name of who reopened it", as.ReopenedBy, 200)
-				if err != nil {
-					return nil, where(err)
+				if so.ReopenReason == "" {
+					return nil, where(apperr.Invalidf("archive", "it is reopened without a reason"))
 				}
 				so.ReopenedAt = as.ReopenedAt
-				so.ImportedFrom += "; reopened by " + reopener
+				if as.ReopenedBy != "" { // unknown when it was reopened before an earlier transfer
+					reopener, err := text.Name("archive", "The name of who reopened it", as.ReopenedBy, 200)
+					if err != nil {
+						return nil, where(err)
+					}
+					so.ImportedFrom += "; reopened by " + reopener
+				}
 			}
 			if err := tx.InsertSignOff(so); err != nil {
 				return nil, where(err)
@@ -350,9 +401,18 @@ func validImported(c *Change) error {
 }
 
 // importedStatus checks an imported entry's status against its kind and
-// times. An assessment that was waiting for its assessor becomes a draft:
-// the link its assessor holds belongs to the service it came from.
-func importedStatus(e *Evidence, today time.Time) error {
+// times, and clears what its kind and status do not hold. An assessment
+// that was waiting for its assessor becomes a draft: the link its
+// assessor holds belongs to the service it came from.
+func importedStatus(e *Evidence, start string, today time.Time) error {
+	if !Assessed(e.Kind) {
+		e.AssessorName, e.Judgement, e.Feedback, e.AssessedAt = "", "", "", nil
+	} else {
+		var err error
+		if e.AssessorName, err = text.Name("archive", "The assessor's name", e.AssessorName, 200); err != nil {
+			return err
+		}
+	}
 	switch e.Status {
 	case EvidenceDraft:
 		e.SubmittedAt, e.AssessedAt, e.Judgement, e.Feedback = nil, nil, "", ""
@@ -360,37 +420,56 @@ func importedStatus(e *Evidence, today time.Time) error {
 		if !Assessed(e.Kind) {
 			return apperr.Invalidf("archive", "it waits for an assessor, but a %s is not assessed", EvidenceNames[e.Kind])
 		}
-		e.Status, e.SubmittedAt = EvidenceDraft, nil
+		e.Status, e.SubmittedAt, e.AssessedAt, e.Judgement, e.Feedback = EvidenceDraft, nil, nil, "", ""
 	case EvidenceSubmitted:
 		if Assessed(e.Kind) {
 			return apperr.Invalidf("archive", "it is a work-based assessment marked submitted without its assessor's judgement")
 		}
-		if e.SubmittedAt == nil {
-			return apperr.Invalidf("archive", "it is submitted but has no time of submission")
+		if e.SubmittedAt == nil || strings.TrimSpace(e.Body) == "" {
+			return apperr.Invalidf("archive", "it is submitted but has no time of submission, or says nothing")
 		}
 	case EvidenceAssessed:
 		if !Assessed(e.Kind) {
 			return apperr.Invalidf("archive", "it is marked assessed, but a %s is not assessed", EvidenceNames[e.Kind])
 		}
-		if _, ok := JudgementNames[e.Judgement]; !ok || e.AssessedAt == nil || e.SubmittedAt == nil {
-			return apperr.Invalidf("archive", "it is marked assessed without a judgement, or without its times")
+		if _, ok := JudgementNames[e.Judgement]; !ok || e.AssessedAt == nil || e.SubmittedAt == nil || e.AssessorName == "" {
+			return apperr.Invalidf("archive", "it is marked assessed without its assessor, judgement or times")
+		}
+		if e.AssessedAt.Before(*e.SubmittedAt) {
+			return apperr.Invalidf("archive", "it was assessed before it was submitted")
 		}
 		var err error
-		if e.AssessorName, err = text.Name("archive", "The assessor's name", e.AssessorName, 200); err != nil {
-			return err
-		}
 		if e.Feedback, err = text.Para("archive", "The assessor's feedback", e.Feedback, 5000); err != nil {
 			return err
+		}
+		if e.Feedback == "" {
+			return apperr.Invalidf("archive", "it is assessed without the assessor's feedback")
 		}
 	default:
 		return apperr.Invalidf("archive", "its status %q is not one this service knows", e.Status)
 	}
 	for _, at := range []*time.Time{e.SubmittedAt, e.AssessedAt} {
-		if at != nil && at.After(today) {
-			return apperr.Invalidf("archive", "it has a time in the future")
+		if at != nil && (at.After(today) || at.UTC().Format(DateFormat) < start || at.UTC().Format(DateFormat) < e.OccurredOn) {
+			return apperr.Invalidf("archive", "it has a time in the future, before training started, or before it happened")
 		}
 	}
 	return nil
+}
+
+// archiveSource checks where an archive says it came from: the address of
+// the service that exported it, which the record and messages name.
+func archiveSource(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(s) > 300 || !text.Visible(s) {
+		return "", apperr.Invalidf("archive", "The archive does not say which service exported it (its source must be that service's web address)")
+	}
+	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), nil
+}
+
+// sameName reports whether two names are one person's as typed: the same
+// letters, whatever the case and spacing.
+func sameName(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
 
 // inArchive says which part of an archive an error is about. Every

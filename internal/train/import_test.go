@@ -74,6 +74,16 @@ func TestImportCarriesTheRecordAcross(t *testing.T) {
 		src, from, archive := transferred(t, db)
 		to := testkit.StageTraining(t, other(t, db), 1)
 		to.Clock.Set(testkit.Day(230))
+		// What a reflection cannot hold, smuggled into the archive, is not
+		// kept.
+		var m map[string]any
+		json.Unmarshal(archive, &m)
+		for _, e := range m["evidence"].([]any) {
+			if e := e.(map[string]any); e["title"] == "Audit" {
+				e["judgement"], e["assessor_name"], e["feedback"] = "satisfactory", "Dr Nobody\u0000", "Forged"
+			}
+		}
+		archive, _ = json.Marshal(m)
 		a := must[*train.Archive](t)(train.ReadArchive(archive))
 		team := train.Team{DepartmentID: to.Dept.ID, TrainingOfficerID: to.Officer.ID, Supervisors: []int64{to.Supervisors[1].ID}}
 		got := must[*train.Imported](t)(to.Train.Import(ctx, actor(to.Officer), a, train.Transfer{Email: strings.ToUpper(to.Applicants[0].Email), Team: team}))
@@ -95,6 +105,11 @@ func TestImportCarriesTheRecordAcross(t *testing.T) {
 		for _, so := range p.SignOffs {
 			if so.SignedBy != to.Officer.ID || !strings.Contains(so.ImportedFrom, "signed off by "+src.Supervisors[0].Name) {
 				t.Errorf("imported sign-off %+v", so)
+			}
+		}
+		for _, e := range p.Evidence {
+			if e.Title == "Audit" && (e.Judgement != "" || e.AssessorName != "" || e.Feedback != "") {
+				t.Errorf("the reflection kept %+v", e)
 			}
 		}
 		files := must[[]train.Attachment](t)(to.Train.Attachments(ctx, tr.ID, 0))
@@ -126,6 +141,31 @@ func TestImportCarriesTheRecordAcross(t *testing.T) {
 		}
 		if testkit.AuditCount(t, to.DB, "trainee.import") != 1 {
 			t.Error("the import is not in the record's history")
+		}
+
+		// A second transfer keeps who signed off first, and the reopened
+		// sign-off (its reopener unknown here) imports again.
+		b, err := json.Marshal(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		third := testkit.StageTraining(t, testkit.SQLiteDB(t), 1)
+		third.Clock.Set(testkit.Day(240))
+		moved := must[*train.Imported](t)(third.Train.Import(ctx, actor(third.Officer), must[*train.Archive](t)(train.ReadArchive(b)),
+			train.Transfer{Email: third.Applicants[0].Email, Team: train.Team{DepartmentID: third.Dept.ID, TrainingOfficerID: third.Officer.ID,
+				Supervisors: []int64{third.Supervisors[0].ID}}}))
+		p3 := must[*train.Portfolio](t)(third.Train.Portfolio(ctx, moved.Trainee.ID))
+		for _, so := range p3.SignOffs {
+			if !strings.HasPrefix(so.ImportedFrom, "signed off by "+src.Supervisors[0].Name+" at http://hcs.test;") ||
+				!strings.HasSuffix(so.ImportedFrom, "; accepted by "+to.Officer.Name+" at http://hcs.test") {
+				t.Errorf("after a second transfer: %q", so.ImportedFrom)
+			}
+		}
+		// Signed again here, a sign-off is this service's own.
+		must[*train.Trainee](t)(third.Train.Confirm(ctx, actor(third.Officer), moved.Trainee.ID))
+		again3 := must[*train.SignOff](t)(third.Train.SignOff(ctx, actor(third.Supervisors[0]), moved.Trainee.ID, "ROTATIONS", ""))
+		if again3.ImportedFrom != "" || again3.SignedBy != third.Supervisors[0].ID {
+			t.Errorf("signed again here: %+v", again3)
 		}
 	})
 }
@@ -173,12 +213,30 @@ func TestImportRefusesWhatIsWrongAndSavesNothing(t *testing.T) {
 			}), in, apperr.Invalid, "Review 1"},
 			"no supervisors": {edit(func(m map[string]any) {}), train.Transfer{Email: to.Applicants[0].Email,
 				Team: train.Team{DepartmentID: to.Dept.ID, TrainingOfficerID: to.Officer.ID}}, apperr.Invalid, "supervisor"},
+			"someone else's record": {edit(func(m map[string]any) {}), train.Transfer{Email: to.Applicants[1].Email, Team: team}, apperr.Invalid,
+				"the account with the address " + to.Applicants[1].Email},
+			"assessed before submitted": {edit(func(m map[string]any) {
+				entry(m, 3)["assessed_at"] = "2027-08-01T09:00:00Z"
+			}), in, apperr.Invalid, "assessed before it was submitted"},
+			"reopened without a reason": {edit(func(m map[string]any) {
+				for _, so := range m["sign_offs"].([]any) {
+					if so := so.(map[string]any); so["status"] == "reopened" {
+						so["reopen_reason"] = ""
+					}
+				}
+			}), in, apperr.Invalid, "reopened without a reason"},
+			"source not an address": {edit(func(m map[string]any) { m["source"] = "Click here: evil" }), in, apperr.Invalid, "which service exported it"},
 		} {
 			_, err := to.Train.Import(ctx, actor(to.Officer), c.a, c.in)
 			if apperr.Code(err) != c.code || !strings.Contains(apperr.Message(err), c.says) {
 				t.Errorf("%s: %v (%s), want %s saying %q", name, err, apperr.Code(err), c.code, c.says)
 			}
 		}
+		// An officer does not import their own record.
+		self := edit(func(m map[string]any) { m["trainee"].(map[string]any)["name"] = to.Officer.Name })
+		_, err := to.Train.Import(ctx, actor(to.Officer), self, train.Transfer{Email: to.Officer.Email, Team: train.Team{DepartmentID: to.Dept.ID,
+			TrainingOfficerID: to.Officer.ID, Supervisors: []int64{to.Supervisors[0].ID}}})
+		wantCode(t, err, apperr.Forbidden)
 		for _, table := range []string{"trainees", "evidence", "evidence_files", "sign_offs", "training_reviews", "training_records", "training_changes"} {
 			if n := testkit.Count(t, to.DB, "SELECT COUNT(*) FROM "+table); n != 0 {
 				t.Errorf("%d rows in %s after refused imports", n, table)

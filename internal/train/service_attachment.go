@@ -10,6 +10,13 @@ import (
 // Attach adds a file to a draft of the trainee's own e-portfolio. Once the
 // entry is submitted its files are part of it and cannot change.
 func (s *Service) Attach(ctx context.Context, by auth.Actor, evidenceID int64, name string, content []byte) (*Attachment, error) {
+	// The file is checked and summed before the transaction, which holds
+	// the record (and on SQLite every write) while it runs.
+	kept, mediaType, err := CheckFile(name, content)
+	if err != nil {
+		return nil, err
+	}
+	sum := Checksum(content)
 	return write(ctx, s, func(tx Tx) (*Attachment, error) {
 		t, e, err := ownEvidence(tx, by, evidenceID)
 		if err != nil {
@@ -17,10 +24,6 @@ func (s *Service) Attach(ctx context.Context, by auth.Actor, evidenceID int64, n
 		}
 		if e.Status != EvidenceDraft {
 			return nil, apperr.Errorf(apperr.Conflict, "This entry was submitted and its files can no longer change.")
-		}
-		kept, mediaType, err := CheckFile(name, content)
-		if err != nil {
-			return nil, err
 		}
 		have, err := tx.Attachments(t.ID, e.ID)
 		if err != nil {
@@ -38,7 +41,7 @@ func (s *Service) Attach(ctx context.Context, by auth.Actor, evidenceID int64, n
 				FileSize(MaxRecordBytes), FileSize(held), kept)
 		}
 		a := &Attachment{EvidenceID: e.ID, TraineeID: t.ID, Name: kept, MediaType: mediaType, Size: int64(len(content)),
-			SHA256: Checksum(content), Content: content}
+			SHA256: sum, Content: content}
 		if err := tx.InsertAttachment(a); err != nil {
 			return nil, err
 		}

@@ -57,7 +57,7 @@ func (s *Service) SignOff(ctx context.Context, by auth.Actor, traineeID int64, m
 			current = &SignOff{TraineeID: t.ID, Module: module, Competency: competency}
 		}
 		current.Status, current.SignedBy, current.SignedAt = SignedOff, by.UserID, tx.Now()
-		current.ReopenedBy, current.ReopenedAt, current.ReopenReason = 0, nil, ""
+		current.ReopenedBy, current.ReopenedAt, current.ReopenReason, current.ImportedFrom = 0, nil, "", "" // signed here now
 		if current.ID == 0 {
 			err = tx.InsertSignOff(current)
 		} else {

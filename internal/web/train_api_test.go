@@ -286,7 +286,8 @@ func TestTrainingAPI(t *testing.T) {
 		w.api(spec, officer, "POST", dept, map[string]any{"email": me.Email, "training_officer_id": officer.ID, "supervisors": []int64{sup.ID},
 			"archive": archive}, 409)
 		theirs := w.api(spec, w.Applicants[1], "GET", "/api/v1/trainees/"+fmt.Sprint(other.ID)+"/archive", nil, 200)
-		mover := &auth.User{Name: "Morgan Mover", Email: "morgan.mover@example.org"}
+		// The person transferring in: their account here has their name.
+		mover := &auth.User{Name: w.Applicants[1].Name, Email: "moving.on@example.org"}
 		if err := db.CreateUser(context.Background(), auth.System("test"), mover, "", nil); err != nil {
 			t.Fatal(err)
 		}

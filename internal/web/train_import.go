@@ -151,12 +151,12 @@ type importRequest struct {
 }
 
 func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	var req importRequest
-	if err := decodeJSON(r, &req); err != nil {
+	d, err := s.importDepartment(r) // before reading what may be a large body
+	if err != nil {
 		return 0, nil, err
 	}
-	d, err := s.importDepartment(r)
-	if err != nil {
+	var req importRequest
+	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
 	got, err := s.importArchive(r, d, req.Archive, req.Email, strconv.FormatInt(req.TrainingOfficerID, 10), req.Supervisors)

@@ -64,9 +64,13 @@ func TestImportThroughThePages(t *testing.T) {
 			t.Fatal(err)
 		}
 		archive := w.want(w.as(me, "GET", fmt.Sprintf("/training/trainees/%d/archive.json", tr.ID), nil), 200)
-		mover := &auth.User{Name: "Morgan Mover", Email: "morgan.mover@example.org"}
-		if err := db.CreateUser(ctx, auth.System("test"), mover, "", nil); err != nil {
-			t.Fatal(err)
+		// The person transferring in: their account here has their name.
+		mover := &auth.User{Name: me.Name, Email: "moving.on@example.org"}
+		stranger := &auth.User{Name: "Morgan Other", Email: "morgan.other@example.org"}
+		for _, u := range []*auth.User{mover, stranger} {
+			if err := db.CreateUser(ctx, auth.System("test"), u, "", nil); err != nil {
+				t.Fatal(err)
+			}
 		}
 		page := fmt.Sprintf("/training/departments/%d/import", w.Dept.ID)
 		w.want(w.as(officer, "GET", "/training", nil), 200, page)
@@ -80,6 +84,8 @@ func TestImportThroughThePages(t *testing.T) {
 		w.want(w.importForm(officer, w.Dept.ID, []byte(archive), map[string][]string{"email": {"nobody@example.org"},
 			"training_officer_id": {fmt.Sprint(officer.ID)}, "supervisors": {fmt.Sprint(sup.ID)}}), 400, "No account here has the address nobody@example.org")
 		w.want(w.importForm(w.OtherOfficer, w.Dept.ID, []byte(archive), fields), 404)
+		w.want(w.importForm(officer, w.Dept.ID, []byte(archive), map[string][]string{"email": {stranger.Email},
+			"training_officer_id": {fmt.Sprint(officer.ID)}, "supervisors": {fmt.Sprint(sup.ID)}}), 400, "The archive is "+me.Name+"&#39;s record")
 		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM trainees WHERE user_id = $1", mover.ID); n != 0 {
 			t.Fatalf("%d records after refused imports", n)
 		}
@@ -123,7 +129,7 @@ func TestBrowserImport(t *testing.T) {
 		if err := os.WriteFile(file, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		mover := &auth.User{Name: "Morgan Mover", Email: "morgan.mover@example.org"}
+		mover := &auth.User{Name: st.Applicants[0].Name, Email: "moving.on@example.org"}
 		if err := db.CreateUser(ctx, system, mover, "", nil); err != nil {
 			t.Fatal(err)
 		}
