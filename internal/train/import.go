@@ -180,14 +180,8 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, a *Archive, in Tran
 		if person.ID == in.Team.TrainingOfficerID || slices.Contains(in.Team.Supervisors, person.ID) {
 			return nil, apperr.Invalidf("supervisors", "The trainee cannot be their own training officer or supervisor")
 		}
-		open, err := tx.Trainees(Filter{UserIDs: []int64{person.ID}})
-		if err != nil {
+		if err := noRecordInProgress(tx, person.ID); err != nil {
 			return nil, err
-		}
-		for _, o := range open {
-			if o.Status == TraineePending || o.Status == TraineeActive {
-				return nil, apperr.Errorf(apperr.Conflict, "This person already has a training record in progress here.")
-			}
 		}
 		org, err := tx.Organisation(d.OrganisationID)
 		if err != nil {

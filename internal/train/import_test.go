@@ -265,3 +265,18 @@ func TestImportRefusesWhatIsWrongAndSavesNothing(t *testing.T) {
 		}
 	})
 }
+
+// A person trains in one place at a time: once their record is imported,
+// their accepted offer here does not start a second.
+func TestImportedThenEnrolledIsOneRecord(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		_, _, archive := transferred(t, db)
+		to := testkit.StageTraining(t, other(t, db), 1)
+		to.Clock.Set(testkit.Day(230))
+		team := train.Team{DepartmentID: to.Dept.ID, TrainingOfficerID: to.Officer.ID, Supervisors: []int64{to.Supervisors[0].ID}}
+		must[*train.Imported](t)(to.Train.Import(ctx, actor(to.Officer), must[*train.Archive](t)(train.ReadArchive(archive)),
+			train.Transfer{Email: to.Applicants[0].Email, Team: team}))
+		_, err := to.Train.Enrol(ctx, actor(to.Officer), train.Enrolment{OfferID: to.Offers[0].ID, Team: team})
+		wantCode(t, err, apperr.Conflict)
+	})
+}

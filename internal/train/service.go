@@ -223,6 +223,9 @@ func (s *Service) Enrol(ctx context.Context, by auth.Actor, in Enrolment) (*Trai
 		if pl.OfferStatus != "accepted" {
 			return nil, apperr.Errorf(apperr.Conflict, "Offer %d is %s: only an accepted offer starts training.", pl.OfferID, pl.OfferStatus)
 		}
+		if err := noRecordInProgress(tx, pl.UserID); err != nil {
+			return nil, err
+		}
 		start := in.StartDate
 		if start == "" {
 			start = pl.StartDate
@@ -282,6 +285,29 @@ func (s *Service) Enrol(ctx context.Context, by auth.Actor, in Enrolment) (*Trai
 		}
 		return t, nil
 	})
+}
+
+// noRecordInProgress holds a person's account and refuses a second
+// training record in progress for them: a person trains in one place at
+// a time, whether their record comes from an offer or an import.
+func noRecordInProgress(tx Tx, userID int64) error {
+	p, err := tx.Person(userID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.LockPersonByEmail(p.Email); err != nil {
+		return err
+	}
+	open, err := tx.Trainees(Filter{UserIDs: []int64{userID}})
+	if err != nil {
+		return err
+	}
+	for _, o := range open {
+		if o.Status == TraineePending || o.Status == TraineeActive {
+			return apperr.Errorf(apperr.Conflict, "This person already has a training record in progress here.")
+		}
+	}
+	return nil
 }
 
 // Confirm is the training officer's confirmation of a new record: from
