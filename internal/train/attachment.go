@@ -259,3 +259,19 @@ func TypeName(mediaType string) string {
 func (e *Evidence) VisibleTo(t *Trainee, viewer int64) bool {
 	return viewer == t.UserID || e.VisibleToTeam()
 }
+
+// VisibleFiles keeps the files of the entries a viewer of a trainee's
+// record sees.
+func VisibleFiles(t *Trainee, viewer int64, evidence []Evidence, files []Attachment) []Attachment {
+	seen := map[int64]bool{}
+	for i := range evidence {
+		seen[evidence[i].ID] = evidence[i].VisibleTo(t, viewer)
+	}
+	out := []Attachment{}
+	for _, f := range files {
+		if seen[f.EvidenceID] {
+			out = append(out, f)
+		}
+	}
+	return out
+}

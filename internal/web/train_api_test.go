@@ -25,26 +25,16 @@ import (
 // status, validates the answer against openapi.json, and decodes it.
 func (w *trainingWorld) api(spec *apiSpec, u *auth.User, method, path string, body any, want int) map[string]any {
 	w.t.Helper()
-	var buf bytes.Buffer
+	var b []byte
+	contentType := ""
 	if body != nil {
-		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			w.t.Fatal(err)
 		}
+		contentType = "application/json"
 	}
-	req := httptest.NewRequest(method, path, &buf)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if u != nil {
-		w.as(u, "GET", "/account", nil) // makes the session once
-		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[u.ID]})
-	}
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	if rec.Code != want {
-		w.t.Fatalf("%s %s: %d, want %d: %s", method, path, rec.Code, want, rec.Body)
-	}
-	spec.validate(w.t, req, rec)
+	rec := w.raw(spec, u, method, path, contentType, b, want)
 	out := map[string]any{}
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
 		w.t.Fatalf("%s %s: not JSON: %s", method, path, rec.Body)
@@ -56,16 +46,8 @@ func (w *trainingWorld) api(spec *apiSpec, u *auth.User, method, path string, bo
 // openapi.json describes it, and returns it.
 func (w *trainingWorld) raw(spec *apiSpec, u *auth.User, method, path, contentType string, body []byte, want int) *httptest.ResponseRecorder {
 	w.t.Helper()
-	req := httptest.NewRequest(method, path, bytes.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if u != nil {
-		w.as(u, "GET", "/account", nil) // makes the session once
-		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[u.ID]})
-	}
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
+	req := w.request(u, method, path, contentType, body)
+	rec := w.serve(req)
 	if rec.Code != want {
 		w.t.Fatalf("%s %s: %d, want %d: %s", method, path, rec.Code, want, rec.Body)
 	}

@@ -232,22 +232,7 @@ func (s *Server) apiFiles(w http.ResponseWriter, r *http.Request) (int, any, err
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, fileList{visibleFiles(p.Trainee, principal(r).User.ID, p.Evidence, files)}, nil
-}
-
-// visibleFiles keeps the files of the entries a viewer sees.
-func visibleFiles(t *train.Trainee, viewer int64, evidence []train.Evidence, files []train.Attachment) []train.Attachment {
-	seen := map[int64]bool{}
-	for i := range evidence {
-		seen[evidence[i].ID] = evidence[i].VisibleTo(t, viewer)
-	}
-	out := []train.Attachment{}
-	for _, f := range files {
-		if seen[f.EvidenceID] {
-			out = append(out, f)
-		}
-	}
-	return out
+	return http.StatusOK, fileList{train.VisibleFiles(p.Trainee, principal(r).User.ID, p.Evidence, files)}, nil
 }
 
 func (s *Server) apiFile(w http.ResponseWriter, r *http.Request) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -21,13 +20,7 @@ import (
 func (w *trainingWorld) upload(u *auth.User, path, name string, content []byte) *httptest.ResponseRecorder {
 	w.t.Helper()
 	ct, body := multipartFile(w.t, name, content)
-	w.as(u, "GET", "/account", nil) // makes the session once
-	req := httptest.NewRequest("POST", path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", ct)
-	req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[u.ID]})
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	return rec
+	return w.serve(w.request(u, "POST", path, ct, body))
 }
 
 // The trainee attaches files to a draft on its page and removes them;
@@ -151,16 +144,11 @@ func TestRetriedUploadIsAnsweredOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.as(me, "GET", "/account", nil)
 		send := func(content []byte) *httptest.ResponseRecorder {
 			ct, body := multipartFile(t, "poster.pdf", content)
-			req := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/evidence/%d/files", e.ID), bytes.NewReader(body))
-			req.Header.Set("Content-Type", ct)
+			req := w.request(me, "POST", fmt.Sprintf("/api/v1/evidence/%d/files", e.ID), ct, body)
 			req.Header.Set("Idempotency-Key", "upload-poster-1")
-			req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[me.ID]})
-			rec := httptest.NewRecorder()
-			w.h.ServeHTTP(rec, req)
-			return rec
+			return w.serve(req)
 		}
 		pdf := []byte("%PDF-1.4\n% poster\n%%EOF\n")
 		first, again := send(pdf), send(pdf)

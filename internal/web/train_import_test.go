@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -36,13 +35,7 @@ func (w *trainingWorld) importForm(u *auth.User, dept int64, archive []byte, fie
 		fw.Write(archive)
 	}
 	mw.Close()
-	w.as(u, "GET", "/account", nil) // makes the session once
-	req := httptest.NewRequest("POST", fmt.Sprintf("/training/departments/%d/import", dept), &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: "hcs_session", Value: w.cookies[u.ID]})
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	return rec
+	return w.serve(w.request(u, "POST", fmt.Sprintf("/training/departments/%d/import", dept), mw.FormDataContentType(), b.Bytes()))
 }
 
 // A training officer imports a transferring trainee's archive on the

@@ -102,7 +102,7 @@ func (s *Server) recordPage(r *http.Request, t *train.Trainee) (*recordPage, err
 		return nil, err
 	}
 	rp.Files = map[int64][]train.Attachment{}
-	for _, f := range visibleFiles(t, pr.User.ID, rp.Evidence, files) {
+	for _, f := range train.VisibleFiles(t, pr.User.ID, rp.Evidence, files) {
 		rp.Files[f.EvidenceID] = append(rp.Files[f.EvidenceID], f)
 	}
 	ids := append([]int64{t.TrainingOfficerID}, t.Supervisors...)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -37,13 +38,19 @@ func newTrainingWorld(t *testing.T, db *database.DB, applicants int) *trainingWo
 // form post.
 func (w *trainingWorld) as(u *auth.User, method, path string, form url.Values) *httptest.ResponseRecorder {
 	w.t.Helper()
-	var body string
-	if form != nil {
-		body = form.Encode()
+	if form == nil {
+		return w.serve(w.request(u, method, path, "", nil))
 	}
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return w.serve(w.request(u, method, path, "application/x-www-form-urlencoded", []byte(form.Encode())))
+}
+
+// request makes a request with a body of any type as a person (nil:
+// signed out), with a session made for them on first use.
+func (w *trainingWorld) request(u *auth.User, method, path, contentType string, body []byte) *http.Request {
+	w.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if u != nil {
 		token, ok := w.cookies[u.ID]
@@ -57,6 +64,11 @@ func (w *trainingWorld) as(u *auth.User, method, path string, form url.Values) *
 		}
 		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: token})
 	}
+	return req
+}
+
+// serve answers a request.
+func (w *trainingWorld) serve(req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, req)
 	return rec
