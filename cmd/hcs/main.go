@@ -40,6 +40,10 @@ Usage:
   hcs curriculum validate [--dir DIR]    check the training curricula
   hcs curriculum export [--id ID] [--dir DIR]
                                          the curricula as JSON
+  hcs workforce synth [--employers N] [--staff N] [--years N] [--seed N] [--out DIR]
+                                         write a synthetic workforce (employers.csv, staff.csv)
+  hcs workforce import [--db DB] [--employers FILE] [STAFF.csv]
+                                         register employers and import a staff extract
   hcs issuer-key FILE                    make a key to sign completion certificates with
   hcs version                            print the build, data and schema versions
 
@@ -100,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCurriculum(rest, stdout, stderr)
 	case "issuer-key":
 		return runIssuerKey(rest, stdout, stderr)
+	case "workforce":
+		return runWorkforce(ctx, rest, stdout, stderr)
 	case "version":
 		return runVersion(stdout)
 	case "help", "-h", "--help":

@@ -27,6 +27,7 @@ import (
 	"hcs/internal/search"
 	"hcs/internal/train"
 	"hcs/internal/web"
+	"hcs/internal/workforce"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,6 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demoNewPasswords := fs.Bool("demo-new-passwords", false, "with --demo, give every demo account a new password (which signs them out) even if the demo is already set up")
 	publicURL := fs.String("public-url", "", "the address people use to reach hcs, such as https://hcs.example.nhs.uk, for links in messages (default: http://<addr> when --addr names a host)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure even on plain HTTP (behind a TLS proxy)")
+	smallNumbers := fs.Int("small-numbers", workforce.DefaultThreshold, "workforce figures shown outside an employer read \"fewer than N\" for counts from 1 to N-1")
 	formsPerMinute := fs.Int("forms-per-minute", 30, "sign-in, sign-up and password reset forms one client address may send each minute")
 	forwardedHeader := fs.String("forwarded-header", envOr("HCS_FORWARDED_HEADER", "X-Forwarded-For"), "the header the trusted proxies write the client's address in: X-Forwarded-For or Forwarded (default from $HCS_FORWARDED_HEADER); the other is ignored")
 	dbConns := fs.Int("db-conns", 0, "at most this many database connections per process (PostgreSQL's pool, or SQLite's readers; default 32 and 8): keep the sum over every server, plus one more for a deploy, below PostgreSQL's max_connections, or use PgBouncer")
@@ -138,6 +140,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("links in messages point to the listening address; set --public-url to the address people use", "public_url", *publicURL)
 	}
 	training := train.NewService(db.Training(), f, curricula, *publicURL)
+	staff := workforce.NewService(db.Workforce(), f, *smallNumbers)
 	key, keyPath, err := loadIssuerKey(*issuerKey, db)
 	if err != nil {
 		return err
@@ -160,7 +163,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Warn("no issuer key (--issuer-key): completing a trainee, which issues their certificate, is refused until one is set")
 	}
 	if *demoMode {
-		if err := setUpDemo(ctx, db, recruitment, training, stdout, *addr, *demoNewPasswords); err != nil {
+		if err := setUpDemo(ctx, db, recruitment, training, staff, f, stdout, *addr, *demoNewPasswords); err != nil {
 			return err
 		}
 	}
@@ -175,7 +178,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Info("no SMTP server set (--smtp-addr): messages stay in the outbox, which administrators can read")
 	}
 	srv, err := web.New(web.Config{Framework: f, Search: index, Pages: pp.pages, Logger: logger, Started: started, Version: version,
-		Store: db, Recruit: recruitment, Train: training, Privacy: privacy.NewService(db, db, recruitment, training), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
+		Store: db, Recruit: recruitment, Train: training, Workforce: staff, Privacy: privacy.NewService(db, db, recruitment, training), SchemaVersion: func() int { return schema }, Ready: ready(db), TrustedProxies: proxies, ForwardedHeader: *forwardedHeader, Collectors: databaseCollectors(db), PublicURL: *publicURL, SecureCookies: *secureCookies,
 		FormsPerMinute: *formsPerMinute, NoResponseCache: *noCache, ShowMessages: *demoMode && *smtpAddr == ""})
 	if err != nil {
 		return err
@@ -293,12 +296,14 @@ func defaultPublicURL(addr, listening string) (string, error) {
 // The process that gives the accounts their passwords prints them (and,
 // with SQLite, keeps a copy beside the database for later starts); the
 // others say where they were printed.
-func setUpDemo(ctx context.Context, db *database.DB, rec *recruit.Service, tr *train.Service, w io.Writer, addr string, newPasswords bool) error {
+func setUpDemo(ctx context.Context, db *database.DB, rec *recruit.Service, tr *train.Service, wf *workforce.Service, f *framework.Framework, w io.Writer, addr string, newPasswords bool) error {
 	var accounts []demo.Account
 	err := db.WithLock(ctx, "demo", func() error {
 		var err error
-		accounts, err = demo.Seed(ctx, db, rec, tr, db.MovableClock(), newPasswords)
-		return err
+		if accounts, err = demo.Seed(ctx, db, rec, tr, db.MovableClock(), newPasswords); err != nil {
+			return err
+		}
+		return demo.SeedWorkforce(ctx, wf, f, db.Now())
 	})
 	if err != nil {
 		return err

@@ -42,6 +42,8 @@ const (
 	ActionSignOff        Action = "training.signoff"  // sign off competencies and modules, reopen with a reason
 	ActionTrainingManage Action = "training.manage"   // start a record from an accepted offer, confirm it, name its team, record time out, part-time working and transfers, approve assessors
 	ActionTrainingReview Action = "training.review"   // record progress reviews and records, see the whole cohort
+
+	ActionWorkforceImport Action = "workforce.import" // register employers' codes (nationally) and import staff extracts (an employer: its own staff)
 )
 
 // Field is one field of a Target that a scope compares.
@@ -200,6 +202,9 @@ var Permissions = []Permission{
 	{RoleTrainingOfficer, ActionTrainingManage, ScopeDepartment},
 	{RoleSchoolAdmin, ActionTrainingManage, ScopeAll},
 	{RoleSchoolAdmin, ActionTrainingReview, ScopeAll},
+
+	{RoleWorkforcePlanner, ActionWorkforceImport, ScopeAll},
+	{RoleEmployer, ActionWorkforceImport, ScopeOrganisation},
 }
 
 // Actions lists every action in the table, for tests and documentation.

@@ -97,7 +97,7 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_time_format=sqlite"
 		// The writer overwrites what it deletes (secure_delete), so that
 		// erased personal data and files do not linger in free pages.
-		write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=secure_delete(1)&_txlock=immediate")
+		write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=secure_delete(1)&_pragma=cache_size(-32768)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}

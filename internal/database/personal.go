@@ -21,8 +21,8 @@ var _ privacy.Store = (*DB)(nil)
 // tables hold. A new capability adds its own here; the register test
 // fails until every table the migrations create is in it.
 var register = privacy.Register{
-	Personal: slices.Concat(accountsPersonal.Personal, recruitmentPersonal.Personal, trainingPersonal.Personal),
-	Free:     slices.Concat(accountsPersonal.Free, recruitmentPersonal.Free, trainingPersonal.Free),
+	Personal: slices.Concat(accountsPersonal.Personal, recruitmentPersonal.Personal, trainingPersonal.Personal, workforcePersonal.Personal),
+	Free:     slices.Concat(accountsPersonal.Free, recruitmentPersonal.Free, trainingPersonal.Free, workforcePersonal.Free),
 }
 
 // Register is every capability's registration.

@@ -576,6 +576,9 @@ func (f *Framework) CurrentSpecialisms() []*Specialism {
 // bandOrder is the Agenda for Change band scale, lowest first.
 var bandOrder = []string{"1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"}
 
+// Bands lists the Agenda for Change bands, lowest first.
+func Bands() []string { return slices.Clone(bandOrder) }
+
 // IsBand reports whether b is an Agenda for Change band.
 func IsBand(b string) bool { return slices.Contains(bandOrder, b) }
 

@@ -11,6 +11,7 @@ import (
 	"hcs/internal/idempotency"
 	"hcs/internal/recruit"
 	"hcs/internal/train"
+	"hcs/internal/workforce"
 )
 
 // populateTraining makes the accepted offer a training record with a
@@ -140,5 +141,24 @@ func PopulateEveryTable(tb testing.TB, db *database.DB) *StagedRound {
 		_, err := tx.Exec(ctx, "INSERT INTO post_rankings (post_id, application_id, rank) VALUES ($1, $2, 1)", sr.Posts[0].ID, sr.Apps[1].ID)
 		return err
 	}))
+	populateWorkforce(tb, db, sr)
 	return sr
+}
+
+// populateWorkforce registers the staged round's trust as an employer
+// and imports one assignment of its staff, as a workforce planner.
+func populateWorkforce(tb testing.TB, db *database.DB, sr *StagedRound) {
+	ctx := context.Background()
+	s := workforce.NewService(db.Workforce(), Framework(tb), 0)
+	by := auth.Actor{UserID: sr.School.ID}
+	trust := workforce.Employer{Code: "ZZ900", Name: sr.Trust.Name, Region: sr.Trust.Region}
+	if _, err := s.RegisterEmployers(ctx, by, "employers.csv", "", []workforce.Employer{trust}); err != nil {
+		tb.Fatal(err)
+	}
+	row := workforce.Row{Line: 2, Assignment: workforce.Assignment{Number: "900-1", Person: "S900", Employer: "ZZ900", StaffGroup: "06",
+		Specialism: "audiology", Level: "practitioner", Band: "5", FTE: 100, Contract: "permanent",
+		Start: workforce.Date(2020, 9, 1), End: workforce.NoEnd, BirthYear: 1995, RegBody: "RCCP", RegNumber: "PR900"}}
+	if _, err := s.ImportStaff(ctx, by, []workforce.Row{row}, workforce.ImportOptions{File: "staff.csv"}); err != nil {
+		tb.Fatal(err)
+	}
 }

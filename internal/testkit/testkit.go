@@ -17,6 +17,7 @@ import (
 	"hcs/internal/recruit"
 	"hcs/internal/search"
 	"hcs/internal/web"
+	"hcs/internal/workforce"
 )
 
 var (
@@ -85,7 +86,7 @@ func ServerWith(tb testing.TB, db *database.DB) *web.Server {
 	tb.Helper()
 	recruitment, training := Recruit(tb, db), Train(tb, db)
 	s, err := web.New(web.Config{Framework: Framework(tb), Search: Search(tb), Started: time.Now(), Version: "test", PublicURL: PublicURL,
-		Store: db, Recruit: recruitment, Train: training, Privacy: privacy.NewService(db, db, recruitment, training), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
+		Store: db, Recruit: recruitment, Train: training, Workforce: workforce.NewService(db.Workforce(), Framework(tb), 0), Privacy: privacy.NewService(db, db, recruitment, training), SchemaVersion: db.LatestVersion, Clock: func() time.Time { return db.Now() }})
 	if err != nil {
 		tb.Fatal(err)
 	}

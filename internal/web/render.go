@@ -22,6 +22,7 @@ import (
 	"hcs/internal/explore"
 	"hcs/internal/framework"
 	"hcs/internal/train"
+	"hcs/internal/workforce"
 )
 
 // Cache-Control for explorer answers: shared caches may keep them for five
@@ -89,13 +90,18 @@ type pageData struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"bands":   framework.BandRange,
-	"months":  explore.FormatMonths,
-	"contact": explore.PatientContactText,
-	"hours":   explore.HoursText,
-	"join":    strings.Join,
-	"lower":   strings.ToLower,
-	"upper":   strings.ToUpper,
+	"sub": func(a, b int) int { return a - b },
+	// staffColumns and employerColumns are the workforce files' columns.
+	"staffColumns":    func() []string { return workforce.StaffColumns },
+	"employerColumns": func() []string { return workforce.EmployerColumns },
+	"count":           formatCount,
+	"bands":           framework.BandRange,
+	"months":          explore.FormatMonths,
+	"contact":         explore.PatientContactText,
+	"hours":           explore.HoursText,
+	"join":            strings.Join,
+	"lower":           strings.ToLower,
+	"upper":           strings.ToUpper,
 	// lowerFirst lower-cases a name's first letter for use mid-sentence,
 	// keeping acronyms ("HCPC-registered") as they are.
 	"lowerFirst": explore.LowerFirst,

@@ -86,6 +86,10 @@ func (s *Server) Routes() []Route {
 		{"GET /review", auth.ActionReviewerHome, s.dynamic(s.reviewerHome)},
 		{"GET /school", auth.ActionSchoolHome, s.dynamic(s.schoolHome)},
 		{"GET /workforce", auth.ActionWorkforceHome, s.dynamic(s.workforceHome)},
+		{"GET /workforce/figures.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceFiguresCSV)},
+		{"GET /workforce/quarters.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceSeriesCSV)},
+		{"GET /workforce/import", auth.ActionWorkforceImport, s.dynamic(s.workforceImportPage)},
+		{"POST /workforce/import", auth.ActionWorkforceImport, upload{s.dynamic(s.workforceImport), maxStaffFileBytes + 64<<10}},
 		{"GET /admin", auth.ActionAdminHome, s.dynamic(s.adminHome)},
 
 		// Applicants: profile, applying, where they stand, preferences, offers.
@@ -305,6 +309,10 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/offers/{id}/answer", auth.ActionApply, s.apiJSON(s.apiAnswerOffer)},
 		{"GET /api/v1/rounds/{id}/offers", auth.ActionRoundManage, s.apiJSON(s.apiRoundOffers)},
 		{"POST /api/v1/rounds/{id}/offers/expire", auth.ActionRoundManage, s.apiJSON(s.apiExpireOffers)},
+
+		// The workforce's figures, with small numbers suppressed.
+		{"GET /api/v1/workforce/figures", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceFigures)},
+		{"GET /api/v1/workforce/quarters", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceSeries)},
 
 		// Operations and assets.
 		{"GET /healthz", pub, http.HandlerFunc(s.healthz)},

@@ -32,6 +32,7 @@ import (
 	"hcs/internal/recruit"
 	"hcs/internal/search"
 	"hcs/internal/train"
+	"hcs/internal/workforce"
 )
 
 // The front-end files in static/ are built by `make build` (or `make
@@ -61,6 +62,8 @@ type Config struct {
 	Recruit *recruit.Service
 	// Train is training to registration.
 	Train *train.Service
+	// Workforce is the workforce: staff records and their figures.
+	Workforce *workforce.Service
 	// Privacy exports and erases a person's data across every capability.
 	Privacy *privacy.Service
 	// SchemaVersion reports the database schema version, for /healthz.
@@ -129,6 +132,7 @@ type Server struct {
 	store         auth.Store
 	recruit       *recruit.Service
 	train         *train.Service
+	workforce     *workforce.Service
 	privacy       *privacy.Service
 	schemaVersion func() int
 	baseURL       string
@@ -177,6 +181,7 @@ func New(cfg Config) (*Server, error) {
 		store:         cfg.Store,
 		recruit:       cfg.Recruit,
 		train:         cfg.Train,
+		workforce:     cfg.Workforce,
 		privacy:       cfg.Privacy,
 		showMessages:  cfg.ShowMessages,
 		schemaVersion: cfg.SchemaVersion,

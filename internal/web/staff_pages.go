@@ -67,31 +67,6 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request) error {
 	return s.show(w, r, http.StatusOK, "department", d.Name, crumbs, map[string]any{"Department": d, "People": people, "Specialism": specialism})
 }
 
-// workforceHome shows anonymised counts only.
-func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.store.Organisations(r.Context(), nil)
-	if err != nil {
-		return err
-	}
-	users, err := s.store.Users(r.Context())
-	if err != nil {
-		return err
-	}
-	byRegion := map[string]int{}
-	for _, o := range orgs {
-		if o.Kind == auth.OrgTrust {
-			byRegion[o.Region]++
-		}
-	}
-	byRole := map[string]int{}
-	for _, u := range users {
-		for _, g := range u.Grants {
-			byRole[auth.RoleNames[g.Role]]++
-		}
-	}
-	return s.show(w, r, http.StatusOK, "home-workforce", "Workforce", nil, map[string]any{"ByRegion": byRegion, "ByRole": byRole, "Regions": auth.Regions})
-}
-
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
 	orgs, err := s.visibleOrganisations(r, auth.ActionOrgView)
 	if err != nil {

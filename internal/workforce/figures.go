@@ -1,0 +1,175 @@
+package workforce
+
+import (
+	"sort"
+	"strings"
+
+	"hcs/internal/apperr"
+)
+
+// Shown says how a figure may be shown.
+type Shown string
+
+const (
+	// ShownCount shows the count.
+	ShownCount Shown = "count"
+	// ShownFewer hides a count from 1 to the threshold less one: "fewer
+	// than 5".
+	ShownFewer Shown = "fewer"
+	// ShownHidden withholds a count (of any size, zero included) that
+	// would let a small one be worked out.
+	ShownHidden Shown = "hidden"
+)
+
+// Cell is one figure: headcount and FTE of a group of staff on a day.
+type Cell struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Headcount int    `json:"headcount"`
+	FTE       FTE    `json:"fte"`
+	Shown     Shown  `json:"shown"`
+	// Deeper says whether the cell's group breaks down further.
+	Deeper bool `json:"-"`
+}
+
+// Query asks for figures: on which day, broken down by which dimension
+// and to which depth, within which node of each dimension.
+type Query struct {
+	// At is one of the model's points; zero is the latest.
+	At Day
+	By Dim
+	// Depth is the depth of By's nodes to list; zero lists the children
+	// of the filter's node in By.
+	Depth int
+	// Filter is a node of each dimension, by code ("" for all).
+	Filter [numDims]string
+}
+
+// Table is a breakdown: one cell per group, and their total.
+type Table struct {
+	At     Day          `json:"at"`
+	By     Dim          `json:"-"`
+	Level  string       `json:"level"`
+	Filter [4]FilterOpt `json:"-"`
+	Rows   []Cell       `json:"rows"`
+	Total  Cell         `json:"total"`
+}
+
+// FilterOpt is a filter's node.
+type FilterOpt struct {
+	Code, Name string
+}
+
+// Series is a group's figure at each point.
+type Series struct {
+	Name   string `json:"name"`
+	Points []Day  `json:"points"`
+	Cells  []Cell `json:"cells"`
+}
+
+// point returns the index of the model's point for a day; zero is the
+// latest.
+func (m *Model) point(at Day) (int, error) {
+	if len(m.Points) == 0 {
+		return 0, apperr.Errorf(apperr.NotFound, "there are no staff records to count")
+	}
+	if at == 0 {
+		return len(m.Points) - 1, nil
+	}
+	i := sort.Search(len(m.Points), func(j int) bool { return m.Points[j] >= at })
+	if i == len(m.Points) || m.Points[i] != at {
+		return 0, apperr.Invalidf("at", "figures are counted at the end of each quarter from %s to %s; %s is not one", m.Points[0], m.Points[len(m.Points)-1], at)
+	}
+	return i, nil
+}
+
+// filter resolves a query's filter codes to nodes.
+func (m *Model) filter(codes [numDims]string) ([numDims]int, error) {
+	var c [numDims]int
+	for k := range numDims {
+		n, ok := m.Dims[k].Node(codes[k])
+		if !ok {
+			return c, apperr.Invalidf(Dim(k).String(), "%q is not a %s figures are counted by", codes[k], Dim(k))
+		}
+		c[k] = n
+	}
+	return c, nil
+}
+
+// shown is how a cell of a cube may be shown.
+func (m *Model) shown(cb *cube, i int) Cell {
+	c := Cell{Headcount: int(cb.count[i]), FTE: FTE(cb.fte[i]), Shown: ShownCount}
+	switch cb.labels[i] {
+	case labelFewer:
+		c.Headcount, c.FTE, c.Shown = 0, 0, ShownFewer
+	case labelWithheld:
+		c.Headcount, c.FTE, c.Shown = 0, 0, ShownHidden
+	}
+	return c
+}
+
+// Breakdown answers a query: the groups of the By dimension at the depth
+// asked, within the filter, with small numbers suppressed.
+func (m *Model) Breakdown(q Query) (*Table, error) {
+	p, err := m.point(q.At)
+	if err != nil {
+		return nil, err
+	}
+	at, err := m.filter(q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	d := m.Dims[q.By]
+	within := at[q.By]
+	depth := q.Depth
+	if depth == 0 {
+		depth = d.Nodes[within].Depth + 1
+	}
+	if depth <= d.Nodes[within].Depth || depth > len(d.Levels) {
+		return nil, apperr.Invalidf("depth", "%s has no level %d below %s", q.By, depth, d.Nodes[within].Name)
+	}
+	m.count()
+	cb := &m.cubes[p]
+	t := &Table{At: m.Points[p], By: q.By, Level: d.Levels[depth-1]}
+	for k := range numDims {
+		t.Filter[k] = FilterOpt{Code: m.Dims[k].Nodes[at[k]].Code, Name: m.Dims[k].Nodes[at[k]].Name}
+	}
+	c := at
+	for n, node := range d.Nodes {
+		if node.Depth != depth || !d.Under(n, within) {
+			continue
+		}
+		c[q.By] = n
+		cell := m.shown(cb, m.cell(c))
+		cell.Code, cell.Name, cell.Deeper = node.Code, node.Name, len(node.Children) > 0
+		t.Rows = append(t.Rows, cell)
+	}
+	t.Total = m.shown(cb, m.cell(at))
+	t.Total.Code, t.Total.Name = d.Nodes[within].Code, d.Nodes[within].Name
+	return t, nil
+}
+
+// Series is the filter's group at every point.
+func (m *Model) Series(filter [numDims]string) (*Series, error) {
+	at, err := m.filter(filter)
+	if err != nil {
+		return nil, err
+	}
+	m.count()
+	i := m.cell(at)
+	s := &Series{Points: m.Points, Cells: make([]Cell, len(m.Points))}
+	var names []string
+	for k := range numDims {
+		if at[k] != 0 {
+			names = append(names, m.Dims[k].Nodes[at[k]].Name)
+		}
+	}
+	s.Name = "All staff"
+	if len(names) > 0 {
+		s.Name = strings.Join(names, ", ")
+	}
+	for p := range m.Points {
+		s.Cells[p] = m.shown(&m.cubes[p], i)
+	}
+	return s, nil
+}

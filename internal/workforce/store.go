@@ -1,0 +1,75 @@
+package workforce
+
+import (
+	"context"
+	"time"
+
+	"hcs/internal/auth"
+)
+
+// Store runs the workforce service's transactions. The service decides;
+// the store loads and saves rows inside one transaction, and holds with
+// constraints and a lock what must stay true when imports arrive at once.
+type Store interface {
+	// Write runs fn in one read-write transaction, committing when fn
+	// returns nil and rolling back otherwise.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn in one read-only transaction that sees one snapshot.
+	Read(ctx context.Context, fn func(Tx) error) error
+}
+
+// Stored is an assignment as it is held, with its row id.
+type Stored struct {
+	ID int64
+	Assignment
+}
+
+// Tx is one transaction of the workforce store.
+type Tx interface {
+	// Now is the transaction's one reading of the clock.
+	Now() time.Time
+	Audit(by auth.Actor, action, recordType string, recordID int64, detail string) error
+
+	// Lock holds the workforce's lock until the transaction ends, so that
+	// imports change what is held one at a time.
+	Lock() error
+	// Version counts the changes to what is held: it goes up with every
+	// import that changes something.
+	Version() (int64, error)
+	// Bump raises the version.
+	Bump() error
+
+	// Employers lists the organisations staff are recorded against.
+	Employers() ([]Employer, error)
+	// SaveEmployer records an employer's code: for the organisation of
+	// that name when there is one (setting its region), else a new trust.
+	// It fills in OrganisationID.
+	SaveEmployer(e *Employer) error
+
+	// Assignments calls fn with every assignment held, in id order.
+	Assignments(fn func(*Stored) error) error
+	// InsertAssignments saves new assignments.
+	InsertAssignments(as []Assignment) error
+	// UpdateAssignment saves a changed assignment over the one with its id.
+	UpdateAssignment(s *Stored) error
+	// SaveImport records an import and fills in its ID.
+	SaveImport(im *Import) error
+	// Imports lists the latest imports, newest first.
+	Imports(limit int) ([]Import, error)
+}
+
+// Import is a file imported, with what it changed.
+type Import struct {
+	ID int64 `json:"id"`
+	// Kind is "staff" or "employers".
+	Kind      string    `json:"kind"`
+	File      string    `json:"file"`
+	SHA256    string    `json:"sha256"`
+	Rows      int       `json:"rows"`
+	Added     int       `json:"added"`
+	Changed   int       `json:"changed"`
+	Unchanged int       `json:"unchanged"`
+	By        int64     `json:"imported_by,omitempty"`
+	ByName    string    `json:"imported_by_name,omitempty"`
+	At        time.Time `json:"imported_at"`
+}
