@@ -78,6 +78,7 @@ bench: build
 	PYTHON_RUNS=1 ./bench/match.sh 1000000 50000 10 random
 	./bench/load.sh
 	./bench/training.sh
+	./bench/workforce.sh
 
 # Lighthouse performance (mobile), median of three runs per page, for
 # docs/BENCHMARKS.md (needs chromium). Accessibility, best practices and SEO

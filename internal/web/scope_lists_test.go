@@ -77,12 +77,20 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /admin/users":            {"/admin/users", []listCase{{auth.RoleSystemAdmin, []string{"Victim", "Person reviewer"}, nil}}},
 			"GET /api/v1/rounds/{id}/offers": {"/api/v1/rounds/" + id(f.round2) + "/offers", []listCase{
 				{auth.RoleSchoolAdmin, []string{`"offers"`}, nil}}},
-			"GET /api/v1/audit":      {"/api/v1/audit", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
-			"GET /admin/audit":       {"/admin/audit", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
-			"GET /admin/audit.csv":   {"/admin/audit.csv", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
-			"GET /api/v1/outbox":     {"/api/v1/outbox", []listCase{{auth.RoleSystemAdmin, []string{`"messages"`}, nil}}},
-			"GET /admin/outbox":      {"/admin/outbox", []listCase{{auth.RoleSystemAdmin, []string{"Outbox"}, nil}}},
-			"GET /workforce":         {"/workforce", []listCase{{auth.RoleWorkforcePlanner, []string{"London", "Wales"}, []string{"Person", "Secret"}}}},
+			"GET /api/v1/audit":    {"/api/v1/audit", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
+			"GET /admin/audit":     {"/admin/audit", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
+			"GET /admin/audit.csv": {"/admin/audit.csv", []listCase{{auth.RoleSystemAdmin, []string{"organisation.create"}, nil}}},
+			"GET /api/v1/outbox":   {"/api/v1/outbox", []listCase{{auth.RoleSystemAdmin, []string{`"messages"`}, nil}}},
+			"GET /admin/outbox":    {"/admin/outbox", []listCase{{auth.RoleSystemAdmin, []string{"Outbox"}, nil}}},
+			"GET /workforce":       {"/workforce", []listCase{{auth.RoleWorkforcePlanner, []string{"No staff records have been imported yet"}, []string{"Person", "Secret"}}}},
+			// National figures with small numbers suppressed, for planners
+			// only; TestWorkforceThroughThePages reads them with staff.
+			"GET /workforce/figures.csv":     {"/workforce/figures.csv", nil},
+			"GET /workforce/quarters.csv":    {"/workforce/quarters.csv", nil},
+			"GET /api/v1/workforce/figures":  {"/api/v1/workforce/figures", nil},
+			"GET /api/v1/workforce/quarters": {"/api/v1/workforce/quarters", nil},
+			"GET /workforce/import": {"/workforce/import", []listCase{{auth.RoleWorkforcePlanner, []string{"Import staff records", "employers are registered"}, []string{"Secret"}},
+				{auth.RoleEmployer, []string{"your organisation, once the national workforce team has registered"}, []string{"Secret"}}}},
 			"GET /api/v1/me/data":    {"/api/v1/me/data", []listCase{{auth.RoleApplicant, []string{"Person applicant"}, []string{"Victim", "Secret"}}}},
 			"GET /account/data":      {"/account/data", []listCase{{auth.RoleEmployer, []string{"Person employer-recruiter"}, []string{"Victim", "Secret"}}}},
 			"GET /api/v1/me/profile": {"/api/v1/me/profile", nil}, // the caller's own profile, or 404

@@ -71,7 +71,21 @@ func figuresQuery(r *http.Request, m *workforce.Model) (figuresForm, workforce.Q
 	q := r.URL.Query()
 	f := figuresForm{At: q.Get("at"), By: q.Get("by"), Region: q.Get("region"), Specialism: q.Get("specialism"), Level: q.Get("level"), Band: q.Get("band")}
 	if f.By == "" {
-		f.By = "region"
+		// The first breakdown the filters leave open.
+		f.By = "level"
+		for _, b := range breakdowns {
+			filter := map[workforce.Dim]string{workforce.DimRegion: f.Region, workforce.DimSpecialism: f.Specialism, workforce.DimLevel: f.Level, workforce.DimBand: f.Band}[b.Dim]
+			if filter == "" {
+				f.By = b.Value
+				break
+			}
+			if b.Dim == workforce.DimSpecialism {
+				if n, ok := m.Dims[b.Dim].Node(filter); ok && m.Dims[b.Dim].Nodes[n].Depth < b.Depth {
+					f.By = b.Value
+					break
+				}
+			}
+		}
 	}
 	var wq workforce.Query
 	i := slices.IndexFunc(breakdowns, func(b breakdown) bool { return b.Value == f.By })
@@ -338,10 +352,8 @@ func (s *Server) apiWorkforceFigures(w http.ResponseWriter, r *http.Request) (in
 	if err != nil {
 		return 0, nil, err
 	}
-	out := figuresJSON{At: t.At.String(), By: r.URL.Query().Get("by"), Filter: map[string]string{}, Threshold: m.Threshold, Rows: t.Rows, Total: t.Total}
-	if out.By == "" {
-		out.By = "region"
-	}
+	form, _, _ := figuresQuery(r, m)
+	out := figuresJSON{At: t.At.String(), By: form.By, Filter: map[string]string{}, Threshold: m.Threshold, Rows: t.Rows, Total: t.Total}
 	for i, f := range t.Filter {
 		if f.Code != "" {
 			out.Filter[workforce.Dim(i).String()] = f.Code

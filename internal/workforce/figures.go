@@ -83,15 +83,24 @@ func (m *Model) point(at Day) (int, error) {
 	return i, nil
 }
 
-// filter resolves a query's filter codes to nodes.
-func (m *Model) filter(codes [numDims]string) ([numDims]int, error) {
+// filter resolves a query's filter codes to nodes. by, when not -1,
+// is the dimension the figures are broken down by, which counts towards
+// the dimensions a figure may narrow.
+func (m *Model) filter(codes [numDims]string, by Dim) ([numDims]int, error) {
 	var c [numDims]int
+	narrowed := 0
 	for k := range numDims {
 		n, ok := m.Dims[k].Node(codes[k])
 		if !ok {
 			return c, apperr.Invalidf(Dim(k).String(), "%q is not a %s figures are counted by", codes[k], Dim(k))
 		}
 		c[k] = n
+		if n != 0 || Dim(k) == by {
+			narrowed++
+		}
+	}
+	if narrowed > MaxBreakdowns {
+		return c, apperr.Invalidf("by", "Figures narrow at most %d of region, specialism, career level and band at once: clear a filter, or break the figures down by one of those filtered", MaxBreakdowns)
 	}
 	return c, nil
 }
@@ -115,7 +124,7 @@ func (m *Model) Breakdown(q Query) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	at, err := m.filter(q.Filter)
+	at, err := m.filter(q.Filter, q.By)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +160,7 @@ func (m *Model) Breakdown(q Query) (*Table, error) {
 
 // Series is the filter's group at every point.
 func (m *Model) Series(filter [numDims]string) (*Series, error) {
-	at, err := m.filter(filter)
+	at, err := m.filter(filter, -1)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ type Model struct {
 	stride [numDims]int
 
 	once  sync.Once
-	eqs   []equation
+	lat   *lattice
 	cubes []cube
 }
 
@@ -133,7 +133,7 @@ func newModel(f *framework.Framework, version int64, employers []Employer, as []
 // from their children, then small numbers are hidden.
 func (m *Model) count() {
 	m.once.Do(func() {
-		m.eqs = m.cubeEquations()
+		m.lat = newLattice(m.Dims[:])
 		m.cubes = make([]cube, len(m.Points))
 		for i := range m.cubes {
 			m.cubes[i] = cube{count: make([]int32, m.cells), fte: make([]int32, m.cells)}

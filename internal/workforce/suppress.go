@@ -1,7 +1,6 @@
 package workforce
 
-import "slices"
-
+import "sort"
 
 // Small numbers. A count from 1 to Threshold-1 is never shown outside the
 // employer's own staff: it reads "fewer than 5" (primary suppression).
@@ -11,17 +10,26 @@ import "slices"
 // (secondary suppression), and read "not shown": a number that may be
 // anything, zero included.
 //
-// "Worked out" is judged as someone would who knows every equation
-// between the figures and what the labels say: a "fewer than 5" cell is
-// 1 to Threshold-1, a "not shown" one any count from 0. Bounds on each
-// cell are tightened through every equation until none tightens further;
-// a small count whose bounds meet is revealed. For each revealed cell,
-// one cell in its equations is then withheld, giving away as little as
-// possible: a "fewer than 5" beside it is relabelled "not shown" (four
-// "fewer than 5" cells under a "fewer than 5" total are each 1, whatever
-// else is hidden), else a visible zero, else the visible cell with the
-// smallest count; and the bounds are worked out again, until no small
-// count is revealed.
+// The figures are every combination of a node of each dimension (a
+// lattice): each cell is the sum of the leaf cells below it. Someone who
+// knows every equation between the published cells, and what the labels
+// say (a "fewer than 5" cell is 1 to Threshold-1, a "not shown" one any
+// count from 0), cannot work out a small count exactly if the published
+// figures fit another set of leaf counts in which that count differs.
+// For each small count x the suppression makes sure one does: it picks,
+// in each dimension, a leaf a below x's node and, where x's node is not
+// the whole, a partner leaf b outside it, and moves one person from the
+// corners of the hypercube these span to the opposite corners (+1 on the
+// cells with an even number of b's, -1 on the others). Every cell this
+// changes (x among them) is then withheld, or relabelled "not shown"
+// where the change takes a "fewer than 5" out of its range; of the
+// hypercubes tried, the one that withholds the fewest people is chosen.
+// Withholding more cells later never spoils such a move, so when every
+// small count has its move, none can be worked out.
+//
+// The tests audit the result independently: bounds on every cell are
+// tightened through every equation until none moves, and no small
+// count's bounds may meet.
 
 // DefaultThreshold is the smallest count shown outside an employer.
 const DefaultThreshold = 5
@@ -35,6 +43,98 @@ const (
 	labelWithheld
 )
 
+// lattice is every combination of one node of each dimension.
+type lattice struct {
+	dims   []*Dimension
+	size   []int
+	stride []int
+	cells  int
+	// leaves lists, for each dimension and node, the leaves below it (the
+	// node itself when it is a leaf).
+	leaves [][][]int
+	// published says which cells are published: those that break down
+	// at most MaxBreakdowns dimensions (the others' nodes are the whole).
+	// The finer cells are not published, so they are unknowns to anyone
+	// reading the figures, and need no label.
+	published []bool
+	// weight is what withholding a person in a cell costs: more the
+	// coarser the cell, which more people read and which sums more.
+	weight []int
+}
+
+// MaxBreakdowns is how many dimensions a published figure may narrow at
+// once: a region, a specialism and a level, say, but not a band as well.
+// Every combination of all four is too sparse to publish for a workforce
+// of this size without withholding most of it.
+const MaxBreakdowns = 3
+
+func newLattice(dims []*Dimension) *lattice {
+	l := &lattice{dims: dims, size: make([]int, len(dims)), stride: make([]int, len(dims)), cells: 1}
+	for k := len(dims) - 1; k >= 0; k-- {
+		l.size[k] = len(dims[k].Nodes)
+		l.stride[k] = l.cells
+		l.cells *= l.size[k]
+	}
+	l.published, l.weight = make([]bool, l.cells), make([]int, l.cells)
+	c := make([]int, len(dims))
+	for cell := range l.cells {
+		l.coords(cell, c)
+		narrowed := 0
+		for _, n := range c {
+			if n != 0 {
+				narrowed++
+			}
+		}
+		l.published[cell] = narrowed <= MaxBreakdowns || len(dims) <= MaxBreakdowns
+		l.weight[cell] = 1 << (2 * max(len(dims)-1-narrowed, 0))
+	}
+	l.leaves = make([][][]int, len(dims))
+	for k, d := range dims {
+		l.leaves[k] = make([][]int, len(d.Nodes))
+		for n := len(d.Nodes) - 1; n >= 0; n-- {
+			if len(d.Nodes[n].Children) == 0 {
+				l.leaves[k][n] = []int{n}
+			}
+			if n > 0 {
+				p := d.Nodes[n].Parent
+				l.leaves[k][p] = append(l.leaves[k][p], l.leaves[k][n]...)
+			}
+		}
+		for n := range l.leaves[k] {
+			sort.Ints(l.leaves[k][n])
+		}
+	}
+	return l
+}
+
+func (l *lattice) coords(cell int, c []int) {
+	for k := range l.dims {
+		c[k] = cell / l.stride[k] % l.size[k]
+	}
+}
+
+// equations lists that each node with children is the sum of its
+// children, at every combination of the other dimensions' nodes.
+func (l *lattice) equations() []equation {
+	var eqs []equation
+	c := make([]int, len(l.dims))
+	for cell := range l.cells {
+		l.coords(cell, c)
+		for k, d := range l.dims {
+			node := d.Nodes[c[k]]
+			if len(node.Children) == 0 {
+				continue
+			}
+			e := equation{parent: int32(cell), children: make([]int32, len(node.Children))}
+			for i, ch := range node.Children {
+				e.children[i] = int32(cell + (ch-c[k])*l.stride[k])
+			}
+			eqs = append(eqs, e)
+		}
+	}
+	return eqs
+}
+
 // equation says that a parent cell is the sum of its children.
 type equation struct {
 	parent   int32
@@ -44,242 +144,222 @@ type equation struct {
 // infinite stands for no upper bound.
 const infinite = int64(1) << 40
 
-// suppress labels each cell so that no count from 1 to threshold-1 can
-// be worked out from the published cells and the equations.
-func suppress(count []int32, eqs []equation, threshold int) []label {
+// step is a node a move changes, and by how much (+1 or -1) in its
+// dimension.
+type step struct {
+	node, sign int
+}
+
+// suppress labels each cell of a lattice so that no count from 1 to
+// threshold-1 can be worked out from the published cells.
+func (l *lattice) suppress(count []int32, threshold int) []label {
 	t := int32(threshold)
 	labels := make([]label, len(count))
-	any := false
+	var small []int
 	for i, c := range count {
-		if c > 0 && c < t {
-			labels[i], any = labelFewer, true
-		}
-	}
-	if !any {
-		return labels
-	}
-	// of lists the equations each cell is in.
-	of := make([][]int32, len(count))
-	for e := range eqs {
-		of[eqs[e].parent] = append(of[eqs[e].parent], int32(e))
-		for _, c := range eqs[e].children {
-			of[c] = append(of[c], int32(e))
-		}
-	}
-	for {
-		pinned := revealed(count, labels, eqs, of, threshold)
-		if len(pinned) == 0 {
-			return labels
-		}
-		// One change for each revealed cell, but none for a cell that
-		// shares an equation with a cell just changed: that may be
-		// enough, and the next round will tell.
-		touched := make(map[int32]bool)
-	next:
-		for _, x := range pinned {
-			for _, e := range of[x] {
-				if touched[e] {
-					continue next
-				}
-			}
-			y := withhold(count, labels, eqs, of, x)
-			labels[y] = labelWithheld
-			for _, e := range of[y] {
-				touched[e] = true
-			}
-		}
-	}
-}
-
-// withhold chooses the cell to withhold for a revealed cell x, among the
-// cells of x's equations, giving away as little as it can: a "fewer than
-// 5" other than x (relabelled "not shown", which hides no more numbers),
-// else a visible zero, else the visible cell with the smallest count,
-// else x itself. When every cell there is withheld already, it looks in
-// the equations of those cells, and so on. Each choice is a cell not
-// withheld before, so suppress ends.
-func withhold(count []int32, labels []label, eqs []equation, of [][]int32, x int32) int32 {
-	seen := map[int32]bool{x: true}
-	frontier := []int32{x}
-	for len(frontier) > 0 {
-		best, zero, fewer := int32(-1), int32(-1), int32(-1)
-		var next []int32
-		for _, y := range frontier {
-			for _, e := range of[y] {
-				eq := &eqs[e]
-				for i := -1; i < len(eq.children); i++ {
-					c := eq.parent
-					if i >= 0 {
-						c = eq.children[i]
-					}
-					if seen[c] {
-						continue
-					}
-					seen[c] = true
-					switch labels[c] {
-					case labelFewer:
-						if fewer < 0 || count[c] > count[fewer] || count[c] == count[fewer] && c < fewer {
-							fewer = c
-						}
-					case labelWithheld:
-						next = append(next, c)
-					default:
-						switch {
-						case count[c] == 0:
-							if zero < 0 || c < zero {
-								zero = c
-							}
-						case best < 0 || count[c] < count[best] || count[c] == count[best] && c < best:
-							best = c
-						}
-					}
-				}
-			}
-		}
 		switch {
-		case fewer >= 0:
-			return fewer
-		case best >= 0:
-			return best
-		case zero >= 0:
-			return zero
-		case labels[x] == labelFewer:
-			return x
-		}
-		frontier = next
-	}
-	return x
-}
-
-
-// Bounds is what someone reading the figures knows of each cell: its
-// lowest and highest possible count.
-type bounds struct{ lo, hi []int64 }
-
-// revealed returns the small counts that can be worked out. A larger
-// hidden count worked out reveals nothing that could not be shown.
-func revealed(count []int32, labels []label, eqs []equation, of [][]int32, threshold int) []int32 {
-	b := tighten(count, labels, eqs, of, threshold)
-	var out []int32
-	for i, l := range labels {
-		if l != labelShown && count[i] > 0 && int(count[i]) < threshold && b.lo[i] == b.hi[i] {
-			out = append(out, int32(i))
+		case !l.published[i]:
+			labels[i] = labelWithheld
+		case c > 0 && c < t:
+			labels[i] = labelFewer
+			small = append(small, i)
 		}
 	}
-	return out
+	// The finest cells first: their moves often protect the sums above.
+	c := make([]int, len(l.dims))
+	depth := func(cell int) int {
+		l.coords(cell, c)
+		n := 0
+		for k, d := range l.dims {
+			n += d.Nodes[c[k]].Depth - len(l.dims[k].Levels)
+		}
+		return n
+	}
+	sort.SliceStable(small, func(i, j int) bool { return depth(small[i]) > depth(small[j]) })
+	for _, x := range small {
+		l.protect(count, labels, x, threshold)
+	}
+	return labels
 }
 
-// tighten works out the bounds on every cell from the labels and the
-// equations, until no bound moves.
-func tighten(count []int32, labels []label, eqs []equation, of [][]int32, threshold int) bounds {
-	n := len(count)
-	b := bounds{lo: make([]int64, n), hi: make([]int64, n)}
-	var work []int32
-	queued := make([]bool, len(eqs))
-	for i := range n {
-		switch labels[i] {
-		case labelShown:
-			b.lo[i], b.hi[i] = int64(count[i]), int64(count[i])
-		case labelFewer:
-			b.lo[i], b.hi[i] = 1, int64(threshold-1)
-		default:
-			b.lo[i], b.hi[i] = 0, infinite
-		}
-		if labels[i] != labelShown {
-			for _, e := range of[i] {
-				if !queued[e] {
-					queued[e] = true
-					work = append(work, e)
-				}
+// partners is how many partner leaves protect tries in each dimension.
+const partners = 6
+
+// protect finds the cheapest move that changes cell x and withholds
+// every cell it changes.
+func (l *lattice) protect(count []int32, labels []label, x, threshold int) {
+	n := len(l.dims)
+	cx := make([]int, n)
+	l.coords(x, cx)
+	// The leaf cell below x with the most people: the move takes one of
+	// them (or adds one like them).
+	leaf := make([]int, n)
+	var most int32 = -1
+	var visit func(k, base int, at []int)
+	visit = func(k, base int, at []int) {
+		if k == n {
+			if count[base] > most {
+				most = count[base]
+				copy(leaf, at)
 			}
-		}
-	}
-	changed := func(c int32, lo, hi int64) {
-		if lo <= b.lo[c] && hi >= b.hi[c] {
 			return
 		}
-		b.lo[c], b.hi[c] = max(lo, b.lo[c]), min(hi, b.hi[c])
-		for _, e := range of[c] {
-			if !queued[e] {
-				queued[e] = true
-				work = append(work, e)
-			}
+		for _, lf := range l.leaves[k][cx[k]] {
+			at[k] = lf
+			visit(k+1, base+lf*l.stride[k], at)
 		}
 	}
-	// Bounds only narrow, and the counts hold them, so this ends; the
-	// limit guards against a mistake that would make it run on.
-	for steps := 0; len(work) > 0 && steps < 1000+100*len(eqs); steps++ {
-		e := work[len(work)-1]
-		work = work[:len(work)-1]
-		queued[e] = false
-		eq := &eqs[e]
-		// The children's sums: lowest, and highest over those with a
-		// highest (unbounded counts how many have none).
-		var sumLo, sumHi int64
-		unbounded := 0
-		for _, c := range eq.children {
-			sumLo += b.lo[c]
-			if b.hi[c] >= infinite {
-				unbounded++
-			} else {
-				sumHi += b.hi[c]
+	visit(0, 0, make([]int, n))
+	// In each dimension, the moves to try: up the path from the leaf to
+	// the root, or, where x's node is not the whole, across to a partner
+	// leaf outside it, below their lowest common ancestor.
+	type choice struct {
+		up, down []step
+	}
+	options := make([][]choice, n)
+	for k, d := range l.dims {
+		cell := func(node int) int { return x + (node-cx[k])*l.stride[k] }
+		a := leaf[k]
+		// chain is the nodes from a leaf up to, and not including, an
+		// ancestor; below -1, up to the root and including it.
+		chain := func(from, below int) []step {
+			var out []step
+			for v := from; v != below; v = d.Nodes[v].Parent {
+				out = append(out, step{node: v, sign: 1})
+				if v == 0 {
+					break
+				}
+			}
+			return out
+		}
+		options[k] = []choice{{up: chain(a, -1)}}
+		if cx[k] == 0 {
+			continue
+		}
+		// The lowest ancestor of x's node with another child.
+		lca := d.Nodes[cx[k]].Parent
+		for lca != 0 && len(d.Nodes[lca].Children) == 1 {
+			lca = d.Nodes[lca].Parent
+		}
+		if len(d.Nodes[lca].Children) == 1 {
+			continue
+		}
+		var bs []int
+		for _, leaf := range l.leaves[k][lca] {
+			if !d.Under(leaf, cx[k]) {
+				bs = append(bs, leaf)
 			}
 		}
-		p := eq.parent
-		if unbounded > 0 {
-			changed(p, sumLo, infinite)
-		} else {
-			changed(p, sumLo, sumHi)
+		// The partners whose cells are cheapest to withhold: the three
+		// with the fewest people (at least one, to give one up), and a
+		// zero (which can take one).
+		sort.SliceStable(bs, func(i, j int) bool { return count[cell(bs[i])] < count[cell(bs[j])] })
+		var tryB []int
+		if len(bs) > 0 && count[cell(bs[0])] == 0 {
+			tryB = append(tryB, bs[0])
 		}
-		for _, c := range eq.children {
-			// The others' highest sum bounds this child from below.
-			otherHi := infinite
+		for _, b := range bs {
+			if count[cell(b)] > 0 && len(tryB) < partners+1 {
+				tryB = append(tryB, b)
+			}
+		}
+		bs = tryB
+		up := chain(a, lca)
+		for i := range bs {
+			down := chain(bs[i], lca)
+			for j := range down {
+				down[j].sign = -1
+			}
+			options[k] = append(options[k], choice{up: up, down: down})
+		}
+	}
+	t := int32(threshold)
+	bestCost := -1
+	var best []int32
+	var bestSigns []int
+	pick := make([]int, n)
+	var cells []int32
+	var signs []int
+	// try costs the move for one choice in each dimension, in one
+	// direction; -1 when it cannot be made.
+	try := func(sign int) int {
+		cells, signs = cells[:0], signs[:0]
+		var walk func(k, base, s int)
+		walk = func(k, base, s int) {
+			if k == n {
+				cells, signs = append(cells, int32(base)), append(signs, s)
+				return
+			}
+			ch := options[k][pick[k]]
+			for _, st := range ch.up {
+				walk(k+1, base+st.node*l.stride[k], s*st.sign)
+			}
+			for _, st := range ch.down {
+				walk(k+1, base+st.node*l.stride[k], s*st.sign)
+			}
+		}
+		walk(0, 0, sign)
+		cost := 0
+		for i, z := range cells {
+			v := count[z] + int32(signs[i])
+			if v < 0 {
+				return -1
+			}
 			switch {
-			case unbounded == 0:
-				otherHi = sumHi - b.hi[c]
-			case unbounded == 1 && b.hi[c] >= infinite:
-				otherHi = sumHi
+			case !l.published[z]:
+			case labels[z] == labelShown:
+				cost += (int(count[z]) + 1) * l.weight[z]
+			case labels[z] == labelFewer:
+				if v < 1 || v >= t {
+					cost++
+				}
 			}
-			lo := int64(0)
-			if otherHi < infinite && b.lo[p] > otherHi {
-				lo = b.lo[p] - otherHi
+		}
+		return cost
+	}
+	var choose func(k int)
+	choose = func(k int) {
+		if k == n {
+			for _, sign := range []int{1, -1} {
+				if cost := try(sign); cost >= 0 && (bestCost < 0 || cost < bestCost) {
+					bestCost = cost
+					best, bestSigns = append(best[:0], cells...), append(bestSigns[:0], signs...)
+				}
 			}
-			hi := infinite
-			if b.hi[p] < infinite {
-				hi = b.hi[p] - (sumLo - b.lo[c])
+			return
+		}
+		for i := range options[k] {
+			pick[k] = i
+			choose(k + 1)
+			if bestCost == 0 {
+				return
 			}
-			changed(c, lo, hi)
 		}
 	}
-	return b
+	choose(0)
+	if bestCost < 0 {
+		// No move can be made, which the move up every path to the root
+		// always can unless x holds nobody: withhold the cells of x's
+		// equations.
+		for k := range l.dims {
+			for _, ch := range l.dims[k].Nodes[cx[k]].Children {
+				labels[x+(ch-cx[k])*l.stride[k]] = labelWithheld
+			}
+			if cx[k] != 0 {
+				labels[x+(l.dims[k].Nodes[cx[k]].Parent-cx[k])*l.stride[k]] = labelWithheld
+			}
+		}
+		return
+	}
+	for i, z := range best {
+		v := count[z] + int32(bestSigns[i])
+		if labels[z] == labelShown || labels[z] == labelFewer && (v < 1 || v >= t) {
+			labels[z] = labelWithheld
+		}
+	}
 }
 
 // suppress labels a cube's cells.
 func (m *Model) suppress(count []int32) []label {
-	return suppress(count, m.eqs, m.Threshold)
-}
-
-// cubeEquations lists the equations of a model's cube: for each
-// dimension and each node with children, at every combination of the
-// other dimensions' nodes, the node's cell is the sum of its children's.
-func (m *Model) cubeEquations() []equation {
-	var eqs []equation
-	for k := range numDims {
-		for p, node := range m.Dims[k].Nodes {
-			if len(node.Children) == 0 {
-				continue
-			}
-			for cell := range m.cells {
-				if cell/m.stride[k]%m.size[k] != p {
-					continue
-				}
-				e := equation{parent: int32(cell), children: make([]int32, len(node.Children))}
-				for i, c := range node.Children {
-					e.children[i] = int32(cell + (c-p)*m.stride[k])
-				}
-				eqs = append(eqs, e)
-			}
-		}
-	}
-	return slices.Clip(eqs)
+	return m.lat.suppress(count, m.Threshold)
 }

@@ -21,15 +21,24 @@ func loadFramework(t testing.TB) *framework.Framework {
 	return f
 }
 
-// one builds a single equation: cell 0 is the total of cells 1...
-func one(parts ...int32) ([]int32, []equation) {
-	count := append([]int32{0}, parts...)
-	e := equation{parent: 0}
-	for i, p := range parts {
-		count[0] += p
-		e.children = append(e.children, int32(i+1))
+// flat is a dimension of a whole and n leaves.
+func flat(n int) *Dimension {
+	d := &Dimension{Levels: []string{"Part"}}
+	d.add("", "All", 0)
+	for i := range n {
+		d.add(string(rune('a'+i)), string(rune('A'+i)), 0)
 	}
-	return count, []equation{e}
+	return d
+}
+
+// one builds a table of parts and their total (cell 0).
+func one(parts ...int32) (*lattice, []int32) {
+	l := newLattice([]*Dimension{flat(len(parts))})
+	count := append([]int32{0}, parts...)
+	for _, p := range parts {
+		count[0] += p
+	}
+	return l, count
 }
 
 func TestSuppressOneTable(t *testing.T) {
@@ -45,11 +54,12 @@ func TestSuppressOneTable(t *testing.T) {
 		{"two small whose sum leaves room", []int32{2, 3, 40}, []int{1, 2}},
 		{"a small total hides everything", []int32{1, 2}, []int{0, 1, 2}},
 		{"all ones", []int32{1, 1, 1, 1, 1, 1, 50}, []int{1, 2, 3, 4, 5, 6}},
+		{"a one beside fours", []int32{1, 4, 4, 30}, []int{1, 2, 3}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			count, eqs := one(c.parts...)
-			labels := suppress(count, eqs, 5)
+			l, count := one(c.parts...)
+			labels := l.suppress(count, 5)
 			var got []int
 			for i, l := range labels {
 				if l != labelShown {
@@ -59,14 +69,14 @@ func TestSuppressOneTable(t *testing.T) {
 			if !slices.Equal(got, c.hidden) {
 				t.Fatalf("parts %v (total %d): hidden %v, want %v", c.parts, count[0], got, c.hidden)
 			}
-			audit(t, count, labels, eqs, 5)
+			audit(t, count, labels, l.equations(), 5, nil)
 		})
 	}
 }
 
 // audit fails when anyone who knows the equations and the labels can
 // work out a hidden count.
-func audit(t testing.TB, count []int32, labels []label, eqs []equation, threshold int) {
+func audit(t testing.TB, count []int32, labels []label, eqs []equation, threshold int, published []bool) {
 	t.Helper()
 	of := make([][]int32, len(count))
 	for e := range eqs {
@@ -80,6 +90,9 @@ func audit(t testing.TB, count []int32, labels []label, eqs []equation, threshol
 		h := l != labelShown
 		if b.lo[i] > int64(count[i]) || b.hi[i] < int64(count[i]) {
 			t.Fatalf("cell %d (%d): bounds %d to %d do not hold it", i, count[i], b.lo[i], b.hi[i])
+		}
+		if published != nil && !published[i] {
+			continue
 		}
 		if h && count[i] > 0 && int(count[i]) < threshold && b.lo[i] == b.hi[i] {
 			t.Fatalf("cell %d is hidden, and its count %d can be worked out", i, count[i])
@@ -96,27 +109,20 @@ func audit(t testing.TB, count []int32, labels []label, eqs []equation, threshol
 // A hand-made two-way table: the attack by subtraction across rows and
 // columns at once.
 func TestSuppressTwoWayTable(t *testing.T) {
-	// 3 x 3 with margins: cells r*4+c, row totals at c=3, column totals at r=3.
+	// 3 x 3 with margins: node 0 of each dimension is the total.
 	grid := [3][3]int32{{3, 20, 30}, {25, 2, 40}, {50, 60, 1}}
-	count := make([]int32, 16)
+	l := newLattice([]*Dimension{flat(3), flat(3)})
+	count := make([]int32, l.cells)
 	for r := range 3 {
 		for c := range 3 {
 			v := grid[r][c]
-			count[r*4+c] += v
-			count[r*4+3] += v
-			count[12+c] += v
-			count[15] += v
+			for _, i := range []int{(r+1)*4 + c + 1, (r + 1) * 4, c + 1, 0} {
+				count[i] += v
+			}
 		}
 	}
-	var eqs []equation
-	for r := range 4 {
-		eqs = append(eqs, equation{parent: int32(r*4 + 3), children: []int32{int32(r * 4), int32(r*4 + 1), int32(r*4 + 2)}})
-	}
-	for c := range 4 {
-		eqs = append(eqs, equation{parent: int32(12 + c), children: []int32{int32(c), int32(4 + c), int32(8 + c)}})
-	}
-	labels := suppress(count, eqs, 5)
-	audit(t, count, labels, eqs, 5)
+	labels := l.suppress(count, 5)
+	audit(t, count, labels, l.equations(), 5, nil)
 	n := 0
 	for _, l := range labels {
 		if l != labelShown {
@@ -140,10 +146,11 @@ func TestSuppressedFiguresRevealNoSmallCount(t *testing.T) {
 	}
 	m := newModel(f, 1, employers, stored, today, 5)
 	m.count()
+	eqs := m.lat.equations()
 	small := 0
 	for p := range m.cubes {
 		c := &m.cubes[p]
-		audit(t, c.count, c.labels, m.eqs, 5)
+		audit(t, c.count, c.labels, eqs, 5, m.lat.published)
 		for _, n := range c.count {
 			if n > 0 && n < 5 {
 				small++
@@ -233,4 +240,93 @@ func matches(f *framework.Framework, employers []Employer, a *Assignment, filter
 		}
 	}
 	return true
+}
+
+// Bounds is what someone reading the figures knows of each cell: its
+// lowest and highest possible count.
+type bounds struct{ lo, hi []int64 }
+
+// tighten works out the bounds on every cell from the labels and the
+// equations, until no bound moves.
+func tighten(count []int32, labels []label, eqs []equation, of [][]int32, threshold int) bounds {
+	n := len(count)
+	b := bounds{lo: make([]int64, n), hi: make([]int64, n)}
+	var work []int32
+	queued := make([]bool, len(eqs))
+	for i := range n {
+		switch labels[i] {
+		case labelShown:
+			b.lo[i], b.hi[i] = int64(count[i]), int64(count[i])
+		case labelFewer:
+			b.lo[i], b.hi[i] = 1, int64(threshold-1)
+		default:
+			b.lo[i], b.hi[i] = 0, infinite
+		}
+		if labels[i] != labelShown {
+			for _, e := range of[i] {
+				if !queued[e] {
+					queued[e] = true
+					work = append(work, e)
+				}
+			}
+		}
+	}
+	changed := func(c int32, lo, hi int64) {
+		if lo <= b.lo[c] && hi >= b.hi[c] {
+			return
+		}
+		b.lo[c], b.hi[c] = max(lo, b.lo[c]), min(hi, b.hi[c])
+		for _, e := range of[c] {
+			if !queued[e] {
+				queued[e] = true
+				work = append(work, e)
+			}
+		}
+	}
+	// Bounds only narrow, and the counts hold them, so this ends; the
+	// limit guards against a mistake that would make it run on.
+	for steps := 0; len(work) > 0 && steps < 1000+100*len(eqs); steps++ {
+		e := work[len(work)-1]
+		work = work[:len(work)-1]
+		queued[e] = false
+		eq := &eqs[e]
+		// The children's sums: lowest, and highest over those with a
+		// highest (unbounded counts how many have none).
+		var sumLo, sumHi int64
+		unbounded := 0
+		for _, c := range eq.children {
+			sumLo += b.lo[c]
+			if b.hi[c] >= infinite {
+				unbounded++
+			} else {
+				sumHi += b.hi[c]
+			}
+		}
+		p := eq.parent
+		if unbounded > 0 {
+			changed(p, sumLo, infinite)
+		} else {
+			changed(p, sumLo, sumHi)
+		}
+		for _, c := range eq.children {
+			// The others' highest sum bounds this child from below.
+			otherHi := infinite
+			switch {
+			case unbounded == 0:
+				otherHi = sumHi - b.hi[c]
+			case unbounded == 1 && b.hi[c] >= infinite:
+				otherHi = sumHi
+			}
+			lo := int64(0)
+			if otherHi < infinite && b.lo[p] > otherHi {
+				lo = b.lo[p] - otherHi
+			}
+			hi := infinite
+			if b.hi[p] < infinite {
+				hi = b.hi[p] - (sumLo - b.lo[c])
+			}
+			changed(c, lo, hi)
+		}
+	}
+	return b
 }

@@ -96,6 +96,22 @@ func ParseFTE(s string) (FTE, error) {
 // String writes the FTE with two decimals, as 0.80.
 func (f FTE) String() string { return fmt.Sprintf("%d.%02d", f/100, f%100) }
 
+// MarshalText writes the FTE as String does: "0.80".
+func (f FTE) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText reads an FTE as MarshalText writes it: a number of
+// hundredths, from 0.00.
+func (f *FTE) UnmarshalText(b []byte) error {
+	whole, frac, ok := strings.Cut(string(b), ".")
+	w, err1 := strconv.Atoi(whole)
+	h, err2 := strconv.Atoi(frac)
+	if !ok || len(frac) != 2 || err1 != nil || err2 != nil || w < 0 || h < 0 || strings.ContainsAny(string(b), "+-") {
+		return fmt.Errorf("%q is not a full-time equivalent with two decimals", b)
+	}
+	*f = FTE(w*100 + h)
+	return nil
+}
+
 // Float is the FTE as a number, 0.8 for 80.
 func (f FTE) Float() float64 { return float64(f) / 100 }
 

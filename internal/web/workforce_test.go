@@ -1,0 +1,287 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"hcs/internal/auth"
+	"hcs/internal/database"
+	"hcs/internal/testkit"
+	"hcs/internal/workforce"
+)
+
+// workforceWorld is a server with a planner, and an employer whose trust
+// is one of a small synthetic workforce's employers.
+type workforceWorld struct {
+	t         *testing.T
+	db        *database.DB
+	h         http.Handler
+	planner   *auth.User
+	employer  *auth.User
+	trust     workforce.Employer
+	employers []workforce.Employer
+	staff     []workforce.Assignment
+	cookies   map[int64]string
+}
+
+func newWorkforceWorld(t *testing.T, db *database.DB) *workforceWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &workforceWorld{t: t, db: db, h: testkit.ServerWith(t, db), cookies: map[int64]string{}}
+	today := workforce.DayOf(db.Now())
+	w.employers, w.staff = workforce.Synthesize(testkit.Framework(t), workforce.SynthOptions{Employers: 12, Staff: 2500, Years: 10, Today: today, Seed: 11})
+	trust := &auth.Organisation{Kind: auth.OrgTrust, Name: w.employers[0].Name, Region: w.employers[0].Region}
+	if err := db.CreateOrganisation(ctx, system, trust); err != nil {
+		t.Fatal(err)
+	}
+	w.trust = w.employers[0]
+	w.trust.OrganisationID = trust.ID
+	hash, err := auth.HashPassword(ctx, drivePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.planner = &auth.User{Name: "Pat Planner", Email: "pat.planner@example.org"}
+	w.employer = &auth.User{Name: "Eve Employer", Email: "eve.employer@example.org"}
+	if err := db.CreateUser(ctx, system, w.planner, hash, []auth.Grant{{Role: auth.RoleWorkforcePlanner}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateUser(ctx, system, w.employer, hash, []auth.Grant{{Role: auth.RoleEmployer, OrganisationID: trust.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *workforceWorld) send(u *auth.User, method, path, contentType string, body []byte) *httptest.ResponseRecorder {
+	w.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if u != nil {
+		token, ok := w.cookies[u.ID]
+		if !ok {
+			var hash string
+			token, hash, _ = auth.NewToken()
+			if err := w.db.CreateSession(context.Background(), auth.Actor{}, u.ID, hash, 24*time.Hour); err != nil {
+				w.t.Fatal(err)
+			}
+			w.cookies[u.ID] = token
+		}
+		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: token})
+	}
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// upload sends a file to the import page.
+func (w *workforceWorld) upload(u *auth.User, kind, name string, content []byte) *httptest.ResponseRecorder {
+	w.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("kind", kind)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	return w.send(u, "POST", "/workforce/import", mw.FormDataContentType(), b.Bytes())
+}
+
+func (w *workforceWorld) files() (employers, staff []byte) {
+	var e, s bytes.Buffer
+	if err := workforce.WriteEmployers(&e, w.employers); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := workforce.WriteStaff(&s, w.staff); err != nil {
+		w.t.Fatal(err)
+	}
+	return e.Bytes(), s.Bytes()
+}
+
+func (w *workforceWorld) held() int {
+	return testkit.Count(w.t, w.db, "SELECT COUNT(*) FROM workforce_assignments")
+}
+
+func TestWorkforceThroughThePages(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w := newWorkforceWorld(t, db)
+		employers, staff := w.files()
+		// Before anything is imported, the dashboard says so.
+		if rec := w.send(w.planner, "GET", "/workforce", "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), "No staff records have been imported yet") {
+			t.Fatalf("empty dashboard: %d %s", rec.Code, excerpt(rec.Body.String()))
+		}
+		// Staff of unregistered employers are refused, naming row and column.
+		rec := w.upload(w.planner, "staff", "staff.csv", staff)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `row 2, column &#34;Organisation Code&#34;: no employer has the code`) || w.held() != 0 {
+			t.Fatalf("staff before employers: %d, %d held: %s", rec.Code, w.held(), excerpt(rec.Body.String()))
+		}
+		// Only the national team registers employers.
+		if rec := w.upload(w.employer, "employers", "employers.csv", employers); rec.Code != 403 {
+			t.Fatalf("an employer registered employers: %d", rec.Code)
+		}
+		if rec := w.upload(w.planner, "employers", "employers.csv", employers); rec.Code != 303 {
+			t.Fatalf("employers: %d %s", rec.Code, excerpt(rec.Body.String()))
+		}
+		// A file with a bad cell changes nothing.
+		bad := bytes.Replace(staff, []byte(",1.00,"), []byte(",1.50,"), 1)
+		rec = w.upload(w.planner, "staff", "bad.csv", bad)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `column &#34;FTE&#34;: &#34;1.50&#34; is not a whole-time equivalent`) || w.held() != 0 {
+			t.Fatalf("bad file: %d, %d held: %s", rec.Code, w.held(), excerpt(rec.Body.String()))
+		}
+		// An employer imports only its own staff.
+		rec = w.upload(w.employer, "staff", "all.csv", staff)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), "you may import only your own organisation") || w.held() != 0 {
+			t.Fatalf("employer importing everyone: %d, %d held", rec.Code, w.held())
+		}
+		var own []workforce.Assignment
+		for _, a := range w.staff {
+			if a.Employer == w.trust.Code {
+				own = append(own, a)
+			}
+		}
+		var ob bytes.Buffer
+		workforce.WriteStaff(&ob, own)
+		if rec := w.upload(w.employer, "staff", "own.csv", ob.Bytes()); rec.Code != 303 || w.held() != len(own) {
+			t.Fatalf("own staff: %d, %d held of %d", rec.Code, w.held(), len(own))
+		}
+		// The planner imports everyone; again, and nothing changes.
+		for range 2 {
+			if rec := w.upload(w.planner, "staff", "staff.csv", staff); rec.Code != 303 || w.held() != len(w.staff) {
+				t.Fatalf("staff: %d, %d held of %d", rec.Code, w.held(), len(w.staff))
+			}
+		}
+		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM workforce_imports WHERE kind = 'staff' AND added = 0 AND changed = 0 AND unchanged = $1", len(w.staff)); n != 1 {
+			t.Errorf("%d imports changed nothing, want the second", n)
+		}
+
+		// The dashboard, filtered by region and specialism.
+		q := "?region=" + strings.ReplaceAll(w.trust.Region, " ", "+") + "&specialism=division:life-sciences&by=group"
+		rec = w.send(w.planner, "GET", "/workforce"+q, "", nil)
+		body := rec.Body.String()
+		for _, want := range []string{`<svg class="hcs-chart" role="img"`, `<title id="bars-title">Headcount by role group`, `id="breakdown-table"`, "Blood sciences", "staff in " + w.trust.Region + ", Life sciences"} {
+			if rec.Code != 200 || !strings.Contains(body, want) {
+				t.Fatalf("dashboard %s: %d, want %q in %s", q, rec.Code, want, excerpt(body))
+			}
+		}
+		// The CSV has the table's figures.
+		rec = w.send(w.planner, "GET", "/workforce/figures.csv"+q, "", nil)
+		rows, err := csv.NewReader(rec.Body).ReadAll()
+		if err != nil || rec.Code != 200 || rows[0][0] != "as_at" || len(rows) < 3 {
+			t.Fatalf("CSV: %d %v %v", rec.Code, err, rows)
+		}
+		var api struct {
+			Rows  []workforce.Cell `json:"rows"`
+			Total workforce.Cell   `json:"total"`
+		}
+		rec = w.send(w.planner, "GET", "/api/v1/workforce/figures"+q, "", nil)
+		if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil || len(api.Rows) != len(rows)-2 {
+			t.Fatalf("API: %d %v %s", rec.Code, err, excerpt(rec.Body.String()))
+		}
+		for i, r := range api.Rows {
+			if rows[i+1][2] != r.Name || (r.Shown == workforce.ShownCount) != (rows[i+1][3] != "") {
+				t.Errorf("CSV row %v and API row %+v differ", rows[i+1], r)
+			}
+		}
+		// Bad filters are named.
+		for path, want := range map[string]string{"/workforce?by=colour": "Break the figures down by one of", "/workforce?region=Atlantis": "is not a region",
+			"/workforce?region=London&level=practitioner&band=5&by=specialism": "at most 3 of region"} {
+			if rec := w.send(w.planner, "GET", path, "", nil); rec.Code != 400 || !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("%s: %d, want 400 naming %q: %s", path, rec.Code, want, excerpt(rec.Body.String()[strings.Index(rec.Body.String(), "<main"):]))
+			}
+		}
+		// Nobody else reads the national figures.
+		if rec := w.send(w.employer, "GET", "/workforce", "", nil); rec.Code != 403 {
+			t.Errorf("an employer read the national dashboard: %d", rec.Code)
+		}
+	})
+}
+
+// TestBrowserWorkforce: the planner imports the files through the page,
+// filters the dashboard by region and specialism, reads the chart's data
+// table and downloads its CSV; axe-core checks every page.
+func TestBrowserWorkforce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		if testing.Short() {
+			t.Skip("browser tests are skipped with -short")
+		}
+		w := newWorkforceWorld(t, db)
+		employers, staff := w.files()
+		dir := t.TempDir()
+		ef, sf := filepath.Join(dir, "employers.csv"), filepath.Join(dir, "staff.csv")
+		if err := os.WriteFile(ef, employers, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(sf, staff, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d := &roundDriver{t: t, b: newBrowserOn(t, db)}
+		d.as(w.planner.Email)
+		d.open("/workforce")
+		d.expect("main", "No staff records have been imported yet")
+		d.click(`main a[href="/workforce/import"]`)
+		d.b.CheckAccessibility(t)
+		d.click("#kind-employers")
+		d.b.Do(t, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{ef}))
+		d.submit(`#import-form button[type="submit"]`)
+		d.expect(".nhsuk-inset-text", fmt.Sprintf("employers.csv: %d employers, %d new", len(w.employers), len(w.employers)))
+		d.b.Do(t, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{sf}))
+		d.submit(`#import-form button[type="submit"]`)
+		d.expect(".nhsuk-inset-text", fmt.Sprintf("staff.csv: %d assignments, %d new", len(w.staff), len(w.staff)))
+		d.expect("#imports", "staff.csv")
+
+		d.open("/workforce")
+		d.fill("region", w.trust.Region, "specialism", "division:life-sciences", "by", "level")
+		d.submit(`#filters button[type="submit"]`)
+		d.b.CheckAccessibility(t)
+		d.expect("#breakdown", "Headcount by career level")
+		d.expect("#breakdown-table caption", "staff in "+w.trust.Region+", Life sciences")
+		d.expect("#breakdown-table", "Practitioner")
+		if got := d.b.Eval(t, `document.querySelector("svg.hcs-chart title").textContent`); !strings.HasPrefix(got, "Headcount by career level") {
+			t.Errorf("the chart is called %q", got)
+		}
+		// The table's rows, as the page shows them, against the CSV the
+		// download link gives.
+		table := d.b.Eval(t, `[...document.querySelectorAll("#breakdown-table tbody tr")].map(r => r.querySelector("th").textContent.trim() + "|" + r.querySelectorAll("td")[0].textContent.trim()).join("\n")`)
+		csvText, err := chromedp.Run(d.b.Ctx, chromedp.Evaluate[string](`fetch(document.querySelector('a[href^="/workforce/figures.csv"]').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(csvText)).ReadAll()
+		if err != nil {
+			t.Fatalf("the downloaded CSV: %v\n%s", err, csvText)
+		}
+		var fromCSV []string
+		for _, r := range rows[1:] {
+			shown := r[3]
+			if shown == "" {
+				shown = r[5]
+			} else {
+				shown = formatThousands(shown)
+			}
+			fromCSV = append(fromCSV, strings.TrimPrefix(r[2], "Total: All levels")+"|"+shown)
+		}
+		if want := strings.Join(fromCSV, "\n"); strings.ReplaceAll(table, "Total|", "|") != want {
+			t.Errorf("the page's table:\n%s\nthe CSV:\n%s", table, want)
+		}
+	})
+}
+
+// formatThousands writes 1234 as 1,234, as the pages do.
+func formatThousands(s string) string {
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
