@@ -202,6 +202,9 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 			return err
 		}
 		im.Added, im.Changed = len(add), len(change)
+		// In the order of the unique index on the number, new rows go to
+		// the end of it rather than splitting pages all over it.
+		slices.SortFunc(add, func(a, b Assignment) int { return strings.Compare(a.Number, b.Number) })
 		done, total := 0, len(add)+len(change)
 		for len(add) > 0 {
 			n := min(len(add), insertBatch)

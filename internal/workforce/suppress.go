@@ -1,6 +1,9 @@
 package workforce
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Small numbers. A count from 1 to Threshold-1 is never shown outside the
 // employer's own staff: it reads "fewer than 5" (primary suppression).
@@ -234,6 +237,19 @@ func (l *lattice) protect(count []int32, labels []label, x, threshold int) {
 		}
 		options[k] = []choice{{up: chain(a, -1)}}
 		if cx[k] == 0 {
+			// The whole dimension: the move may take the person from any
+			// leaf; the leaves with the most people in x are likeliest to
+			// have someone at every corner.
+			others := slices.Clone(l.leaves[k][0])
+			sort.SliceStable(others, func(i, j int) bool { return count[cell(others[i])] > count[cell(others[j])] })
+			for _, o := range others {
+				if len(options[k]) == partners {
+					break
+				}
+				if o != a && count[cell(o)] > 0 {
+					options[k] = append(options[k], choice{up: chain(o, -1)})
+				}
+			}
 			continue
 		}
 		// The lowest ancestor of x's node with another child.
@@ -272,60 +288,97 @@ func (l *lattice) protect(count []int32, labels []label, x, threshold int) {
 			}
 			options[k] = append(options[k], choice{up: up, down: down})
 		}
+		// The path to the root last: it changes the dimension's totals,
+		// which a cheaper move found first spares.
+		options[k] = append(options[k][1:], options[k][0])
 	}
 	t := int32(threshold)
 	bestCost := -1
 	var best []int32
-	var bestSigns []int
+	var bestSigns []int8
 	pick := make([]int, n)
+	type entry struct {
+		off  int
+		sign int8
+	}
+	lists := make([][]entry, n)
+	idx := make([]int, n)
 	var cells []int32
-	var signs []int
-	// try costs the move for one choice in each dimension, in one
-	// direction; -1 when it cannot be made.
-	try := func(sign int) int {
-		cells, signs = cells[:0], signs[:0]
-		var walk func(k, base, s int)
-		walk = func(k, base, s int) {
-			if k == n {
-				cells, signs = append(cells, int32(base)), append(signs, s)
-				return
-			}
+	var signs []int8
+	// try costs the move for the choice picked in each dimension, in both
+	// directions, and keeps it when it is the cheapest so far. It gives up
+	// on a direction once it cannot be made or costs as much as the best.
+	try := func() {
+		for k := range n {
 			ch := options[k][pick[k]]
+			lists[k] = lists[k][:0]
 			for _, st := range ch.up {
-				walk(k+1, base+st.node*l.stride[k], s*st.sign)
+				lists[k] = append(lists[k], entry{st.node * l.stride[k], 1})
 			}
 			for _, st := range ch.down {
-				walk(k+1, base+st.node*l.stride[k], s*st.sign)
+				lists[k] = append(lists[k], entry{st.node * l.stride[k], -1})
+			}
+			idx[k] = 0
+		}
+		cells, signs = cells[:0], signs[:0]
+		var cost [2]int // for +1 and -1
+		ok := [2]bool{true, true}
+		for {
+			z, sg := 0, int8(1)
+			for k := range n {
+				e := lists[k][idx[k]]
+				z += e.off
+				sg *= e.sign
+			}
+			cells, signs = append(cells, int32(z)), append(signs, sg)
+			for d, dir := range [2]int8{1, -1} {
+				if !ok[d] {
+					continue
+				}
+				v := count[z] + int32(sg*dir)
+				switch {
+				case v < 0:
+					ok[d] = false
+				case !l.published[z]:
+				case labels[z] == labelShown:
+					cost[d] += (int(count[z]) + 1) * l.weight[z]
+				case labels[z] == labelFewer && (v < 1 || v >= t):
+					cost[d]++
+				}
+				if bestCost >= 0 && cost[d] >= bestCost {
+					ok[d] = false
+				}
+			}
+			if !ok[0] && !ok[1] {
+				return
+			}
+			// The next combination, the last dimension fastest.
+			k := n - 1
+			for ; k >= 0; k-- {
+				if idx[k]++; idx[k] < len(lists[k]) {
+					break
+				}
+				idx[k] = 0
+			}
+			if k < 0 {
+				break
 			}
 		}
-		walk(0, 0, sign)
-		cost := 0
-		for i, z := range cells {
-			v := count[z] + int32(signs[i])
-			if v < 0 {
-				return -1
-			}
-			switch {
-			case !l.published[z]:
-			case labels[z] == labelShown:
-				cost += (int(count[z]) + 1) * l.weight[z]
-			case labels[z] == labelFewer:
-				if v < 1 || v >= t {
-					cost++
+		for d, dir := range [2]int8{1, -1} {
+			if ok[d] && (bestCost < 0 || cost[d] < bestCost) {
+				bestCost = cost[d]
+				best = append(best[:0], cells...)
+				bestSigns = bestSigns[:0]
+				for _, sg := range signs {
+					bestSigns = append(bestSigns, sg*dir)
 				}
 			}
 		}
-		return cost
 	}
 	var choose func(k int)
 	choose = func(k int) {
 		if k == n {
-			for _, sign := range []int{1, -1} {
-				if cost := try(sign); cost >= 0 && (bestCost < 0 || cost < bestCost) {
-					bestCost = cost
-					best, bestSigns = append(best[:0], cells...), append(bestSigns[:0], signs...)
-				}
-			}
+			try()
 			return
 		}
 		for i := range options[k] {
