@@ -44,6 +44,7 @@ const (
 	ActionTrainingReview Action = "training.review"   // record progress reviews and records, see the whole cohort
 
 	ActionWorkforceImport Action = "workforce.import" // register employers' codes (nationally) and import staff extracts (an employer: its own staff)
+	ActionWorkforceStaff  Action = "workforce.staff"  // staff records one by one (pseudonymous), as FHIR: every employer's nationally, an employer its own
 )
 
 // Field is one field of a Target that a scope compares.
@@ -205,6 +206,8 @@ var Permissions = []Permission{
 
 	{RoleWorkforcePlanner, ActionWorkforceImport, ScopeAll},
 	{RoleEmployer, ActionWorkforceImport, ScopeOrganisation},
+	{RoleWorkforcePlanner, ActionWorkforceStaff, ScopeAll},
+	{RoleEmployer, ActionWorkforceStaff, ScopeOrganisation},
 }
 
 // Actions lists every action in the table, for tests and documentation.

@@ -50,6 +50,8 @@ func (s *Server) Routes() []Route {
 		{"GET /sitemap.xml", pub, s.page(s.sitemap)},
 		{"GET /data/framework.json", pub, s.page(s.dataJSON)},
 		{"GET /data/{file}", pub, s.page(s.dataCSV)},
+		{"GET /fhir/CodeSystem/{id}", pub, s.page(s.fhirTerminology("CodeSystem"))},
+		{"GET /fhir/ValueSet/{id}", pub, s.page(s.fhirTerminology("ValueSet"))},
 		{"GET /quiz", pub, s.page(s.quizPage)},
 		{"GET /quiz/results", pub, s.page(s.quizResultsPage)},
 		{"GET /posts", pub, s.livePage(s.postsPage)},
@@ -313,6 +315,9 @@ func (s *Server) Routes() []Route {
 		// The workforce's figures, with small numbers suppressed.
 		{"GET /api/v1/workforce/figures", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceFigures)},
 		{"GET /api/v1/workforce/quarters", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceSeries)},
+		{"GET /api/v1/workforce/fhir/{type}", auth.ActionWorkforceStaff, s.dynamic(s.workforceFHIRStaff)},
+		{"GET /api/v1/fhir/CodeSystem/{id}", pub, s.page(s.fhirTerminology("CodeSystem"))},
+		{"GET /api/v1/fhir/ValueSet/{id}", pub, s.page(s.fhirTerminology("ValueSet"))},
 
 		// Operations and assets.
 		{"GET /healthz", pub, http.HandlerFunc(s.healthz)},

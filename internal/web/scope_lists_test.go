@@ -89,6 +89,10 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /workforce/quarters.csv":    {"/workforce/quarters.csv", nil},
 			"GET /api/v1/workforce/figures":  {"/api/v1/workforce/figures", nil},
 			"GET /api/v1/workforce/quarters": {"/api/v1/workforce/quarters", nil},
+			// Staff records one by one: TestWorkforceFHIR checks that an
+			// employer reads only its own.
+			"GET /api/v1/workforce/fhir/{type}": {"/api/v1/workforce/fhir/Practitioner.ndjson", []listCase{{auth.RoleWorkforcePlanner, nil, []string{"Secret"}},
+				{auth.RoleEmployer, nil, []string{"Secret"}}}},
 			"GET /workforce/import": {"/workforce/import", []listCase{{auth.RoleWorkforcePlanner, []string{"Import staff records", "employers are registered"}, []string{"Secret"}},
 				{auth.RoleEmployer, []string{"your organisation, once the national workforce team has registered"}, []string{"Secret"}}}},
 			"GET /api/v1/me/data":    {"/api/v1/me/data", []listCase{{auth.RoleApplicant, []string{"Person applicant"}, []string{"Victim", "Secret"}}}},

@@ -285,3 +285,75 @@ func formatThousands(s string) string {
 	}
 	return s
 }
+
+// TestWorkforceFHIR: the framework's terminology is public FHIR; staff
+// records come as FHIR bulk data to the national team for every employer
+// and to an employer for its own staff only, each line a valid R4
+// resource.
+func TestWorkforceFHIR(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w := newWorkforceWorld(t, db)
+		employers, staff := w.files()
+		if rec := w.upload(w.planner, "employers", "employers.csv", employers); rec.Code != 303 {
+			t.Fatal(rec.Code)
+		}
+		if rec := w.upload(w.planner, "staff", "staff.csv", staff); rec.Code != 303 {
+			t.Fatal(rec.Code)
+		}
+		for _, path := range []string{"/fhir/CodeSystem/healthcare-science-specialisms", "/api/v1/fhir/ValueSet/healthcare-science-career-levels"} {
+			rec := w.send(nil, "GET", path, "", nil)
+			if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/fhir+json") {
+				t.Fatalf("%s: %d %s", path, rec.Code, rec.Header().Get("Content-Type"))
+			}
+			if err := testkit.CheckFHIR(t, rec.Body.Bytes()); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+		}
+		if rec := w.send(nil, "GET", "/fhir/CodeSystem/colours", "", nil); rec.Code != 404 {
+			t.Errorf("an unknown CodeSystem: %d", rec.Code)
+		}
+		lines := func(u *auth.User, kind string) []string {
+			rec := w.send(u, "GET", "/api/v1/workforce/fhir/"+kind+".ndjson", "", nil)
+			if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/fhir+ndjson" {
+				t.Fatalf("%s as %s: %d %s", kind, u.Name, rec.Code, excerpt(rec.Body.String()))
+			}
+			out := strings.Split(strings.TrimSpace(rec.Body.String()), "\n")
+			for _, l := range out {
+				if err := testkit.CheckFHIR(t, []byte(l)); err != nil {
+					t.Fatalf("%s: %v\n%s", kind, err, l)
+				}
+			}
+			return out
+		}
+		all := lines(w.planner, "PractitionerRole")
+		if len(all) != len(w.staff) {
+			t.Fatalf("%d roles for %d assignments", len(all), len(w.staff))
+		}
+		own := lines(w.employer, "PractitionerRole")
+		mine := 0
+		for _, a := range w.staff {
+			if a.Employer == w.trust.Code {
+				mine++
+			}
+		}
+		if len(own) != mine {
+			t.Fatalf("the employer read %d roles; its own are %d", len(own), mine)
+		}
+		for _, l := range own {
+			if !strings.Contains(l, `"reference":"Organization/`+w.trust.Code+`"`) {
+				t.Fatalf("the employer read another employer's assignment: %s", l)
+			}
+		}
+		for _, l := range lines(w.employer, "Organization") {
+			if strings.Contains(l, `"resourceType":"Organization","id":"ZZ`) && !strings.Contains(l, `"id":"`+w.trust.Code+`"`) {
+				t.Fatalf("the employer read another employer: %s", l)
+			}
+		}
+		if n := len(lines(w.employer, "Practitioner")); n == 0 || n >= len(lines(w.planner, "Practitioner")) {
+			t.Errorf("the employer read %d people", n)
+		}
+		if rec := w.send(nil, "GET", "/api/v1/workforce/fhir/Practitioner.ndjson", "", nil); rec.Code != 401 {
+			t.Errorf("signed out: %d", rec.Code)
+		}
+	})
+}

@@ -330,6 +330,36 @@ func (s *Service) Model(ctx context.Context) (*Model, error) {
 	return m, nil
 }
 
+// StaffRecords loads the employers and every assignment held, or only
+// those at one organisation when organisationID is set, with the day
+// the store's clock reads.
+func (s *Service) StaffRecords(ctx context.Context, organisationID int64) ([]Employer, []Stored, Day, error) {
+	var employers []Employer
+	var as []Stored
+	var today Day
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		today = DayOf(tx.Now())
+		if employers, err = tx.Employers(); err != nil {
+			return err
+		}
+		own := map[string]bool{}
+		for _, e := range employers {
+			own[e.Code] = organisationID == 0 || e.OrganisationID == organisationID
+		}
+		return tx.Assignments(func(st *Stored) error {
+			if own[st.Employer] {
+				as = append(as, *st)
+			}
+			return nil
+		})
+	})
+	if organisationID != 0 {
+		employers = slices.DeleteFunc(employers, func(e Employer) bool { return e.OrganisationID != organisationID })
+	}
+	return employers, as, today, err
+}
+
 // EmployerByCode finds a registered employer.
 func EmployerByCode(es []Employer, code string) (Employer, bool) {
 	code = strings.ToUpper(code)
