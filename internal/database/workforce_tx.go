@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -259,4 +260,44 @@ func (t *workforceTx) Imports(limit int) ([]workforce.Import, error) {
 		return im, err
 	}, `SELECT i.id, i.kind, i.file, i.sha256, i.row_count, i.added, i.changed, i.unchanged, i.imported_by, u.name, i.imported_at
 		FROM workforce_imports i LEFT JOIN users u ON u.id = i.imported_by ORDER BY i.id DESC LIMIT $1`, limit)
+}
+
+// Pipeline lists the trainees in training, with their employer's region.
+func (t *workforceTx) Pipeline() ([]workforce.Trainee, error) {
+	return queryAll(t, func(scan func(...any) error) (workforce.Trainee, error) {
+		var tr workforce.Trainee
+		var end string
+		if err := scan(&tr.Specialism, &tr.Region, &end); err != nil {
+			return tr, err
+		}
+		d, err := workforce.ParseDay(end)
+		tr.ExpectedEnd = d
+		return tr, err
+	}, `SELECT t.specialism, o.region, t.expected_end FROM trainees t JOIN organisations o ON o.id = t.organisation_id
+		WHERE t.status IN ('pending', 'active') ORDER BY t.id`)
+}
+
+func (t *workforceTx) InsertScenario(sc *workforce.Scenario) error {
+	a, err := json.Marshal(sc.Assumptions)
+	if err != nil {
+		return err
+	}
+	sc.ID, err = t.tx.Insert(t.ctx, `INSERT INTO workforce_scenarios (name, region, specialism, assumptions, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, sc.Name, sc.Group.Region, sc.Group.Specialism, string(a), zeroNull(sc.By), sc.At)
+	return err
+}
+
+func (t *workforceTx) Scenarios() ([]workforce.Scenario, error) {
+	return queryAll(t, func(scan func(...any) error) (workforce.Scenario, error) {
+		var sc workforce.Scenario
+		var a string
+		var by sql.NullInt64
+		var name sql.NullString
+		if err := scan(&sc.ID, &sc.Name, &sc.Group.Region, &sc.Group.Specialism, &a, &by, &name, &sc.At); err != nil {
+			return sc, err
+		}
+		sc.By, sc.ByName = by.Int64, name.String
+		return sc, json.Unmarshal([]byte(a), &sc.Assumptions)
+	}, `SELECT s.id, s.name, s.region, s.specialism, s.assumptions, s.created_by, u.name, s.created_at
+		FROM workforce_scenarios s LEFT JOIN users u ON u.id = s.created_by ORDER BY s.id DESC`)
 }

@@ -161,4 +161,8 @@ func populateWorkforce(tb testing.TB, db *database.DB, sr *StagedRound) {
 	if _, err := s.ImportStaff(ctx, by, []workforce.Row{row}, workforce.ImportOptions{File: "staff.csv"}); err != nil {
 		tb.Fatal(err)
 	}
+	sc := &workforce.Scenario{Name: "Growth", Assumptions: workforce.Assumptions{LeaveRate: 0.08, JoinAge: 30, Growth: 0.03}}
+	if err := s.SaveScenario(ctx, by, sc); err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -91,61 +90,72 @@ func newBarChart(id, title, desc string, labels []string, values []*int, notes [
 	return c
 }
 
-// lineChart is one series over time.
+// lineChart is one or more series over time, on one scale.
 type lineChart struct {
 	ID, Title, Desc string
 	Width, Height   int
-	// Segments are the runs of points with a figure; a hidden figure
-	// breaks the line.
+	Series          []lineSeries
+	XTicks          []chartTick
+	YTicks          []chartTick
+	Left            int
+	Bottom          int
+	Right           int
+}
+
+// lineSeries is one line: its runs of points with a figure (a hidden
+// figure breaks the line), drawn dashed after the first.
+type lineSeries struct {
 	Segments []string
 	Points   []chartPoint
-	XTicks   []chartTick
-	YTicks   []chartTick
-	Left     int
-	Bottom   int
-	Right    int
+	Dashed   bool
 }
 
 type chartPoint struct{ X, Y int }
 
-func newLineChart(id, title, desc string, dates []string, values []*int) lineChart {
+func newLineChart(id, title, desc string, dates []string, series ...[]*int) lineChart {
 	c := lineChart{ID: id, Title: title, Desc: desc, Width: 720, Height: 260, Left: 70, Bottom: 220, Right: 700}
 	top := 0
-	for _, v := range values {
-		if v != nil {
-			top = max(top, *v)
+	for _, values := range series {
+		for _, v := range values {
+			if v != nil {
+				top = max(top, *v)
+			}
 		}
 	}
 	scale := niceMax(top)
-	n := len(values)
+	n := len(dates)
 	x := func(i int) int {
 		if n <= 1 {
 			return c.Left
 		}
 		return c.Left + i*(c.Right-c.Left)/(n-1)
 	}
-	var run []string
-	flush := func() {
-		if len(run) > 1 {
-			c.Segments = append(c.Segments, strings.Join(run, " "))
+	for si, values := range series {
+		ls := lineSeries{Dashed: si > 0}
+		var run []string
+		flush := func() {
+			if len(run) > 1 {
+				ls.Segments = append(ls.Segments, strings.Join(run, " "))
+			}
+			run = nil
 		}
-		run = nil
-	}
-	for i, v := range values {
-		if v == nil {
-			flush()
-			continue
+		for i, v := range values {
+			if v == nil {
+				flush()
+				continue
+			}
+			y := c.Bottom - *v*(c.Bottom-20)/scale
+			run = append(run, strconv.Itoa(x(i))+","+strconv.Itoa(y))
+			ls.Points = append(ls.Points, chartPoint{X: x(i), Y: y})
 		}
-		y := c.Bottom - *v*(c.Bottom-20)/scale
-		run = append(run, strconv.Itoa(x(i))+","+strconv.Itoa(y))
-		c.Points = append(c.Points, chartPoint{X: x(i), Y: y})
+		flush()
+		c.Series = append(c.Series, ls)
 	}
-	flush()
 	for i := 0; i <= 4; i++ {
 		y := c.Bottom - i*(c.Bottom-20)/4
 		c.YTicks = append(c.YTicks, chartTick{X: c.Left - 8, Y: y + 5, Label: formatCount(scale * i / 4), Length: c.Right - c.Left})
 	}
-	// One tick a year, at its last quarter shown.
+	// One tick a year, at its last point shown.
 	for i, d := range dates {
 		if i == len(dates)-1 || dates[i+1][:4] != d[:4] {
 			c.XTicks = append(c.XTicks, chartTick{X: x(i), Y: c.Bottom + 20, Label: d[:4]})
@@ -177,5 +187,3 @@ func formatCount(n int) string {
 	}
 	return b.String()
 }
-
-var _ = fmt.Sprint

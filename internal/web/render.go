@@ -90,7 +90,8 @@ type pageData struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"sub": func(a, b int) int { return a - b },
+	"sub":    func(a, b int) int { return a - b },
+	"mul100": func(f float64) float64 { return f * 100 },
 	// staffColumns and employerColumns are the workforce files' columns.
 	"staffColumns":    func() []string { return workforce.StaffColumns },
 	"employerColumns": func() []string { return workforce.EmployerColumns },

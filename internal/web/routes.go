@@ -90,6 +90,8 @@ func (s *Server) Routes() []Route {
 		{"GET /workforce", auth.ActionWorkforceHome, s.dynamic(s.workforceHome)},
 		{"GET /workforce/figures.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceFiguresCSV)},
 		{"GET /workforce/quarters.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceSeriesCSV)},
+		{"GET /workforce/forecast", auth.ActionWorkforceHome, s.dynamic(s.workforceForecastPage)},
+		{"POST /workforce/forecast/scenarios", auth.ActionWorkforceHome, s.dynamic(s.workforceSaveScenario)},
 		{"GET /workforce/import", auth.ActionWorkforceImport, s.dynamic(s.workforceImportPage)},
 		{"POST /workforce/import", auth.ActionWorkforceImport, upload{s.dynamic(s.workforceImport), maxStaffFileBytes + 64<<10}},
 		{"GET /admin", auth.ActionAdminHome, s.dynamic(s.adminHome)},
@@ -316,6 +318,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/workforce/figures", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceFigures)},
 		{"GET /api/v1/workforce/quarters", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceSeries)},
 		{"GET /api/v1/workforce/fhir/{type}", auth.ActionWorkforceStaff, s.dynamic(s.workforceFHIRStaff)},
+		{"GET /api/v1/workforce/forecast", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceForecast)},
 		{"GET /api/v1/fhir/CodeSystem/{id}", pub, s.page(s.fhirTerminology("CodeSystem"))},
 		{"GET /api/v1/fhir/ValueSet/{id}", pub, s.page(s.fhirTerminology("ValueSet"))},
 

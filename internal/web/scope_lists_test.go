@@ -93,6 +93,8 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			// employer reads only its own.
 			"GET /api/v1/workforce/fhir/{type}": {"/api/v1/workforce/fhir/Practitioner.ndjson", []listCase{{auth.RoleWorkforcePlanner, nil, []string{"Secret"}},
 				{auth.RoleEmployer, nil, []string{"Secret"}}}},
+			"GET /workforce/forecast":        {"/workforce/forecast", []listCase{{auth.RoleWorkforcePlanner, []string{"nothing to forecast from"}, []string{"Secret"}}}},
+			"GET /api/v1/workforce/forecast": {"/api/v1/workforce/forecast", nil},
 			"GET /workforce/import": {"/workforce/import", []listCase{{auth.RoleWorkforcePlanner, []string{"Import staff records", "employers are registered"}, []string{"Secret"}},
 				{auth.RoleEmployer, []string{"your organisation, once the national workforce team has registered"}, []string{"Secret"}}}},
 			"GET /api/v1/me/data":    {"/api/v1/me/data", []listCase{{auth.RoleApplicant, []string{"Person applicant"}, []string{"Victim", "Secret"}}}},

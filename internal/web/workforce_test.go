@@ -275,6 +275,23 @@ func TestBrowserWorkforce(t *testing.T) {
 		if want := strings.Join(fromCSV, "\n"); strings.ReplaceAll(table, "Total|", "|") != want {
 			t.Errorf("the page's table:\n%s\nthe CSV:\n%s", table, want)
 		}
+
+		// The forecast: a region's, with a changed assumption, saved.
+		d.click(`main a[href="/workforce/forecast"]`)
+		d.b.CheckAccessibility(t)
+		d.fill("region", w.trust.Region)
+		d.submit(`#forecast-form button[type="submit"]`)
+		d.expect("#forecast-heading", w.trust.Region)
+		d.b.Do(t, chromedp.Click(chromedp.CSS("#forecast-form summary")))
+		d.fill("growth", "5")
+		d.submit(`#forecast-form button[type="submit"]`)
+		d.b.CheckAccessibility(t)
+		d.fill("name", "Five per cent growth")
+		d.submit(`#save-form button[type="submit"]`)
+		d.b.CheckAccessibility(t)
+		d.expect(".nhsuk-inset-text", "is saved")
+		d.expect("#forecast-heading", "Five per cent growth")
+		d.expect("#scenarios-table", "Five per cent growth")
 	})
 }
 
@@ -354,6 +371,55 @@ func TestWorkforceFHIR(t *testing.T) {
 		}
 		if rec := w.send(nil, "GET", "/api/v1/workforce/fhir/Practitioner.ndjson", "", nil); rec.Code != 401 {
 			t.Errorf("signed out: %d", rec.Code)
+		}
+	})
+}
+
+// TestForecastThroughThePages: the planner reads a group's forecast,
+// changes an assumption, saves it as a scenario and finds it compared
+// with the others; bad assumptions are named and nothing is saved.
+func TestForecastThroughThePages(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w := newWorkforceWorld(t, db)
+		employers, staff := w.files()
+		w.upload(w.planner, "employers", "employers.csv", employers)
+		if rec := w.upload(w.planner, "staff", "staff.csv", staff); rec.Code != 303 {
+			t.Fatal(rec.Code)
+		}
+		rec := w.send(w.planner, "GET", "/workforce/forecast?specialism=division:life-sciences", "", nil)
+		body := rec.Body.String()
+		for _, want := range []string{`id="forecast-table"`, "Supply and demand of life sciences", `<title id="forecast-title">`, "stroke-dasharray"} {
+			if rec.Code != 200 || !strings.Contains(body, want) {
+				t.Fatalf("forecast: %d, want %q: %s", rec.Code, want, excerpt(body))
+			}
+		}
+		save := func(form string) *httptest.ResponseRecorder {
+			return w.send(w.planner, "POST", "/workforce/forecast/scenarios", "application/x-www-form-urlencoded", []byte(form))
+		}
+		form := "specialism=division%3Alife-sciences&leave_rate=12.5&growth=3&join_age=30&name="
+		if rec := save(form + "Higher+leaving"); rec.Code != 303 || !strings.Contains(rec.Header().Get("Location"), "/workforce/forecast?scenario=") {
+			t.Fatalf("save: %d %s", rec.Code, excerpt(rec.Body.String()))
+		}
+		for bad, want := range map[string]string{form: "Enter", "specialism=division%3Alife-sciences&leave_rate=lots&name=X": "write a number",
+			"specialism=division%3Alife-sciences&leave_rate=150&name=X": "must be a share from 0 to 1"} {
+			if rec := save(bad); rec.Code != 400 || !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("%s: %d, want 400 naming %q", bad, rec.Code, want)
+			}
+		}
+		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM workforce_scenarios"); n != 1 {
+			t.Fatalf("%d scenarios saved, want 1", n)
+		}
+		var api struct {
+			Assumptions workforce.Assumptions    `json:"assumptions"`
+			Years       []workforce.ForecastYear `json:"years"`
+		}
+		rec = w.send(w.planner, "GET", "/api/v1/workforce/forecast?scenario=1", "", nil)
+		if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil || api.Assumptions.LeaveRate != 0.125 || api.Assumptions.Growth != 0.03 || len(api.Years) != 5 {
+			t.Fatalf("scenario by API: %d %v %+v", rec.Code, err, api.Assumptions)
+		}
+		page := w.send(w.planner, "GET", "/workforce/forecast", "", nil).Body.String()
+		if !strings.Contains(page, `id="scenarios-table"`) || !strings.Contains(page, "Higher leaving") || !strings.Contains(page, "12.5%, 3.0%") {
+			t.Errorf("the saved scenario is not compared: %s", excerpt(page[strings.Index(page, "<main"):]))
 		}
 	})
 }

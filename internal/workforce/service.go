@@ -11,6 +11,7 @@ import (
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/framework"
+	"hcs/internal/text"
 )
 
 // Service is the workforce: every change (registering employers,
@@ -360,6 +361,98 @@ func (s *Service) StaffRecords(ctx context.Context, organisationID int64) ([]Emp
 	return employers, as, today, err
 }
 
+// Forecast is a group's forecast under some assumptions: its baseline
+// and five years of supply and demand.
+type Forecast struct {
+	Group       Group          `json:"group"`
+	Baseline    *Baseline      `json:"-"`
+	Assumptions Assumptions    `json:"assumptions"`
+	Completing  []float64      `json:"completing"`
+	Years       []ForecastYear `json:"years"`
+}
+
+// Forecast runs a group's forecast: under a's assumptions, or the
+// group's own rates when a is nil. A group whose headcount the figures
+// do not show (small numbers) has no forecast.
+func (s *Service) Forecast(ctx context.Context, g Group, a *Assumptions) (*Forecast, error) {
+	m, err := s.Model(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := m.Baseline(g)
+	if err != nil {
+		return nil, err
+	}
+	if !b.Shown {
+		return nil, apperr.Errorf(apperr.Invalid, "this group's headcount is too small to show, so it has no forecast: choose a wider one")
+	}
+	var pipeline []Trainee
+	err = s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		pipeline, err = tx.Pipeline()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	completing, err := m.Completing(g, b.From, pipeline, func(id string) string {
+		if sp := countedSpecialism(s.f, id); sp != nil {
+			return sp.ID
+		}
+		return id
+	})
+	if err != nil {
+		return nil, err
+	}
+	fc := &Forecast{Group: g, Baseline: b, Assumptions: b.Default, Completing: completing}
+	if a != nil {
+		if err := a.Check(); err != nil {
+			return nil, err
+		}
+		fc.Assumptions = *a
+	}
+	fc.Years = Project(b.From, b.ByAge, completing, fc.Assumptions)
+	return fc, nil
+}
+
+// SaveScenario saves a group's assumptions under a name, after checking
+// them and the group.
+func (s *Service) SaveScenario(ctx context.Context, by auth.Actor, sc *Scenario) error {
+	name, err := text.Name("name", "scenario's name", sc.Name, 100)
+	if err != nil {
+		return err
+	}
+	sc.Name, sc.By = name, by.UserID
+	if err := sc.Assumptions.Check(); err != nil {
+		return err
+	}
+	m, err := s.Model(ctx)
+	if err != nil {
+		return err
+	}
+	if _, _, err := m.group(sc.Group); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		sc.At = tx.Now()
+		if err := tx.InsertScenario(sc); err != nil {
+			return err
+		}
+		return tx.Audit(by, "workforce.scenario.save", "workforce scenario", sc.ID, fmt.Sprintf("%s: %+v", sc.Name, sc.Assumptions))
+	})
+}
+
+// Scenarios lists the saved scenarios, newest first.
+func (s *Service) Scenarios(ctx context.Context) ([]Scenario, error) {
+	var out []Scenario
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Scenarios()
+		return err
+	})
+	return out, err
+}
+
 // EmployerByCode finds a registered employer.
 func EmployerByCode(es []Employer, code string) (Employer, bool) {
 	code = strings.ToUpper(code)
@@ -370,5 +463,3 @@ func EmployerByCode(es []Employer, code string) (Employer, bool) {
 	}
 	return Employer{}, false
 }
-
-var _ = apperr.Invalid

@@ -56,6 +56,14 @@ type Tx interface {
 	SaveImport(im *Import) error
 	// Imports lists the latest imports, newest first.
 	Imports(limit int) ([]Import, error)
+
+	// Pipeline lists the trainees in training (confirmed or waiting for
+	// confirmation): specialism, their employer's region, expected end.
+	Pipeline() ([]Trainee, error)
+	// InsertScenario saves a forecast scenario and fills in its ID.
+	InsertScenario(sc *Scenario) error
+	// Scenarios lists the saved scenarios, newest first.
+	Scenarios() ([]Scenario, error)
 }
 
 // Import is a file imported, with what it changed.

@@ -51,6 +51,17 @@ func (d Day) String() string {
 // MarshalText writes the day as String does.
 func (d Day) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// UnmarshalText reads a day as MarshalText writes it: "" is NoEnd.
+func (d *Day) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = NoEnd
+		return nil
+	}
+	v, err := ParseDay(string(b))
+	*d = v
+	return err
+}
+
 // Year is the day's calendar year.
 func (d Day) Year() int { return d.Time().Year() }
 

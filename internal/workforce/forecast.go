@@ -1,0 +1,308 @@
+package workforce
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"hcs/internal/apperr"
+)
+
+// The forecast: supply of staff against demand, year by year for five
+// years from the latest quarter's end, for a group of staff (a region, a
+// specialism or division, or both). Supply starts from the staff in post,
+// counted by age; each year some retire (at the rate of their age band),
+// some leave for other reasons, the rest grow a year older, and joiners
+// and trainees completing their training arrive. Demand is the
+// establishment: today's headcount and the vacancies above it, growing
+// each year. Every rate is an assumption, shown with the forecast and
+// editable in a scenario; the defaults are the group's own rates over
+// the last three years.
+
+// AgeBands are the bands retirement rates are given for.
+var AgeBands = []string{"under 55", "55 to 59", "60 to 64", "65 and over"}
+
+func ageBand(age int) int {
+	switch {
+	case age < 55:
+		return 0
+	case age < 60:
+		return 1
+	case age < 65:
+		return 2
+	}
+	return 3
+}
+
+// Assumptions are a forecast's inputs.
+type Assumptions struct {
+	// LeaveRate is the yearly share of staff who leave other than by
+	// retiring.
+	LeaveRate float64 `json:"leave_rate"`
+	// RetireRates is the yearly share of staff who retire, by age band.
+	RetireRates [4]float64 `json:"retire_rates"`
+	// JoinRate is the people joining each year (other than trainees
+	// completing), as a share of the starting headcount.
+	JoinRate float64 `json:"join_rate"`
+	// JoinAge is the age at which joiners and completing trainees start.
+	JoinAge int `json:"join_age"`
+	// CompletionYield is the share of trainees completing who take a post
+	// in the group.
+	CompletionYield float64 `json:"completion_yield"`
+	// Vacancy is the establishment above today's headcount, as a share of
+	// it: 0.08 is 8% of posts vacant.
+	Vacancy float64 `json:"vacancy"`
+	// Growth is the yearly growth of the establishment.
+	Growth float64 `json:"growth"`
+}
+
+// Check refuses assumptions that cannot be: rates outside 0 to 1, an
+// implausible age, growth outside -50% to +50%.
+func (a *Assumptions) Check() error {
+	rates := map[string]float64{"leave_rate": a.LeaveRate, "join_rate": a.JoinRate, "completion_yield": a.CompletionYield, "vacancy": a.Vacancy}
+	for i, r := range a.RetireRates {
+		rates[fmt.Sprintf("retire_rate_%d", i)] = r
+	}
+	for field, r := range rates {
+		if math.IsNaN(r) || r < 0 || r > 1 {
+			return apperr.Invalidf(field, "%s must be a share from 0 to 1 (0.05 is 5%%), not %g", field, r)
+		}
+	}
+	for i, r := range a.RetireRates {
+		if r+a.LeaveRate > 1 {
+			return apperr.Invalidf(fmt.Sprintf("retire_rate_%d", i), "retirement (%g) and leaving (%g) rates for %s add to more than everyone", r, a.LeaveRate, AgeBands[i])
+		}
+	}
+	if a.JoinAge < 18 || a.JoinAge > 70 {
+		return apperr.Invalidf("join_age", "the age joiners start at must be from 18 to 70, not %d", a.JoinAge)
+	}
+	if math.IsNaN(a.Growth) || a.Growth < -0.5 || a.Growth > 0.5 {
+		return apperr.Invalidf("growth", "yearly growth must be from -0.5 to 0.5 (0.02 is 2%%), not %g", a.Growth)
+	}
+	return nil
+}
+
+// ForecastYears is how many years a forecast runs.
+const ForecastYears = 5
+
+// ForecastYear is one year of a forecast: the people at its start, what
+// moved during it, and supply and demand at its end.
+type ForecastYear struct {
+	// End is the last day of the forecast year.
+	End         Day     `json:"end"`
+	Start       float64 `json:"start"`
+	Retirements float64 `json:"retirements"`
+	Leavers     float64 `json:"leavers"`
+	Joiners     float64 `json:"joiners"`
+	Completions float64 `json:"completions"`
+	Supply      float64 `json:"supply"`
+	Demand      float64 `json:"demand"`
+	Gap         float64 `json:"gap"`
+}
+
+// Project runs the forecast: staff in post by age, trainees expected to
+// complete in each forecast year, the assumptions. It is the whole rule,
+// with no rounding, so that a forecast can be worked by hand.
+func Project(from Day, byAge map[int]float64, completing []float64, a Assumptions) []ForecastYear {
+	heads := map[int]float64{}
+	h0 := 0.0
+	for age, n := range byAge {
+		heads[age] = n
+		h0 += n
+	}
+	out := make([]ForecastYear, ForecastYears)
+	t := from.Time()
+	for y := range ForecastYears {
+		fy := &out[y]
+		fy.End = DayOf(t.AddDate(y+1, 0, 0))
+		next := map[int]float64{}
+		for age, n := range heads {
+			fy.Start += n
+			retire := n * a.RetireRates[ageBand(age)]
+			leave := n * a.LeaveRate
+			fy.Retirements += retire
+			fy.Leavers += leave
+			next[age+1] += n - retire - leave
+		}
+		fy.Joiners = h0 * a.JoinRate
+		if y < len(completing) {
+			fy.Completions = completing[y] * a.CompletionYield
+		}
+		next[a.JoinAge] += fy.Joiners + fy.Completions
+		for _, n := range next {
+			fy.Supply += n
+		}
+		heads = next
+		fy.Demand = h0 * (1 + a.Vacancy) * math.Pow(1+a.Growth, float64(y+1))
+		fy.Gap = fy.Demand - fy.Supply
+	}
+	return out
+}
+
+// Group is the staff a forecast is about: a region and a node of the
+// specialism tree, by code ("" for all).
+type Group struct {
+	Region     string `json:"region"`
+	Specialism string `json:"specialism"`
+}
+
+// Trainee is a trainee in the pipeline: where and in what they train,
+// and when they are expected to complete.
+type Trainee struct {
+	Specialism  string
+	Region      string
+	ExpectedEnd Day
+}
+
+// group resolves a group to nodes.
+func (m *Model) group(g Group) (int, int, error) {
+	r, ok := m.Dims[DimRegion].Node(g.Region)
+	if !ok {
+		return 0, 0, apperr.Invalidf("region", "%q is not a region", g.Region)
+	}
+	s, ok := m.Dims[DimSpecialism].Node(g.Specialism)
+	if !ok {
+		return 0, 0, apperr.Invalidf("specialism", "%q is not a division, role group or specialism", g.Specialism)
+	}
+	return r, s, nil
+}
+
+// inGroup reports whether a fact's cell is in the group's nodes.
+func (m *Model) inGroup(leaf int32, r, s int) bool {
+	c := m.coords(int(leaf))
+	return m.Dims[DimRegion].Under(c[DimRegion], r) && m.Dims[DimSpecialism].Under(c[DimSpecialism], s)
+}
+
+// Baseline is what a forecast starts from: the staff in post by age at
+// the latest quarter's end, and the group's own rates over the three
+// years before it, as default assumptions.
+type Baseline struct {
+	From    Day
+	ByAge   map[int]float64
+	Staff   int
+	Default Assumptions
+	// Shown is false when the group's headcount is not shown in the
+	// figures (small numbers): the forecast is not shown either.
+	Shown bool
+}
+
+// Baseline reads a group's baseline from the model.
+func (m *Model) Baseline(g Group) (*Baseline, error) {
+	r, s, err := m.group(g)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Points) == 0 {
+		return nil, apperr.Errorf(apperr.NotFound, "there are no staff records to forecast from")
+	}
+	m.count()
+	from := m.Points[len(m.Points)-1]
+	var cell [numDims]int
+	cell[DimRegion], cell[DimSpecialism] = r, s
+	b := &Baseline{From: from, ByAge: map[int]float64{}, Shown: m.cubes[len(m.cubes)-1].labels[m.cell(cell)] == labelShown}
+	// Each person's first and last assignment, for joiners and leavers.
+	type span struct {
+		first, last int
+	}
+	people := map[int32]*span{}
+	for i := range m.facts {
+		ft := &m.facts[i]
+		p := people[ft.person]
+		if p == nil {
+			people[ft.person] = &span{first: i, last: i}
+			continue
+		}
+		if ft.start < m.facts[p.first].start {
+			p.first = i
+		}
+		if ft.end > m.facts[p.last].end {
+			p.last = i
+		}
+	}
+	year := from.Year()
+	for i := range m.facts {
+		ft := &m.facts[i]
+		if ft.start <= from && from <= ft.end && m.inGroup(ft.leaf, r, s) {
+			b.ByAge[year-int(ft.birth)]++
+			b.Staff++
+		}
+	}
+	// Rates over the three years before from: people leaving (by their
+	// last assignment) and joining (by their first), against the mean
+	// headcount at the start of each year; retirements by age band.
+	const years = 3
+	var heads, leavers, joiners float64
+	var bandHeads, retired [4]float64
+	for y := range years {
+		start := DayOf(from.Time().AddDate(-years+y, 0, 0))
+		end := DayOf(from.Time().AddDate(-years+y+1, 0, 0))
+		for i := range m.facts {
+			ft := &m.facts[i]
+			if ft.start <= start && start <= ft.end && m.inGroup(ft.leaf, r, s) {
+				heads++
+				bandHeads[ageBand(start.Year()-int(ft.birth))]++
+			}
+		}
+		for _, p := range people {
+			last, first := &m.facts[p.last], &m.facts[p.first]
+			if last.end > start && last.end <= end && last.end != NoEnd && m.inGroup(last.leaf, r, s) {
+				if last.reason == int8(1) { // retirement: LeavingReasons[0]
+					retired[ageBand(last.end.Year()-int(last.birth))]++
+				} else {
+					leavers++
+				}
+			}
+			if first.start > start && first.start <= end && m.inGroup(first.leaf, r, s) {
+				joiners++
+			}
+		}
+	}
+	d := &b.Default
+	d.JoinAge, d.CompletionYield, d.Vacancy, d.Growth = 30, 0.9, 0.08, 0.02
+	if heads > 0 {
+		d.LeaveRate, d.JoinRate = round4(leavers/heads), round4(joiners/heads)
+	}
+	for i := range bandHeads {
+		if bandHeads[i] > 0 {
+			d.RetireRates[i] = round4(retired[i] / bandHeads[i])
+		}
+	}
+	return b, nil
+}
+
+func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
+
+// Completing counts the pipeline's trainees in a group expected to
+// complete in each forecast year after from.
+func (m *Model) Completing(g Group, from Day, pipeline []Trainee, f func(string) string) ([]float64, error) {
+	r, s, err := m.group(g)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, ForecastYears)
+	for _, t := range pipeline {
+		ri, ok1 := m.Dims[DimRegion].Node(t.Region)
+		si, ok2 := m.Dims[DimSpecialism].Node(f(t.Specialism))
+		if !ok1 || !ok2 || !m.Dims[DimRegion].Under(ri, r) || !m.Dims[DimSpecialism].Under(si, s) {
+			continue
+		}
+		for y := range ForecastYears {
+			lo, hi := DayOf(from.Time().AddDate(y, 0, 0)), DayOf(from.Time().AddDate(y+1, 0, 0))
+			if t.ExpectedEnd > lo && t.ExpectedEnd <= hi {
+				out[y]++
+			}
+		}
+	}
+	return out, nil
+}
+
+// Scenario is a forecast's assumptions for a group, saved by name.
+type Scenario struct {
+	ID          int64       `json:"id"`
+	Name        string      `json:"name"`
+	Group       Group       `json:"group"`
+	Assumptions Assumptions `json:"assumptions"`
+	By          int64       `json:"created_by,omitempty"`
+	ByName      string      `json:"created_by_name,omitempty"`
+	At          time.Time   `json:"created_at"`
+}
