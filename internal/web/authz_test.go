@@ -303,6 +303,8 @@ func (f *matrixFixture) examples() map[string]example {
 		"GET /workforce/quarters.csv":                             {path: "/workforce/quarters.csv?region=Wales"},
 		"GET /workforce/import":                                   {path: "/workforce/import"},
 		"GET /workforce/forecast":                                 {path: "/workforce/forecast"},
+		"GET /workforce/employer":                                 {path: "/workforce/employer"},
+		"GET /workforce/employer.csv":                             {path: "/workforce/employer.csv"},
 		"POST /workforce/forecast/scenarios":                      {path: "/workforce/forecast/scenarios", body: "name="},
 		"GET /api/v1/workforce/forecast":                          {path: "/api/v1/workforce/forecast?region=Wales"},
 		"POST /workforce/import":                                  {path: "/workforce/import", body: "kind=staff"},

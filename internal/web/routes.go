@@ -91,6 +91,8 @@ func (s *Server) Routes() []Route {
 		{"GET /workforce/figures.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceFiguresCSV)},
 		{"GET /workforce/quarters.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceSeriesCSV)},
 		{"GET /workforce/forecast", auth.ActionWorkforceHome, s.dynamic(s.workforceForecastPage)},
+		{"GET /workforce/employer", auth.ActionWorkforceStaff, s.dynamic(s.workforceEmployerPage)},
+		{"GET /workforce/employer.csv", auth.ActionWorkforceStaff, s.dynamic(s.workforceEmployerCSV)},
 		{"POST /workforce/forecast/scenarios", auth.ActionWorkforceHome, s.dynamic(s.workforceSaveScenario)},
 		{"GET /workforce/import", auth.ActionWorkforceImport, s.dynamic(s.workforceImportPage)},
 		{"POST /workforce/import", auth.ActionWorkforceImport, upload{s.dynamic(s.workforceImport), maxStaffFileBytes + 64<<10}},

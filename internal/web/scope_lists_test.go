@@ -95,6 +95,10 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 				{auth.RoleEmployer, nil, []string{"Secret"}}}},
 			"GET /workforce/forecast":        {"/workforce/forecast", []listCase{{auth.RoleWorkforcePlanner, []string{"nothing to forecast from"}, []string{"Secret"}}}},
 			"GET /api/v1/workforce/forecast": {"/api/v1/workforce/forecast", nil},
+			// An employer's own staff: TestEmployerSeesOnlyItsOwnStaff
+			// checks the scope with staff.
+			"GET /workforce/employer":     {"/workforce/employer", []listCase{{auth.RoleEmployer, []string{"once the national workforce team has registered"}, []string{"Secret"}}}},
+			"GET /workforce/employer.csv": {"/workforce/employer.csv", nil},
 			"GET /workforce/import": {"/workforce/import", []listCase{{auth.RoleWorkforcePlanner, []string{"Import staff records", "employers are registered"}, []string{"Secret"}},
 				{auth.RoleEmployer, []string{"your organisation, once the national workforce team has registered"}, []string{"Secret"}}}},
 			"GET /api/v1/me/data":    {"/api/v1/me/data", []listCase{{auth.RoleApplicant, []string{"Person applicant"}, []string{"Victim", "Secret"}}}},

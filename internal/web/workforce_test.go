@@ -292,6 +292,15 @@ func TestBrowserWorkforce(t *testing.T) {
 		d.expect(".nhsuk-inset-text", "is saved")
 		d.expect("#forecast-heading", "Five per cent growth")
 		d.expect("#scenarios-table", "Five per cent growth")
+
+		// The employer reads its own staff.
+		d.as(w.employer.Email)
+		d.open("/employer")
+		d.click(`main a[href="/workforce/employer"]`)
+		d.b.CheckAccessibility(t)
+		d.expect("main", w.trust.Name)
+		d.expect("#own-table", "Total")
+		d.expect("#flows", "Joined in the year before")
 	})
 }
 
@@ -420,6 +429,48 @@ func TestForecastThroughThePages(t *testing.T) {
 		page := w.send(w.planner, "GET", "/workforce/forecast", "", nil).Body.String()
 		if !strings.Contains(page, `id="scenarios-table"`) || !strings.Contains(page, "Higher leaving") || !strings.Contains(page, "12.5%, 3.0%") {
 			t.Errorf("the saved scenario is not compared: %s", excerpt(page[strings.Index(page, "<main"):]))
+		}
+	})
+}
+
+// TestEmployerSeesOnlyItsOwnStaff: an employer reads its own staff's
+// figures unsuppressed, and nobody else's; the national team chooses any
+// employer.
+func TestEmployerSeesOnlyItsOwnStaff(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		w := newWorkforceWorld(t, db)
+		employers, staff := w.files()
+		w.upload(w.planner, "employers", "employers.csv", employers)
+		if rec := w.upload(w.planner, "staff", "staff.csv", staff); rec.Code != 303 {
+			t.Fatal(rec.Code)
+		}
+		m, _ := workforce.NewService(db.Workforce(), testkit.Framework(t), 0).Model(context.Background())
+		at := m.Points[len(m.Points)-1]
+		own := 0
+		for _, a := range w.staff {
+			if a.Employer == w.trust.Code && a.ActiveOn(at) {
+				own++
+			}
+		}
+		rec := w.send(w.employer, "GET", "/workforce/employer?by=level", "", nil)
+		body := rec.Body.String()
+		if rec.Code != 200 || !strings.Contains(body, w.trust.Name) || !strings.Contains(body, `id="own-table"`) || strings.Contains(body, "fewer than") {
+			t.Fatalf("employer view: %d %s", rec.Code, excerpt(body))
+		}
+		rec = w.send(w.employer, "GET", "/workforce/employer.csv?by=band", "", nil)
+		rows, err := csv.NewReader(rec.Body).ReadAll()
+		if err != nil || len(rows) < 3 {
+			t.Fatalf("CSV: %d %v", rec.Code, err)
+		}
+		if total := rows[len(rows)-1]; total[4] != fmt.Sprint(own) {
+			t.Errorf("the employer's total is %s; %d of its staff are in post", total[4], own)
+		}
+		other := fmt.Sprint(testkit.Count(t, db, "SELECT organisation_id FROM workforce_employers WHERE code = $1", w.employers[1].Code))
+		if rec := w.send(w.employer, "GET", "/workforce/employer?organisation_id="+other, "", nil); rec.Code != 400 || strings.Contains(rec.Body.String(), w.employers[1].Name+" (") {
+			t.Errorf("an employer asked for another's staff: %d", rec.Code)
+		}
+		if rec := w.send(w.planner, "GET", "/workforce/employer?organisation_id="+other, "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), w.employers[1].Name) {
+			t.Errorf("the planner chose an employer: %d", rec.Code)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package workforce
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -181,4 +182,133 @@ func (m *Model) Series(filter [numDims]string) (*Series, error) {
 		s.Cells[p] = m.shown(&m.cubes[p], i)
 	}
 	return s, nil
+}
+
+// OwnBreakdown answers a query about one employer's own staff: every
+// figure shown as counted, for the employer alone sees it. The region
+// filter does not apply.
+func (m *Model) OwnBreakdown(code string, q Query) (*Table, error) {
+	ei := slices.IndexFunc(m.Employers, func(e Employer) bool { return e.Code == code })
+	if ei < 0 {
+		return nil, apperr.Errorf(apperr.NotFound, "no employer has the code %s", code)
+	}
+	p, err := m.point(q.At)
+	if err != nil {
+		return nil, err
+	}
+	q.Filter[DimRegion] = ""
+	at, err := m.filter(q.Filter, q.By)
+	if err != nil {
+		return nil, err
+	}
+	d := m.Dims[q.By]
+	within := at[q.By]
+	depth := q.Depth
+	if depth == 0 {
+		depth = d.Nodes[within].Depth + 1
+	}
+	if q.By == DimRegion || depth <= d.Nodes[within].Depth || depth > len(d.Levels) {
+		return nil, apperr.Invalidf("by", "break your staff down by division, role group, specialism, level or band")
+	}
+	day := m.Points[p]
+	t := &Table{At: day, By: q.By, Level: d.Levels[depth-1]}
+	for k := range numDims {
+		t.Filter[k] = FilterOpt{Code: m.Dims[k].Nodes[at[k]].Code, Name: m.Dims[k].Nodes[at[k]].Name}
+	}
+	rows := map[int]*Cell{}
+	var order []int
+	for n, node := range d.Nodes {
+		if node.Depth == depth && d.Under(n, within) {
+			rows[n] = &Cell{Code: node.Code, Name: node.Name, Shown: ShownCount, Deeper: len(node.Children) > 0}
+			order = append(order, n)
+		}
+	}
+	t.Total = Cell{Code: d.Nodes[within].Code, Name: d.Nodes[within].Name, Shown: ShownCount}
+	for i := range m.facts {
+		ft := &m.facts[i]
+		if int(ft.employer) != ei || ft.start > day || day > ft.end {
+			continue
+		}
+		c := m.coords(int(ft.leaf))
+		in := true
+		for k := range numDims {
+			if Dim(k) != DimRegion && !m.Dims[k].Under(c[k], at[k]) {
+				in = false
+			}
+		}
+		if !in {
+			continue
+		}
+		t.Total.Headcount++
+		t.Total.FTE += FTE(ft.fte)
+		for n := c[q.By]; ; n = d.Nodes[n].Parent {
+			if r, ok := rows[n]; ok {
+				r.Headcount++
+				r.FTE += FTE(ft.fte)
+				break
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	for _, n := range order {
+		t.Rows = append(t.Rows, *rows[n])
+	}
+	return t, nil
+}
+
+// Flows are an employer's joiners and leavers in the year to a day.
+type Flows struct {
+	From, To  Day
+	Joiners   int
+	Leavers   int
+	Retired   int
+	Headcount int
+}
+
+// OwnFlows counts an employer's joiners (assignments starting there that
+// were not moves within it) and leavers (assignments ending there that
+// no later one there follows) in the year to the latest quarter's end.
+func (m *Model) OwnFlows(code string) (*Flows, error) {
+	ei := slices.IndexFunc(m.Employers, func(e Employer) bool { return e.Code == code })
+	if ei < 0 || len(m.Points) == 0 {
+		return nil, apperr.Errorf(apperr.NotFound, "there are no staff records of %s", code)
+	}
+	to := m.Points[len(m.Points)-1]
+	fl := &Flows{To: to, From: DayOf(to.Time().AddDate(-1, 0, 0))}
+	type span struct{ first, last int }
+	people := map[int32]*span{}
+	for i := range m.facts {
+		ft := &m.facts[i]
+		if int(ft.employer) != ei {
+			continue
+		}
+		if ft.start <= to && to <= ft.end {
+			fl.Headcount++
+		}
+		p := people[ft.person]
+		if p == nil {
+			people[ft.person] = &span{i, i}
+			continue
+		}
+		if ft.start < m.facts[p.first].start {
+			p.first = i
+		}
+		if ft.end > m.facts[p.last].end {
+			p.last = i
+		}
+	}
+	for _, p := range people {
+		if s := m.facts[p.first].start; s > fl.From && s <= to {
+			fl.Joiners++
+		}
+		if l := &m.facts[p.last]; l.end != NoEnd && l.end > fl.From && l.end <= to {
+			fl.Leavers++
+			if l.reason == 1 {
+				fl.Retired++
+			}
+		}
+	}
+	return fl, nil
 }
