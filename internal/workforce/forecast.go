@@ -19,6 +19,23 @@ import (
 // editable in a scenario; the defaults are the group's own rates over
 // the last three years.
 
+// ageGroups are the five-year bands a group's headcount is spread over:
+// 20 to 24, 25 to 29, ... 65 to 69 (younger and older fall in the ends).
+const ageGroups = 10
+
+func ageGroup(age int) int { return min(max((age-20)/5, 0), ageGroups-1) }
+
+// ageGroupAges are a five-year band's ages.
+func ageGroupAges(g int) func(yield func(int) bool) {
+	return func(yield func(int) bool) {
+		for a := 20 + 5*g; a < 25+5*g; a++ {
+			if !yield(a) {
+				return
+			}
+		}
+	}
+}
+
 // AgeBands are the bands retirement rates are given for.
 var AgeBands = []string{"under 55", "55 to 59", "60 to 64", "65 and over"}
 
@@ -200,16 +217,83 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 	var cell [numDims]int
 	cell[DimRegion], cell[DimSpecialism] = r, s
 	b := &Baseline{From: from, ByAge: map[int]float64{}, Shown: m.cubes[len(m.cubes)-1].labels[m.cell(cell)] == labelShown}
-	// Each person's first and last assignment, for joiners and leavers.
-	type span struct {
-		first, last int
+	// The group's ages are never read: with rates a planner sets, a
+	// forecast would give away how many of a small group are of each age.
+	// The group's headcount (which the figures show) is spread over ages
+	// as the whole workforce's is, by five-year band (a band of fewer than
+	// Threshold people nationally is left out), evenly within each band.
+	year := from.Year()
+	var national [ageGroups]float64
+	for i := range m.facts {
+		ft := &m.facts[i]
+		if ft.start <= from && from <= ft.end {
+			national[ageGroup(year-int(ft.birth))]++
+			if m.inGroup(ft.leaf, r, s) {
+				b.Staff++
+			}
+		}
 	}
-	people := map[int32]*span{}
+	var total float64
+	for i, n := range national {
+		if n < float64(m.Threshold) {
+			national[i] = 0
+		}
+		total += national[i]
+	}
+	for i, n := range national {
+		if n == 0 {
+			continue
+		}
+		for age := range ageGroupAges(i) {
+			b.ByAge[age] = float64(b.Staff) * n / total / 5
+		}
+	}
+	people := firstAndLast(m)
+	own, all := m.rates(people, r, s, from), m.rates(people, 0, 0, from)
+	d := &b.Default
+	d.JoinAge, d.CompletionYield, d.Vacancy, d.Growth = 30, 0.9, 0.08, 0.02
+	// A rate counted from 1 to Threshold-1 people would let that small
+	// number be worked out from the rate and the published headcounts:
+	// the national rate stands in for it, and a set figure for that.
+	t := float64(m.Threshold)
+	pick := func(events, heads, nEvents, nHeads, fallback float64) float64 {
+		switch {
+		case heads > 0 && (events == 0 || events >= t):
+			return round4(events / heads)
+		case nHeads > 0 && (nEvents == 0 || nEvents >= t):
+			return round4(nEvents / nHeads)
+		}
+		return fallback
+	}
+	d.LeaveRate = pick(own.leavers, own.heads, all.leavers, all.heads, 0.08)
+	d.JoinRate = pick(own.joiners, own.heads, all.joiners, all.heads, 0.08)
+	for i := range own.bandHeads {
+		d.RetireRates[i] = pick(own.retired[i], own.bandHeads[i], all.retired[i], all.bandHeads[i], []float64{0.005, 0.03, 0.15, 0.5}[i])
+	}
+	return b, nil
+}
+
+// flowCounts are what a group's rates are counted from, over the three
+// years before a day: the headcount at the start of each year, summed,
+// and the people who left (by their last assignment), retired (by age
+// band) and joined (by their first).
+type flowCounts struct {
+	heads, leavers, joiners float64
+	bandHeads, retired      [4]float64
+}
+
+// personSpan is a person's first and last assignment, as indexes of the
+// model's facts.
+type personSpan struct{ first, last int }
+
+// firstAndLast finds each person's first and last assignment.
+func firstAndLast(m *Model) map[int32]*personSpan {
+	people := map[int32]*personSpan{}
 	for i := range m.facts {
 		ft := &m.facts[i]
 		p := people[ft.person]
 		if p == nil {
-			people[ft.person] = &span{first: i, last: i}
+			people[ft.person] = &personSpan{first: i, last: i}
 			continue
 		}
 		if ft.start < m.facts[p.first].start {
@@ -219,55 +303,37 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 			p.last = i
 		}
 	}
-	year := from.Year()
-	for i := range m.facts {
-		ft := &m.facts[i]
-		if ft.start <= from && from <= ft.end && m.inGroup(ft.leaf, r, s) {
-			b.ByAge[year-int(ft.birth)]++
-			b.Staff++
-		}
-	}
-	// Rates over the three years before from: people leaving (by their
-	// last assignment) and joining (by their first), against the mean
-	// headcount at the start of each year; retirements by age band.
+	return people
+}
+
+func (m *Model) rates(people map[int32]*personSpan, r, s int, from Day) flowCounts {
 	const years = 3
-	var heads, leavers, joiners float64
-	var bandHeads, retired [4]float64
+	var c flowCounts
 	for y := range years {
 		start := DayOf(from.Time().AddDate(-years+y, 0, 0))
 		end := DayOf(from.Time().AddDate(-years+y+1, 0, 0))
 		for i := range m.facts {
 			ft := &m.facts[i]
 			if ft.start <= start && start <= ft.end && m.inGroup(ft.leaf, r, s) {
-				heads++
-				bandHeads[ageBand(start.Year()-int(ft.birth))]++
+				c.heads++
+				c.bandHeads[ageBand(start.Year()-int(ft.birth))]++
 			}
 		}
 		for _, p := range people {
 			last, first := &m.facts[p.last], &m.facts[p.first]
 			if last.end > start && last.end <= end && last.end != NoEnd && m.inGroup(last.leaf, r, s) {
-				if last.reason == int8(1) { // retirement: LeavingReasons[0]
-					retired[ageBand(last.end.Year()-int(last.birth))]++
+				if last.reason == 1 { // LeavingReasons[0], retirement
+					c.retired[ageBand(last.end.Year()-int(last.birth))]++
 				} else {
-					leavers++
+					c.leavers++
 				}
 			}
 			if first.start > start && first.start <= end && m.inGroup(first.leaf, r, s) {
-				joiners++
+				c.joiners++
 			}
 		}
 	}
-	d := &b.Default
-	d.JoinAge, d.CompletionYield, d.Vacancy, d.Growth = 30, 0.9, 0.08, 0.02
-	if heads > 0 {
-		d.LeaveRate, d.JoinRate = round4(leavers/heads), round4(joiners/heads)
-	}
-	for i := range bandHeads {
-		if bandHeads[i] > 0 {
-			d.RetireRates[i] = round4(retired[i] / bandHeads[i])
-		}
-	}
-	return b, nil
+	return c
 }
 
 func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
