@@ -191,12 +191,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	// Count the workforce's figures while the first requests arrive.
-	go func() {
-		if m, err := staff.Model(ctx); err == nil {
-			m.Prepare()
-		}
-	}()
 	debug.SetGCPercent(gcPercent)
 	logger.Info("hcs is serving", "url", "http://"+ln.Addr().String(), "database", db.Dialect+" "+db.Source(),
 		"schema_version", schema, "framework_version", f.Version, "startup", time.Since(started).Round(time.Millisecond))

@@ -128,10 +128,6 @@ func newModel(f *framework.Framework, version int64, employers []Employer, as []
 	return m
 }
 
-// Prepare counts every point's figures now rather than on the first
-// question: a server calls it at start, so that nobody waits for it.
-func (m *Model) Prepare() { m.count() }
-
 // count builds every point's cube on first use: each fact adds to its
 // cell on the days it is active, then each dimension's groups are summed
 // from their children, then small numbers are hidden.
