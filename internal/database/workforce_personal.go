@@ -12,7 +12,8 @@ var workforcePersonal = privacy.Register{
 	Personal: []privacy.Table{
 		{Name: "workforce_imports", As: "importer", About: "imported_by = $1", Describe: "Staff and employer files you imported",
 			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "id"}, {Name: "kind"}, {Name: "file"}, {Name: "sha256"}, {Name: "row_count"},
-				{Name: "added"}, {Name: "changed"}, {Name: "unchanged"}, {Name: "imported_by"}, {Name: "imported_at"}}},
+				{Name: "added"}, {Name: "changed"}, {Name: "unchanged"}, {Name: "imported_by"}, {Name: "imported_at"},
+				{Name: "organisation_id"}}},
 		{Name: "workforce_scenarios", As: "planner", About: "created_by = $1", Describe: "Forecast scenarios you saved",
 			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "id"}, {Name: "name"}, {Name: "region"}, {Name: "specialism"}, {Name: "assumptions"},
 				{Name: "created_by"}, {Name: "created_at"}}},

@@ -244,22 +244,35 @@ func (t *workforceTx) Assignments(fn func(*workforce.Stored) error) error {
 }
 
 func (t *workforceTx) SaveImport(im *workforce.Import) error {
-	id, err := t.tx.Insert(t.ctx, `INSERT INTO workforce_imports (kind, file, sha256, row_count, added, changed, unchanged, imported_by, imported_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, im.Kind, im.File, im.SHA256, im.Rows, im.Added, im.Changed, im.Unchanged, zeroNull(im.By), t.tx.Now)
+	id, err := t.tx.Insert(t.ctx, `INSERT INTO workforce_imports (kind, file, sha256, row_count, added, changed, unchanged, imported_by, imported_at, organisation_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, im.Kind, im.File, im.SHA256, im.Rows, im.Added, im.Changed, im.Unchanged, zeroNull(im.By), t.tx.Now,
+		zeroNull(im.OrganisationID))
 	im.ID = id
 	return err
 }
 
-func (t *workforceTx) Imports(limit int) ([]workforce.Import, error) {
+func (t *workforceTx) Imports(limit int, organisations []int64) ([]workforce.Import, error) {
+	where, args := "", []any{limit}
+	if organisations != nil {
+		var in []string
+		for _, id := range organisations {
+			args = append(args, id)
+			in = append(in, fmt.Sprintf("$%d", len(args)))
+		}
+		if len(in) == 0 {
+			return []workforce.Import{}, nil
+		}
+		where = " WHERE i.organisation_id IN (" + strings.Join(in, ", ") + ")"
+	}
 	return queryAll(t, func(scan func(...any) error) (workforce.Import, error) {
 		var im workforce.Import
-		var by sql.NullInt64
+		var by, org sql.NullInt64
 		var name sql.NullString
-		err := scan(&im.ID, &im.Kind, &im.File, &im.SHA256, &im.Rows, &im.Added, &im.Changed, &im.Unchanged, &by, &name, &im.At)
-		im.By, im.ByName = by.Int64, name.String
+		err := scan(&im.ID, &im.Kind, &im.File, &im.SHA256, &im.Rows, &im.Added, &im.Changed, &im.Unchanged, &by, &name, &im.At, &org)
+		im.By, im.ByName, im.OrganisationID = by.Int64, name.String, org.Int64
 		return im, err
-	}, `SELECT i.id, i.kind, i.file, i.sha256, i.row_count, i.added, i.changed, i.unchanged, i.imported_by, u.name, i.imported_at
-		FROM workforce_imports i LEFT JOIN users u ON u.id = i.imported_by ORDER BY i.id DESC LIMIT $1`, limit)
+	}, `SELECT i.id, i.kind, i.file, i.sha256, i.row_count, i.added, i.changed, i.unchanged, i.imported_by, u.name, i.imported_at, i.organisation_id
+		FROM workforce_imports i LEFT JOIN users u ON u.id = i.imported_by`+where+` ORDER BY i.id DESC LIMIT $1`, args...)
 }
 
 // Pipeline lists the trainees in training, with their employer's region.

@@ -233,7 +233,7 @@ func (s *Server) workforceSaveScenario(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// apiWorkforceForecast is the forecast as JSON: the group's own rates, or
+// apiWorkforceForecast is the forecast as JSON: the whole workforce's rates, or
 // a saved scenario's assumptions.
 func (s *Server) apiWorkforceForecast(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	q := r.URL.Query()

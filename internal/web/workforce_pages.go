@@ -127,7 +127,7 @@ func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	imports, err := s.workforce.Imports(r.Context(), 5)
+	imports, err := s.workforce.Imports(r.Context(), 5, nil)
 	if err != nil {
 		return err
 	}
@@ -403,7 +403,11 @@ func (s *Server) workforceImportPage(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) showImport(w http.ResponseWriter, r *http.Request, status int, err error, notice string) error {
 	national, orgs := importScope(r)
-	imports, ierr := s.workforce.Imports(r.Context(), 10)
+	var own []int64
+	if !national {
+		own = append([]int64{}, orgs...)
+	}
+	imports, ierr := s.workforce.Imports(r.Context(), 10, own)
 	if ierr != nil {
 		return ierr
 	}
@@ -411,13 +415,13 @@ func (s *Server) showImport(w http.ResponseWriter, r *http.Request, status int, 
 	if eerr != nil {
 		return eerr
 	}
-	var own []workforce.Employer
+	var mine []workforce.Employer
 	for _, e := range employers {
 		if slices.Contains(orgs, e.OrganisationID) {
-			own = append(own, e)
+			mine = append(mine, e)
 		}
 	}
-	data := map[string]any{"National": national, "Own": own, "Imports": imports, "Error": err, "Notice": notice, "Employers": len(employers)}
+	data := map[string]any{"National": national, "Own": mine, "Imports": imports, "Error": err, "Notice": notice, "Employers": len(employers)}
 	if fe, ok := workforce.AsFileError(err); ok {
 		data["Problems"], data["More"], data["File"] = fe.Problems, fe.More, fe.File
 	}

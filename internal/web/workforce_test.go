@@ -165,6 +165,10 @@ func TestWorkforceThroughThePages(t *testing.T) {
 		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM workforce_imports WHERE kind = 'staff' AND added = 0 AND changed = 0 AND unchanged = $1", len(w.staff)); n != 1 {
 			t.Errorf("%d imports changed nothing, want the second", n)
 		}
+		// The employer sees its own imports, not the national team's.
+		if page := w.send(w.employer, "GET", "/workforce/import", "", nil).Body.String(); !strings.Contains(page, "own.csv") || strings.Contains(page, "staff.csv") || strings.Contains(page, "employers.csv") {
+			t.Errorf("the employer's import page lists others' imports: %s", excerpt(page[strings.Index(page, "<main"):]))
+		}
 
 		// The dashboard, filtered by region and specialism.
 		q := "?region=" + strings.ReplaceAll(w.trust.Region, " ", "+") + "&specialism=division:life-sciences&by=group"

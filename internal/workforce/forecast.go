@@ -16,7 +16,7 @@ import (
 // and trainees completing their training arrive. Demand is the
 // establishment: today's headcount and the vacancies above it, growing
 // each year. Every rate is an assumption, shown with the forecast and
-// editable in a scenario; the defaults are the group's own rates over
+// editable in a scenario; the defaults are the whole workforce's rates over
 // the last three years.
 
 // ageGroups are the five-year bands a group's headcount is spread over:
@@ -191,7 +191,7 @@ func (m *Model) inGroup(leaf int32, r, s int) bool {
 }
 
 // Baseline is what a forecast starts from: the staff in post by age at
-// the latest quarter's end, and the group's own rates over the three
+// the latest quarter's end, and the whole workforce's rates over the three
 // years before it, as default assumptions.
 type Baseline struct {
 	From    Day
@@ -233,12 +233,16 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 			}
 		}
 	}
+	// Each band's count is rounded to a multiple of Threshold, so that
+	// the shares (which a forecast with a band's retirement rate at 100%
+	// shows) give away no small band.
 	var total float64
 	for i, n := range national {
-		if n < float64(m.Threshold) {
-			national[i] = 0
-		}
+		national[i] = roundTo(n, float64(m.Threshold))
 		total += national[i]
+	}
+	if total == 0 {
+		total = 1
 	}
 	for i, n := range national {
 		if n == 0 {
@@ -248,27 +252,25 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 			b.ByAge[age] = float64(b.Staff) * n / total / 5
 		}
 	}
-	people := firstAndLast(m)
-	own, all := m.rates(people, r, s, from), m.rates(people, 0, 0, from)
+	// The defaults are the whole workforce's rates: a group's own would
+	// let its past headcounts and flows, which may be small, be worked
+	// out from the rates and the published headcounts (and, by
+	// subtraction, another group's). A national rate counted from 1 to
+	// Threshold-1 people gives way to a set figure.
+	all := m.rates(firstAndLast(m), 0, 0, from)
 	d := &b.Default
 	d.JoinAge, d.CompletionYield, d.Vacancy, d.Growth = 30, 0.9, 0.08, 0.02
-	// A rate counted from 1 to Threshold-1 people would let that small
-	// number be worked out from the rate and the published headcounts:
-	// the national rate stands in for it, and a set figure for that.
 	t := float64(m.Threshold)
-	pick := func(events, heads, nEvents, nHeads, fallback float64) float64 {
-		switch {
-		case heads > 0 && (events == 0 || events >= t):
+	pick := func(events, heads, fallback float64) float64 {
+		if heads > 0 && (events == 0 || events >= t) {
 			return round4(events / heads)
-		case nHeads > 0 && (nEvents == 0 || nEvents >= t):
-			return round4(nEvents / nHeads)
 		}
 		return fallback
 	}
-	d.LeaveRate = pick(own.leavers, own.heads, all.leavers, all.heads, 0.08)
-	d.JoinRate = pick(own.joiners, own.heads, all.joiners, all.heads, 0.08)
-	for i := range own.bandHeads {
-		d.RetireRates[i] = pick(own.retired[i], own.bandHeads[i], all.retired[i], all.bandHeads[i], []float64{0.005, 0.03, 0.15, 0.5}[i])
+	d.LeaveRate = pick(all.leavers, all.heads, 0.08)
+	d.JoinRate = pick(all.joiners, all.heads, 0.08)
+	for i := range all.bandHeads {
+		d.RetireRates[i] = pick(all.retired[i], all.bandHeads[i], []float64{0.005, 0.03, 0.15, 0.5}[i])
 	}
 	return b, nil
 }
@@ -338,8 +340,13 @@ func (m *Model) rates(people map[int32]*personSpan, r, s int, from Day) flowCoun
 
 func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
 
+// roundTo rounds a count to the nearest multiple of step.
+func roundTo(n, step float64) float64 { return math.Round(n/step) * step }
+
 // Completing counts the pipeline's trainees in a group expected to
-// complete in each forecast year after from.
+// complete in each forecast year after from, each year's count rounded to
+// a multiple of Threshold: trainees are people, and a region's
+// specialism may have one or two.
 func (m *Model) Completing(g Group, from Day, pipeline []Trainee, f func(string) string) ([]float64, error) {
 	r, s, err := m.group(g)
 	if err != nil {
@@ -358,6 +365,9 @@ func (m *Model) Completing(g Group, from Day, pipeline []Trainee, f func(string)
 				out[y]++
 			}
 		}
+	}
+	for y := range out {
+		out[y] = roundTo(out[y], float64(m.Threshold))
 	}
 	return out, nil
 }

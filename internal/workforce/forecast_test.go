@@ -122,7 +122,7 @@ func TestSavedScenarioByHand(t *testing.T) {
 		if fc.Baseline.Staff != 20 || !near(fc.Baseline.ByAge[40], 2) || !near(fc.Baseline.ByAge[62], 2) || fc.Baseline.ByAge[50] != 0 {
 			t.Errorf("baseline %d staff, by age %v", fc.Baseline.Staff, fc.Baseline.ByAge)
 		}
-		// The defaults are the group's own rates: nobody left or joined.
+		// The defaults are the whole workforce's rates: nobody left or joined.
 		def, err := s.Forecast(ctx, g, nil)
 		if err != nil || def.Assumptions.LeaveRate != 0 || def.Years[0].Start != 20 {
 			t.Fatalf("default forecast %+v, %v", def, err)
@@ -138,6 +138,52 @@ func TestSavedScenarioByHand(t *testing.T) {
 		// A group too small to show has no forecast.
 		if _, err := s.Forecast(ctx, workforce.Group{Region: "Scotland"}, nil); err == nil || !strings.Contains(apperr.Message(err), "too small") {
 			t.Errorf("Scotland, with two: %v", err)
+		}
+	})
+}
+
+// A forecast's defaults are the whole workforce's rates, whatever the
+// group, and trainees completing are counted in fives.
+func TestForecastGivesNothingSmallAway(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		employers, as := synth(t, 6, 1200)
+		s := registered(t, db, employers)
+		if _, err := s.ImportStaff(ctx, planner, staffFile(t, as), workforce.ImportOptions{File: "s.csv"}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.Forecast(ctx, workforce.Group{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := 0
+		for _, e := range employers {
+			for _, g := range []workforce.Group{{Region: e.Region}, {Region: e.Region, Specialism: "division:life-sciences"}} {
+				fc, err := s.Forecast(ctx, g, nil)
+				if apperr.Code(err) == apperr.Invalid {
+					continue // withheld in the figures: no forecast
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				shown++
+				if fc.Assumptions != all.Assumptions {
+					t.Errorf("%+v's defaults %+v differ from the whole workforce's %+v", g, fc.Assumptions, all.Assumptions)
+				}
+			}
+		}
+		if shown == 0 {
+			t.Fatal("no region was forecast: the test shows nothing")
+		}
+		m, _ := s.Model(ctx)
+		pipeline := []workforce.Trainee{{Specialism: "audiology", Region: "Wales", ExpectedEnd: m.Points[len(m.Points)-1] + 100}}
+		got, err := m.Completing(workforce.Group{}, m.Points[len(m.Points)-1], pipeline, func(s string) string { return s })
+		if err != nil || got[0] != 0 {
+			t.Errorf("one trainee completing shows as %v (%v), want 0 (counted in fives)", got, err)
+		}
+		pipeline = append(pipeline, pipeline[0], pipeline[0])
+		if got, _ := m.Completing(workforce.Group{}, m.Points[len(m.Points)-1], pipeline, func(s string) string { return s }); got[0] != 5 {
+			t.Errorf("three trainees completing show as %v, want 5", got)
 		}
 	})
 }

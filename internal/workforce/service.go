@@ -54,12 +54,13 @@ func (s *Service) Employers(ctx context.Context) ([]Employer, error) {
 	return out, err
 }
 
-// Imports lists the latest imports, newest first.
-func (s *Service) Imports(ctx context.Context, limit int) ([]Import, error) {
+// Imports lists the latest imports, newest first: every one, or those
+// made for the organisations given (an employer's own).
+func (s *Service) Imports(ctx context.Context, limit int, organisations []int64) ([]Import, error) {
 	var out []Import
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.Imports(limit)
+		out, err = tx.Imports(limit, organisations)
 		return err
 	})
 	return out, err
@@ -146,7 +147,7 @@ const insertBatch = 500
 // both are in the file or one is held already; every problem is named
 // by its row and column, and then nothing is saved.
 func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, opt ImportOptions) (*Import, error) {
-	im := &Import{Kind: "staff", File: opt.File, SHA256: opt.SHA256, Rows: len(rows), By: by.UserID}
+	im := &Import{Kind: "staff", File: opt.File, SHA256: opt.SHA256, Rows: len(rows), By: by.UserID, OrganisationID: opt.OrganisationID}
 	err := s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.Lock(); err != nil {
 			return err
@@ -198,7 +199,9 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 				change = append(change, &Stored{ID: old.ID, Assignment: r.Assignment})
 			}
 		}
-		overlaps(fe, all, rows, inFile)
+		overlaps(fe, all, rows, inFile, func(code string) bool {
+			return opt.OrganisationID == 0 || byCode[code].OrganisationID == opt.OrganisationID
+		})
 		if err := fe.err(); err != nil {
 			return err
 		}
@@ -235,8 +238,9 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 
 // overlaps adds a problem for each person whose assignments overlap in
 // what would be held after the import: those held and not in the file,
-// and the file's.
-func overlaps(fe *FileError, held []*Stored, rows []Row, inFile map[string]int) {
+// and the file's. An assignment held for an employer the importer may not
+// see (visible says) is not described.
+func overlaps(fe *FileError, held []*Stored, rows []Row, inFile map[string]int, visible func(employer string) bool) {
 	type span struct {
 		a    *Assignment
 		line int // 0 when held and not in the file
@@ -264,6 +268,11 @@ func overlaps(fe *FileError, held []*Stored, rows []Row, inFile map[string]int) 
 				prev, cur = cur, prev
 			}
 			other := fmt.Sprintf("assignment %s, held already", prev.a.Number)
+			if prev.line == 0 && !visible(prev.a.Employer) {
+				fe.add(Problem{Row: cur.line, Column: "Assignment Start Date", Message: fmt.Sprintf(
+					"person %s holds an assignment at another employer at that time; the national workforce team can resolve it", cur.a.Person)})
+				continue
+			}
 			if prev.line != 0 {
 				other = fmt.Sprintf("assignment %s on row %d", prev.a.Number, prev.line)
 			}
@@ -372,7 +381,7 @@ type Forecast struct {
 }
 
 // Forecast runs a group's forecast: under a's assumptions, or the
-// group's own rates when a is nil. A group whose headcount the figures
+// whole workforce's rates when a is nil. A group whose headcount the figures
 // do not show (small numbers) has no forecast.
 func (s *Service) Forecast(ctx context.Context, g Group, a *Assumptions) (*Forecast, error) {
 	m, err := s.Model(ctx)

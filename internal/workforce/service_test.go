@@ -202,6 +202,31 @@ func TestEmployerImportsOnlyItsOwnStaff(t *testing.T) {
 		if err != nil || im.Added != len(mine) {
 			t.Fatalf("own import: %+v, %v", im, err)
 		}
+		// Another employer's staff are held too; a row of ours that
+		// overlaps one of theirs is refused without describing theirs.
+		var theirs []workforce.Assignment
+		for _, a := range as {
+			if a.Employer != own.Code {
+				theirs = append(theirs, a)
+			}
+		}
+		if _, err := s.ImportStaff(ctx, planner, staffFile(t, theirs), workforce.ImportOptions{File: "theirs.csv"}); err != nil {
+			t.Fatal(err)
+		}
+		other := theirs[0]
+		clash := other
+		clash.Number, clash.Employer, clash.End, clash.LeavingReason = "OWN-1", own.Code, workforce.NoEnd, ""
+		_, err = s.ImportStaff(ctx, planner, staffFile(t, []workforce.Assignment{clash}), workforce.ImportOptions{File: "clash.csv", OrganisationID: own.OrganisationID})
+		if msg := apperr.Message(err); !strings.Contains(msg, "holds an assignment at another employer") || strings.Contains(msg, other.Number) || strings.Contains(msg, other.Start.String()) {
+			t.Errorf("an employer's refused row describes another employer's record: %v", err)
+		}
+		// Each employer lists its own imports; the national team, all.
+		if list, _ := s.Imports(ctx, 10, []int64{own.OrganisationID}); len(list) != 1 || list[0].File != "mine.csv" {
+			t.Errorf("the employer's imports: %+v", list)
+		}
+		if list, _ := s.Imports(ctx, 10, nil); len(list) != 3 { // employers, mine.csv and theirs.csv
+			t.Errorf("every import: %d", len(list))
+		}
 	})
 }
 

@@ -54,8 +54,9 @@ type Tx interface {
 	UpdateAssignment(s *Stored) error
 	// SaveImport records an import and fills in its ID.
 	SaveImport(im *Import) error
-	// Imports lists the latest imports, newest first.
-	Imports(limit int) ([]Import, error)
+	// Imports lists the latest imports, newest first: every one, or when
+	// organisations are given, those made for them.
+	Imports(limit int, organisations []int64) ([]Import, error)
 
 	// Pipeline lists the trainees in training (confirmed or waiting for
 	// confirmation): specialism, their employer's region, expected end.
@@ -70,14 +71,17 @@ type Tx interface {
 type Import struct {
 	ID int64 `json:"id"`
 	// Kind is "staff" or "employers".
-	Kind      string    `json:"kind"`
-	File      string    `json:"file"`
-	SHA256    string    `json:"sha256"`
-	Rows      int       `json:"rows"`
-	Added     int       `json:"added"`
-	Changed   int       `json:"changed"`
-	Unchanged int       `json:"unchanged"`
-	By        int64     `json:"imported_by,omitempty"`
-	ByName    string    `json:"imported_by_name,omitempty"`
-	At        time.Time `json:"imported_at"`
+	Kind      string `json:"kind"`
+	File      string `json:"file"`
+	SHA256    string `json:"sha256"`
+	Rows      int    `json:"rows"`
+	Added     int    `json:"added"`
+	Changed   int    `json:"changed"`
+	Unchanged int    `json:"unchanged"`
+	By        int64  `json:"imported_by,omitempty"`
+	// OrganisationID is the employer an employer's import was for; 0 for
+	// the national workforce team's.
+	OrganisationID int64     `json:"organisation_id,omitempty"`
+	ByName         string    `json:"imported_by_name,omitempty"`
+	At             time.Time `json:"imported_at"`
 }

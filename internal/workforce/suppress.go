@@ -90,6 +90,10 @@ func newLattice(dims []*Dimension) *lattice {
 		}
 		l.published[cell] = narrowed <= MaxBreakdowns || len(dims) <= MaxBreakdowns
 		l.weight[cell] = 1 << (2 * max(len(dims)-1-narrowed, 0))
+		if narrowed == 0 {
+			// The grand total: withheld only when nothing else will do.
+			l.weight[cell] = 1 << 20
+		}
 	}
 	l.leaves = make([][][]int, len(dims))
 	for k, d := range dims {

@@ -92,6 +92,9 @@ func ParseFTE(s string) (FTE, error) {
 		return 0, fmt.Errorf("%q is not a whole-time equivalent (write a number from 0.01 to 1, such as 0.8)", s)
 	}
 	w, err1 := strconv.Atoi(whole)
+	if w > 1 {
+		err1 = strconv.ErrRange
+	}
 	f := 0
 	var err2 error
 	if frac != "" {

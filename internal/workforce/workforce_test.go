@@ -31,6 +31,7 @@ func TestReadStaffNamesRowAndColumn(t *testing.T) {
 		{"short row", header + "a,b\n", "row 2: the row has 2 cells"},
 		{"bad fte", header + strings.Replace(goodRow, "1.00", "1.5", 1), `row 2, column "FTE": "1.5" is not a whole-time equivalent`},
 		{"three decimals", header + strings.Replace(goodRow, "1.00", "0.805", 1), `column "FTE"`},
+		{"an FTE that overflows", header + strings.Replace(goodRow, "1.00", "4294967296.5", 1), `column "FTE": "4294967296.5" is not a whole-time equivalent`},
 		{"bad band", header + strings.Replace(goodRow, ",5,", ",10,", 1), `column "AfC Band": "10" is not an Agenda for Change band`},
 		{"bad specialism", header + strings.Replace(goodRow, "Audiology", "Astrology", 1), `column "Area of Work": "Astrology" is not a specialism`},
 		{"bad level", header + strings.Replace(goodRow, "practitioner", "wizard", 1), `column "Career Level"`},
