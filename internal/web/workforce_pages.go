@@ -159,7 +159,7 @@ func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
 		row.Drill, row.DrillLabel = drill(form, c)
 		rows = append(rows, row)
 		labels = append(labels, c.Name)
-		values, notes = append(values, countOf2(c)), append(notes, shownNote(c, m.Threshold))
+		values, notes = append(values, shownCount(c)), append(notes, shownNote(c, m.Threshold))
 	}
 	at := table.At.String()
 	scope := filterText(table)
@@ -168,7 +168,7 @@ func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
 		fmt.Sprintf("A bar for each %s: %s, on %s. The table after the chart has each figure.", strings.ToLower(byLabel), scope, longDate(at)), labels, values, notes)
 	dates, points := make([]string, len(series.Points)), make([]*int, len(series.Points))
 	for i, d := range series.Points {
-		dates[i], points[i] = d.String(), countOf2(series.Cells[i])
+		dates[i], points[i] = d.String(), shownCount(series.Cells[i])
 	}
 	data["Series"], data["SeriesDates"] = series, dates
 	data["Line"] = newLineChart("line", fmt.Sprintf("Headcount at the end of each quarter, %s to %s", longDate(dates[0]), longDate(dates[len(dates)-1])),
@@ -177,8 +177,8 @@ func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
 	return s.show(w, r, http.StatusOK, "workforce", "Workforce", nil, data)
 }
 
-// countOf2 is a cell's headcount when it is shown.
-func countOf2(c workforce.Cell) *int {
+// shownCount is a cell's headcount when it is shown.
+func shownCount(c workforce.Cell) *int {
 	if c.Shown != workforce.ShownCount {
 		return nil
 	}
