@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -127,7 +128,7 @@ func runWorkforceImport(ctx context.Context, args []string, stdout, stderr io.Wr
 		if err != nil {
 			return err
 		}
-		es, err := workforce.ReadEmployers(strings.NewReader(string(body)), filepath.Base(*employersFile))
+		es, err := workforce.ReadEmployers(bytes.NewReader(body), filepath.Base(*employersFile))
 		if err != nil {
 			return err
 		}

@@ -48,19 +48,27 @@ func (w *trainingWorld) as(u *auth.User, method, path string, form url.Values) *
 // signed out), with a session made for them on first use.
 func (w *trainingWorld) request(u *auth.User, method, path, contentType string, body []byte) *http.Request {
 	w.t.Helper()
+	return signedRequest(w.t, w.DB, w.cookies, u, method, path, contentType, body)
+}
+
+// signedRequest makes a request with a body of any type as a person (nil:
+// signed out), with a session made for them on first use and kept in
+// cookies.
+func signedRequest(t testing.TB, db *database.DB, cookies map[int64]string, u *auth.User, method, path, contentType string, body []byte) *http.Request {
+	t.Helper()
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
 	if u != nil {
-		token, ok := w.cookies[u.ID]
+		token, ok := cookies[u.ID]
 		if !ok {
 			var hash string
 			token, hash, _ = auth.NewToken()
-			if err := w.DB.CreateSession(context.Background(), auth.Actor{}, u.ID, hash, 24*365*time.Hour); err != nil {
-				w.t.Fatal(err)
+			if err := db.CreateSession(context.Background(), auth.Actor{}, u.ID, hash, 24*365*time.Hour); err != nil {
+				t.Fatal(err)
 			}
-			w.cookies[u.ID] = token
+			cookies[u.ID] = token
 		}
 		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: token})
 	}

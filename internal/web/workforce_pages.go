@@ -256,7 +256,7 @@ func (s *Server) figureOptions(m *workforce.Model) map[string][]option {
 
 // workforceFiguresCSV is the breakdown as CSV.
 func (s *Server) workforceFiguresCSV(w http.ResponseWriter, r *http.Request) error {
-	m, table, err := s.figures(r)
+	m, _, table, err := s.figures(r)
 	if err != nil {
 		return err
 	}
@@ -292,27 +292,29 @@ func sendCSV(w http.ResponseWriter, name string, body []byte) error {
 	return err
 }
 
-// figures answers a request's breakdown.
-func (s *Server) figures(r *http.Request) (*workforce.Model, *workforce.Table, error) {
+// question reads a request's figures question against the model.
+func (s *Server) question(r *http.Request) (*workforce.Model, figuresForm, workforce.Query, error) {
 	m, err := s.workforce.Model(r.Context())
 	if err != nil {
-		return nil, nil, err
+		return nil, figuresForm{}, workforce.Query{}, err
 	}
-	_, q, err := figuresQuery(r, m)
+	f, q, err := figuresQuery(r, m)
+	return m, f, q, err
+}
+
+// figures answers a request's breakdown.
+func (s *Server) figures(r *http.Request) (*workforce.Model, figuresForm, *workforce.Table, error) {
+	m, f, q, err := s.question(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, f, nil, err
 	}
 	t, err := m.Breakdown(q)
-	return m, t, err
+	return m, f, t, err
 }
 
 // series answers a request's series.
 func (s *Server) series(r *http.Request) (*workforce.Model, *workforce.Series, error) {
-	m, err := s.workforce.Model(r.Context())
-	if err != nil {
-		return nil, nil, err
-	}
-	_, q, err := figuresQuery(r, m)
+	m, _, q, err := s.question(r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -348,11 +350,10 @@ type figuresJSON struct {
 }
 
 func (s *Server) apiWorkforceFigures(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	m, t, err := s.figures(r)
+	m, form, t, err := s.figures(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	form, _, _ := figuresQuery(r, m)
 	out := figuresJSON{At: t.At.String(), By: form.By, Filter: map[string]string{}, Threshold: m.Threshold, Rows: t.Rows, Total: t.Total}
 	for i, f := range t.Filter {
 		if f.Code != "" {

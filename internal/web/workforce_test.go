@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -66,24 +65,8 @@ func newWorkforceWorld(t *testing.T, db *database.DB) *workforceWorld {
 
 func (w *workforceWorld) send(u *auth.User, method, path, contentType string, body []byte) *httptest.ResponseRecorder {
 	w.t.Helper()
-	req := httptest.NewRequest(method, path, bytes.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if u != nil {
-		token, ok := w.cookies[u.ID]
-		if !ok {
-			var hash string
-			token, hash, _ = auth.NewToken()
-			if err := w.db.CreateSession(context.Background(), auth.Actor{}, u.ID, hash, 24*time.Hour); err != nil {
-				w.t.Fatal(err)
-			}
-			w.cookies[u.ID] = token
-		}
-		req.AddCookie(&http.Cookie{Name: "hcs_session", Value: token})
-	}
 	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
+	w.h.ServeHTTP(rec, signedRequest(w.t, w.db, w.cookies, u, method, path, contentType, body))
 	return rec
 }
 

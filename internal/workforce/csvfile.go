@@ -236,7 +236,7 @@ func ReadStaff(r io.Reader, f *framework.Framework, opt ReadOptions) ([]Row, err
 	return rows, nil
 }
 
-// cell is what parse reports about one cell.
+// cellProblem is a problem in one column of a row.
 func cellProblem(column, format string, args ...any) *Problem {
 	return &Problem{Column: column, Message: fmt.Sprintf(format, args...)}
 }

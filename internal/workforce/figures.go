@@ -277,35 +277,22 @@ func (m *Model) OwnFlows(code string) (*Flows, error) {
 	}
 	to := m.Points[len(m.Points)-1]
 	fl := &Flows{To: to, From: DayOf(to.Time().AddDate(-1, 0, 0))}
-	type span struct{ first, last int }
-	people := map[int32]*span{}
-	for i := range m.facts {
-		ft := &m.facts[i]
+	people := m.firstAndLast(func(ft *fact) bool {
 		if int(ft.employer) != ei {
-			continue
+			return false
 		}
 		if ft.start <= to && to <= ft.end {
 			fl.Headcount++
 		}
-		p := people[ft.person]
-		if p == nil {
-			people[ft.person] = &span{i, i}
-			continue
-		}
-		if ft.start < m.facts[p.first].start {
-			p.first = i
-		}
-		if ft.end > m.facts[p.last].end {
-			p.last = i
-		}
-	}
+		return true
+	})
 	for _, p := range people {
 		if s := m.facts[p.first].start; s > fl.From && s <= to {
 			fl.Joiners++
 		}
 		if l := &m.facts[p.last]; l.end != NoEnd && l.end > fl.From && l.end <= to {
 			fl.Leavers++
-			if l.reason == 1 {
+			if l.reason == reasonRetirement {
 				fl.Retired++
 			}
 		}

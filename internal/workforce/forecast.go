@@ -25,17 +25,6 @@ const ageGroups = 10
 
 func ageGroup(age int) int { return min(max((age-20)/5, 0), ageGroups-1) }
 
-// ageGroupAges are a five-year band's ages.
-func ageGroupAges(g int) func(yield func(int) bool) {
-	return func(yield func(int) bool) {
-		for a := 20 + 5*g; a < 25+5*g; a++ {
-			if !yield(a) {
-				return
-			}
-		}
-	}
-}
-
 // AgeBands are the bands retirement rates are given for.
 var AgeBands = []string{"under 55", "55 to 59", "60 to 64", "65 and over"}
 
@@ -248,7 +237,7 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 		if n == 0 {
 			continue
 		}
-		for age := range ageGroupAges(i) {
+		for age := 20 + 5*i; age < 25+5*i; age++ {
 			b.ByAge[age] = float64(b.Staff) * n / total / 5
 		}
 	}
@@ -257,7 +246,8 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 	// out from the rates and the published headcounts (and, by
 	// subtraction, another group's). A national rate counted from 1 to
 	// Threshold-1 people gives way to a set figure.
-	all := m.rates(firstAndLast(m), 0, 0, from)
+	m.nationalOnce.Do(func() { m.national = m.rates(from) })
+	all := m.national
 	d := &b.Default
 	d.JoinAge, d.CompletionYield, d.Vacancy, d.Growth = 30, 0.9, 0.08, 0.02
 	t := float64(m.Threshold)
@@ -275,8 +265,8 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 	return b, nil
 }
 
-// flowCounts are what a group's rates are counted from, over the three
-// years before a day: the headcount at the start of each year, summed,
+// flowCounts are what the whole workforce's rates are counted from, over
+// the three years before a day: the headcount at the start of each year, summed,
 // and the people who left (by their last assignment), retired (by age
 // band) and joined (by their first).
 type flowCounts struct {
@@ -288,11 +278,15 @@ type flowCounts struct {
 // model's facts.
 type personSpan struct{ first, last int }
 
-// firstAndLast finds each person's first and last assignment.
-func firstAndLast(m *Model) map[int32]*personSpan {
+// firstAndLast finds each person's first and last assignment among the
+// facts keep accepts (all of them when keep is nil).
+func (m *Model) firstAndLast(keep func(*fact) bool) map[int32]*personSpan {
 	people := map[int32]*personSpan{}
 	for i := range m.facts {
 		ft := &m.facts[i]
+		if keep != nil && !keep(ft) {
+			continue
+		}
 		p := people[ft.person]
 		if p == nil {
 			people[ft.person] = &personSpan{first: i, last: i}
@@ -308,29 +302,30 @@ func firstAndLast(m *Model) map[int32]*personSpan {
 	return people
 }
 
-func (m *Model) rates(people map[int32]*personSpan, r, s int, from Day) flowCounts {
+func (m *Model) rates(from Day) flowCounts {
 	const years = 3
+	people := m.firstAndLast(nil)
 	var c flowCounts
 	for y := range years {
 		start := DayOf(from.Time().AddDate(-years+y, 0, 0))
 		end := DayOf(from.Time().AddDate(-years+y+1, 0, 0))
 		for i := range m.facts {
 			ft := &m.facts[i]
-			if ft.start <= start && start <= ft.end && m.inGroup(ft.leaf, r, s) {
+			if ft.start <= start && start <= ft.end {
 				c.heads++
 				c.bandHeads[ageBand(start.Year()-int(ft.birth))]++
 			}
 		}
 		for _, p := range people {
 			last, first := &m.facts[p.last], &m.facts[p.first]
-			if last.end > start && last.end <= end && last.end != NoEnd && m.inGroup(last.leaf, r, s) {
-				if last.reason == 1 { // LeavingReasons[0], retirement
+			if last.end > start && last.end <= end && last.end != NoEnd {
+				if last.reason == reasonRetirement {
 					c.retired[ageBand(last.end.Year()-int(last.birth))]++
 				} else {
 					c.leavers++
 				}
 			}
-			if first.start > start && first.start <= end && m.inGroup(first.leaf, r, s) {
+			if first.start > start && first.start <= end {
 				c.joiners++
 			}
 		}

@@ -32,6 +32,11 @@ type Model struct {
 	once  sync.Once
 	lat   *lattice
 	cubes []cube
+
+	// national is the whole workforce's flows over the three years
+	// before the last point, counted once for every forecast.
+	nationalOnce sync.Once
+	national     flowCounts
 }
 
 // fact is an assignment, reduced to what figures need.
@@ -43,9 +48,13 @@ type fact struct {
 	person   int32
 	fte      int16
 	birth    int16
-	reason   int8
-	group    int8
+	// reason is the leaving reason's place in LeavingReasons, plus one;
+	// 0 when none is recorded.
+	reason int8
 }
+
+// reasonRetirement is a fact's reason for LeavingReasons[0], retirement.
+const reasonRetirement = 1
 
 // cube is one day's figures: every combination of a node of each
 // dimension, with its headcount, FTE and whether it is hidden.
@@ -122,8 +131,7 @@ func newModel(f *framework.Framework, version int64, employers []Employer, as []
 		}
 		m.facts = append(m.facts, fact{start: a.Start, end: a.End, employer: int32(ei), person: p,
 			leaf: int32(region[ei]*m.stride[DimRegion] + s*m.stride[DimSpecialism] + l*m.stride[DimLevel] + b*m.stride[DimBand]),
-			fte:  int16(a.FTE), birth: int16(a.BirthYear), reason: int8(slices.Index(LeavingReasons, a.LeavingReason) + 1),
-			group: int8(len(a.StaffGroup))})
+			fte:  int16(a.FTE), birth: int16(a.BirthYear), reason: int8(slices.Index(LeavingReasons, a.LeavingReason) + 1)})
 	}
 	return m
 }

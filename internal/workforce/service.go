@@ -461,14 +461,3 @@ func (s *Service) Scenarios(ctx context.Context) ([]Scenario, error) {
 	})
 	return out, err
 }
-
-// EmployerByCode finds a registered employer.
-func EmployerByCode(es []Employer, code string) (Employer, bool) {
-	code = strings.ToUpper(code)
-	for _, e := range es {
-		if e.Code == code {
-			return e, true
-		}
-	}
-	return Employer{}, false
-}

@@ -148,9 +148,6 @@ type equation struct {
 	children []int32
 }
 
-// infinite stands for no upper bound.
-const infinite = int64(1) << 40
-
 // step is a node a move changes, and by how much (+1 or -1) in its
 // dimension.
 type step struct {

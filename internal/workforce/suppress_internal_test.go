@@ -242,6 +242,9 @@ func matches(f *framework.Framework, employers []Employer, a *Assignment, filter
 	return true
 }
 
+// infinite stands for no upper bound.
+const infinite = int64(1) << 40
+
 // Bounds is what someone reading the figures knows of each cell: its
 // lowest and highest possible count.
 type bounds struct{ lo, hi []int64 }

@@ -49,15 +49,24 @@ var (
 var synthPlaces = []string{"Ash", "Brad", "Cal", "Dun", "Elm", "Fair", "Glen", "Hart", "Ivy", "Kel", "Lang", "Mar", "Nor", "Oak", "Pen", "Rad", "Sel", "Thorn", "Wey", "Yar"}
 var synthEnds = []string{"bury", "ford", "vale", "wick", "ton", "mouth", "field", "moor", "stead", "ham"}
 
-// weighted picks a key of a weights table.
-func weighted(rng *rand.Rand, keys []string, w map[string]float64) string {
+// pick picks an index with the weights given, which add up to 1.
+func pick(rng *rand.Rand, weights []float64) int {
 	x := rng.Float64()
-	for _, k := range keys {
-		if x -= w[k]; x < 0 {
-			return k
+	for i, w := range weights {
+		if x -= w; x < 0 {
+			return i
 		}
 	}
-	return keys[len(keys)-1]
+	return len(weights) - 1
+}
+
+// weighted picks a key of a weights table.
+func weighted(rng *rand.Rand, keys []string, w map[string]float64) string {
+	weights := make([]float64, len(keys))
+	for i, k := range keys {
+		weights[i] = w[k]
+	}
+	return keys[pick(rng, weights)]
 }
 
 func sortedKeys(m map[string]float64) []string {
@@ -155,12 +164,6 @@ func Synthesize(f *framework.Framework, opt SynthOptions) ([]Employer, []Assignm
 			}
 		}
 	}
-	employerKeys := make([]string, len(employers))
-	employerWeight := map[string]float64{}
-	for i := range employers {
-		employerKeys[i] = fmt.Sprint(i)
-		employerWeight[employerKeys[i]] = size[i]
-	}
 
 	first := Date(opt.Today.Year()-opt.Years, opt.Today.Time().Month(), opt.Today.Time().Day())
 	startYear := first.Year()
@@ -170,9 +173,7 @@ func Synthesize(f *framework.Framework, opt SynthOptions) ([]Employer, []Assignm
 		p := &synthPerson{ref: fmt.Sprintf("S%08d", refs[nextRef]+10_000_000), specialism: weighted(rng, specialisms, spWeight),
 			level: weighted(rng, levels, synthLevels), fte: 100, contract: "permanent", group: StaffGroupHealthcareScientists}
 		nextRef++
-		var ei int
-		fmt.Sscan(weighted(rng, employerKeys, employerWeight), &ei)
-		p.employer = ei
+		p.employer = pick(rng, size)
 		age := 22 + rng.IntN(42)
 		if joining {
 			age = 21 + rng.IntN(20)

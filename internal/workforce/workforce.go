@@ -197,8 +197,8 @@ func (a *Assignment) ActiveOn(d Day) bool { return a.Start <= d && d <= a.End }
 // same reports whether two assignments say the same.
 func (a *Assignment) same(b *Assignment) bool { return *a == *b }
 
-// Specialisms lists the specialisms staff are counted in: the current
-// specialisms, whose sub-specialisms count towards them.
+// countedSpecialism is the specialism staff in a specialism are counted
+// in: itself, or for a sub-specialism its parent.
 func countedSpecialism(f *framework.Framework, id string) *framework.Specialism {
 	s := f.Specialism(id)
 	for s != nil && s.ParentID != "" {
