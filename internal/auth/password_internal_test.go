@@ -111,7 +111,9 @@ func TestPasswordWorkIsBounded(t *testing.T) {
 			t.Fatalf("beyond the slots and the queue: %v, want ErrBusy", err)
 		}
 	}
-	for PasswordWork().Waiting != 3 || PasswordWork().Running != 2 {
+	// A slot is taken just before its hash starts: wait for both hashes
+	// to be running, not only for their slots.
+	for PasswordWork().Waiting != 3 || PasswordWork().Running != 2 || running.Load() != 2 {
 		time.Sleep(time.Millisecond)
 	}
 	close(release)

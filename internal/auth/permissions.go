@@ -43,8 +43,9 @@ const (
 	ActionTrainingManage Action = "training.manage"   // start a record from an accepted offer, confirm it, name its team, record time out, part-time working and transfers, approve assessors
 	ActionTrainingReview Action = "training.review"   // record progress reviews and records, see the whole cohort
 
-	ActionWorkforceImport Action = "workforce.import" // register employers' codes (nationally) and import staff extracts (an employer: its own staff)
-	ActionWorkforceStaff  Action = "workforce.staff"  // staff records one by one (pseudonymous), as FHIR: every employer's nationally, an employer its own
+	ActionWorkforceImport Action = "workforce.import"   // register employers' codes (nationally) and import staff extracts (an employer: its own staff)
+	ActionWorkforceStaff  Action = "workforce.staff"    // staff records one by one (pseudonymous), as FHIR: every employer's nationally, an employer its own
+	ActionPipeline        Action = "workforce.pipeline" // the training pipeline's figures: trainees by programme and expected completion, training places filled
 )
 
 // Field is one field of a Target that a scope compares.
@@ -208,6 +209,8 @@ var Permissions = []Permission{
 	{RoleEmployer, ActionWorkforceImport, ScopeOrganisation},
 	{RoleWorkforcePlanner, ActionWorkforceStaff, ScopeAll},
 	{RoleEmployer, ActionWorkforceStaff, ScopeOrganisation},
+	{RoleSchoolAdmin, ActionPipeline, ScopeAll},
+	{RoleWorkforcePlanner, ActionPipeline, ScopeAll},
 }
 
 // Actions lists every action in the table, for tests and documentation.

@@ -280,14 +280,28 @@ func (t *workforceTx) Pipeline() ([]workforce.Trainee, error) {
 	return queryAll(t, func(scan func(...any) error) (workforce.Trainee, error) {
 		var tr workforce.Trainee
 		var end string
-		if err := scan(&tr.Specialism, &tr.Region, &end); err != nil {
+		if err := scan(&tr.Programme, &tr.Specialism, &tr.Region, &end); err != nil {
 			return tr, err
 		}
 		d, err := workforce.ParseDay(end)
 		tr.ExpectedEnd = d
 		return tr, err
-	}, `SELECT t.specialism, o.region, t.expected_end FROM trainees t JOIN organisations o ON o.id = t.organisation_id
+	}, `SELECT t.programme, t.specialism, o.region, t.expected_end FROM trainees t JOIN organisations o ON o.id = t.organisation_id
 		WHERE t.status IN ('pending', 'active') ORDER BY t.id`)
+}
+
+// TrainingPosts lists the rounds' posts with their offers counted.
+func (t *workforceTx) TrainingPosts() ([]workforce.Post, error) {
+	return queryAll(t, func(scan func(...any) error) (workforce.Post, error) {
+		var p workforce.Post
+		var start time.Time
+		err := scan(&p.Round, &p.Programme, &start, &p.Specialism, &p.Region, &p.Places, &p.Accepted, &p.Awaiting)
+		p.Start = workforce.DayOf(start)
+		return p, err
+	}, `SELECT r.name, r.programme, r.start_date, p.specialism, p.region, p.places,
+			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status = 'accepted'),
+			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status IN ('offered', 'held'))
+		FROM posts p JOIN rounds r ON r.id = p.round_id ORDER BY r.start_date, r.id, p.id`)
 }
 
 func (t *workforceTx) InsertScenario(sc *workforce.Scenario) error {

@@ -91,6 +91,8 @@ func (s *Server) Routes() []Route {
 		{"GET /workforce/figures.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceFiguresCSV)},
 		{"GET /workforce/quarters.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceSeriesCSV)},
 		{"GET /workforce/forecast", auth.ActionWorkforceHome, s.dynamic(s.workforceForecastPage)},
+		{"GET /workforce/pipeline", auth.ActionPipeline, s.dynamic(s.workforcePipelinePage)},
+		{"GET /workforce/pipeline.csv", auth.ActionPipeline, s.dynamic(s.workforcePipelineCSV)},
 		{"GET /workforce/employer", auth.ActionWorkforceStaff, s.dynamic(s.workforceEmployerPage)},
 		{"GET /workforce/employer.csv", auth.ActionWorkforceStaff, s.dynamic(s.workforceEmployerCSV)},
 		{"POST /workforce/forecast/scenarios", auth.ActionWorkforceHome, s.dynamic(s.workforceSaveScenario)},
@@ -321,6 +323,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/workforce/quarters", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceSeries)},
 		{"GET /api/v1/workforce/fhir/{type}", auth.ActionWorkforceStaff, s.dynamic(s.workforceFHIRStaff)},
 		{"GET /api/v1/workforce/forecast", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceForecast)},
+		{"GET /api/v1/workforce/pipeline", auth.ActionPipeline, s.apiJSON(s.apiWorkforcePipeline)},
 		{"GET /api/v1/fhir/CodeSystem/{id}", pub, s.page(s.fhirTerminology("CodeSystem"))},
 		{"GET /api/v1/fhir/ValueSet/{id}", pub, s.page(s.fhirTerminology("ValueSet"))},
 

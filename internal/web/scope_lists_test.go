@@ -95,6 +95,11 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 				{auth.RoleEmployer, nil, []string{"Secret"}}}},
 			"GET /workforce/forecast":        {"/workforce/forecast", []listCase{{auth.RoleWorkforcePlanner, []string{"nothing to forecast from"}, []string{"Secret"}}}},
 			"GET /api/v1/workforce/forecast": {"/api/v1/workforce/forecast", nil},
+			// Counts of trainees and places, suppressed for planners:
+			// TestPipelineThroughThePages reads them with trainees.
+			"GET /workforce/pipeline":        {"/workforce/pipeline", []listCase{{auth.RoleWorkforcePlanner, []string{"No one is in training"}, []string{"Secret"}}}},
+			"GET /workforce/pipeline.csv":    {"/workforce/pipeline.csv", nil},
+			"GET /api/v1/workforce/pipeline": {"/api/v1/workforce/pipeline", nil},
 			// An employer's own staff: TestEmployerSeesOnlyItsOwnStaff
 			// checks the scope with staff.
 			"GET /workforce/employer":     {"/workforce/employer", []listCase{{auth.RoleEmployer, []string{"once the national workforce team has registered"}, []string{"Secret"}}}},

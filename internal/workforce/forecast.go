@@ -152,14 +152,6 @@ type Group struct {
 	Specialism string `json:"specialism"`
 }
 
-// Trainee is a trainee in the pipeline: where and in what they train,
-// and when they are expected to complete.
-type Trainee struct {
-	Specialism  string
-	Region      string
-	ExpectedEnd Day
-}
-
 // group resolves a group to nodes.
 func (m *Model) group(g Group) (int, int, error) {
 	r, ok := m.Dims[DimRegion].Node(g.Region)

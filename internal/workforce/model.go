@@ -167,33 +167,9 @@ func (m *Model) count() {
 	})
 }
 
-// rollUp sums each dimension's groups from their children, deepest
-// first, so that every cell holds the sum of the leaves below it.
-func (m *Model) rollUp(v []int32) {
-	for k := range numDims {
-		nodes := m.Dims[k].Nodes
-		order := make([]int, 0, len(nodes))
-		for i := range nodes {
-			if i > 0 {
-				order = append(order, i)
-			}
-		}
-		sort.SliceStable(order, func(a, b int) bool { return nodes[order[a]].Depth > nodes[order[b]].Depth })
-		outer := m.cells / (m.size[k] * m.stride[k])
-		block := m.size[k] * m.stride[k]
-		for _, c := range order {
-			p := nodes[c].Parent
-			for o := range outer {
-				base := o * block
-				src := v[base+c*m.stride[k] : base+(c+1)*m.stride[k]]
-				dst := v[base+p*m.stride[k] : base+(p+1)*m.stride[k]]
-				for j := range src {
-					dst[j] += src[j]
-				}
-			}
-		}
-	}
-}
+// rollUp sums each dimension's groups from their children, so that every
+// cell holds the sum of the leaves below it.
+func (m *Model) rollUp(v []int32) { m.lat.rollUp(v) }
 
 // coords splits a cell into its node in each dimension.
 func (m *Model) coords(cell int) [numDims]int {

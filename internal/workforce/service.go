@@ -404,12 +404,7 @@ func (s *Service) Forecast(ctx context.Context, g Group, a *Assumptions) (*Forec
 	if err != nil {
 		return nil, err
 	}
-	completing, err := m.Completing(g, b.From, pipeline, func(id string) string {
-		if sp := countedSpecialism(s.f, id); sp != nil {
-			return sp.ID
-		}
-		return id
-	})
+	completing, err := m.Completing(g, b.From, pipeline, func(id string) string { return countedID(s.f, id) })
 	if err != nil {
 		return nil, err
 	}

@@ -59,8 +59,12 @@ type Tx interface {
 	Imports(limit int, organisations []int64) ([]Import, error)
 
 	// Pipeline lists the trainees in training (confirmed or waiting for
-	// confirmation): specialism, their employer's region, expected end.
+	// confirmation): programme, specialism, their employer's region,
+	// expected end.
 	Pipeline() ([]Trainee, error)
+	// TrainingPosts lists every recruitment round's posts with their
+	// places and the offers accepted and not yet answered, in round order.
+	TrainingPosts() ([]Post, error)
 	// InsertScenario saves a forecast scenario and fills in its ID.
 	InsertScenario(sc *Scenario) error
 	// Scenarios lists the saved scenarios, newest first.

@@ -120,6 +120,34 @@ func (l *lattice) coords(cell int, c []int) {
 	}
 }
 
+// rollUp sums each dimension's groups from their children, deepest
+// first, so that every cell holds the sum of the leaves below it.
+func (l *lattice) rollUp(v []int32) {
+	for k := range l.dims {
+		nodes := l.dims[k].Nodes
+		order := make([]int, 0, len(nodes))
+		for i := range nodes {
+			if i > 0 {
+				order = append(order, i)
+			}
+		}
+		sort.SliceStable(order, func(a, b int) bool { return nodes[order[a]].Depth > nodes[order[b]].Depth })
+		outer := l.cells / (l.size[k] * l.stride[k])
+		block := l.size[k] * l.stride[k]
+		for _, c := range order {
+			p := nodes[c].Parent
+			for o := range outer {
+				base := o * block
+				src := v[base+c*l.stride[k] : base+(c+1)*l.stride[k]]
+				dst := v[base+p*l.stride[k] : base+(p+1)*l.stride[k]]
+				for j := range src {
+					dst[j] += src[j]
+				}
+			}
+		}
+	}
+}
+
 // equations lists that each node with children is the sum of its
 // children, at every combination of the other dimensions' nodes.
 func (l *lattice) equations() []equation {

@@ -1,0 +1,350 @@
+package workforce
+
+import (
+	"context"
+	"strconv"
+
+	"hcs/internal/apperr"
+	"hcs/internal/framework"
+)
+
+// The pipeline: trainees in training by programme and the year they are
+// expected to complete, and each recruitment round's training posts with
+// how many were filled. Read from the training and recruitment records
+// as they are now, not from the staff extract.
+//
+// Whoever may read every trainee's record (the national school) sees the
+// counts as they are; anyone else (a workforce planner) sees them with
+// small numbers suppressed as the staff figures are, over a lattice of
+// programme, year, region and specialism.
+
+// Trainee is a trainee in training: on which programme, where and in
+// what they train, and when they are expected to complete.
+type Trainee struct {
+	Programme   string
+	Specialism  string
+	Region      string
+	ExpectedEnd Day
+}
+
+// Post is a recruitment round's training post with how its places went:
+// accepted offers fill a place; offers made and not yet answered may.
+type Post struct {
+	Round      string
+	Programme  string
+	Start      Day
+	Specialism string
+	Region     string
+	Places     int
+	Accepted   int
+	Awaiting   int
+}
+
+// PipelineQuery narrows the pipeline to a programme, a region and a
+// division, role group or specialism, by code ("" for all).
+type PipelineQuery struct {
+	Programme  string
+	Region     string
+	Specialism string
+}
+
+// Figure is one count as it may be shown.
+type Figure struct {
+	Count int   `json:"count"`
+	Shown Shown `json:"shown"`
+}
+
+// PipelineRow is a programme's trainees expected to complete in each
+// year, and in all.
+type PipelineRow struct {
+	Code  string   `json:"code"`
+	Name  string   `json:"name"`
+	Years []Figure `json:"years"`
+	Total Figure   `json:"total"`
+}
+
+// RoundFill is a recruitment round's training places and how many were
+// filled, within the query's region and specialism.
+type RoundFill struct {
+	Round     string `json:"round"`
+	Programme string `json:"programme"`
+	Start     Day    `json:"start"`
+	// Places are the posts' places: published with the posts, so always
+	// shown.
+	Places int    `json:"places"`
+	Filled Figure `json:"filled"`
+	// Unfilled is places less filled, shown only where filled is.
+	Unfilled Figure `json:"unfilled"`
+	// Awaiting counts offers not yet answered: shown to the national
+	// school only.
+	Awaiting *int `json:"awaiting,omitempty"`
+	// FillRate is filled over places, in per cent to one place, where
+	// filled is shown.
+	FillRate *float64 `json:"fill_rate,omitempty"`
+}
+
+// Rate is the fill rate written as a percentage to one place, or "" when
+// filled is not shown.
+func (r RoundFill) Rate() string {
+	if r.FillRate == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*r.FillRate, 'f', 1, 64) + "%"
+}
+
+// Pipeline is the pipeline's figures for a query.
+type Pipeline struct {
+	// Exact says the counts are as they are: the reader may see every
+	// trainee's record. Otherwise small numbers are suppressed.
+	Exact     bool `json:"exact"`
+	Threshold int  `json:"threshold"`
+	// Programme, Region and Specialism are the query's nodes.
+	Programme  FilterOpt `json:"-"`
+	Region     FilterOpt `json:"-"`
+	Specialism FilterOpt `json:"-"`
+	// Dims are what the query may choose from: programmes, years, regions
+	// and the specialism tree.
+	Dims [4]*Dimension `json:"-"`
+	// Years are the years of expected completion, oldest first; a year
+	// already past holds trainees whose training runs late.
+	Years []int `json:"years"`
+	// Rows are the programmes (or the one asked for), and Total the
+	// trainees of every programme in the query.
+	Rows   []PipelineRow `json:"programmes"`
+	Total  PipelineRow   `json:"total"`
+	Rounds []RoundFill   `json:"rounds"`
+}
+
+// pipelineDims are the dimensions of the pipeline's lattice: programme,
+// year of expected completion, region, and the specialism tree.
+const (
+	pdProgramme = iota
+	pdYear
+	pdRegion
+	pdSpecialism
+)
+
+// Pipeline counts the pipeline. exact is whether the reader may see every
+// trainee's record, and so every count as it is.
+func (s *Service) Pipeline(ctx context.Context, q PipelineQuery, exact bool) (*Pipeline, error) {
+	var trainees []Trainee
+	var posts []Post
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if trainees, err = tx.Pipeline(); err != nil {
+			return err
+		}
+		posts, err = tx.TrainingPosts()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pipeline(s.f, trainees, posts, q, exact, s.threshold)
+}
+
+func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q PipelineQuery, exact bool, threshold int) (*Pipeline, error) {
+	dims, yearList := pipelineDims(f, trainees)
+	programmes, regions, specialisms := dims[pdProgramme], dims[pdRegion], dims[pdSpecialism]
+	p := &Pipeline{Exact: exact, Threshold: threshold, Years: yearList, Dims: dims}
+
+	var at [4]int
+	for k, c := range []struct {
+		d    *Dimension
+		code string
+		key  string
+		what string
+		opt  *FilterOpt
+	}{
+		{programmes, q.Programme, "programme", "programme", &p.Programme},
+		{nil, "", "", "", nil},
+		{regions, q.Region, "region", "region", &p.Region},
+		{specialisms, q.Specialism, "specialism", "division, role group or specialism", &p.Specialism},
+	} {
+		if c.d == nil {
+			continue
+		}
+		n, ok := c.d.Node(c.code)
+		if !ok {
+			return nil, apperr.Invalidf(c.key, "%q is not a %s", c.code, c.what)
+		}
+		at[k] = n
+		*c.opt = FilterOpt{Code: c.d.Nodes[n].Code, Name: c.d.Nodes[n].Name}
+	}
+
+	lat := newLattice(dims[:])
+	count := traineeCounts(f, lat, trainees)
+	var labels []label
+	if !exact {
+		labels = lat.suppress(count, threshold)
+	}
+	figure := func(c [4]int) Figure {
+		i := c[0]*lat.stride[0] + c[1]*lat.stride[1] + c[2]*lat.stride[2] + c[3]*lat.stride[3]
+		return figureOf(count, labels, i)
+	}
+	row := func(prog int) PipelineRow {
+		r := PipelineRow{Code: programmes.Nodes[prog].Code, Name: programmes.Nodes[prog].Name, Years: make([]Figure, 0, len(p.Years))}
+		for y := range p.Years {
+			r.Years = append(r.Years, figure([4]int{prog, y + 1, at[pdRegion], at[pdSpecialism]}))
+		}
+		r.Total = figure([4]int{prog, 0, at[pdRegion], at[pdSpecialism]})
+		return r
+	}
+	for n := 1; n < len(programmes.Nodes); n++ {
+		if at[pdProgramme] != 0 && n != at[pdProgramme] {
+			continue
+		}
+		// A programme no one is training on is left out.
+		if count[n*lat.stride[0]] > 0 {
+			p.Rows = append(p.Rows, row(n))
+		}
+	}
+	p.Total = row(at[pdProgramme])
+
+	// Rounds: places as published; filled counted, and suppressed like
+	// the trainees over round, region and specialism. The lattice holds
+	// every round whatever the query, so every query reads the same
+	// suppression.
+	rl, filled := filledCounts(f, posts, regions, specialisms)
+	byRound := map[string]*RoundFill{}
+	awaiting := map[string]int{}
+	var order []string
+	for _, po := range posts {
+		if at[pdProgramme] != 0 && po.Programme != programmes.Nodes[at[pdProgramme]].Code {
+			continue
+		}
+		rf, ok := byRound[po.Round]
+		if !ok {
+			rf = &RoundFill{Round: po.Round, Programme: po.Programme, Start: po.Start}
+			byRound[po.Round] = rf
+			order = append(order, po.Round)
+		}
+		ri, ok1 := regions.Node(po.Region)
+		si, ok2 := specialisms.Node(countedID(f, po.Specialism))
+		if ok1 && ok2 && regions.Under(ri, at[pdRegion]) && specialisms.Under(si, at[pdSpecialism]) {
+			rf.Places += po.Places
+			awaiting[po.Round] += po.Awaiting
+		}
+	}
+	rounds := rl.dims[0]
+	var rlabels []label
+	if !exact {
+		rlabels = rl.suppress(filled, threshold)
+	}
+	for _, name := range order {
+		rf := byRound[name]
+		ni, _ := rounds.Node(name)
+		i := ni*rl.stride[0] + at[pdRegion]*rl.stride[1] + at[pdSpecialism]*rl.stride[2]
+		rf.Filled = figureOf(filled, rlabels, i)
+		rf.Unfilled = Figure{Shown: rf.Filled.Shown}
+		if rf.Filled.Shown == ShownCount {
+			rf.Unfilled.Count = rf.Places - rf.Filled.Count
+			if rf.Places > 0 {
+				rate := float64(rf.Filled.Count*1000/rf.Places) / 10
+				rf.FillRate = &rate
+			}
+		}
+		if exact {
+			a := awaiting[name]
+			rf.Awaiting = &a
+		}
+		p.Rounds = append(p.Rounds, *rf)
+	}
+	return p, nil
+}
+
+// pipelineDims are the pipeline lattice's dimensions, and the years of
+// expected completion from the earliest to the latest.
+func pipelineDims(f *framework.Framework, trainees []Trainee) ([4]*Dimension, []int) {
+	base := dimensions(f)
+	programmes := &Dimension{Levels: []string{"Programme"}}
+	programmes.add("", "All programmes", 0)
+	for _, p := range f.Programmes {
+		programmes.add(p.ID, p.Name, 0)
+	}
+	var lo, hi int
+	for i, t := range trainees {
+		y := t.ExpectedEnd.Year()
+		if i == 0 || y < lo {
+			lo = y
+		}
+		if i == 0 || y > hi {
+			hi = y
+		}
+	}
+	years := &Dimension{Levels: []string{"Year"}}
+	years.add("", "All years", 0)
+	var list []int
+	if len(trainees) > 0 {
+		for y := lo; y <= hi; y++ {
+			years.add(strconv.Itoa(y), strconv.Itoa(y), 0)
+			list = append(list, y)
+		}
+	}
+	return [4]*Dimension{programmes, years, base[DimRegion], base[DimSpecialism]}, list
+}
+
+// traineeCounts counts each trainee at its leaf of the lattice, then sums
+// the groups.
+func traineeCounts(f *framework.Framework, lat *lattice, trainees []Trainee) []int32 {
+	count := make([]int32, lat.cells)
+	for _, t := range trainees {
+		sp := countedID(f, t.Specialism)
+		pi, ok1 := lat.dims[pdProgramme].Node(t.Programme)
+		ri, ok2 := lat.dims[pdRegion].Node(t.Region)
+		si, ok3 := lat.dims[pdSpecialism].Node(sp)
+		if !ok1 || !ok2 || !ok3 {
+			continue // not a node of the framework in use: cannot be placed
+		}
+		yi, _ := lat.dims[pdYear].Node(strconv.Itoa(t.ExpectedEnd.Year()))
+		count[pi*lat.stride[pdProgramme]+yi*lat.stride[pdYear]+ri*lat.stride[pdRegion]+si*lat.stride[pdSpecialism]]++
+	}
+	lat.rollUp(count)
+	return count
+}
+
+// filledCounts counts the places filled in each round at its leaf of a
+// lattice of round, region and specialism, then sums the groups.
+func filledCounts(f *framework.Framework, posts []Post, regions, specialisms *Dimension) (*lattice, []int32) {
+	rounds := &Dimension{Levels: []string{"Round"}}
+	rounds.add("", "All rounds", 0)
+	for _, po := range posts {
+		if _, ok := rounds.Node(po.Round); !ok {
+			rounds.add(po.Round, po.Round, 0)
+		}
+	}
+	rl := newLattice([]*Dimension{rounds, regions, specialisms})
+	filled := make([]int32, rl.cells)
+	for _, po := range posts {
+		ni, _ := rounds.Node(po.Round)
+		ri, ok1 := regions.Node(po.Region)
+		si, ok2 := specialisms.Node(countedID(f, po.Specialism))
+		if ok1 && ok2 {
+			filled[ni*rl.stride[0]+ri*rl.stride[1]+si*rl.stride[2]] += int32(po.Accepted)
+		}
+	}
+	rl.rollUp(filled)
+	return rl, filled
+}
+
+// countedID is the specialism figures count a specialism under.
+func countedID(f *framework.Framework, id string) string {
+	if c := countedSpecialism(f, id); c != nil {
+		return c.ID
+	}
+	return id
+}
+
+// figureOf is a lattice cell's count as it may be shown.
+func figureOf(count []int32, labels []label, i int) Figure {
+	if labels == nil {
+		return Figure{Count: int(count[i]), Shown: ShownCount}
+	}
+	switch labels[i] {
+	case labelFewer:
+		return Figure{Shown: ShownFewer}
+	case labelWithheld:
+		return Figure{Shown: ShownHidden}
+	}
+	return Figure{Count: int(count[i]), Shown: ShownCount}
+}
