@@ -307,6 +307,8 @@ func (f *matrixFixture) examples() map[string]example {
 		"GET /workforce/employer.csv":                             {path: "/workforce/employer.csv"},
 		"POST /workforce/forecast/scenarios":                      {path: "/workforce/forecast/scenarios", body: "name="},
 		"GET /api/v1/workforce/forecast":                          {path: "/api/v1/workforce/forecast?region=Wales"},
+		"GET /workforce/flows.csv":                                {path: "/workforce/flows.csv?years=all"},
+		"GET /api/v1/workforce/flows":                             {path: "/api/v1/workforce/flows"},
 		"GET /workforce/pipeline":                                 {path: "/workforce/pipeline?region=Wales"},
 		"GET /workforce/pipeline.csv":                             {path: "/workforce/pipeline.csv?table=rounds"},
 		"GET /api/v1/workforce/pipeline":                          {path: "/api/v1/workforce/pipeline"},

@@ -90,6 +90,7 @@ func (s *Server) Routes() []Route {
 		{"GET /workforce", auth.ActionWorkforceHome, s.dynamic(s.workforceHome)},
 		{"GET /workforce/figures.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceFiguresCSV)},
 		{"GET /workforce/quarters.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceSeriesCSV)},
+		{"GET /workforce/flows.csv", auth.ActionWorkforceHome, s.dynamic(s.workforceFlowsCSV)},
 		{"GET /workforce/forecast", auth.ActionWorkforceHome, s.dynamic(s.workforceForecastPage)},
 		{"GET /workforce/pipeline", auth.ActionPipeline, s.dynamic(s.workforcePipelinePage)},
 		{"GET /workforce/pipeline.csv", auth.ActionPipeline, s.dynamic(s.workforcePipelineCSV)},
@@ -321,6 +322,7 @@ func (s *Server) Routes() []Route {
 		// The workforce's figures, with small numbers suppressed.
 		{"GET /api/v1/workforce/figures", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceFigures)},
 		{"GET /api/v1/workforce/quarters", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceSeries)},
+		{"GET /api/v1/workforce/flows", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceFlows)},
 		{"GET /api/v1/workforce/fhir/{type}", auth.ActionWorkforceStaff, s.dynamic(s.workforceFHIRStaff)},
 		{"GET /api/v1/workforce/forecast", auth.ActionWorkforceHome, s.apiJSON(s.apiWorkforceForecast)},
 		{"GET /api/v1/workforce/pipeline", auth.ActionPipeline, s.apiJSON(s.apiWorkforcePipeline)},

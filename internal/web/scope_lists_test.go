@@ -89,6 +89,8 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /workforce/quarters.csv":    {"/workforce/quarters.csv", nil},
 			"GET /api/v1/workforce/figures":  {"/api/v1/workforce/figures", nil},
 			"GET /api/v1/workforce/quarters": {"/api/v1/workforce/quarters", nil},
+			"GET /workforce/flows.csv":       {"/workforce/flows.csv", nil},
+			"GET /api/v1/workforce/flows":    {"/api/v1/workforce/flows", nil},
 			// Staff records one by one: TestWorkforceFHIR checks that an
 			// employer reads only its own.
 			"GET /api/v1/workforce/fhir/{type}": {"/api/v1/workforce/fhir/Practitioner.ndjson", []listCase{{auth.RoleWorkforcePlanner, nil, []string{"Secret"}},

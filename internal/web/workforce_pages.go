@@ -174,6 +174,28 @@ func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
 	data["Line"] = newLineChart("line", fmt.Sprintf("Headcount at the end of each quarter, %s to %s", longDate(dates[0]), longDate(dates[len(dates)-1])),
 		fmt.Sprintf("A line of the headcount of %s at each quarter's end; the line breaks where a figure is not shown. The table after the chart has each figure.", scope), dates, points)
 	data["Points"] = m.Points
+	// Joiners and leavers: in the year to the quarter shown, when the
+	// records reach a year before it, and in each financial year.
+	if flows, err := m.FlowBreakdown(q); err == nil {
+		data["Flows"] = flows
+	} else if apperr.Code(err) == apperr.Invalid {
+		data["FlowsNote"] = err.Error()
+	} else {
+		return err
+	}
+	fs, err := m.FlowSeries(q.Filter)
+	if err != nil {
+		return err
+	}
+	if len(fs.Points) > 0 {
+		years, joiners, leavers := make([]string, len(fs.Points)), make([]*int, len(fs.Points)), make([]*int, len(fs.Points))
+		for i, d := range fs.Points {
+			years[i], joiners[i], leavers[i] = d.String(), figureCount(fs.Cells[i].Joiners), figureCount(fs.Cells[i].Leavers)
+		}
+		data["FlowSeries"], data["FlowYears"] = fs, years
+		data["FlowLine"] = newLineChart("flows", fmt.Sprintf("Joiners and leavers in each financial year, %s to %s", longDate(years[0]), longDate(years[len(years)-1])),
+			fmt.Sprintf("Two lines, for %s: joiners (solid) and leavers (dashed) in each year to 31 March; a line breaks where a figure is not shown. The table after the chart has each figure.", scope), years, joiners, leavers)
+	}
 	return s.show(w, r, http.StatusOK, "workforce", "Workforce", nil, data)
 }
 
@@ -493,4 +515,76 @@ func (s *Server) importFile(r *http.Request, form *multipartForm) (string, error
 		return "", err
 	}
 	return fmt.Sprintf("%s: %d assignments, %d new, %d changed, %d unchanged.", im.File, im.Rows, im.Added, im.Changed, im.Unchanged), nil
+}
+
+// flows answers a request's joiners and leavers: the breakdown in the
+// year to its quarter, and its group's financial years.
+func (s *Server) flows(r *http.Request) (*workforce.Model, figuresForm, *workforce.FlowTable, *workforce.FlowSeries, error) {
+	m, f, q, err := s.question(r)
+	if err != nil {
+		return nil, f, nil, nil, err
+	}
+	ft, err := m.FlowBreakdown(q)
+	if err != nil {
+		return nil, f, nil, nil, err
+	}
+	fs, err := m.FlowSeries(q.Filter)
+	return m, f, ft, fs, err
+}
+
+// workforceFlowsCSV is the joiners and leavers by group in the year to
+// the quarter asked, or with years=all the group's financial years.
+func (s *Server) workforceFlowsCSV(w http.ResponseWriter, r *http.Request) error {
+	m, _, ft, fs, err := s.flows(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	record := func(from, to, code, name string, c workforce.FlowCell) []string {
+		rec := []string{from, to, text.CSVCell(code), text.CSVCell(name)}
+		for _, f := range []workforce.Figure{c.Joiners, c.Leavers} {
+			n := ""
+			if f.Shown == workforce.ShownCount {
+				n = strconv.Itoa(f.Count)
+			}
+			rec = append(rec, n, figureNote(f, m.Threshold))
+		}
+		return rec
+	}
+	cw.Write([]string{"from", "to", "group_code", "group", "joiners", "joiners_note", "leavers", "leavers_note"})
+	name := fmt.Sprintf("workforce-flows-%s.csv", ft.To)
+	switch r.URL.Query().Get("years") {
+	case "":
+		for _, c := range ft.Rows {
+			cw.Write(record(ft.From.String(), ft.To.String(), c.Code, c.Name, c))
+		}
+		cw.Write(record(ft.From.String(), ft.To.String(), ft.Total.Code, "Total: "+ft.Total.Name, ft.Total))
+	case "all":
+		name = "workforce-flows-years.csv"
+		for i, d := range fs.Points {
+			from := workforce.DayOf(d.Time().AddDate(-1, 0, 0))
+			cw.Write(record(from.String(), d.String(), "", fs.Name, fs.Cells[i]))
+		}
+	default:
+		return apperr.Invalidf("years", "years is all, for every financial year, or left out")
+	}
+	cw.Flush()
+	return sendCSV(w, name, buf.Bytes())
+}
+
+func (s *Server) apiWorkforceFlows(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	m, form, ft, fs, err := s.flows(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if ft.Rows == nil {
+		ft.Rows = []workforce.FlowCell{}
+	}
+	return http.StatusOK, struct {
+		By        string                `json:"by"`
+		Threshold int                   `json:"threshold"`
+		Year      *workforce.FlowTable  `json:"year"`
+		Years     *workforce.FlowSeries `json:"years"`
+	}{form.By, m.Threshold, ft, fs}, nil
 }

@@ -120,6 +120,8 @@ func TestWorkforceAPIMatchesOpenAPI(t *testing.T) {
 			{w.planner, "/api/v1/workforce/figures?by=colour", 400},
 			{w.planner, "/api/v1/workforce/quarters?specialism=division:life-sciences", 200},
 			{w.planner, "/api/v1/workforce/forecast?specialism=division:life-sciences", 200},
+			{w.planner, "/api/v1/workforce/flows?by=division&region=London", 200},
+			{w.planner, "/api/v1/workforce/flows?at=2000-03-31", 400},
 			{w.planner, "/api/v1/workforce/pipeline", 200},
 			{w.planner, "/api/v1/workforce/pipeline?region=Narnia", 400},
 			{w.employer, "/api/v1/workforce/pipeline", 403},

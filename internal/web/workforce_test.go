@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,6 +180,30 @@ func TestWorkforceThroughThePages(t *testing.T) {
 		for i, r := range api.Rows {
 			if rows[i+1][2] != r.Name || (r.Shown == workforce.ShownCount) != (rows[i+1][3] != "") {
 				t.Errorf("CSV row %v and API row %+v differ", rows[i+1], r)
+			}
+		}
+		// Joiners and leavers: the page's table, the CSV and the API agree.
+		if !strings.Contains(body, `id="flows-table"`) || !strings.Contains(body, `<title id="flows-title">Joiners and leavers in each financial year`) {
+			t.Fatalf("no joiners and leavers on the dashboard: %s", excerpt(body[strings.Index(body, `id="flows"`):]))
+		}
+		rec = w.send(w.planner, "GET", "/workforce/flows.csv"+q, "", nil)
+		flows, err := csv.NewReader(rec.Body).ReadAll()
+		if err != nil || rec.Code != 200 || len(flows) != len(rows) || flows[len(flows)-1][3] != "Total: Life sciences" {
+			t.Fatalf("flows CSV: %d %v %v", rec.Code, err, flows)
+		}
+		var fapi struct {
+			Year workforce.FlowTable `json:"year"`
+		}
+		rec = w.send(w.planner, "GET", "/api/v1/workforce/flows"+q, "", nil)
+		if err := json.Unmarshal(rec.Body.Bytes(), &fapi); err != nil || len(fapi.Year.Rows) != len(flows)-2 {
+			t.Fatalf("flows API: %d %v %s", rec.Code, err, excerpt(rec.Body.String()))
+		}
+		for i, r := range append(fapi.Year.Rows, fapi.Year.Total) {
+			if j := flows[i+1][4]; (r.Joiners.Shown == workforce.ShownCount) != (j != "") || j != "" && j != strconv.Itoa(r.Joiners.Count) {
+				t.Errorf("flows CSV row %v and API row %+v differ", flows[i+1], r)
+			}
+			if r.Joiners.Shown == workforce.ShownCount && !strings.Contains(body, ">"+formatThousands(strconv.Itoa(r.Joiners.Count))+"<") {
+				t.Errorf("the page lacks %s's %d joiners", r.Name, r.Joiners.Count)
 			}
 		}
 		// Bad filters are named.

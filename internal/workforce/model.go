@@ -33,6 +33,12 @@ type Model struct {
 	lat   *lattice
 	cubes []cube
 
+	// flowCubes are the joiners and leavers in the year to each point,
+	// each counted on first use.
+	flowOnce  sync.Once
+	flowDone  []sync.Once
+	flowCubes []flowCube
+
 	// national is the whole workforce's flows over the three years
 	// before the last point, counted once for every forecast.
 	nationalOnce sync.Once
