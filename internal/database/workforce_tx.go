@@ -144,10 +144,11 @@ func (t *workforceTx) organisation(code string) (int64, error) {
 }
 
 const assignmentColumns = `assignment_number, person_ref, organisation_id, staff_group, occupation_code, specialism, career_level, band,
-	fte_hundredths, contract, start_date, end_date, leaving_reason, birth_year, registration_body, registration_number`
+	fte_hundredths, contract, start_date, end_date, leaving_reason, birth_year, registration_body, registration_number,
+	training_certificate`
 
 // assignmentArity is the number of assignmentColumns.
-const assignmentArity = 16
+const assignmentArity = 17
 
 func (t *workforceTx) assignmentArgs(a *workforce.Assignment, args []any) ([]any, error) {
 	org, err := t.organisation(a.Employer)
@@ -159,7 +160,7 @@ func (t *workforceTx) assignmentArgs(a *workforce.Assignment, args []any) ([]any
 		end = a.End.String()
 	}
 	return append(args, a.Number, a.Person, org, a.StaffGroup, a.Occupation, a.Specialism, a.Level, a.Band,
-		int(a.FTE), a.Contract, a.Start.String(), end, a.LeavingReason, a.BirthYear, a.RegBody, a.RegNumber), nil
+		int(a.FTE), a.Contract, a.Start.String(), end, a.LeavingReason, a.BirthYear, a.RegBody, a.RegNumber, a.Certificate), nil
 }
 
 // InsertAssignments saves assignments with one statement per batch. On
@@ -204,8 +205,8 @@ func (t *workforceTx) UpdateAssignment(s *workforce.Stored) error {
 	}
 	_, err = t.tx.Exec(t.ctx, `UPDATE workforce_assignments SET assignment_number = $1, person_ref = $2, organisation_id = $3,
 		staff_group = $4, occupation_code = $5, specialism = $6, career_level = $7, band = $8, fte_hundredths = $9, contract = $10,
-		start_date = $11, end_date = $12, leaving_reason = $13, birth_year = $14, registration_body = $15, registration_number = $16
-		WHERE id = $17`, append(args, s.ID)...)
+		start_date = $11, end_date = $12, leaving_reason = $13, birth_year = $14, registration_body = $15, registration_number = $16,
+		training_certificate = $17 WHERE id = $18`, append(args, s.ID)...)
 	return err
 }
 
@@ -223,7 +224,7 @@ func (t *workforceTx) Assignments(fn func(*workforce.Stored) error) error {
 	for rows.Next() {
 		a := &s.Assignment
 		if err := rows.Scan(&s.ID, &a.Number, &a.Person, &a.Employer, &a.StaffGroup, &a.Occupation, &a.Specialism, &a.Level, &a.Band,
-			&fte, &a.Contract, &start, &end, &a.LeavingReason, &a.BirthYear, &a.RegBody, &a.RegNumber); err != nil {
+			&fte, &a.Contract, &start, &end, &a.LeavingReason, &a.BirthYear, &a.RegBody, &a.RegNumber, &a.Certificate); err != nil {
 			return mapError(err)
 		}
 		a.FTE = workforce.FTE(fte)
@@ -302,6 +303,49 @@ func (t *workforceTx) TrainingPosts() ([]workforce.Post, error) {
 			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status = 'accepted'),
 			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status IN ('offered', 'held'))
 		FROM posts p JOIN rounds r ON r.id = p.round_id ORDER BY r.start_date, r.id, p.id`)
+}
+
+// Certificates reads certificates by id, 500 at a time.
+func (t *workforceTx) Certificates(ids []string) (map[string]workforce.Completion, error) {
+	out := map[string]workforce.Completion{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		in := make([]string, n)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			in[i], args[i] = fmt.Sprintf("$%d", i+1), id
+		}
+		list, err := queryAll(t, func(scan func(...any) error) (workforce.Completion, error) {
+			var c workforce.Completion
+			var issued time.Time
+			var revoked sql.NullTime
+			err := scan(&c.ID, &c.Programme, &c.Specialism, &c.Award, &issued, &revoked)
+			c.Issued, c.Revoked = workforce.DayOf(issued), revoked.Valid
+			return c, err
+		}, `SELECT c.id, t.programme, t.specialism, c.award, c.issued_at, c.revoked_at FROM certificates c JOIN trainees t ON t.id = c.trainee_id
+			WHERE c.id IN (`+strings.Join(in, ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			out[c.ID] = c
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+func (t *workforceTx) Completions() ([]workforce.Completion, error) {
+	return queryAll(t, func(scan func(...any) error) (workforce.Completion, error) {
+		var c workforce.Completion
+		var issued time.Time
+		var code sql.NullString
+		err := scan(&c.ID, &c.Programme, &c.Specialism, &c.Award, &issued, &code)
+		c.Issued, c.Employer = workforce.DayOf(issued), code.String
+		return c, err
+	}, `SELECT c.id, t.programme, t.specialism, c.award, c.issued_at, e.code FROM certificates c JOIN trainees t ON t.id = c.trainee_id
+		LEFT JOIN workforce_employers e ON e.organisation_id = t.organisation_id
+		WHERE c.revoked_at IS NULL ORDER BY c.issued_at, c.id`)
 }
 
 func (t *workforceTx) InsertScenario(sc *workforce.Scenario) error {

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"hcs/internal/framework"
@@ -24,6 +25,21 @@ func SeedWorkforce(ctx context.Context, wf *workforce.Service, f *framework.Fram
 	es, as := workforce.Synthesize(f, workforce.SynthOptions{Employers: 40, Staff: 8000, Years: 10, Today: workforce.DayOf(today), Seed: 2026, Named: named})
 	if _, err := wf.RegisterEmployers(ctx, system, "demo-employers.csv", "", es); err != nil {
 		return err
+	}
+	// Trainees who completed their training work on where they trained,
+	// as clinical scientists, their certificate recorded.
+	done, err := wf.Completions(ctx)
+	if err != nil {
+		return err
+	}
+	for i, c := range done {
+		start := c.Issued + 30
+		if c.Employer == "" || start > workforce.DayOf(today) {
+			continue
+		}
+		as = append(as, workforce.Assignment{Number: fmt.Sprintf("90000%03d-1", i), Person: fmt.Sprintf("Q%08d", i+1), Employer: c.Employer,
+			StaffGroup: "06", Specialism: c.Specialism, Level: "clinical-scientist", Band: "7", FTE: 100, Contract: "permanent",
+			Start: start, End: workforce.NoEnd, BirthYear: today.Year() - 28, Certificate: c.ID})
 	}
 	rows := make([]workforce.Row, len(as))
 	for i := range as {

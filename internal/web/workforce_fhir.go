@@ -66,11 +66,11 @@ func (s *Server) workforceFHIRStaff(w http.ResponseWriter, r *http.Request) erro
 			org = id
 		}
 	}
-	employers, as, today, err := s.workforce.StaffRecords(r.Context(), org)
+	rs, err := s.workforce.StaffRecords(r.Context(), org)
 	if err != nil {
 		return err
 	}
-	st := s.fhir().Staff(s.f, employers, as, today)
+	st := s.fhir().Staff(s.f, rs.Employers, rs.Assignments, rs.Today, rs.Certificates)
 	var buf bytes.Buffer
 	switch r.PathValue("type") {
 	case "Practitioner.ndjson":

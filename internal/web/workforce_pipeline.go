@@ -101,7 +101,11 @@ func (s *Server) showPipeline(w http.ResponseWriter, r *http.Request, status int
 	scope := pipelineScope(p)
 	data := map[string]any{"Form": form, "P": p, "Scope": scope, "Error": bad}
 	options := map[string][]option{}
-	for k, key := range map[int]string{0: "programme", 2: "region", 3: "specialism"} {
+	options["programme"] = []option{{"", "All programmes"}}
+	for _, o := range p.Programmes {
+		options["programme"] = append(options["programme"], option{o.Code, o.Name})
+	}
+	for k, key := range map[int]string{2: "region", 3: "specialism"} {
 		for _, n := range p.Dims[k].Nodes {
 			options[key] = append(options[key], option{n.Code, strings.Repeat("\u2003", max(n.Depth-1, 0)) + n.Name})
 		}

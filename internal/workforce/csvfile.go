@@ -21,8 +21,12 @@ var StaffColumns = []string{
 	"Assignment Number", "Person Reference", "Organisation Code", "Staff Group", "Occupation Code",
 	"Area of Work", "Career Level", "AfC Band", "FTE", "Contract Type",
 	"Assignment Start Date", "Assignment End Date", "Leaving Reason", "Year of Birth",
-	"Registration Body", "Registration Number",
+	"Registration Body", "Registration Number", "Training Certificate",
 }
+
+// staffColumnsBefore is how many columns a staff extract had before
+// Training Certificate: a file of those columns alone still reads.
+const staffColumnsBefore = 16
 
 // EmployerColumns are the columns of an employers file.
 var EmployerColumns = []string{"Organisation Code", "Organisation Name", "Region"}
@@ -132,17 +136,22 @@ func newVocabulary(f *framework.Framework) *vocabulary {
 	return v
 }
 
-// readHeader checks a file's header row against the columns expected.
-func readHeader(r *csv.Reader, file string, want []string) error {
+// readHeader checks a file's header row against the columns expected,
+// of which the first least must be there and the rest may be left off,
+// and returns how many the file has.
+func readHeader(r *csv.Reader, file string, want []string, least int) (int, error) {
 	header, err := r.Read()
 	if err == io.EOF {
-		return &FileError{File: file, Problems: []Problem{{Message: "the file is empty; its first row must name the columns: " + strings.Join(want, ", ")}}}
+		return 0, &FileError{File: file, Problems: []Problem{{Message: "the file is empty; its first row must name the columns: " + strings.Join(want, ", ")}}}
 	}
 	if err != nil {
-		return &FileError{File: file, Problems: []Problem{{Row: 1, Message: csvMessage(err)}}}
+		return 0, &FileError{File: file, Problems: []Problem{{Row: 1, Message: csvMessage(err)}}}
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	if len(header) >= least && len(header) < len(want) {
+		want = want[:len(header)]
 	}
 	fe := &FileError{File: file}
 	for i, name := range want {
@@ -157,9 +166,9 @@ func readHeader(r *csv.Reader, file string, want []string) error {
 		fe.add(Problem{Row: 1, Message: fmt.Sprintf("there are %d columns, and the file should have %d: %s", len(header), len(want), strings.Join(want, ", "))})
 	}
 	if len(fe.Problems) > 0 {
-		return fe
+		return 0, fe
 	}
-	return nil
+	return len(header), nil
 }
 
 func csvMessage(err error) string {
@@ -187,7 +196,8 @@ func ReadStaff(r io.Reader, f *framework.Framework, opt ReadOptions) ([]Row, err
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
-	if err := readHeader(cr, opt.File, StaffColumns); err != nil {
+	columns, err := readHeader(cr, opt.File, StaffColumns, staffColumnsBefore)
+	if err != nil {
 		return nil, err.(*FileError).err()
 	}
 	v := newVocabulary(f)
@@ -210,8 +220,8 @@ func ReadStaff(r io.Reader, f *framework.Framework, opt ReadOptions) ([]Row, err
 			}
 			continue
 		}
-		if len(rec) != len(StaffColumns) {
-			fe.add(Problem{Row: line, Message: fmt.Sprintf("the row has %d cells, and should have %d", len(rec), len(StaffColumns))})
+		if len(rec) != columns {
+			fe.add(Problem{Row: line, Message: fmt.Sprintf("the row has %d cells, and should have %d", len(rec), columns)})
 			continue
 		}
 		row := Row{Line: line}
@@ -318,7 +328,32 @@ func (v *vocabulary) parse(rec []string, a *Assignment, year int) *Problem {
 	case a.RegNumber != "" && !code(a.RegNumber, 2, 16):
 		return cellProblem(StaffColumns[15], "%q is not a registration number (letters and digits)", get(15))
 	}
+	if len(rec) > 16 {
+		if a.Certificate = strings.ToLower(get(16)); a.Certificate != "" && !isUUID(a.Certificate) {
+			return cellProblem(StaffColumns[16], "%q is not a training certificate's id (the last part of its address, such as 0b7c6a52-3f0e-4e47-9d3a-5c2f1e8d9a10), and may be left empty", get(16))
+		}
+	}
 	return nil
+}
+
+// isUUID reports whether s is a UUID in lower-case hex: 8-4-4-4-12.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range []byte(s) {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // keyword folds a word people type ("Fixed Term") to the form the
@@ -371,7 +406,7 @@ func OrganisationCode(s string) (string, error) {
 func ReadEmployers(r io.Reader, file string) ([]Employer, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
-	if err := readHeader(cr, file, EmployerColumns); err != nil {
+	if _, err := readHeader(cr, file, EmployerColumns, len(EmployerColumns)); err != nil {
 		return nil, err.(*FileError).err()
 	}
 	fe := &FileError{File: file}
@@ -436,7 +471,7 @@ func WriteStaff(w io.Writer, rows []Assignment) error {
 		rec[0], rec[1], rec[2], rec[3], rec[4] = a.Number, a.Person, a.Employer, a.StaffGroup, a.Occupation
 		rec[5], rec[6], rec[7], rec[8], rec[9] = a.Specialism, a.Level, a.Band, a.FTE.String(), a.Contract
 		rec[10], rec[11], rec[12], rec[13] = a.Start.String(), a.End.String(), a.LeavingReason, strconv.Itoa(a.BirthYear)
-		rec[14], rec[15] = a.RegBody, a.RegNumber
+		rec[14], rec[15], rec[16] = a.RegBody, a.RegNumber, a.Certificate
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

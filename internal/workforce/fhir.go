@@ -32,6 +32,7 @@ const (
 	CodeSystemLevels      = "healthcare-science-career-levels"
 	CodeSystemBands       = "agenda-for-change-bands"
 	CodeSystemRegisters   = "healthcare-science-registers"
+	CodeSystemProgrammes  = "healthcare-science-programmes"
 )
 
 func (x FHIR) url(kind, id string) string { return x.Base + "/fhir/" + kind + "/" + id }
@@ -185,11 +186,16 @@ func (x FHIR) CodeSystems(f *framework.Framework) []CodeSystem {
 	for _, r := range registers {
 		regs = append(regs, fhirConcept{Code: r.Code, Display: r.Display})
 	}
+	var programmes []fhirConcept
+	for _, p := range f.Programmes {
+		programmes = append(programmes, fhirConcept{Code: p.ID, Display: p.Name, Definition: strings.TrimSpace(p.Summary)})
+	}
 	return []CodeSystem{
 		specialisms,
 		base(CodeSystemLevels, "HealthcareScienceCareerLevels", "Healthcare science career levels", "The career framework's four levels, from associate and assistant to consultant.", levels, len(levels)),
 		base(CodeSystemBands, "AgendaForChangeBands", "Agenda for Change pay bands", "The NHS Agenda for Change pay bands.", bands, len(bands)),
 		base(CodeSystemRegisters, "HealthcareScienceRegisters", "Registers of healthcare science staff", "The statutory register (HCPC) and the voluntary registers healthcare scientists join: a registration, as a qualification.", regs, len(regs)),
+		base(CodeSystemProgrammes, "HealthcareScienceProgrammes", "Healthcare science programmes and routes", "The career framework's programmes, apprenticeships, equivalence routes and education between its credentials: a programme completed, as a qualification.", programmes, len(programmes)),
 	}
 }
 
@@ -230,8 +236,12 @@ type Practitioner struct {
 type fhirQualification struct {
 	Identifier []fhirIdentifier    `json:"identifier,omitempty"`
 	Code       fhirCodeableConcept `json:"code"`
+	Period     *fhirPeriod         `json:"period,omitempty"`
 	Issuer     *fhirReference      `json:"issuer,omitempty"`
 }
+
+// school is the Organization that issues training certificates.
+const school = "National School of Healthcare Science"
 
 // PractitionerRole is a FHIR R4 PractitionerRole: one assignment.
 type PractitionerRole struct {
@@ -274,8 +284,10 @@ type Staff struct {
 }
 
 // Staff turns assignments into resources. today decides which are
-// active; employers name the organisations.
-func (x FHIR) Staff(f *framework.Framework, employers []Employer, as []Stored, today Day) *Staff {
+// active; employers name the organisations; certificates are the training
+// certificates the assignments name, each a qualification while it is not
+// revoked.
+func (x FHIR) Staff(f *framework.Framework, employers []Employer, as []Stored, today Day, certificates map[string]Completion) *Staff {
 	out := &Staff{}
 	byCode := map[string]Employer{}
 	for _, e := range employers {
@@ -289,6 +301,7 @@ func (x FHIR) Staff(f *framework.Framework, employers []Employer, as []Stored, t
 	var order []string
 	usedEmployers := map[string]bool{}
 	usedRegisters := map[string]bool{}
+	usedSchool := false
 	for i := range as {
 		a := &as[i].Assignment
 		e, ok := byCode[a.Employer]
@@ -353,6 +366,19 @@ func (x FHIR) Staff(f *framework.Framework, employers []Employer, as []Stored, t
 				Issuer:     &fhirReference{Reference: "Organization/register-" + strings.ToLower(a.RegBody), Display: registers[i].Name},
 			})
 		}
+		if c, ok := certificates[p.latest.Certificate]; ok && !c.Revoked {
+			usedSchool = true
+			code := fhirCodeableConcept{Text: c.Award}
+			if prog := f.Programme(c.Programme); prog != nil {
+				code.Coding = []fhirCoding{{System: x.url("CodeSystem", CodeSystemProgrammes), Code: prog.ID, Display: prog.Name}}
+			}
+			pr.Qualification = append(pr.Qualification, fhirQualification{
+				Identifier: []fhirIdentifier{{System: x.url("Id", "training-certificate"), Value: c.ID}},
+				Code:       code,
+				Period:     &fhirPeriod{Start: c.Issued.String()},
+				Issuer:     &fhirReference{Reference: "Organization/nshcs", Display: school},
+			})
+		}
 		out.Practitioners = append(out.Practitioners, pr)
 	}
 	for _, e := range employers {
@@ -370,6 +396,9 @@ func (x FHIR) Staff(f *framework.Framework, employers []Employer, as []Stored, t
 		if usedRegisters[r.Code] {
 			out.Organizations = append(out.Organizations, Organization{ResourceType: "Organization", ID: "register-" + strings.ToLower(r.Code), Active: true, Name: r.Name})
 		}
+	}
+	if usedSchool {
+		out.Organizations = append(out.Organizations, Organization{ResourceType: "Organization", ID: "nshcs", Active: true, Name: school})
 	}
 	return out
 }

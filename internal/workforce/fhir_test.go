@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,8 +171,37 @@ func TestStaffAsFHIR(t *testing.T) {
 	for i := range as {
 		stored[i] = workforce.Stored{ID: int64(i + 1), Assignment: as[i]}
 	}
+	// Two people hold training certificates: one in force, one revoked.
+	live, revoked := "0b7c6a52-3f0e-4e47-9d3a-5c2f1e8d9a10", "9d1e0f3a-1111-4c4c-8a8a-000000000001"
+	certs := map[string]workforce.Completion{
+		live:    {ID: live, Programme: "stp", Specialism: "audiology", Award: "Certificate of Completion of the Scientist Training Programme", Issued: today - 400},
+		revoked: {ID: revoked, Programme: "stp", Specialism: "audiology", Award: "Certificate of Completion", Issued: today - 300, Revoked: true},
+	}
+	holders := map[string]string{}
+	for i, c := range []string{live, revoked} {
+		person := stored[i*7].Person
+		holders[person] = c
+		for j := range stored {
+			if stored[j].Person == person {
+				stored[j].Certificate = c
+			}
+		}
+	}
 	x := workforce.FHIR{Base: "https://hcs.example.nhs.uk"}
-	st := x.Staff(f, employers, stored, today)
+	st := x.Staff(f, employers, stored, today, certs)
+	for _, p := range st.Practitioners {
+		c, ok := holders[p.Identifier[0].Value]
+		if !ok {
+			continue
+		}
+		var got []string
+		for _, q := range p.Qualification {
+			got = append(got, q.Identifier[0].Value)
+		}
+		if has := slices.Contains(got, c); has != (c == live) {
+			t.Errorf("%s holds certificate %s (revoked: %v); qualifications %v", p.ID, c, c == revoked, got)
+		}
+	}
 	if len(st.PractitionerRoles) != len(as) || len(st.Practitioners) == 0 || len(st.Organizations) < len(employers) {
 		t.Fatalf("%d roles for %d assignments, %d practitioners, %d organisations", len(st.PractitionerRoles), len(as), len(st.Practitioners), len(st.Organizations))
 	}

@@ -105,6 +105,9 @@ type Pipeline struct {
 	// Dims are what the query may choose from: programmes, years, regions
 	// and the specialism tree.
 	Dims [4]*Dimension `json:"-"`
+	// Programmes are the programmes anyone trains or is recruited on,
+	// in the framework's order: the ones worth choosing.
+	Programmes []FilterOpt `json:"-"`
 	// Years are the years of expected completion, oldest first; a year
 	// already past holds trainees whose training runs late.
 	Years []int `json:"years"`
@@ -200,6 +203,15 @@ func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q Pipeli
 		}
 	}
 	p.Total = row(at[pdProgramme])
+	used := map[string]bool{}
+	for _, po := range posts {
+		used[po.Programme] = true
+	}
+	for n := 1; n < len(programmes.Nodes); n++ {
+		if node := programmes.Nodes[n]; count[n*lat.stride[0]] > 0 || used[node.Code] {
+			p.Programmes = append(p.Programmes, FilterOpt{Code: node.Code, Name: node.Name})
+		}
+	}
 
 	// Rounds: places as published; filled counted, and suppressed like
 	// the trainees over round, region and specialism. The lattice holds
@@ -236,8 +248,9 @@ func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q Pipeli
 		ni, _ := rounds.Node(name)
 		i := ni*rl.stride[0] + at[pdRegion]*rl.stride[1] + at[pdSpecialism]*rl.stride[2]
 		rf.Filled = figureOf(filled, rlabels, i)
-		rf.Unfilled = Figure{Shown: rf.Filled.Shown}
+		rf.Unfilled = Figure{Shown: ShownHidden}
 		if rf.Filled.Shown == ShownCount {
+			rf.Unfilled.Shown = ShownCount
 			rf.Unfilled.Count = rf.Places - rf.Filled.Count
 			if rf.Places > 0 {
 				rate := float64(rf.Filled.Count*1000/rf.Places) / 10

@@ -202,6 +202,9 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 		overlaps(fe, all, rows, inFile, func(code string) bool {
 			return opt.OrganisationID == 0 || byCode[code].OrganisationID == opt.OrganisationID
 		})
+		if err := certificates(tx, fe, all, rows, inFile); err != nil {
+			return err
+		}
 		if err := fe.err(); err != nil {
 			return err
 		}
@@ -234,6 +237,54 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 		return nil, err
 	}
 	return im, nil
+}
+
+// certificates adds a problem for each training certificate a row names
+// that hcs did not issue, that was revoked, or that another person's
+// assignment holds, in the file or already.
+func certificates(tx Tx, fe *FileError, held []*Stored, rows []Row, inFile map[string]int) error {
+	var ids []string
+	holder := map[string]string{}
+	for _, st := range held {
+		if st.Certificate != "" && inFile[st.Number] == 0 {
+			holder[st.Certificate] = st.Person
+		}
+	}
+	for i := range rows {
+		if c := rows[i].Certificate; c != "" && !slices.Contains(ids, c) {
+			ids = append(ids, c)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := tx.Certificates(ids)
+	if err != nil {
+		return err
+	}
+	line := map[string]int{}
+	for i := range rows {
+		r := &rows[i]
+		if r.Certificate == "" {
+			continue
+		}
+		c, ok := found[r.Certificate]
+		switch {
+		case !ok:
+			fe.add(Problem{Row: r.Line, Column: "Training Certificate", Message: fmt.Sprintf("no certificate hcs issued has the id %s", r.Certificate)})
+		case c.Revoked:
+			fe.add(Problem{Row: r.Line, Column: "Training Certificate", Message: fmt.Sprintf("certificate %s was revoked, and is not a qualification", r.Certificate)})
+		case holder[r.Certificate] != "" && holder[r.Certificate] != r.Person:
+			at := "held for another person"
+			if l := line[r.Certificate]; l != 0 {
+				at = fmt.Sprintf("on row %d for another person", l)
+			}
+			fe.add(Problem{Row: r.Line, Column: "Training Certificate", Message: fmt.Sprintf("certificate %s is %s", r.Certificate, at)})
+		default:
+			holder[r.Certificate], line[r.Certificate] = r.Person, r.Line
+		}
+	}
+	return nil
 }
 
 // overlaps adds a problem for each person whose assignments overlap in
@@ -340,34 +391,64 @@ func (s *Service) Model(ctx context.Context) (*Model, error) {
 	return m, nil
 }
 
-// StaffRecords loads the employers and every assignment held, or only
-// those at one organisation when organisationID is set, with the day
-// the store's clock reads.
-func (s *Service) StaffRecords(ctx context.Context, organisationID int64) ([]Employer, []Stored, Day, error) {
-	var employers []Employer
-	var as []Stored
-	var today Day
+// Completions lists the training certificates in force, oldest first.
+func (s *Service) Completions(ctx context.Context) ([]Completion, error) {
+	var out []Completion
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		today = DayOf(tx.Now())
-		if employers, err = tx.Employers(); err != nil {
+		out, err = tx.Completions()
+		return err
+	})
+	return out, err
+}
+
+// Records are staff records as held: the employers, their assignments,
+// the training certificates those name, and the day they were read.
+type Records struct {
+	Employers    []Employer
+	Assignments  []Stored
+	Certificates map[string]Completion
+	Today        Day
+}
+
+// StaffRecords reads every employer's staff records, or one
+// organisation's.
+func (s *Service) StaffRecords(ctx context.Context, organisationID int64) (*Records, error) {
+	rs := &Records{}
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		rs.Today = DayOf(tx.Now())
+		if rs.Employers, err = tx.Employers(); err != nil {
 			return err
 		}
 		own := map[string]bool{}
-		for _, e := range employers {
+		for _, e := range rs.Employers {
 			own[e.Code] = organisationID == 0 || e.OrganisationID == organisationID
 		}
-		return tx.Assignments(func(st *Stored) error {
+		var ids []string
+		err = tx.Assignments(func(st *Stored) error {
 			if own[st.Employer] {
-				as = append(as, *st)
+				rs.Assignments = append(rs.Assignments, *st)
+				if st.Certificate != "" {
+					ids = append(ids, st.Certificate)
+				}
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		slices.Sort(ids)
+		rs.Certificates, err = tx.Certificates(slices.Compact(ids))
+		return err
 	})
-	if organisationID != 0 {
-		employers = slices.DeleteFunc(employers, func(e Employer) bool { return e.OrganisationID != organisationID })
+	if err != nil {
+		return nil, err
 	}
-	return employers, as, today, err
+	if organisationID != 0 {
+		rs.Employers = slices.DeleteFunc(rs.Employers, func(e Employer) bool { return e.OrganisationID != organisationID })
+	}
+	return rs, nil
 }
 
 // Forecast is a group's forecast under some assumptions: its baseline

@@ -3,6 +3,8 @@ package workforce_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -280,6 +282,73 @@ func TestConcurrentImports(t *testing.T) {
 		}
 		if _, ok := got[b[0].Number]; !ok || len(got) != len(b)+half {
 			t.Fatalf("held %d assignments, want %d (%v)", len(got), len(b)+half, saved)
+		}
+	})
+}
+
+// A staff extract may name the training certificate hcs issued a person:
+// one hcs did not issue, one revoked, or one another person holds is
+// refused by row and column; one in force becomes the person's
+// qualification in FHIR, with the programme completed and its issuer.
+func TestImportTrainingCertificates(t *testing.T) {
+	employers, as := synth(t, 3, 60)
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		testkit.PopulateEveryTable(t, db)
+		var live, revoked string
+		err := db.Read(ctx, func(tx *database.Tx) error {
+			if err := tx.QueryRow(ctx, "SELECT id FROM certificates WHERE revoked_at IS NULL").Scan(&live); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, "SELECT id FROM certificates WHERE revoked_at IS NOT NULL").Scan(&revoked)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := registered(t, db, employers)
+		before := len(held(t, db))
+		rows := staffFile(t, as)
+		holder := rows[0].Person
+		for i := range rows {
+			if rows[i].Person == holder {
+				rows[i].Certificate = live
+			}
+		}
+		other := slices.IndexFunc(rows, func(r workforce.Row) bool { return r.Person != holder })
+		for _, c := range []struct{ cert, want string }{
+			{"00000000-0000-4000-8000-000000000000", "no certificate hcs issued has the id 00000000-0000-4000-8000-000000000000"},
+			{revoked, "was revoked"},
+			{live, "for another person"},
+		} {
+			bad := slices.Clone(rows)
+			bad[other].Certificate = c.cert
+			_, err := s.ImportStaff(ctx, planner, bad, workforce.ImportOptions{File: "staff.csv"})
+			want := fmt.Sprintf(`row %d, column "Training Certificate": `, bad[other].Line)
+			if apperr.Code(err) != apperr.Invalid || !strings.Contains(apperr.Message(err), want) || !strings.Contains(apperr.Message(err), c.want) {
+				t.Fatalf("certificate %s: %v, want %s%s", c.cert, err, want, c.want)
+			}
+			if n := len(held(t, db)); n != before {
+				t.Fatalf("%d assignments held after a refused import, %d before", n, before)
+			}
+		}
+		if _, err := s.ImportStaff(ctx, planner, rows, workforce.ImportOptions{File: "staff.csv"}); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := s.StaffRecords(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := workforce.FHIR{Base: "https://hcs.example.nhs.uk"}.Staff(testkit.Framework(t), rs.Employers, rs.Assignments, rs.Today, rs.Certificates)
+		found := false
+		for _, p := range st.Practitioners {
+			for _, q := range p.Qualification {
+				if q.Identifier[0].Value == live {
+					found = p.Identifier[0].Value == holder && q.Issuer.Display == "National School of Healthcare Science"
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("%s's certificate %s is not their qualification", holder, live)
 		}
 	})
 }

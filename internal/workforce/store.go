@@ -65,10 +65,31 @@ type Tx interface {
 	// TrainingPosts lists every recruitment round's posts with their
 	// places and the offers accepted and not yet answered, in round order.
 	TrainingPosts() ([]Post, error)
+	// Certificates finds the training completion certificates of these
+	// ids; an id not found is absent from the map.
+	Certificates(ids []string) (map[string]Completion, error)
+	// Completions lists the certificates in force, oldest first, with
+	// the code of the employer the trainee trained with where it is
+	// registered.
+	Completions() ([]Completion, error)
 	// InsertScenario saves a forecast scenario and fills in its ID.
 	InsertScenario(sc *Scenario) error
 	// Scenarios lists the saved scenarios, newest first.
 	Scenarios() ([]Scenario, error)
+}
+
+// Completion is a training completion certificate hcs issued: the
+// programme and specialism completed, and when.
+type Completion struct {
+	ID         string
+	Programme  string
+	Specialism string
+	Award      string
+	Issued     Day
+	Revoked    bool
+	// Employer is the organisation code of the employer the trainee
+	// trained with, when Completions lists it and it is registered.
+	Employer string
 }
 
 // Import is a file imported, with what it changed.

@@ -189,6 +189,9 @@ type Assignment struct {
 	BirthYear     int    `json:"birth_year"`
 	RegBody       string `json:"registration_body,omitempty"`
 	RegNumber     string `json:"registration_number,omitempty"`
+	// Certificate is the id of the training completion certificate hcs
+	// issued the person, where the extract records one.
+	Certificate string `json:"training_certificate,omitempty"`
 }
 
 // ActiveOn reports whether the assignment is held on day d.

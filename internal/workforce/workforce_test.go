@@ -18,6 +18,9 @@ func synth(t testing.TB, employers, staff int) ([]workforce.Employer, []workforc
 
 const header = "Assignment Number,Person Reference,Organisation Code,Staff Group,Occupation Code,Area of Work,Career Level,AfC Band,FTE,Contract Type,Assignment Start Date,Assignment End Date,Leaving Reason,Year of Birth,Registration Body,Registration Number\n"
 
+// withCertificate is the header with the optional last column.
+var withCertificate = strings.Replace(header, "\n", ",Training Certificate\n", 1)
+
 const goodRow = "10000001-1,S10000001,ZZ001,06,,Audiology,practitioner,5,1.00,permanent,2020-04-01,,,1990,HCPC,PR12345\n"
 
 func TestReadStaffNamesRowAndColumn(t *testing.T) {
@@ -44,6 +47,9 @@ func TestReadStaffNamesRowAndColumn(t *testing.T) {
 		{"duplicate", header + goodRow + goodRow, `row 3, column "Assignment Number": assignment 10000001-1 is also on row 2`},
 		{"organisation code", header + strings.Replace(goodRow, "ZZ001", "Z!", 1), `column "Organisation Code"`},
 		{"quote", header + goodRow + "\"unterminated,\n", "row 3"},
+		{"certificate", withCertificate + strings.Replace(goodRow, "\n", ",STP-2024-17\n", 1), `row 2, column "Training Certificate": "STP-2024-17" is not a training certificate's id`},
+		{"certificate column missing from a row", withCertificate + goodRow, "row 2: the row has 16 cells, and should have 17"},
+		{"a column after the certificate", strings.Replace(withCertificate, "\n", ",Notes\n", 1) + goodRow, "there are 18 columns, and the file should have 17"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,6 +90,15 @@ func TestReadStaffAcceptsESRForms(t *testing.T) {
 		Start: workforce.Date(2020, 4, 1), End: workforce.Date(2023, 3, 31), LeavingReason: "end-of-contract", BirthYear: 1980, RegBody: "HCPC", RegNumber: "CS12345"}
 	if a != want || rows[0].Line != 2 {
 		t.Fatalf("read %+v on row %d,\nwant %+v", a, rows[0].Line, want)
+	}
+	// With the training certificate's column, as its address writes it.
+	row = strings.Replace(row, "\n", ",0B7C6A52-3F0E-4E47-9D3A-5C2F1E8D9A10\n", 1)
+	rows, err = workforce.ReadStaff(strings.NewReader(withCertificate+row), testkit.Framework(t), workforce.ReadOptions{File: "staff.csv", Year: 2026})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Certificate = "0b7c6a52-3f0e-4e47-9d3a-5c2f1e8d9a10"; rows[0].Assignment != want {
+		t.Fatalf("read %+v,\nwant %+v", rows[0].Assignment, want)
 	}
 }
 
