@@ -7,10 +7,15 @@
 # rate is the command's own: rows over the time from opening the file to
 # the commit (reading, checking, merging and saving).
 # Then the planner's dashboard on each database, with wrk on 127.0.0.1:
-# distinct questions (bench/workforce.lua) through the page, the CSV
-# downloads and the API; the first request after start makes the model
-# and counts every quarter (cold, timed alone), and the runs after it
-# read the counted cubes.
+# distinct questions (bench/workforce.lua) of each kind in turn: the
+# figures (page, CSV downloads and API), joiners and leavers, the
+# forecast, and each employer's own staff. The first request after start
+# makes the model and counts every quarter (cold, timed alone), and the
+# runs after it read the counted cubes; the first of each kind is timed
+# alone too (joiners and leavers are counted on first use). Last, the
+# training pipeline, once bench/pipeline-seed.sql has put 1,800 trainees
+# in training (its counts are made on the first request after a change).
+# Needs wrk, curl, psql and sqlite3.
 # Usage: bench/workforce.sh [duration, default 15s] [connections, default 8]
 # Environment: RUNS (default 3); STAFF (60000); EMPLOYERS (200);
 # HCS_BENCH_POSTGRES, a URL with rights to create databases.
@@ -66,13 +71,27 @@ for target in "sqlite=$work/hcs.db" "postgresql=${admin_url%/*}/$pgdb?sslmode=di
   cold=$(curl -fs -o /dev/null -w '%{time_total}' -H "Cookie: $HCS_COOKIE" "http://$addr/workforce")
   curl -fs -H "Cookie: $HCS_COOKIE" "http://$addr/api/v1/workforce/quarters" | grep -o '"20[0-9-]*"' | tr -d '"' > "$work/quarters"
   printf "  %-10s first dashboard request (model and every quarter counted): %.2f s\n" "$name" "$cold"
-  wrk -t1 -c"$conns" -d5s -s bench/workforce.lua "http://$addr" > /dev/null # warm-up
-  for i in $(seq "$runs"); do
-    out=$(wrk -t1 -c"$conns" -d"$duration" --latency -s bench/workforce.lua "http://$addr")
-    awk -v d="$name" -v i="$i" '
-      function ms(v) { if (v ~ /us$/) { sub(/us/, "", v); return v/1000 } if (v ~ /ms$/) { sub(/ms/, "", v); return v } sub(/s/, "", v); return v*1000 }
-      /Requests\/sec/ {rps=$2} $1=="50%" {p50=ms($2)} $1=="99%" {p99=ms($2)} /Non-2xx/ {n=$NF}
-      END {printf "  %-10s dashboard run %d: %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms  non-2xx %d\n", d, i, rps, p50, p99, n}' <<<"$out"
+  export HCS_EMPLOYERS="$work/employers"
+  if [ "$name" = sqlite ]; then
+    sqlite3 "$db" "SELECT organisation_id FROM workforce_employers ORDER BY code" > "$HCS_EMPLOYERS"
+  else
+    psql "$db" -Atc "SELECT organisation_id FROM workforce_employers ORDER BY code" > "$HCS_EMPLOYERS"
+  fi
+  for kind in figures flows forecast employer pipeline; do
+    export HCS_KIND=$kind
+    if [ "$kind" = pipeline ]; then
+      # 1,800 trainees in training (bench/pipeline-seed.sql).
+      if [ "$name" = sqlite ]; then sqlite3 "$db" < bench/pipeline-seed.sql; else psql "$db" -q -f bench/pipeline-seed.sql; fi
+    fi
+    first=$(wrk -t1 -c1 -d1s -s bench/workforce.lua "http://$addr" | awk '/Latency/ {print $4}')
+    wrk -t1 -c"$conns" -d5s -s bench/workforce.lua "http://$addr" > /dev/null # warm-up
+    for i in $(seq "$runs"); do
+      out=$(wrk -t1 -c"$conns" -d"$duration" --latency -s bench/workforce.lua "http://$addr")
+      awk -v d="$name" -v k="$kind" -v i="$i" -v first="$first" '
+        function ms(v) { if (v ~ /us$/) { sub(/us/, "", v); return v/1000 } if (v ~ /ms$/) { sub(/ms/, "", v); return v } sub(/s/, "", v); return v*1000 }
+        /Requests\/sec/ {rps=$2} $1=="50%" {p50=ms($2)} $1=="99%" {p99=ms($2)} /Non-2xx/ {n=$NF}
+        END {printf "  %-10s %-8s run %d: %7.1f req/s  p50 %7.1f ms  p99 %7.1f ms  non-2xx %d  (first second max %s)\n", d, k, i, rps, p50, p99, n, first}' <<<"$out"
+    done
   done
   kill -INT "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done

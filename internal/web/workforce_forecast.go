@@ -187,7 +187,7 @@ func (s *Server) showForecast(w http.ResponseWriter, r *http.Request, v url.Valu
 		status = errorStatus(formErr)
 	}
 	fc := base
-	if formErr == nil {
+	if formErr == nil && a != base.Assumptions {
 		if fc, err = s.workforce.Forecast(ctx, g, &a); err != nil {
 			return err
 		}

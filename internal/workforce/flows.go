@@ -155,10 +155,19 @@ func (m *Model) FlowSeries(filter [numDims]string) (*FlowSeries, error) {
 	}
 	at, _ := m.filter(filter, -1)
 	fs := &FlowSeries{Name: s.Name, Points: []Day{}, Cells: []FlowCell{}}
+	var years []int
 	for p := 4; p < len(m.Points); p++ {
-		if m.Points[p].Time().Month() != time.March {
-			continue
+		if m.Points[p].Time().Month() == time.March {
+			years = append(years, p)
 		}
+	}
+	// The years not counted yet are counted at once, on every core.
+	var wg sync.WaitGroup
+	for _, p := range years {
+		wg.Go(func() { m.flowsAt(p) })
+	}
+	wg.Wait()
+	for _, p := range years {
 		j, l := m.flowsAt(p).figures(m.cell(at))
 		fs.Points = append(fs.Points, m.Points[p])
 		fs.Cells = append(fs.Cells, FlowCell{Name: s.Name, Joiners: j, Leavers: l})

@@ -165,10 +165,22 @@ func (m *Model) group(g Group) (int, int, error) {
 	return r, s, nil
 }
 
-// inGroup reports whether a fact's cell is in the group's nodes.
-func (m *Model) inGroup(leaf int32, r, s int) bool {
-	c := m.coords(int(leaf))
-	return m.Dims[DimRegion].Under(c[DimRegion], r) && m.Dims[DimSpecialism].Under(c[DimSpecialism], s)
+// nationalAges counts the whole workforce on a day by five-year age band,
+// each band's count rounded to a multiple of Threshold, so that the
+// shares (which a forecast with a band's retirement rate at 100% shows)
+// give away no small band.
+func (m *Model) nationalAges(day Day) [ageGroups]float64 {
+	var national [ageGroups]float64
+	year := day.Year()
+	for i := range m.facts {
+		if ft := &m.facts[i]; ft.start <= day && day <= ft.end {
+			national[ageGroup(year-int(ft.birth))]++
+		}
+	}
+	for i, n := range national {
+		national[i] = roundTo(n, float64(m.Threshold))
+	}
+	return national
 }
 
 // Baseline is what a forecast starts from: the staff in post by age at
@@ -197,30 +209,18 @@ func (m *Model) Baseline(g Group) (*Baseline, error) {
 	from := m.Points[len(m.Points)-1]
 	var cell [numDims]int
 	cell[DimRegion], cell[DimSpecialism] = r, s
-	b := &Baseline{From: from, ByAge: map[int]float64{}, Shown: m.cubes[len(m.cubes)-1].labels[m.cell(cell)] == labelShown}
+	i := m.cell(cell)
+	last := &m.cubes[len(m.cubes)-1]
+	b := &Baseline{From: from, ByAge: map[int]float64{}, Shown: last.labels[i] == labelShown, Staff: int(last.count[i])}
 	// The group's ages are never read: with rates a planner sets, a
 	// forecast would give away how many of a small group are of each age.
 	// The group's headcount (which the figures show) is spread over ages
 	// as the whole workforce's is, by five-year band (a band of fewer than
 	// Threshold people nationally is left out), evenly within each band.
-	year := from.Year()
-	var national [ageGroups]float64
-	for i := range m.facts {
-		ft := &m.facts[i]
-		if ft.start <= from && from <= ft.end {
-			national[ageGroup(year-int(ft.birth))]++
-			if m.inGroup(ft.leaf, r, s) {
-				b.Staff++
-			}
-		}
-	}
-	// Each band's count is rounded to a multiple of Threshold, so that
-	// the shares (which a forecast with a band's retirement rate at 100%
-	// shows) give away no small band.
-	var total float64
-	for i, n := range national {
-		national[i] = roundTo(n, float64(m.Threshold))
-		total += national[i]
+	m.agesOnce.Do(func() { m.ages = m.nationalAges(from) })
+	national, total := m.ages, 0.0
+	for _, n := range national {
+		total += n
 	}
 	if total == 0 {
 		total = 1

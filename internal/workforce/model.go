@@ -43,6 +43,9 @@ type Model struct {
 	// before the last point, counted once for every forecast.
 	nationalOnce sync.Once
 	national     flowCounts
+	// ages is the whole workforce at the last point by age band, rounded.
+	agesOnce sync.Once
+	ages     [ageGroups]float64
 }
 
 // fact is an assignment, reduced to what figures need.

@@ -2,7 +2,10 @@ package workforce
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"strconv"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/framework"
@@ -98,6 +101,8 @@ type Pipeline struct {
 	// trainee's record. Otherwise small numbers are suppressed.
 	Exact     bool `json:"exact"`
 	Threshold int  `json:"threshold"`
+	// CountedAt is when the records counted were read.
+	CountedAt time.Time `json:"counted_at"`
 	// Programme, Region and Specialism are the query's nodes.
 	Programme  FilterOpt `json:"-"`
 	Region     FilterOpt `json:"-"`
@@ -127,29 +132,114 @@ const (
 	pdSpecialism
 )
 
+// PipelineFresh is how long counts of the pipeline are read without
+// looking for changes: a request reads the counts made at most this long
+// ago, so that a busy page does not read every trainee each time.
+const PipelineFresh = 30 * time.Second
+
 // Pipeline counts the pipeline. exact is whether the reader may see every
-// trainee's record, and so every count as it is.
+// trainee's record, and so every count as it is. The counts and their
+// suppression are made once for the records as they are: after
+// PipelineFresh the records are read again, and counted again only when
+// a trainee or a post has changed.
 func (s *Service) Pipeline(ctx context.Context, q PipelineQuery, exact bool) (*Pipeline, error) {
-	var trainees []Trainee
-	var posts []Post
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		if trainees, err = tx.Pipeline(); err != nil {
+	s.pipeMu.Lock()
+	pc := s.pipe
+	s.pipeMu.Unlock()
+	if pc == nil || time.Since(pc.read) > PipelineFresh {
+		var trainees []Trainee
+		var posts []Post
+		var at time.Time
+		err := s.store.Read(ctx, func(tx Tx) error {
+			var err error
+			at = tx.Now()
+			if trainees, err = tx.Pipeline(); err != nil {
+				return err
+			}
+			posts, err = tx.TrainingPosts()
 			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		posts, err = tx.TrainingPosts()
-		return err
-	})
-	if err != nil {
-		return nil, err
+		key := pipelineKey(trainees, posts)
+		// Counts are never changed once made, for other requests may be
+		// reading them: a new reading of the same records is a copy.
+		s.pipeMu.Lock()
+		var next pipelineCounts
+		if s.pipe != nil && s.pipe.key == key {
+			next = *s.pipe
+		} else {
+			next = *countPipeline(s.f, trainees, posts, s.threshold)
+			next.key = key
+		}
+		next.read, next.at = time.Now(), at
+		s.pipe, pc = &next, &next
+		s.pipeMu.Unlock()
 	}
-	return pipeline(s.f, trainees, posts, q, exact, s.threshold)
+	return pc.answer(q, exact)
+}
+
+// pipelineKey is a digest of what the pipeline counts.
+func pipelineKey(trainees []Trainee, posts []Post) [32]byte {
+	h := sha256.New()
+	var b []byte
+	for _, t := range trainees {
+		b = fmt.Appendf(b[:0], "t\x00%s\x00%s\x00%s\x00%d\n", t.Programme, t.Specialism, t.Region, t.ExpectedEnd)
+		h.Write(b)
+	}
+	for _, p := range posts {
+		b = fmt.Appendf(b[:0], "p\x00%s\x00%s\x00%d\x00%s\x00%s\x00%d\x00%d\x00%d\n", p.Round, p.Programme, p.Start, p.Specialism, p.Region, p.Places, p.Accepted, p.Awaiting)
+		h.Write(b)
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// pipelineCounts is the pipeline counted, and suppressed for readers
+// who may not see every record: what every query reads.
+type pipelineCounts struct {
+	key [32]byte
+	// read is when the records were last read (by this process's clock),
+	// and at the database's time then: what the counts are as of.
+	read, at  time.Time
+	f         *framework.Framework
+	threshold int
+	posts     []Post
+	dims      [4]*Dimension
+	years     []int
+	// lat is the trainees' lattice; rl the filled places'.
+	lat             *lattice
+	count, filled   []int32
+	labels, rlabels []label
+	rl              *lattice
+}
+
+func countPipeline(f *framework.Framework, trainees []Trainee, posts []Post, threshold int) *pipelineCounts {
+	pc := &pipelineCounts{f: f, threshold: threshold, posts: posts}
+	pc.dims, pc.years = pipelineDims(f, trainees)
+	pc.lat = newLattice(pc.dims[:])
+	pc.count = traineeCounts(f, pc.lat, trainees)
+	pc.labels = pc.lat.suppress(pc.count, threshold)
+	pc.rl, pc.filled = filledCounts(f, posts, pc.dims[pdRegion], pc.dims[pdSpecialism])
+	pc.rlabels = pc.rl.suppress(pc.filled, threshold)
+	return pc
 }
 
 func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q PipelineQuery, exact bool, threshold int) (*Pipeline, error) {
-	dims, yearList := pipelineDims(f, trainees)
+	return countPipeline(f, trainees, posts, threshold).answer(q, exact)
+}
+
+// answer reads a query's figures.
+func (pc *pipelineCounts) answer(q PipelineQuery, exact bool) (*Pipeline, error) {
+	f, dims, posts, lat, count, threshold := pc.f, pc.dims, pc.posts, pc.lat, pc.count, pc.threshold
 	programmes, regions, specialisms := dims[pdProgramme], dims[pdRegion], dims[pdSpecialism]
-	p := &Pipeline{Exact: exact, Threshold: threshold, Years: yearList, Dims: dims}
+	p := &Pipeline{Exact: exact, Threshold: threshold, Years: pc.years, Dims: dims, CountedAt: pc.at}
+	labels, rlabels := pc.labels, pc.rlabels
+	if exact {
+		labels, rlabels = nil, nil
+	}
 
 	var at [4]int
 	for k, c := range []struct {
@@ -175,12 +265,6 @@ func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q Pipeli
 		*c.opt = FilterOpt{Code: c.d.Nodes[n].Code, Name: c.d.Nodes[n].Name}
 	}
 
-	lat := newLattice(dims[:])
-	count := traineeCounts(f, lat, trainees)
-	var labels []label
-	if !exact {
-		labels = lat.suppress(count, threshold)
-	}
 	figure := func(c [4]int) Figure {
 		i := c[0]*lat.stride[0] + c[1]*lat.stride[1] + c[2]*lat.stride[2] + c[3]*lat.stride[3]
 		return figureOf(count, labels, i)
@@ -217,7 +301,7 @@ func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q Pipeli
 	// the trainees over round, region and specialism. The lattice holds
 	// every round whatever the query, so every query reads the same
 	// suppression.
-	rl, filled := filledCounts(f, posts, regions, specialisms)
+	rl, filled := pc.rl, pc.filled
 	byRound := map[string]*RoundFill{}
 	awaiting := map[string]int{}
 	var order []string
@@ -239,10 +323,6 @@ func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q Pipeli
 		}
 	}
 	rounds := rl.dims[0]
-	var rlabels []label
-	if !exact {
-		rlabels = rl.suppress(filled, threshold)
-	}
 	for _, name := range order {
 		rf := byRound[name]
 		ni, _ := rounds.Node(name)

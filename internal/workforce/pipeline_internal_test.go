@@ -1,9 +1,11 @@
 package workforce
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -198,5 +200,95 @@ func TestPipelineRevealsNoSmallCount(t *testing.T) {
 	}
 	if small == 0 {
 		t.Fatal("no figure read fewer than 5: the case does not test suppression")
+	}
+}
+
+// A national pipeline: some 1,500 trainees on four programmes and the
+// posts of three rounds, counted and suppressed for a planner (cold),
+// and a query read from the counts made before, which is what a request
+// does while no record changes (cached).
+func BenchmarkPipeline(b *testing.B) {
+	f := loadFramework(b)
+	sp := f.CurrentSpecialisms()
+	rng := rand.New(rand.NewPCG(1, 2))
+	programmes := []string{"stp", "ptp", "stp-in-service", "hsst"}
+	var trainees []Trainee
+	for range 1500 {
+		trainees = append(trainees, Trainee{Programme: programmes[rng.IntN(len(programmes))], Specialism: sp[rng.IntN(len(sp))].ID,
+			Region: auth.Regions[rng.IntN(len(auth.Regions))], ExpectedEnd: Date(2027+rng.IntN(5), 9, 30)})
+	}
+	var posts []Post
+	for _, round := range []string{"STP 2025", "STP 2026", "PTP 2026"} {
+		for range 150 {
+			places := 1 + rng.IntN(3)
+			posts = append(posts, Post{Round: round, Programme: "stp", Specialism: sp[rng.IntN(len(sp))].ID,
+				Region: auth.Regions[rng.IntN(len(auth.Regions))], Places: places, Accepted: rng.IntN(places + 1)})
+		}
+	}
+	b.Run("cold", func(b *testing.B) {
+		for range b.N {
+			if _, err := pipeline(f, trainees, posts, PipelineQuery{Region: "London"}, false, DefaultThreshold); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		pc := countPipeline(f, trainees, posts, DefaultThreshold)
+		regions := append([]string{""}, auth.Regions...)
+		b.ResetTimer()
+		for i := range b.N {
+			pipelineKey(trainees, posts)
+			q := PipelineQuery{Region: regions[i%len(regions)], Specialism: sp[i%len(sp)].ID}
+			if _, err := pc.answer(q, false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// fakePipelineTx serves the pipeline's rows; any other call panics.
+type fakePipelineTx struct {
+	Tx
+	trainees []Trainee
+	reads    int
+}
+
+func (f *fakePipelineTx) Now() time.Time                                   { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
+func (f *fakePipelineTx) Pipeline() ([]Trainee, error)                     { f.reads++; return f.trainees, nil }
+func (f *fakePipelineTx) TrainingPosts() ([]Post, error)                   { return nil, nil }
+func (f *fakePipelineTx) Read(_ context.Context, fn func(Tx) error) error  { return fn(f) }
+func (f *fakePipelineTx) Write(_ context.Context, fn func(Tx) error) error { return fn(f) }
+
+// The pipeline's counts are read again once they are PipelineFresh old,
+// and a change in the records then shows.
+func TestPipelineCountsFollowTheRecords(t *testing.T) {
+	f := loadFramework(t)
+	sp := f.CurrentSpecialisms()[0].ID
+	tx := &fakePipelineTx{trainees: []Trainee{{Programme: "stp", Specialism: sp, Region: "London", ExpectedEnd: day(t, "2028-09-30")}}}
+	s := NewService(tx, f, 0)
+	total := func() int {
+		t.Helper()
+		p, err := s.Pipeline(context.Background(), PipelineQuery{}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Total.Total.Count
+	}
+	if n := total(); n != 1 {
+		t.Fatalf("%d trainees, want 1", n)
+	}
+	tx.trainees = append(tx.trainees, tx.trainees[0])
+	if n := total(); n != 1 || tx.reads != 1 {
+		t.Fatalf("within PipelineFresh: %d trainees after %d reads, want the 1 counted at the first read", n, tx.reads)
+	}
+	s.pipe.read = s.pipe.read.Add(-PipelineFresh - time.Second)
+	if n := total(); n != 2 || tx.reads != 2 {
+		t.Fatalf("after PipelineFresh: %d trainees after %d reads, want 2 after 2", n, tx.reads)
+	}
+	// Read again with nothing changed: the same counts, not made again.
+	before := s.pipe.lat
+	s.pipe.read = s.pipe.read.Add(-PipelineFresh - time.Second)
+	if n := total(); n != 2 || s.pipe.lat != before {
+		t.Fatalf("nothing changed: %d trainees, counted again: %v", n, s.pipe.lat != before)
 	}
 }

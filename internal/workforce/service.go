@@ -26,6 +26,9 @@ type Service struct {
 
 	mu    sync.Mutex // held while a model is made
 	model atomic.Pointer[Model]
+
+	pipeMu sync.Mutex // held while the pipeline is counted
+	pipe   *pipelineCounts
 }
 
 // NewService returns the service over a store. threshold is the smallest

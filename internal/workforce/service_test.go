@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -351,4 +352,39 @@ func TestImportTrainingCertificates(t *testing.T) {
 			t.Fatalf("%s's certificate %s is not their qualification", holder, live)
 		}
 	})
+}
+
+// The pipeline as a request reads it: the trainees and posts read from
+// the database, the digest, and a query answered from the counts made on
+// the first request (bench/pipeline-seed.sql's 1,800 trainees).
+func BenchmarkPipelineService(b *testing.B) {
+	employers, _ := synth(b, 200, 400)
+	seed, err := os.ReadFile("../../bench/pipeline-seed.sql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, db *database.DB) {
+		ctx := context.Background()
+		s := workforce.NewService(db.Workforce(), testkit.Framework(b), 0)
+		if _, err := s.RegisterEmployers(ctx, planner, "employers.csv", "", employers); err != nil {
+			b.Fatal(err)
+		}
+		for _, stmt := range strings.Split(string(seed), ";") {
+			if strings.Contains(stmt, "INSERT") {
+				testkit.Exec(b, db, stmt)
+			}
+		}
+		if n := testkit.Count(b, db, "SELECT COUNT(*) FROM trainees"); n != 1800 {
+			b.Fatalf("%d trainees", n)
+		}
+		regions := append([]string{""}, auth.Regions...)
+		b.ResetTimer()
+		for i := range b.N {
+			if _, err := s.Pipeline(ctx, workforce.PipelineQuery{Region: regions[i%len(regions)]}, false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("sqlite", func(b *testing.B) { run(b, testkit.SQLiteDB(b)) })
+	b.Run("postgres", func(b *testing.B) { run(b, testkit.PostgresDB(b)) })
 }
