@@ -296,10 +296,10 @@ func (t *workforceTx) TrainingPosts() ([]workforce.Post, error) {
 	return queryAll(t, func(scan func(...any) error) (workforce.Post, error) {
 		var p workforce.Post
 		var start time.Time
-		err := scan(&p.Round, &p.Programme, &start, &p.Specialism, &p.Region, &p.Places, &p.Accepted, &p.Awaiting)
+		err := scan(&p.Round, &p.Programme, &start, &p.OrganisationID, &p.Specialism, &p.Region, &p.Places, &p.Accepted, &p.Awaiting)
 		p.Start = workforce.DayOf(start)
 		return p, err
-	}, `SELECT r.name, r.programme, r.start_date, p.specialism, p.region, p.places,
+	}, `SELECT r.name, r.programme, r.start_date, p.organisation_id, p.specialism, p.region, p.places,
 			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status = 'accepted'),
 			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status IN ('offered', 'held'))
 		FROM posts p JOIN rounds r ON r.id = p.round_id ORDER BY r.start_date, r.id, p.id`)

@@ -92,6 +92,9 @@ func (s *Server) workforceEmployerPage(w http.ResponseWriter, r *http.Request) e
 		return s.show(w, r, errorStatus(err), "workforce-employer", title, nil, data)
 	}
 	if t == nil {
+		if err := s.ownPosts(r, e, data); err != nil {
+			return err
+		}
 		return s.show(w, r, http.StatusOK, "workforce-employer", title, nil, data)
 	}
 	flows, err := m.OwnFlows(e.Code)
@@ -110,7 +113,30 @@ func (s *Server) workforceEmployerPage(w http.ResponseWriter, r *http.Request) e
 		fmt.Sprintf("A bar for each %s with %s's staff in post. The table after the chart has each figure.", strings.ToLower(label), e.Name),
 		labels, values, make([]string, len(labels)))
 	data["ByOptions"] = breakdowns[1:]
+	if err := s.ownPosts(r, e, data); err != nil {
+		return err
+	}
 	return s.show(w, r, http.StatusOK, "workforce-employer", title, nil, data)
+}
+
+// ownPosts adds the employer's training posts, by round, with a chart of
+// the places filled.
+func (s *Server) ownPosts(r *http.Request, e *workforce.Employer, data map[string]any) error {
+	posts, err := s.workforce.OwnPosts(r.Context(), e.OrganisationID)
+	if err != nil || len(posts) == 0 {
+		return err
+	}
+	var labels []string
+	var values []*int
+	for _, p := range posts {
+		n := p.Filled.Count
+		labels, values = append(labels, p.Round), append(values, &n)
+	}
+	data["Posts"] = posts
+	data["PostsBar"] = newBarChart("own-posts", "Your training places filled, by recruitment round",
+		fmt.Sprintf("A bar for each recruitment round: %s's training places filled by an accepted offer. The table after the chart has the places and the rate.", e.Name),
+		labels, values, make([]string, len(labels)))
+	return nil
 }
 
 // workforceEmployerCSV is the employer view's table as CSV.

@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"mime/multipart"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -87,6 +90,22 @@ func TestPipelineThroughThePages(t *testing.T) {
 			if _, has := api.Rounds[0]["awaiting"]; has != (want == "count") {
 				t.Errorf("API for %s: awaiting given %v", u.Name, has)
 			}
+		}
+
+		// The trust's employer sees its own posts, as counted, once its
+		// organisation code is registered.
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("kind", "employers")
+		fw, _ := mw.CreateFormFile("file", "employers.csv")
+		fmt.Fprintf(fw, "Organisation Code,Organisation Name,Region\nZZT01,%s,%s\n", w.Trust.Name, w.Trust.Region)
+		mw.Close()
+		if rec := w.serve(w.request(planner, "POST", "/workforce/import", mw.FormDataContentType(), b.Bytes())); rec.Code != 303 {
+			t.Fatalf("registering the trust: %d %s", rec.Code, excerpt(rec.Body.String()))
+		}
+		page = w.want(w.as(w.Employer, "GET", "/workforce/employer", nil), 200, `id="posts-table"`, `<title id="own-posts-title">`, "100.0%")
+		if !strings.Contains(page, `scope="row">STP staged</th>`) {
+			t.Errorf("the employer's posts lack the round: %s", excerpt(page[strings.Index(page, `id="posts"`):]))
 		}
 
 		// A choice that is not one is named; others may not look.

@@ -33,14 +33,16 @@ type Trainee struct {
 // Post is a recruitment round's training post with how its places went:
 // accepted offers fill a place; offers made and not yet answered may.
 type Post struct {
-	Round      string
-	Programme  string
-	Start      Day
-	Specialism string
-	Region     string
-	Places     int
-	Accepted   int
-	Awaiting   int
+	Round string
+	// OrganisationID is the employer whose post it is.
+	OrganisationID int64
+	Programme      string
+	Start          Day
+	Specialism     string
+	Region         string
+	Places         int
+	Accepted       int
+	Awaiting       int
 }
 
 // PipelineQuery narrows the pipeline to a programme, a region and a
@@ -178,6 +180,48 @@ func (s *Service) Pipeline(ctx context.Context, q PipelineQuery, exact bool) (*P
 		s.pipeMu.Unlock()
 	}
 	return pc.answer(q, exact)
+}
+
+// OwnPosts is an employer's training posts by recruitment round, newest
+// first: places, filled, not filled and awaiting an answer, as counted,
+// for the employer alone sees them.
+func (s *Service) OwnPosts(ctx context.Context, organisationID int64) ([]RoundFill, error) {
+	var posts []Post
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		posts, err = tx.TrainingPosts()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	byRound := map[string]*RoundFill{}
+	var order []string
+	for _, po := range posts {
+		if po.OrganisationID != organisationID {
+			continue
+		}
+		rf, ok := byRound[po.Round]
+		if !ok {
+			rf = &RoundFill{Round: po.Round, Programme: po.Programme, Start: po.Start, Awaiting: new(int)}
+			byRound[po.Round] = rf
+			order = append(order, po.Round)
+		}
+		rf.Places += po.Places
+		rf.Filled.Count += po.Accepted
+		*rf.Awaiting += po.Awaiting
+	}
+	out := make([]RoundFill, 0, len(order))
+	for i := len(order) - 1; i >= 0; i-- {
+		rf := byRound[order[i]]
+		rf.Filled.Shown, rf.Unfilled = ShownCount, Figure{Count: rf.Places - rf.Filled.Count, Shown: ShownCount}
+		if rf.Places > 0 {
+			rate := float64(rf.Filled.Count*1000/rf.Places) / 10
+			rf.FillRate = &rate
+		}
+		out = append(out, *rf)
+	}
+	return out, nil
 }
 
 // pipelineKey is a digest of what the pipeline counts.
