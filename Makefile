@@ -68,7 +68,7 @@ mutants:
 
 # Every figure of docs/BENCHMARKS.md's performance sections, each beside
 # its peer or baseline in the same run (needs wrk, hyperfine, GNU time,
-# python3 and the PostgreSQL of HCS_BENCH_POSTGRES; about 25 minutes).
+# python3, sqlite3 and the PostgreSQL of HCS_BENCH_POSTGRES; about 35 minutes).
 bench: build
 	./bench/startup.sh
 	./bench/explorer.sh
