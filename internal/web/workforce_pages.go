@@ -184,10 +184,10 @@ func (s *Server) workforceHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fs, err := m.FlowSeries(q.Filter)
-	if err != nil {
+	if err != nil && apperr.Code(err) != apperr.Invalid {
 		return err
 	}
-	if len(fs.Points) > 0 {
+	if err == nil && len(fs.Points) > 0 {
 		years, joiners, leavers := make([]string, len(fs.Points)), make([]*int, len(fs.Points)), make([]*int, len(fs.Points))
 		for i, d := range fs.Points {
 			years[i], joiners[i], leavers[i] = d.String(), figureCount(fs.Cells[i].Joiners), figureCount(fs.Cells[i].Leavers)

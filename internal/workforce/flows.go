@@ -1,6 +1,7 @@
 package workforce
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -14,12 +15,22 @@ import (
 // where they worked at the first. Someone who moves between employers,
 // regions or bands stays in the workforce and is neither.
 //
-// Both are suppressed like the headcount, each over the same lattice.
+// Both are suppressed like the headcount, and within the headcounts: a
+// group's joiners are at most its staff now, its leavers at most its
+// staff a year before, as far as the published headcounts tell. Flows
+// are published for one dimension at a time (FlowBreakdowns): the
+// headcounts bound every flow cell, and in the finer cells they bound
+// so many that small counts could not be protected without withholding
+// the national totals.
 // Between the two counts, every group's headcount changes by its joiners
 // less its leavers plus those who moved in less those who moved out;
 // moves are not published, so that sum pins nothing, except for the
 // whole workforce, which no one moves into or out of but by joining or
 // leaving. So when either national total is small, no flows are shown.
+
+// FlowBreakdowns is how many dimensions a joiners or leavers figure may
+// narrow: a region, or a specialism, or a level, or a band.
+const FlowBreakdowns = 1
 
 // flowCube is the joiners and leavers in the year to a point.
 type flowCube struct {
@@ -31,11 +42,12 @@ type flowCube struct {
 
 // flowsAt counts the year to point p on first use; p is at least 4.
 func (m *Model) flowsAt(p int) *flowCube {
+	m.count()
 	m.flowOnce.Do(func() {
 		m.flowCubes = make([]flowCube, len(m.Points))
 		m.flowDone = make([]sync.Once, len(m.Points))
+		m.flowLat = newLatticeNarrowing(m.Dims[:], FlowBreakdowns)
 	})
-	m.count()
 	m.flowDone[p].Do(func() {
 		fc := &m.flowCubes[p]
 		before, after := m.whereAt(m.Points[p-4]), m.whereAt(m.Points[p])
@@ -50,10 +62,33 @@ func (m *Model) flowsAt(p int) *flowCube {
 		}
 		m.rollUp(fc.joiners)
 		m.rollUp(fc.leavers)
-		fc.jl, fc.ll = m.suppress(fc.joiners), m.suppress(fc.leavers)
+		// No group has more joiners than staff now, or more leavers than
+		// staff a year before: readers know it, so no move breaks it.
+		fc.jl = m.flowLat.suppressWithin(fc.joiners, m.headcountBound(p), m.Threshold)
+		fc.ll = m.flowLat.suppressWithin(fc.leavers, m.headcountBound(p-4), m.Threshold)
 		fc.tooFew = fc.jl[0] != labelShown || fc.ll[0] != labelShown
 	})
 	return &m.flowCubes[p]
+}
+
+// headcountBound is, for each cell, the most staff a reader of point p's
+// published headcounts knows it can hold: the count where it is shown,
+// Threshold-1 where it reads "fewer than", and no bound where it is
+// withheld or not published.
+func (m *Model) headcountBound(p int) []int32 {
+	cb := &m.cubes[p]
+	out := make([]int32, len(cb.count))
+	for i, l := range cb.labels {
+		switch {
+		case !m.lat.published[i] || l == labelWithheld:
+			out[i] = math.MaxInt32
+		case l == labelFewer:
+			out[i] = int32(m.Threshold - 1)
+		default:
+			out[i] = cb.count[i]
+		}
+	}
+	return out
 }
 
 // whereAt is each person's leaf cell on a day, or -1 when they are not
@@ -94,6 +129,18 @@ type FlowTable struct {
 	TooFew bool `json:"too_few"`
 }
 
+// narrowed counts the dimensions a figure narrows: those filtered, and
+// the one broken down by.
+func narrowed(at [numDims]int, by Dim) int {
+	n := 0
+	for k := range numDims {
+		if at[k] != 0 || Dim(k) == by {
+			n++
+		}
+	}
+	return n
+}
+
 // flowFigure is a flow cube's cell as it may be shown.
 func (fc *flowCube) figures(i int) (Figure, Figure) {
 	if fc.tooFew {
@@ -122,8 +169,11 @@ func (m *Model) FlowBreakdown(q Query) (*FlowTable, error) {
 	if err := m.yearBefore(p); err != nil {
 		return nil, err
 	}
-	fc := m.flowsAt(p)
 	at, _ := m.filter(q.Filter, q.By)
+	if narrowed(at, q.By) > FlowBreakdowns {
+		return nil, apperr.Invalidf("by", "Joiners and leavers are published for one of region, specialism, career level or band at a time: clear the filters to see them")
+	}
+	fc := m.flowsAt(p)
 	ft := &FlowTable{From: m.Points[p-4], To: t.At, TooFew: fc.tooFew}
 	d := m.Dims[q.By]
 	c := at
@@ -155,6 +205,9 @@ func (m *Model) FlowSeries(filter [numDims]string) (*FlowSeries, error) {
 	}
 	at, _ := m.filter(filter, -1)
 	fs := &FlowSeries{Name: s.Name, Points: []Day{}, Cells: []FlowCell{}}
+	if narrowed(at, -1) > FlowBreakdowns {
+		return nil, apperr.Invalidf("region", "Joiners and leavers are published for one of region, specialism, career level or band at a time: clear all filters but one to see them")
+	}
 	var years []int
 	for p := 4; p < len(m.Points); p++ {
 		if m.Points[p].Time().Month() == time.March {

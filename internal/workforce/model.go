@@ -38,6 +38,7 @@ type Model struct {
 	flowOnce  sync.Once
 	flowDone  []sync.Once
 	flowCubes []flowCube
+	flowLat   *lattice
 
 	// national is the whole workforce's flows over the three years
 	// before the last point, counted once for every forecast.

@@ -71,7 +71,11 @@ type lattice struct {
 // of this size without withholding most of it.
 const MaxBreakdowns = 3
 
-func newLattice(dims []*Dimension) *lattice {
+func newLattice(dims []*Dimension) *lattice { return newLatticeNarrowing(dims, MaxBreakdowns) }
+
+// newLatticeNarrowing is a lattice whose published cells narrow at most
+// narrow dimensions.
+func newLatticeNarrowing(dims []*Dimension, narrow int) *lattice {
 	l := &lattice{dims: dims, size: make([]int, len(dims)), stride: make([]int, len(dims)), cells: 1}
 	for k := len(dims) - 1; k >= 0; k-- {
 		l.size[k] = len(dims[k].Nodes)
@@ -88,7 +92,7 @@ func newLattice(dims []*Dimension) *lattice {
 				narrowed++
 			}
 		}
-		l.published[cell] = narrowed <= MaxBreakdowns || len(dims) <= MaxBreakdowns
+		l.published[cell] = narrowed <= narrow || len(dims) <= narrow
 		l.weight[cell] = 1 << (2 * max(len(dims)-1-narrowed, 0))
 		if narrowed == 0 {
 			// The grand total: withheld only when nothing else will do.
@@ -185,6 +189,13 @@ type step struct {
 // suppress labels each cell of a lattice so that no count from 1 to
 // threshold-1 can be worked out from the published cells.
 func (l *lattice) suppress(count []int32, threshold int) []label {
+	return l.suppressWithin(count, nil, threshold)
+}
+
+// suppressWithin is suppress for counts that readers know cannot exceed
+// upper, cell by cell (joiners, at most the headcount): no move takes a
+// cell above its bound, for a reader would rule it out.
+func (l *lattice) suppressWithin(count, upper []int32, threshold int) []label {
 	t := int32(threshold)
 	labels := make([]label, len(count))
 	var small []int
@@ -209,7 +220,7 @@ func (l *lattice) suppress(count []int32, threshold int) []label {
 	}
 	sort.SliceStable(small, func(i, j int) bool { return depth(small[i]) > depth(small[j]) })
 	for _, x := range small {
-		l.protect(count, labels, x, threshold)
+		l.protect(count, upper, labels, x, threshold)
 	}
 	return labels
 }
@@ -219,7 +230,7 @@ const partners = 6
 
 // protect finds the cheapest move that changes cell x and withholds
 // every cell it changes.
-func (l *lattice) protect(count []int32, labels []label, x, threshold int) {
+func (l *lattice) protect(count, upper []int32, labels []label, x, threshold int) {
 	n := len(l.dims)
 	cx := make([]int, n)
 	l.coords(x, cx)
@@ -300,11 +311,18 @@ func (l *lattice) protect(count []int32, labels []label, x, threshold int) {
 		// zero (which can take one).
 		sort.SliceStable(bs, func(i, j int) bool { return count[cell(bs[i])] < count[cell(bs[j])] })
 		var tryB []int
-		if len(bs) > 0 && count[cell(bs[0])] == 0 {
+		room := func(b int) bool { return upper == nil || upper[cell(b)] > count[cell(b)] }
+		if len(bs) > 0 && count[cell(bs[0])] == 0 && room(bs[0]) {
 			tryB = append(tryB, bs[0])
 		}
+		// Under bounds, partners with room to take one, fewest first.
 		for _, b := range bs {
-			if count[cell(b)] > 0 && len(tryB) < partners+1 {
+			if upper != nil && len(tryB) < partners/2 && room(b) && !slices.Contains(tryB, b) {
+				tryB = append(tryB, b)
+			}
+		}
+		for _, b := range bs {
+			if count[cell(b)] > 0 && len(tryB) < partners+1 && !slices.Contains(tryB, b) {
 				tryB = append(tryB, b)
 			}
 		}
@@ -366,7 +384,7 @@ func (l *lattice) protect(count []int32, labels []label, x, threshold int) {
 				}
 				v := count[z] + int32(sg*dir)
 				switch {
-				case v < 0:
+				case v < 0, upper != nil && v > upper[z]:
 					ok[d] = false
 				case !l.published[z]:
 				case labels[z] == labelShown:
@@ -420,8 +438,9 @@ func (l *lattice) protect(count []int32, labels []label, x, threshold int) {
 	}
 	choose(0)
 	if bestCost < 0 {
-		// No move can be made, which the move up every path to the root
-		// always can unless x holds nobody: withhold the cells of x's
+		// No move can be made, which the move taking one person up every
+		// path to the root always can (it lowers counts, which no bound
+		// forbids) unless x holds nobody: withhold the cells of x's
 		// equations.
 		for k := range l.dims {
 			for _, ch := range l.dims[k].Nodes[cx[k]].Children {

@@ -78,6 +78,13 @@ func TestSuppressOneTable(t *testing.T) {
 // work out a hidden count.
 func audit(t testing.TB, count []int32, labels []label, eqs []equation, threshold int, published []bool) {
 	t.Helper()
+	auditWithin(t, count, nil, labels, eqs, threshold, published)
+}
+
+// auditWithin is audit for a reader who also knows that no cell exceeds
+// upper (nil: no bound).
+func auditWithin(t testing.TB, count, upper []int32, labels []label, eqs []equation, threshold int, published []bool) {
+	t.Helper()
 	of := make([][]int32, len(count))
 	for e := range eqs {
 		of[eqs[e].parent] = append(of[eqs[e].parent], int32(e))
@@ -85,7 +92,7 @@ func audit(t testing.TB, count []int32, labels []label, eqs []equation, threshol
 			of[c] = append(of[c], int32(e))
 		}
 	}
-	b := tighten(count, labels, eqs, of, threshold)
+	b := tighten(count, upper, labels, eqs, of, threshold)
 	for i, l := range labels {
 		h := l != labelShown
 		if b.lo[i] > int64(count[i]) || b.hi[i] < int64(count[i]) {
@@ -251,7 +258,7 @@ type bounds struct{ lo, hi []int64 }
 
 // tighten works out the bounds on every cell from the labels and the
 // equations, until no bound moves.
-func tighten(count []int32, labels []label, eqs []equation, of [][]int32, threshold int) bounds {
+func tighten(count, upper []int32, labels []label, eqs []equation, of [][]int32, threshold int) bounds {
 	n := len(count)
 	b := bounds{lo: make([]int64, n), hi: make([]int64, n)}
 	var work []int32
@@ -264,6 +271,9 @@ func tighten(count []int32, labels []label, eqs []equation, of [][]int32, thresh
 			b.lo[i], b.hi[i] = 1, int64(threshold-1)
 		default:
 			b.lo[i], b.hi[i] = 0, infinite
+		}
+		if upper != nil {
+			b.hi[i] = min(b.hi[i], int64(upper[i]))
 		}
 		if labels[i] != labelShown {
 			for _, e := range of[i] {
