@@ -112,8 +112,8 @@ func (s *Server) showPipeline(w http.ResponseWriter, r *http.Request, status int
 	}
 	data["Options"] = options
 	labels, values, notes := []string{}, []*int{}, []string{}
-	for i, y := range p.Years {
-		labels = append(labels, strconv.Itoa(y))
+	for i, y := range p.YearNames {
+		labels = append(labels, y)
 		values, notes = append(values, figureCount(p.Total.Years[i])), append(notes, figureNote(p.Total.Years[i], p.Threshold))
 	}
 	data["Bar"] = newBarChart("completions", "Trainees expected to complete, by year",
@@ -125,6 +125,9 @@ func (s *Server) showPipeline(w http.ResponseWriter, r *http.Request, status int
 	}
 	data["Fill"] = newBarChart("filled", "Training places filled, by recruitment round",
 		fmt.Sprintf("A bar for each recruitment round: its places filled by an accepted offer (%s). The table after the chart has the places and the rate.", scope), labels, values, notes)
+	if p.RoundsWhole {
+		data["Fill"] = nil
+	}
 	crumbs := []crumb{}
 	if principal(r).Allowed(auth.ActionSchoolHome, auth.AnyRecord) {
 		crumbs = append(crumbs, crumb{"National school", "/school"})
@@ -156,6 +159,9 @@ func (s *Server) workforcePipelineCSV(w http.ResponseWriter, r *http.Request) er
 		cw.Write([]string{"round", "programme", "start", "places", "filled", "not_filled", "fill_rate_percent", "note"})
 		for _, rf := range p.Rounds {
 			filled, note := count(rf.Filled)
+			if p.RoundsWhole {
+				note = "shown for whole rounds only"
+			}
 			unfilled, _ := count(rf.Unfilled)
 			rate := strings.TrimSuffix(rf.Rate(), "%")
 			cw.Write([]string{text.CSVCell(rf.Round), rf.Programme, rf.Start.String(), strconv.Itoa(rf.Places), filled, unfilled, rate, note})
@@ -163,9 +169,9 @@ func (s *Server) workforcePipelineCSV(w http.ResponseWriter, r *http.Request) er
 	case "", "trainees":
 		cw.Write([]string{"programme_code", "programme", "expected_completion_year", "trainees", "note"})
 		write := func(row workforce.PipelineRow, name string) {
-			for i, y := range p.Years {
+			for i, y := range p.YearNames {
 				n, note := count(row.Years[i])
-				cw.Write([]string{row.Code, text.CSVCell(name), strconv.Itoa(y), n, note})
+				cw.Write([]string{row.Code, text.CSVCell(name), y, n, note})
 			}
 			n, note := count(row.Total)
 			cw.Write([]string{row.Code, text.CSVCell(name), "all", n, note})
@@ -194,9 +200,6 @@ func (s *Server) apiWorkforcePipeline(w http.ResponseWriter, r *http.Request) (i
 		if v != "" {
 			out.Filter[k] = v
 		}
-	}
-	if p.Years == nil {
-		p.Years = []int{}
 	}
 	if p.Rows == nil {
 		p.Rows = []workforce.PipelineRow{}

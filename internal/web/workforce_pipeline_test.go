@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -67,6 +68,13 @@ func TestPipelineThroughThePages(t *testing.T) {
 		main = page[strings.Index(page, "<main"):]
 		if strings.Contains(main, "Offers awaiting an answer") || strings.Contains(main, ": 3 trainees") {
 			t.Errorf("the planner reads what the school does: %s", excerpt(main))
+		}
+		// Narrowed to the trust's region, the planner reads the places and
+		// not how many were filled: that is published for whole rounds.
+		page = w.want(w.as(planner, "GET", "/workforce/pipeline?region="+url.QueryEscape(w.Trust.Region), nil), 200,
+			`id="rounds-table"`, "Places filled are shown for whole rounds only")
+		if main := page[strings.Index(page, "<main"):]; strings.Contains(main, "100.0%") || strings.Contains(main, `id="filled-title"`) {
+			t.Errorf("the planner reads a region's filled places: %s", excerpt(main[strings.Index(main, `id="places"`):]))
 		}
 		var api struct {
 			Exact bool `json:"exact"`

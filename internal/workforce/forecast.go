@@ -3,6 +3,7 @@ package workforce
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"hcs/internal/apperr"
@@ -325,38 +326,47 @@ func (m *Model) rates(from Day) flowCounts {
 	return c
 }
 
+// staffShare is a headcount's share of the whole workforce's at the
+// last point.
+func (m *Model) staffShare(staff int) float64 {
+	m.count()
+	if all := m.cubes[len(m.cubes)-1].count[0]; all > 0 {
+		return float64(staff) / float64(all)
+	}
+	return 0
+}
+
 func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
 
 // roundTo rounds a count to the nearest multiple of step.
 func roundTo(n, step float64) float64 { return math.Round(n/step) * step }
 
-// Completing counts the pipeline's trainees in a group expected to
-// complete in each forecast year after from, each year's count rounded to
-// a multiple of Threshold: trainees are people, and a region's
-// specialism may have one or two.
-func (m *Model) Completing(g Group, from Day, pipeline []Trainee, f func(string) string) ([]float64, error) {
-	r, s, err := m.group(g)
-	if err != nil {
-		return nil, err
-	}
+// completing is the trainees expected to complete in each forecast year
+// after from, read from what the pipeline publishes with small numbers
+// suppressed: for the calendar year in which a forecast year ends, the
+// group's own count where the pipeline shows it, and otherwise the
+// group's share of the staff (share) of the national count, or nothing
+// where that is not shown either. So a forecast tells no one anything
+// the pipeline and the headcounts do not.
+func completing(group, nation *Pipeline, from Day, share float64) []float64 {
 	out := make([]float64, ForecastYears)
-	for _, t := range pipeline {
-		ri, ok1 := m.Dims[DimRegion].Node(t.Region)
-		si, ok2 := m.Dims[DimSpecialism].Node(f(t.Specialism))
-		if !ok1 || !ok2 || !m.Dims[DimRegion].Under(ri, r) || !m.Dims[DimSpecialism].Under(si, s) {
-			continue
-		}
-		for y := range ForecastYears {
-			lo, hi := DayOf(from.Time().AddDate(y, 0, 0)), DayOf(from.Time().AddDate(y+1, 0, 0))
-			if t.ExpectedEnd > lo && t.ExpectedEnd <= hi {
-				out[y]++
+	for y := range out {
+		year := from.Time().AddDate(y+1, 0, 0).Year()
+		i, ok := slices.BinarySearch(group.Years, year)
+		if !ok {
+			i = 0
+			if year > group.Years[0] {
+				i = len(group.Years) - 1
 			}
 		}
+		switch g, n := group.Total.Years[i], nation.Total.Years[i]; {
+		case g.Shown == ShownCount:
+			out[y] = float64(g.Count)
+		case n.Shown == ShownCount:
+			out[y] = round4(float64(n.Count) * share)
+		}
 	}
-	for y := range out {
-		out[y] = roundTo(out[y], float64(m.Threshold))
-	}
-	return out, nil
+	return out
 }
 
 // Scenario is a forecast's assumptions for a group, saved by name.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -19,7 +20,14 @@ import (
 // Whoever may read every trainee's record (the national school) sees the
 // counts as they are; anyone else (a workforce planner) sees them with
 // small numbers suppressed as the staff figures are, over a lattice of
-// programme, year, region and specialism.
+// programme, year, region and specialism, and each round's places filled
+// for the whole round alone.
+//
+// What a reader may choose and the rows they see do not depend on the
+// records: every programme recruited to nationally, whether anyone
+// trains on it or not, and the same run of years (the one before this
+// and earlier, this, and the next six and later), so that a row's
+// presence never tells that someone is on it.
 
 // Trainee is a trainee in training: on which programme, where and in
 // what they train, and when they are expected to complete.
@@ -88,6 +96,15 @@ type RoundFill struct {
 	FillRate *float64 `json:"fill_rate,omitempty"`
 }
 
+// fillRate is filled over places in per cent, rounded to one place.
+func fillRate(filled, places int) *float64 {
+	if places <= 0 {
+		return nil
+	}
+	r := math.Round(float64(filled)*1000/float64(places)) / 10
+	return &r
+}
+
 // Rate is the fill rate written as a percentage to one place, or "" when
 // filled is not shown.
 func (r RoundFill) Rate() string {
@@ -112,12 +129,20 @@ type Pipeline struct {
 	// Dims are what the query may choose from: programmes, years, regions
 	// and the specialism tree.
 	Dims [4]*Dimension `json:"-"`
-	// Programmes are the programmes anyone trains or is recruited on,
-	// in the framework's order: the ones worth choosing.
+	// Programmes are the programmes recruited to nationally, in the
+	// framework's order, whether anyone is on them or not.
 	Programmes []FilterOpt `json:"-"`
-	// Years are the years of expected completion, oldest first; a year
-	// already past holds trainees whose training runs late.
+	// Years are the years of expected completion, oldest first, the same
+	// run whatever the records hold: the first also counts every earlier
+	// year (trainees whose training runs late), the last every later one.
 	Years []int `json:"years"`
+	// YearNames name the years as the tables head them ("2025 or
+	// before", …, "2032 or later").
+	YearNames []string `json:"year_names"`
+	// RoundsWhole says the places filled are shown for whole rounds alone
+	// (to a reader who sees suppressed figures, with a region or
+	// specialism chosen): their places are shown, and filled is not.
+	RoundsWhole bool `json:"rounds_whole_only,omitempty"`
 	// Rows are the programmes (or the one asked for), and Total the
 	// trainees of every programme in the query.
 	Rows   []PipelineRow `json:"programmes"`
@@ -164,7 +189,7 @@ func (s *Service) Pipeline(ctx context.Context, q PipelineQuery, exact bool) (*P
 		if err != nil {
 			return nil, err
 		}
-		key := pipelineKey(trainees, posts)
+		key := pipelineKey(at.Year(), trainees, posts)
 		// Counts are never changed once made, for other requests may be
 		// reading them: a new reading of the same records is a copy.
 		s.pipeMu.Lock()
@@ -172,7 +197,7 @@ func (s *Service) Pipeline(ctx context.Context, q PipelineQuery, exact bool) (*P
 		if s.pipe != nil && s.pipe.key == key {
 			next = *s.pipe
 		} else {
-			next = *countPipeline(s.f, trainees, posts, s.threshold)
+			next = *countPipeline(s.f, at.Year(), trainees, posts, s.threshold)
 			next.key = key
 		}
 		next.read, next.at = time.Now(), at
@@ -215,19 +240,17 @@ func (s *Service) OwnPosts(ctx context.Context, organisationID int64) ([]RoundFi
 	for i := len(order) - 1; i >= 0; i-- {
 		rf := byRound[order[i]]
 		rf.Filled.Shown, rf.Unfilled = ShownCount, Figure{Count: rf.Places - rf.Filled.Count, Shown: ShownCount}
-		if rf.Places > 0 {
-			rate := float64(rf.Filled.Count*1000/rf.Places) / 10
-			rf.FillRate = &rate
-		}
+		rf.FillRate = fillRate(rf.Filled.Count, rf.Places)
 		out = append(out, *rf)
 	}
 	return out, nil
 }
 
-// pipelineKey is a digest of what the pipeline counts.
-func pipelineKey(trainees []Trainee, posts []Post) [32]byte {
+// pipelineKey is a digest of what the pipeline counts, in a year.
+func pipelineKey(year int, trainees []Trainee, posts []Post) [32]byte {
 	h := sha256.New()
-	var b []byte
+	b := fmt.Appendf(nil, "y\x00%d\n", year)
+	h.Write(b)
 	for _, t := range trainees {
 		b = fmt.Appendf(b[:0], "t\x00%s\x00%s\x00%s\x00%d\n", t.Programme, t.Specialism, t.Region, t.ExpectedEnd)
 		h.Write(b)
@@ -253,26 +276,24 @@ type pipelineCounts struct {
 	posts     []Post
 	dims      [4]*Dimension
 	years     []int
-	// lat is the trainees' lattice; rl the filled places'.
-	lat             *lattice
-	count, filled   []int32
-	labels, rlabels []label
-	rl              *lattice
+	lat       *lattice
+	count     []int32
+	labels    []label
 }
 
-func countPipeline(f *framework.Framework, trainees []Trainee, posts []Post, threshold int) *pipelineCounts {
+// countPipeline counts the trainees and suppresses their lattice, in
+// year (this year: it fixes the run of years).
+func countPipeline(f *framework.Framework, year int, trainees []Trainee, posts []Post, threshold int) *pipelineCounts {
 	pc := &pipelineCounts{f: f, threshold: threshold, posts: posts}
-	pc.dims, pc.years = pipelineDims(f, trainees)
+	pc.dims, pc.years = pipelineDims(f, year)
 	pc.lat = newLattice(pc.dims[:])
-	pc.count = traineeCounts(f, pc.lat, trainees)
+	pc.count = traineeCounts(f, pc.lat, pc.years, trainees)
 	pc.labels = pc.lat.suppress(pc.count, threshold)
-	pc.rl, pc.filled = filledCounts(f, posts, pc.dims[pdRegion], pc.dims[pdSpecialism])
-	pc.rlabels = pc.rl.suppress(pc.filled, threshold)
 	return pc
 }
 
-func pipeline(f *framework.Framework, trainees []Trainee, posts []Post, q PipelineQuery, exact bool, threshold int) (*Pipeline, error) {
-	return countPipeline(f, trainees, posts, threshold).answer(q, exact)
+func pipeline(f *framework.Framework, year int, trainees []Trainee, posts []Post, q PipelineQuery, exact bool, threshold int) (*Pipeline, error) {
+	return countPipeline(f, year, trainees, posts, threshold).answer(q, exact)
 }
 
 // answer reads a query's figures.
@@ -280,9 +301,12 @@ func (pc *pipelineCounts) answer(q PipelineQuery, exact bool) (*Pipeline, error)
 	f, dims, posts, lat, count, threshold := pc.f, pc.dims, pc.posts, pc.lat, pc.count, pc.threshold
 	programmes, regions, specialisms := dims[pdProgramme], dims[pdRegion], dims[pdSpecialism]
 	p := &Pipeline{Exact: exact, Threshold: threshold, Years: pc.years, Dims: dims, CountedAt: pc.at}
-	labels, rlabels := pc.labels, pc.rlabels
+	for n := 1; n < len(dims[pdYear].Nodes); n++ {
+		p.YearNames = append(p.YearNames, dims[pdYear].Nodes[n].Name)
+	}
+	labels := pc.labels
 	if exact {
-		labels, rlabels = nil, nil
+		labels = nil
 	}
 
 	var at [4]int
@@ -322,32 +346,23 @@ func (pc *pipelineCounts) answer(q PipelineQuery, exact bool) (*Pipeline, error)
 		return r
 	}
 	for n := 1; n < len(programmes.Nodes); n++ {
-		if at[pdProgramme] != 0 && n != at[pdProgramme] {
-			continue
-		}
-		// A programme no one is training on is left out.
-		if count[n*lat.stride[0]] > 0 {
+		node := programmes.Nodes[n]
+		p.Programmes = append(p.Programmes, FilterOpt{Code: node.Code, Name: node.Name})
+		if at[pdProgramme] == 0 || n == at[pdProgramme] {
 			p.Rows = append(p.Rows, row(n))
 		}
 	}
 	p.Total = row(at[pdProgramme])
-	used := map[string]bool{}
-	for _, po := range posts {
-		used[po.Programme] = true
-	}
-	for n := 1; n < len(programmes.Nodes); n++ {
-		if node := programmes.Nodes[n]; count[n*lat.stride[0]] > 0 || used[node.Code] {
-			p.Programmes = append(p.Programmes, FilterOpt{Code: node.Code, Name: node.Name})
-		}
-	}
 
-	// Rounds: places as published; filled counted, and suppressed like
-	// the trainees over round, region and specialism. The lattice holds
-	// every round whatever the query, so every query reads the same
-	// suppression.
-	rl, filled := pc.rl, pc.filled
+	// Rounds: places as published with the posts. Places filled, as
+	// counted for the national school; for anyone else, for the whole
+	// round alone, and "fewer than" the threshold from 1 up. Places are
+	// published for every post, so a region's or a specialism's places
+	// bound its filled places so closely that suppression over them
+	// would withhold nearly everything: rounds are published whole.
+	p.RoundsWhole = !exact && (at[pdRegion] != 0 || at[pdSpecialism] != 0)
 	byRound := map[string]*RoundFill{}
-	awaiting := map[string]int{}
+	filled, awaiting := map[string]int{}, map[string]int{}
 	var order []string
 	for _, po := range posts {
 		if at[pdProgramme] != 0 && po.Programme != programmes.Nodes[at[pdProgramme]].Code {
@@ -363,23 +378,27 @@ func (pc *pipelineCounts) answer(q PipelineQuery, exact bool) (*Pipeline, error)
 		si, ok2 := specialisms.Node(countedID(f, po.Specialism))
 		if ok1 && ok2 && regions.Under(ri, at[pdRegion]) && specialisms.Under(si, at[pdSpecialism]) {
 			rf.Places += po.Places
+			filled[po.Round] += po.Accepted
 			awaiting[po.Round] += po.Awaiting
 		}
 	}
-	rounds := rl.dims[0]
 	for _, name := range order {
 		rf := byRound[name]
-		ni, _ := rounds.Node(name)
-		i := ni*rl.stride[0] + at[pdRegion]*rl.stride[1] + at[pdSpecialism]*rl.stride[2]
-		rf.Filled = figureOf(filled, rlabels, i)
+		n := filled[name]
+		switch {
+		case exact:
+			rf.Filled = Figure{Count: n, Shown: ShownCount}
+		case p.RoundsWhole:
+			rf.Filled = Figure{Shown: ShownHidden}
+		case n == 0 || n >= threshold:
+			rf.Filled = Figure{Count: n, Shown: ShownCount}
+		default:
+			rf.Filled = Figure{Shown: ShownFewer}
+		}
 		rf.Unfilled = Figure{Shown: ShownHidden}
 		if rf.Filled.Shown == ShownCount {
-			rf.Unfilled.Shown = ShownCount
-			rf.Unfilled.Count = rf.Places - rf.Filled.Count
-			if rf.Places > 0 {
-				rate := float64(rf.Filled.Count*1000/rf.Places) / 10
-				rf.FillRate = &rate
-			}
+			rf.Unfilled = Figure{Count: rf.Places - n, Shown: ShownCount}
+			rf.FillRate = fillRate(n, rf.Places)
 		}
 		if exact {
 			a := awaiting[name]
@@ -390,40 +409,47 @@ func (pc *pipelineCounts) answer(q PipelineQuery, exact bool) (*Pipeline, error)
 	return p, nil
 }
 
-// pipelineDims are the pipeline lattice's dimensions, and the years of
-// expected completion from the earliest to the latest.
-func pipelineDims(f *framework.Framework, trainees []Trainee) ([4]*Dimension, []int) {
+// Pipeline years: a run from the year before this one to six years on,
+// whatever the records hold; each of a forecast's five years, from a
+// quarter in this year or the one before, ends in one of its own.
+const (
+	pipelineYearsBefore = 1
+	pipelineYearsAfter  = ForecastYears + 1
+)
+
+// pipelineDims are the pipeline lattice's dimensions in a year, and the
+// years of expected completion: the same whatever the records hold.
+func pipelineDims(f *framework.Framework, year int) ([4]*Dimension, []int) {
 	base := dimensions(f)
 	programmes := &Dimension{Levels: []string{"Programme"}}
 	programmes.add("", "All programmes", 0)
 	for _, p := range f.Programmes {
-		programmes.add(p.ID, p.Name, 0)
-	}
-	var lo, hi int
-	for i, t := range trainees {
-		y := t.ExpectedEnd.Year()
-		if i == 0 || y < lo {
-			lo = y
-		}
-		if i == 0 || y > hi {
-			hi = y
+		if p.Kind == framework.ProgrammeTraining || p.Kind == framework.ProgrammeApprenticeship {
+			programmes.add(p.ID, p.Name, 0)
 		}
 	}
 	years := &Dimension{Levels: []string{"Year"}}
 	years.add("", "All years", 0)
 	var list []int
-	if len(trainees) > 0 {
-		for y := lo; y <= hi; y++ {
-			years.add(strconv.Itoa(y), strconv.Itoa(y), 0)
-			list = append(list, y)
+	lo, hi := year-pipelineYearsBefore, year+pipelineYearsAfter
+	for y := lo; y <= hi; y++ {
+		name := strconv.Itoa(y)
+		switch y {
+		case lo:
+			name += " or before"
+		case hi:
+			name += " or later"
 		}
+		years.add(strconv.Itoa(y), name, 0)
+		list = append(list, y)
 	}
 	return [4]*Dimension{programmes, years, base[DimRegion], base[DimSpecialism]}, list
 }
 
-// traineeCounts counts each trainee at its leaf of the lattice, then sums
-// the groups.
-func traineeCounts(f *framework.Framework, lat *lattice, trainees []Trainee) []int32 {
+// traineeCounts counts each trainee at its leaf of the lattice, a year
+// before the first of years counted in it and after the last in that,
+// then sums the groups.
+func traineeCounts(f *framework.Framework, lat *lattice, years []int, trainees []Trainee) []int32 {
 	count := make([]int32, lat.cells)
 	for _, t := range trainees {
 		sp := countedID(f, t.Specialism)
@@ -431,37 +457,17 @@ func traineeCounts(f *framework.Framework, lat *lattice, trainees []Trainee) []i
 		ri, ok2 := lat.dims[pdRegion].Node(t.Region)
 		si, ok3 := lat.dims[pdSpecialism].Node(sp)
 		if !ok1 || !ok2 || !ok3 {
-			continue // not a node of the framework in use: cannot be placed
+			// Not a node of the framework in use, or a programme not
+			// recruited to nationally (training records follow the
+			// national programmes' curricula): cannot be placed.
+			continue
 		}
-		yi, _ := lat.dims[pdYear].Node(strconv.Itoa(t.ExpectedEnd.Year()))
+		y := min(max(t.ExpectedEnd.Year(), years[0]), years[len(years)-1])
+		yi, _ := lat.dims[pdYear].Node(strconv.Itoa(y))
 		count[pi*lat.stride[pdProgramme]+yi*lat.stride[pdYear]+ri*lat.stride[pdRegion]+si*lat.stride[pdSpecialism]]++
 	}
 	lat.rollUp(count)
 	return count
-}
-
-// filledCounts counts the places filled in each round at its leaf of a
-// lattice of round, region and specialism, then sums the groups.
-func filledCounts(f *framework.Framework, posts []Post, regions, specialisms *Dimension) (*lattice, []int32) {
-	rounds := &Dimension{Levels: []string{"Round"}}
-	rounds.add("", "All rounds", 0)
-	for _, po := range posts {
-		if _, ok := rounds.Node(po.Round); !ok {
-			rounds.add(po.Round, po.Round, 0)
-		}
-	}
-	rl := newLattice([]*Dimension{rounds, regions, specialisms})
-	filled := make([]int32, rl.cells)
-	for _, po := range posts {
-		ni, _ := rounds.Node(po.Round)
-		ri, ok1 := regions.Node(po.Region)
-		si, ok2 := specialisms.Node(countedID(f, po.Specialism))
-		if ok1 && ok2 {
-			filled[ni*rl.stride[0]+ri*rl.stride[1]+si*rl.stride[2]] += int32(po.Accepted)
-		}
-	}
-	rl.rollUp(filled)
-	return rl, filled
 }
 
 // countedID is the specialism figures count a specialism under.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,12 +37,20 @@ func TestPipelineByHand(t *testing.T) {
 		{Round: "STP 2025", Programme: "stp", Specialism: b, Region: "Wales", Places: 2, Accepted: 1},
 		{Round: "PTP 2026", Programme: "ptp", Specialism: b, Region: "Wales", Places: 4, Accepted: 0, Awaiting: 2},
 	}
-	p, err := pipeline(f, trainees, posts, PipelineQuery{}, true, DefaultThreshold)
+	// In 2026 the years run from 2025 or before to 2032 or later, and a
+	// trainee expected in 2022 (late) and one in 2034 fall in those.
+	trainees = append(trainees,
+		Trainee{Programme: "stp", Specialism: a, Region: "London", ExpectedEnd: day(t, "2022-09-30")},
+		Trainee{Programme: "hsst", Specialism: a, Region: "London", ExpectedEnd: day(t, "2034-09-30")})
+	p, err := pipeline(f, 2026, trainees, posts, PipelineQuery{}, true, DefaultThreshold)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{2027, 2028, 2029}; len(p.Years) != 3 || p.Years[0] != want[0] || p.Years[2] != want[2] {
+	if want := []int{2025, 2026, 2027, 2028, 2029, 2030, 2031, 2032}; !slices.Equal(p.Years, want) {
 		t.Fatalf("years %v, want %v", p.Years, want)
+	}
+	if p.YearNames[0] != "2025 or before" || p.YearNames[1] != "2026" || p.YearNames[6] != "2031" || p.YearNames[7] != "2032 or later" {
+		t.Fatalf("year names %q", p.YearNames)
 	}
 	counts := func(r PipelineRow) []int {
 		var out []int
@@ -50,20 +59,27 @@ func TestPipelineByHand(t *testing.T) {
 		}
 		return append(out, r.Total.Count)
 	}
-	if len(p.Rows) != 2 || p.Rows[0].Code != "ptp" || p.Rows[1].Code != "stp" {
-		var codes []string
-		for _, r := range p.Rows {
-			codes = append(codes, r.Code)
-		}
-		t.Fatalf("programmes %v, want ptp and stp in the framework's order", codes)
+	// Every programme recruited to nationally has a row, in the
+	// framework's order, trainees or none.
+	var codes []string
+	rows := map[string]PipelineRow{}
+	for _, r := range p.Rows {
+		codes = append(codes, r.Code)
+		rows[r.Code] = r
+	}
+	if len(p.Rows) != len(p.Programmes) || len(p.Rows) < 8 || slices.Index(codes, "ptp") > slices.Index(codes, "stp") ||
+		slices.Contains(codes, "stp-equivalence") || slices.Contains(codes, "science-degree") {
+		t.Fatalf("programmes %v, want every programme recruited to, in the framework's order", codes)
 	}
 	for _, c := range []struct {
 		got  []int
 		want []int
 	}{
-		{counts(p.Rows[0]), []int{0, 0, 1, 1}},
-		{counts(p.Rows[1]), []int{1, 2, 0, 3}},
-		{counts(p.Total), []int{1, 2, 1, 4}},
+		{counts(rows["ptp"]), []int{0, 0, 0, 0, 1, 0, 0, 0, 1}},
+		{counts(rows["stp"]), []int{1, 0, 1, 2, 0, 0, 0, 0, 4}},
+		{counts(rows["hsst"]), []int{0, 0, 0, 0, 0, 0, 0, 1, 1}},
+		{counts(rows["apprenticeship-level-2"]), []int{0, 0, 0, 0, 0, 0, 0, 0, 0}},
+		{counts(p.Total), []int{1, 0, 1, 2, 1, 0, 0, 1, 6}},
 	} {
 		if len(c.got) != len(c.want) {
 			t.Fatalf("got %v, want %v", c.got, c.want)
@@ -84,19 +100,19 @@ func TestPipelineByHand(t *testing.T) {
 
 	// Narrowed to Wales: one STP trainee and the PTP one; the rounds'
 	// places in Wales alone.
-	p, err = pipeline(f, trainees, posts, PipelineQuery{Region: "Wales"}, true, DefaultThreshold)
+	p, err = pipeline(f, 2026, trainees, posts, PipelineQuery{Region: "Wales"}, true, DefaultThreshold)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := counts(p.Total); got[3] != 2 || got[1] != 1 || got[2] != 1 {
-		t.Fatalf("Wales: %v, want 0, 1, 1 and 2 in all", got)
+	if got := counts(p.Total); !slices.Equal(got, []int{0, 0, 0, 1, 1, 0, 0, 0, 2}) {
+		t.Fatalf("Wales: %v, want one in 2028, one in 2029, 2 in all", got)
 	}
 	if r := p.Rounds[0]; r.Places != 2 || r.Filled.Count != 1 || *r.FillRate != 50 {
 		t.Fatalf("STP 2025 in Wales: %+v", r)
 	}
 
 	// Narrowed to a programme: its row and rounds alone.
-	p, err = pipeline(f, trainees, posts, PipelineQuery{Programme: "ptp"}, true, DefaultThreshold)
+	p, err = pipeline(f, 2026, trainees, posts, PipelineQuery{Programme: "ptp"}, true, DefaultThreshold)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,21 +120,38 @@ func TestPipelineByHand(t *testing.T) {
 		t.Fatalf("PTP alone: %+v", p)
 	}
 
-	// Outside the national school every count here is small.
-	p, err = pipeline(f, trainees, posts, PipelineQuery{}, false, DefaultThreshold)
+	// Outside the national school every count but the total is small.
+	p, err = pipeline(f, 2026, trainees, posts, PipelineQuery{}, false, DefaultThreshold)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(p.Rows) != len(p.Programmes) || len(p.YearNames) != 8 {
+		t.Fatalf("a planner reads %d rows and %d years, want every programme and the same years", len(p.Rows), len(p.YearNames))
+	}
 	for _, r := range append(p.Rows, p.Total) {
 		for _, c := range append(r.Years, r.Total) {
-			if c.Shown == ShownCount && c.Count > 0 {
+			if c.Shown == ShownCount && c.Count > 0 && c.Count < DefaultThreshold {
 				t.Fatalf("%s shows %d to a planner", r.Name, c.Count)
 			}
 		}
 	}
+	// STP 2025 filled 3 of 5: fewer than 5, so neither the places not
+	// filled nor the rate; PTP 2026 filled none of its 4.
+	if r := p.Rounds[0]; r.Awaiting != nil || r.Places != 5 || r.Filled.Shown != ShownFewer || r.Unfilled.Shown != ShownHidden || r.FillRate != nil {
+		t.Fatalf("STP 2025 shows a planner %+v", r)
+	}
+	if r := p.Rounds[1]; r.Awaiting != nil || r.Filled != (Figure{Shown: ShownCount}) || r.Unfilled.Count != 4 || *r.FillRate != 0 {
+		t.Fatalf("PTP 2026 shows a planner %+v", r)
+	}
+	// Narrowed to a region, a planner reads the places and not what
+	// filled them, even a round that filled none.
+	p, err = pipeline(f, 2026, trainees, posts, PipelineQuery{Region: "Wales"}, false, DefaultThreshold)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range p.Rounds {
-		if r.Awaiting != nil || r.Filled.Shown == ShownCount && r.Filled.Count > 0 || r.FillRate != nil && r.Filled.Shown != ShownCount {
-			t.Fatalf("round %s shows a planner %+v", r.Round, r)
+		if !p.RoundsWhole || r.Filled.Shown != ShownHidden || r.Unfilled.Shown != ShownHidden || r.FillRate != nil || r.Places == 0 {
+			t.Fatalf("round %s in Wales shows a planner %+v", r.Round, r)
 		}
 	}
 
@@ -130,11 +163,69 @@ func TestPipelineByHand(t *testing.T) {
 		{PipelineQuery{Region: "Atlantis"}, "region"},
 		{PipelineQuery{Specialism: "nope"}, "specialism"},
 	} {
-		_, err := pipeline(f, trainees, posts, q.q, true, DefaultThreshold)
+		_, err := pipeline(f, 2026, trainees, posts, q.q, true, DefaultThreshold)
 		var e *apperr.Error
 		if !errors.As(err, &e) || e.Code != apperr.Invalid || e.Field != q.field {
 			t.Errorf("%+v: %v, want an invalid %s", q.q, err, q.field)
 		}
+	}
+}
+
+// A forecast's trainees completing are what the pipeline publishes: the
+// group's own count for the year a forecast year ends in where it is
+// shown, otherwise the group's share of the nation's.
+func TestForecastCompletingIsPublished(t *testing.T) {
+	f := loadFramework(t)
+	sp := f.CurrentSpecialisms()
+	a, b := sp[0].ID, sp[len(sp)-1].ID
+	var trainees []Trainee
+	add := func(n int, region, specialism, end string) {
+		for range n {
+			trainees = append(trainees, Trainee{Programme: "stp", Specialism: specialism, Region: region, ExpectedEnd: day(t, end)})
+		}
+	}
+	add(1, "Wales", a, "2027-09-30")
+	add(7, "London", b, "2027-09-30")
+	add(6, "London", a, "2028-09-30")
+	add(40, "North East and Yorkshire", b, "2029-09-30")
+	add(12, "Midlands", b, "2027-09-30")
+	add(9, "Midlands", a, "2027-09-30")
+	add(2, "Wales", b, "2027-09-30")
+	nation, err := pipeline(f, 2026, trainees, nil, PipelineQuery{}, false, DefaultThreshold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := day(t, "2026-09-30")
+	branches := map[string]bool{}
+	for _, region := range []string{"Wales", "London", "North East and Yorkshire"} {
+		group, err := pipeline(f, 2026, trainees, nil, PipelineQuery{Region: region}, false, DefaultThreshold)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := completing(group, nation, from, 0.25)
+		for y, year := range []int{2027, 2028, 2029, 2030, 2031} {
+			i := slices.Index(group.Years, year)
+			g, n := group.Total.Years[i], nation.Total.Years[i]
+			want := 0.0
+			switch {
+			case g.Shown == ShownCount:
+				want, branches["own"] = float64(g.Count), true
+			case n.Shown == ShownCount:
+				want, branches["share"] = float64(n.Count)/4, true
+			}
+			if got[y] != want {
+				t.Errorf("%s, year to %d: %v completing, want %v (group %+v, nation %+v)", region, year, got[y], want, g, n)
+			}
+		}
+	}
+	if !branches["own"] || !branches["share"] {
+		t.Fatalf("the case reads %v: it should read a group's own count and a share", branches)
+	}
+	// Wales's three are not its own figure: 2027 reads a quarter of the
+	// nation's 31.
+	wales, _ := pipeline(f, 2026, trainees, nil, PipelineQuery{Region: "Wales"}, false, DefaultThreshold)
+	if got := completing(wales, nation, from, 0.25); got[0] != 7.75 {
+		t.Errorf("Wales, year to 2027: %v, want 7.75", got[0])
 	}
 }
 
@@ -164,20 +255,21 @@ func TestPipelineRevealsNoSmallCount(t *testing.T) {
 		}
 	}
 
-	dims, _ := pipelineDims(f, trainees)
+	dims, years := pipelineDims(f, 2026)
 	lat := newLattice(dims[:])
-	count := traineeCounts(f, lat, trainees)
+	count := traineeCounts(f, lat, years, trainees)
 	audit(t, count, lat.suppress(count, DefaultThreshold), lat.equations(), DefaultThreshold, lat.published)
-	rl, filled := filledCounts(f, posts, dims[pdRegion], dims[pdSpecialism])
-	audit(t, filled, rl.suppress(filled, DefaultThreshold), rl.equations(), DefaultThreshold, rl.published)
 
 	// And what the pages read is that suppression: no small count shown,
 	// whatever the query.
 	small := 0
 	for _, q := range []PipelineQuery{{}, {Region: auth.Regions[0]}, {Specialism: sp[0].ID}, {Region: auth.Regions[1], Specialism: "group:" + sp[0].RoleGroupID}} {
-		p, err := pipeline(f, trainees, posts, q, false, DefaultThreshold)
+		p, err := pipeline(f, 2026, trainees, posts, q, false, DefaultThreshold)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if p.RoundsWhole != (q != PipelineQuery{}) {
+			t.Fatalf("%+v: rounds whole only %v", q, p.RoundsWhole)
 		}
 		for _, r := range append(p.Rows, p.Total) {
 			for _, c := range append(r.Years, r.Total) {
@@ -195,6 +287,11 @@ func TestPipelineRevealsNoSmallCount(t *testing.T) {
 			}
 			if r.Filled.Shown != ShownCount && (r.FillRate != nil || r.Unfilled.Shown == ShownCount) {
 				t.Fatalf("%+v: round %s hides filled and shows what gives it away: %+v", q, r.Round, r)
+			}
+			// A round's filled places are published whole or not at all:
+			// no part of a round is subtracted from it.
+			if p.RoundsWhole && r.Filled.Shown != ShownHidden {
+				t.Fatalf("%+v: round %s shows part of a round's filled places: %+v", q, r.Round, r)
 			}
 		}
 	}
@@ -227,17 +324,17 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	b.Run("cold", func(b *testing.B) {
 		for range b.N {
-			if _, err := pipeline(f, trainees, posts, PipelineQuery{Region: "London"}, false, DefaultThreshold); err != nil {
+			if _, err := pipeline(f, 2026, trainees, posts, PipelineQuery{Region: "London"}, false, DefaultThreshold); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
-		pc := countPipeline(f, trainees, posts, DefaultThreshold)
+		pc := countPipeline(f, 2026, trainees, posts, DefaultThreshold)
 		regions := append([]string{""}, auth.Regions...)
 		b.ResetTimer()
 		for i := range b.N {
-			pipelineKey(trainees, posts)
+			pipelineKey(2026, trainees, posts)
 			q := PipelineQuery{Region: regions[i%len(regions)], Specialism: sp[i%len(sp)].ID}
 			if _, err := pc.answer(q, false); err != nil {
 				b.Fatal(err)

@@ -479,19 +479,17 @@ func (s *Service) Forecast(ctx context.Context, g Group, a *Assumptions) (*Forec
 	if !b.Shown {
 		return nil, apperr.Errorf(apperr.Invalid, "this group's headcount is too small to show, so it has no forecast: choose a wider one")
 	}
-	var pipeline []Trainee
-	err = s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		pipeline, err = tx.Pipeline()
-		return err
-	})
+	// Trainees completing come from the pipeline as a planner reads it,
+	// whoever asks: the group's own count, or its share of the nation's.
+	group, err := s.Pipeline(ctx, PipelineQuery{Region: g.Region, Specialism: g.Specialism}, false)
 	if err != nil {
 		return nil, err
 	}
-	completing, err := m.Completing(g, b.From, pipeline, func(id string) string { return countedID(s.f, id) })
+	nation, err := s.Pipeline(ctx, PipelineQuery{}, false)
 	if err != nil {
 		return nil, err
 	}
+	completing := completing(group, nation, b.From, m.staffShare(b.Staff))
 	fc := &Forecast{Group: g, Baseline: b, Assumptions: b.Default, Completing: completing}
 	if a != nil {
 		if err := a.Check(); err != nil {
