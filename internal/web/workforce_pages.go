@@ -535,7 +535,24 @@ func (s *Server) flows(r *http.Request) (*workforce.Model, figuresForm, *workfor
 // workforceFlowsCSV is the joiners and leavers by group in the year to
 // the quarter asked, or with years=all the group's financial years.
 func (s *Server) workforceFlowsCSV(w http.ResponseWriter, r *http.Request) error {
-	m, _, ft, fs, err := s.flows(r)
+	years := r.URL.Query().Get("years")
+	if years != "" && years != "all" {
+		return apperr.Invalidf("years", "years is all, for every financial year, or left out")
+	}
+	var m *workforce.Model
+	var ft *workforce.FlowTable
+	var fs *workforce.FlowSeries
+	var err error
+	if years == "all" {
+		// The financial years alone: the quarter asked for does not
+		// matter to them.
+		var q workforce.Query
+		if m, _, q, err = s.question(r); err == nil {
+			fs, err = m.FlowSeries(q.Filter)
+		}
+	} else {
+		m, _, ft, _, err = s.flows(r)
+	}
 	if err != nil {
 		return err
 	}
@@ -553,21 +570,19 @@ func (s *Server) workforceFlowsCSV(w http.ResponseWriter, r *http.Request) error
 		return rec
 	}
 	cw.Write([]string{"from", "to", "group_code", "group", "joiners", "joiners_note", "leavers", "leavers_note"})
-	name := fmt.Sprintf("workforce-flows-%s.csv", ft.To)
-	switch r.URL.Query().Get("years") {
-	case "":
-		for _, c := range ft.Rows {
-			cw.Write(record(ft.From.String(), ft.To.String(), c.Code, c.Name, c))
-		}
-		cw.Write(record(ft.From.String(), ft.To.String(), ft.Total.Code, "Total: "+ft.Total.Name, ft.Total))
-	case "all":
+	var name string
+	if years == "all" {
 		name = "workforce-flows-years.csv"
 		for i, d := range fs.Points {
 			from := workforce.DayOf(d.Time().AddDate(-1, 0, 0))
 			cw.Write(record(from.String(), d.String(), "", fs.Name, fs.Cells[i]))
 		}
-	default:
-		return apperr.Invalidf("years", "years is all, for every financial year, or left out")
+	} else {
+		name = fmt.Sprintf("workforce-flows-%s.csv", ft.To)
+		for _, c := range ft.Rows {
+			cw.Write(record(ft.From.String(), ft.To.String(), c.Code, c.Name, c))
+		}
+		cw.Write(record(ft.From.String(), ft.To.String(), ft.Total.Code, "Total: "+ft.Total.Name, ft.Total))
 	}
 	cw.Flush()
 	return sendCSV(w, name, buf.Bytes())

@@ -213,6 +213,22 @@ func TestWorkforceThroughThePages(t *testing.T) {
 				t.Errorf("the page lacks %s's %d joiners", r.Name, r.Joiners.Count)
 			}
 		}
+		// The financial years' CSV does not depend on the quarter asked
+		// for, even the first, which has no year before it.
+		var quarters struct {
+			Points []string `json:"quarter_ends"`
+		}
+		rec = w.send(w.planner, "GET", "/api/v1/workforce/quarters", "", nil)
+		if err := json.Unmarshal(rec.Body.Bytes(), &quarters); err != nil || len(quarters.Points) < 5 {
+			t.Fatalf("quarters API: %d %v %s", rec.Code, err, excerpt(rec.Body.String()))
+		}
+		first := quarters.Points[0]
+		if rec := w.send(w.planner, "GET", "/workforce/flows.csv?years=all&at="+first, "", nil); rec.Code != 200 || !strings.Contains(rec.Body.String(), ",All staff,") {
+			t.Errorf("financial years' CSV at %s: %d %s", first, rec.Code, excerpt(rec.Body.String()))
+		}
+		if rec := w.send(w.planner, "GET", "/workforce/flows.csv?at="+first, "", nil); rec.Code != 400 || !strings.Contains(rec.Body.String(), "need a year of records before") {
+			t.Errorf("the year to the first quarter's CSV: %d %s", rec.Code, excerpt(rec.Body.String()))
+		}
 		// Bad filters are named.
 		for path, want := range map[string]string{"/workforce?by=colour": "Break the figures down by one of", "/workforce?region=Atlantis": "is not a region",
 			"/workforce?region=London&level=practitioner&band=5&by=specialism": "at most 3 of region"} {

@@ -113,6 +113,10 @@ func AsFileError(err error) (*FileError, bool) {
 // Row is an assignment with the spreadsheet row it came from.
 type Row struct {
 	Line int
+	// KeepsCertificate says the file has no Training Certificate column
+	// (an extract of the columns before it): the certificate held for the
+	// assignment, if any, stays while the assignment's person does.
+	KeepsCertificate bool
 	Assignment
 }
 
@@ -224,7 +228,7 @@ func ReadStaff(r io.Reader, f *framework.Framework, opt ReadOptions) ([]Row, err
 			fe.add(Problem{Row: line, Message: fmt.Sprintf("the row has %d cells, and should have %d", len(rec), columns)})
 			continue
 		}
-		row := Row{Line: line}
+		row := Row{Line: line, KeepsCertificate: columns < len(StaffColumns)}
 		if p := v.parse(rec, &row.Assignment, opt.Year); p != nil {
 			p.Row = line
 			fe.add(*p)

@@ -191,6 +191,9 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 				continue
 			}
 			old, ok := held[r.Number]
+			if ok && r.KeepsCertificate && old.Person == r.Person {
+				r.Certificate = old.Certificate
+			}
 			switch {
 			case !ok:
 				add = append(add, r.Assignment)
@@ -205,7 +208,7 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 		overlaps(fe, all, rows, inFile, func(code string) bool {
 			return opt.OrganisationID == 0 || byCode[code].OrganisationID == opt.OrganisationID
 		})
-		if err := certificates(tx, fe, all, rows, inFile); err != nil {
+		if err := certificates(tx, fe, all, rows, inFile, opt.OrganisationID != 0); err != nil {
 			return err
 		}
 		if err := fe.err(); err != nil {
@@ -244,8 +247,11 @@ func (s *Service) ImportStaff(ctx context.Context, by auth.Actor, rows []Row, op
 
 // certificates adds a problem for each training certificate a row names
 // that hcs did not issue, that was revoked, or that another person's
-// assignment holds, in the file or already.
-func certificates(tx Tx, fe *FileError, held []*Stored, rows []Row, inFile map[string]int) error {
+// assignment holds, in the file or already. A certificate a row keeps
+// from what is held (a file without the column) is not checked again.
+// An employer importing its own staff (scoped) is not told that another
+// employer's staff hold a certificate, only that it cannot be recorded.
+func certificates(tx Tx, fe *FileError, held []*Stored, rows []Row, inFile map[string]int, scoped bool) error {
 	var ids []string
 	holder := map[string]string{}
 	for _, st := range held {
@@ -254,7 +260,9 @@ func certificates(tx Tx, fe *FileError, held []*Stored, rows []Row, inFile map[s
 		}
 	}
 	for i := range rows {
-		if c := rows[i].Certificate; c != "" && !slices.Contains(ids, c) {
+		if c := rows[i].Certificate; c != "" && rows[i].KeepsCertificate {
+			holder[c] = rows[i].Person
+		} else if c != "" && !slices.Contains(ids, c) {
 			ids = append(ids, c)
 		}
 	}
@@ -268,7 +276,7 @@ func certificates(tx Tx, fe *FileError, held []*Stored, rows []Row, inFile map[s
 	line := map[string]int{}
 	for i := range rows {
 		r := &rows[i]
-		if r.Certificate == "" {
+		if r.Certificate == "" || r.KeepsCertificate {
 			continue
 		}
 		c, ok := found[r.Certificate]
@@ -278,11 +286,13 @@ func certificates(tx Tx, fe *FileError, held []*Stored, rows []Row, inFile map[s
 		case c.Revoked:
 			fe.add(Problem{Row: r.Line, Column: "Training Certificate", Message: fmt.Sprintf("certificate %s was revoked, and is not a qualification", r.Certificate)})
 		case holder[r.Certificate] != "" && holder[r.Certificate] != r.Person:
-			at := "held for another person"
+			msg := fmt.Sprintf("certificate %s is held for another person", r.Certificate)
 			if l := line[r.Certificate]; l != 0 {
-				at = fmt.Sprintf("on row %d for another person", l)
+				msg = fmt.Sprintf("certificate %s is on row %d for another person", r.Certificate, l)
+			} else if scoped {
+				msg = fmt.Sprintf("certificate %s cannot be recorded for this person; if it is theirs, the national workforce team can look into it", r.Certificate)
 			}
-			fe.add(Problem{Row: r.Line, Column: "Training Certificate", Message: fmt.Sprintf("certificate %s is %s", r.Certificate, at)})
+			fe.add(Problem{Row: r.Line, Column: "Training Certificate", Message: msg})
 		default:
 			holder[r.Certificate], line[r.Certificate] = r.Person, r.Line
 		}

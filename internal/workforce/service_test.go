@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -350,6 +351,57 @@ func TestImportTrainingCertificates(t *testing.T) {
 		}
 		if !found {
 			t.Fatalf("%s's certificate %s is not their qualification", holder, live)
+		}
+		certified := func() map[string]string {
+			out := map[string]string{}
+			for n, a := range held(t, db) {
+				if a.Certificate != "" {
+					out[n] = a.Certificate
+				}
+			}
+			return out
+		}
+		want := certified()
+		if len(want) == 0 {
+			t.Fatal("no certificate held")
+		}
+
+		// An extract without the Training Certificate column keeps the
+		// certificates held, and changes nothing.
+		old := slices.Clone(rows)
+		for i := range old {
+			old[i].Certificate, old[i].KeepsCertificate = "", true
+		}
+		im, err := s.ImportStaff(ctx, planner, old, workforce.ImportOptions{File: "staff-16.csv"})
+		if err != nil || im.Changed != 0 || im.Added != 0 {
+			t.Fatalf("re-imported without the column: %+v %v", im, err)
+		}
+		if got := certified(); !maps.Equal(got, want) {
+			t.Fatalf("certificates after an extract without the column: %v, want %v", got, want)
+		}
+
+		// An employer importing its own staff is not told who holds a
+		// certificate: only that it cannot be recorded.
+		es, _ := s.Employers(ctx)
+		var own workforce.Employer
+		var mine []workforce.Row
+		for _, e := range es {
+			if e.Code == rows[other].Employer {
+				own = e
+			}
+		}
+		for _, r := range rows {
+			if r.Employer == own.Code && r.Person != holder {
+				mine = append(mine, r)
+			}
+		}
+		if len(mine) == 0 {
+			t.Fatal("the other employer has no staff")
+		}
+		mine[0].Certificate = live
+		_, err = s.ImportStaff(ctx, planner, mine, workforce.ImportOptions{File: "mine.csv", OrganisationID: own.OrganisationID})
+		if msg := apperr.Message(err); apperr.Code(err) != apperr.Invalid || !strings.Contains(msg, "cannot be recorded for this person") || strings.Contains(msg, "another person") {
+			t.Fatalf("an employer recording another's certificate: %v", err)
 		}
 	})
 }
