@@ -17,7 +17,8 @@
 # in training (its counts are made on the first request after a change).
 # Needs wrk, curl, psql and sqlite3.
 # Usage: bench/workforce.sh [duration, default 15s] [connections, default 8]
-# Environment: RUNS (default 3); STAFF (60000); EMPLOYERS (200);
+# Environment: RUNS (default 3); STAFF (60000); EMPLOYERS (200); KINDS
+# (default "figures flows forecast employer pipeline": which to ask);
 # HCS_BENCH_POSTGRES, a URL with rights to create databases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,7 +78,7 @@ for target in "sqlite=$work/hcs.db" "postgresql=${admin_url%/*}/$pgdb?sslmode=di
   else
     psql "$db" -Atc "SELECT organisation_id FROM workforce_employers ORDER BY code" > "$HCS_EMPLOYERS"
   fi
-  for kind in figures flows forecast employer pipeline; do
+  for kind in ${KINDS:-figures flows forecast employer pipeline}; do
     export HCS_KIND=$kind
     if [ "$kind" = pipeline ]; then
       # 1,800 trainees in training (bench/pipeline-seed.sql).
