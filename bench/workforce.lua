@@ -6,7 +6,7 @@
 -- first; HCS_KIND which questions:
 --   figures   the dashboard, its CSV downloads and the figures API
 --   flows     joiners and leavers (API and CSV), at quarters with a year
---             of records before them
+--             of records before them, broken down by one dimension
 --   forecast  the forecast page for regions, specialisms and divisions
 --             large enough to forecast
 --   employer  an employer's own staff (page and CSV), for each employer
@@ -39,7 +39,9 @@ local function depth(s)
 end
 -- Only questions the dashboard answers: a breakdown by something not
 -- filtered (or finer), narrowing at most three of the four dimensions.
-local queries = {}
+-- Joiners and leavers narrow one dimension at a time: the breakdowns of
+-- the whole workforce.
+local queries, flowQueries = {}, {}
 for _, r in ipairs(regions) do
   for _, s in ipairs(specialisms) do
     for _, l in ipairs(levels) do
@@ -51,6 +53,9 @@ for _, r in ipairs(regions) do
         if ok and ((b == "region" or b == "level" or b == "band") or s == "") then narrowed = narrowed + 1 end
         if ok and narrowed <= 3 then
           queries[#queries + 1] = "?region=" .. r .. "&specialism=" .. s .. "&level=" .. l .. "&by=" .. b
+        end
+        if ok and narrowed <= 1 then
+          flowQueries[#flowQueries + 1] = "?region=" .. r .. "&specialism=" .. s .. "&level=" .. l .. "&by=" .. b
         end
       end
     end
@@ -82,6 +87,7 @@ request = function()
   local q = queries[(n * 7919) % #queries + 1]
   local at = quarters[(n * 31) % #quarters + 1]
   if kind == "flows" then
+    q = flowQueries[(n * 7919) % #flowQueries + 1]
     -- the latest, or a quarter with four before it
     at = quarters[((n * 31) % (#quarters - 5)) + 6]
     if n % 5 == 0 then at = "" end
