@@ -389,3 +389,18 @@ func TestPipelineCountsFollowTheRecords(t *testing.T) {
 		t.Fatalf("nothing changed: %d trainees, counted again: %v", n, s.pipe.lat != before)
 	}
 }
+
+// Fill rates are rounded to one place, not cut short.
+func TestFillRateRounds(t *testing.T) {
+	for _, c := range []struct {
+		filled, places int
+		want           float64
+	}{{2, 3, 66.7}, {1, 3, 33.3}, {1, 8, 12.5}, {5, 5, 100}, {0, 4, 0}} {
+		if got := fillRate(c.filled, c.places); got == nil || *got != c.want {
+			t.Errorf("%d of %d: %v, want %v", c.filled, c.places, got, c.want)
+		}
+	}
+	if fillRate(0, 0) != nil {
+		t.Error("a round with no places has a fill rate")
+	}
+}
