@@ -123,10 +123,9 @@ func (s *Server) showPipeline(w http.ResponseWriter, r *http.Request, status int
 		labels = append(labels, rf.Round)
 		values, notes = append(values, figureCount(rf.Filled)), append(notes, figureNote(rf.Filled, p.Threshold))
 	}
-	data["Fill"] = newBarChart("filled", "Training places filled, by recruitment round",
-		fmt.Sprintf("A bar for each recruitment round: its places filled by an accepted offer (%s). The table after the chart has the places and the rate.", scope), labels, values, notes)
-	if p.RoundsWhole {
-		data["Fill"] = nil
+	if !p.RoundsWhole { // filled is not shown for part of a round: no chart
+		data["Fill"] = newBarChart("filled", "Training places filled, by recruitment round",
+			fmt.Sprintf("A bar for each recruitment round: its places filled by an accepted offer (%s). The table after the chart has the places and the rate.", scope), labels, values, notes)
 	}
 	crumbs := []crumb{}
 	if principal(r).Allowed(auth.ActionSchoolHome, auth.AnyRecord) {

@@ -446,8 +446,8 @@ func pipelineDims(f *framework.Framework, year int) ([4]*Dimension, []int) {
 	return [4]*Dimension{programmes, years, base[DimRegion], base[DimSpecialism]}, list
 }
 
-// traineeCounts counts each trainee at its leaf of the lattice, a year
-// before the first of years counted in it and after the last in that,
+// traineeCounts counts each trainee at its leaf of the lattice (a year
+// of expected completion outside years counts in the nearest of them),
 // then sums the groups.
 func traineeCounts(f *framework.Framework, lat *lattice, years []int, trainees []Trainee) []int32 {
 	count := make([]int32, lat.cells)
