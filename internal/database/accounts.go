@@ -24,9 +24,8 @@ func auditID(ctx context.Context, tx *Tx, by auth.Actor, action, recordType, rec
 	if by.UserID != 0 {
 		actor = by.UserID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, process, action, record_type, record_id, address, detail)
+	return tx.ExecLater(ctx, `INSERT INTO audit_log (at, actor_id, process, action, record_type, record_id, address, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tx.Now, actor, by.Process, action, recordType, recordID, by.Address, detail)
-	return err
 }
 
 func (db *DB) CreateOrganisation(ctx context.Context, by auth.Actor, o *auth.Organisation) error {

@@ -352,14 +352,34 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		return nil, mapError(err)
 	}
 	var res sql.Result
-	if tx.pg != nil && tx.pg.begin != "" {
-		res, err = tx.pg.first(ctx, query, args, nil)
+	if tx.pg != nil && tx.pg.unsent() {
+		var tag pgconn.CommandTag
+		tag, err = tx.pg.send(ctx, query, args, nil)
+		res = pgResult(tag.RowsAffected())
 	} else if s := tx.prepared(ctx, query); s != nil {
 		res, err = s.ExecContext(ctx, args...)
 	} else {
 		res, err = tx.q.ExecContext(ctx, query, args...)
 	}
 	return res, mapError(err)
+}
+
+// ExecLater runs a statement whose result the caller does not need and
+// that fails only when the database does (an audit entry: no constraint
+// it could break). On SQLite it runs at once. On PostgreSQL it waits and
+// goes in one round trip with the transaction's next statement or its
+// COMMIT; should it fail, that statement or the commit fails with its
+// error, and the transaction rolls back. Use it only in a Write.
+func (tx *Tx) ExecLater(ctx context.Context, query string, args ...any) error {
+	if tx.pg == nil {
+		_, err := tx.Exec(ctx, query, args...)
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return mapError(err)
+	}
+	tx.pg.later = append(tx.pg.later, waiting{query, args})
+	return nil
 }
 
 // Query runs a query. It is never prepared ahead: a prepared statement
@@ -386,9 +406,9 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) row {
 	if err != nil {
 		return row{err: err}
 	}
-	if tx.pg != nil && tx.pg.begin != "" {
+	if tx.pg != nil && tx.pg.unsent() {
 		return row{first: func(dest []any) error {
-			_, err := tx.pg.first(ctx, query, args, dest)
+			_, err := tx.pg.send(ctx, query, args, dest)
 			return err
 		}}
 	}

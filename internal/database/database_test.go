@@ -355,3 +355,86 @@ func TestDeletedRowsAreOverwritten(t *testing.T) {
 		}
 	}
 }
+
+// TestExecLater checks the statements a write sends later (on PostgreSQL,
+// with its next statement or its COMMIT): they run in order with the rest,
+// a failing one fails the write and saves nothing, and the connection
+// serves the next transaction cleanly.
+func TestExecLater(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		db.SetPoolSize(1) // the next transaction gets the same connection
+		ctx := context.Background()
+		count := func(name string) int {
+			var n int
+			err := db.Read(ctx, func(tx *database.Tx) error {
+				return tx.QueryRow(ctx, "SELECT count(*) FROM organisations WHERE name = $1", name).Scan(&n)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		later := func(tx *database.Tx, name string) error {
+			return tx.ExecLater(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ('trust', $1, 'London', $2)", name, tx.Now)
+		}
+
+		// Sent later, yet seen by the statements after it, in order.
+		err := db.Write(ctx, func(tx *database.Tx) error {
+			if err := later(tx, "Later A"); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM organisations WHERE name = 'Later A'").Scan(&n); err != nil {
+				return err
+			}
+			if n != 1 {
+				t.Errorf("the next statement saw %d rows of the statement sent before it, want 1", n)
+			}
+			return later(tx, "Later B") // goes with the COMMIT
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if count("Later A") != 1 || count("Later B") != 1 {
+			t.Fatalf("committed rows: A %d, B %d, want 1 each", count("Later A"), count("Later B"))
+		}
+
+		// A failing statement sent with the COMMIT fails the write, and
+		// what the write did before it is not saved.
+		err = db.Write(ctx, func(tx *database.Tx) error {
+			if _, err := tx.Insert(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ('trust', 'Later C', 'London', $1)", tx.Now); err != nil {
+				return err
+			}
+			return later(tx, "Later A") // a duplicate name
+		})
+		if apperr.Code(err) != apperr.Conflict {
+			t.Errorf("a duplicate sent with the COMMIT: %v, want conflict", err)
+		}
+		// Nothing sent before it but the statement itself.
+		err = db.Write(ctx, func(tx *database.Tx) error { return later(tx, "Later B") })
+		if apperr.Code(err) != apperr.Conflict {
+			t.Errorf("a duplicate as the only statement: %v, want conflict", err)
+		}
+		// A failing statement sent with the next one fails that one.
+		err = db.Write(ctx, func(tx *database.Tx) error {
+			if err := later(tx, "Later A"); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ('trust', 'Later D', 'London', $1)", tx.Now)
+			return err
+		})
+		if apperr.Code(err) != apperr.Conflict {
+			t.Errorf("a duplicate sent with the next statement: %v, want conflict", err)
+		}
+		if count("Later C") != 0 || count("Later D") != 0 {
+			t.Errorf("a failed write saved rows: C %d, D %d", count("Later C"), count("Later D"))
+		}
+		// The one connection is not left in a transaction.
+		if _, err := insertOrg(t, db, "Later E"); err != nil {
+			t.Fatalf("the write after the failures: %v", err)
+		}
+		if count("Later E") != 1 {
+			t.Error("the write after the failures was not saved")
+		}
+	})
+}

@@ -74,7 +74,6 @@ func markCommitted(ctx context.Context, tx *Tx) error {
 	if !ok {
 		return nil
 	}
-	_, err := tx.Exec(ctx, "UPDATE idempotency_keys SET committed_at = $3 WHERE user_id = $1 AND key = $2 AND committed_at IS NULL",
+	return tx.ExecLater(ctx, "UPDATE idempotency_keys SET committed_at = $3 WHERE user_id = $1 AND key = $2 AND committed_at IS NULL",
 		c.UserID, c.Key, tx.Now)
-	return err
 }

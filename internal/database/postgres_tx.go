@@ -14,8 +14,11 @@ import (
 // PostgreSQL transactions send their BEGIN together with their first
 // statement, in one pgx batch: a round trip fewer per transaction, and no
 // backend left idle in a transaction while hcs reads the reply to a BEGIN.
-// The statements after the first run on the same connection through
-// database/sql, and pgx keeps each connection's prepared statements.
+// Statements whose result the caller does not need (Tx.ExecLater: the
+// audit entry, the Idempotency-Key's mark) wait and travel with the next
+// statement or with the COMMIT, so a write that creates a record and
+// audits it is two round trips. The statements after the first run on the
+// same connection, and pgx keeps each connection's prepared statements.
 const (
 	beginWrite = "BEGIN"
 	beginRead  = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -31,7 +34,19 @@ type pgTx struct {
 	// begin is the BEGIN still to send with the first statement; empty
 	// once sent.
 	begin string
+	// later are statements still to send before the next one (ExecLater).
+	later []waiting
 }
+
+// waiting is a statement still to be sent.
+type waiting struct {
+	query string
+	args  []any
+}
+
+// unsent reports whether the transaction has statements, its BEGIN
+// included, still to send.
+func (pg *pgTx) unsent() bool { return pg.begin != "" || len(pg.later) > 0 }
 
 func (db *DB) runPostgres(ctx context.Context, readOnly bool, now time.Time, fn func(*Tx) error) error {
 	slots, err := db.admit(ctx)
@@ -67,43 +82,59 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, now time.Time, fn 
 			return mapError(err)
 		}
 	}
-	if pg.begin != "" {
+	if pg.begin != "" && len(pg.later) == 0 {
 		return nil // fn ran no statement: there is no transaction to end
 	}
-	return mapError(conn.Raw(func(dc any) error {
-		tag, err := dc.(*stdlib.Conn).Conn().Exec(ctx, "COMMIT")
-		if err == nil && tag.String() == "ROLLBACK" {
-			err = errCommitRolledBack
-		}
-		return err
-	}))
+	tag, err := pg.send(ctx, "COMMIT", nil, nil)
+	if err == nil && tag.String() == "ROLLBACK" {
+		err = errCommitRolledBack
+	}
+	if err != nil {
+		// A statement sent with the COMMIT failed, and PostgreSQL skipped
+		// the COMMIT: the transaction is still open, and aborted.
+		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	return mapError(err)
 }
 
-// started sends the BEGIN on its own if it has not gone yet, for a
-// statement that cannot go in a batch with it.
+// started sends what is still unsent (the BEGIN, statements waiting)
+// on its own, for a statement that cannot go in a batch with them.
 func (pg *pgTx) started(ctx context.Context) error {
-	if pg.begin == "" {
+	if !pg.unsent() {
 		return nil
 	}
-	begin := pg.begin
-	pg.begin = ""
-	_, err := pg.conn.ExecContext(ctx, begin)
+	_, err := pg.send(ctx, "", nil, nil)
 	return err
 }
 
-// first runs the transaction's first statement in one batch with its
-// BEGIN: scanning its row into dest, or, with no dest, as an Exec.
-func (pg *pgTx) first(ctx context.Context, query string, args []any, dest []any) (sql.Result, error) {
-	begin := pg.begin
-	pg.begin = ""
+// send runs query in one batch after what is still unsent (the BEGIN,
+// statements waiting): scanning its row into dest, or, with no dest, as
+// an Exec. With no query it sends only what was waiting. The first error
+// in the batch is returned; PostgreSQL skips the statements after it.
+func (pg *pgTx) send(ctx context.Context, query string, args []any, dest []any) (pgconn.CommandTag, error) {
+	b := &pgx.Batch{}
+	if pg.begin != "" {
+		b.Queue(pg.begin)
+		pg.begin = ""
+	}
+	for _, q := range pg.later {
+		b.Queue(q.query, q.args...)
+	}
+	queued := b.Len()
+	pg.later = pg.later[:0]
+	if query != "" {
+		b.Queue(query, args...)
+	}
 	var tag pgconn.CommandTag
 	err := pg.conn.Raw(func(dc any) error {
-		b := &pgx.Batch{}
-		b.Queue(begin)
-		b.Queue(query, args...)
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
-		_, err := br.Exec()
-		if err == nil {
+		var err error
+		for range queued {
+			if _, err = br.Exec(); err != nil {
+				break
+			}
+		}
+		if err == nil && query != "" {
 			if dest != nil {
 				err = br.QueryRow().Scan(dest...)
 			} else {
@@ -115,10 +146,7 @@ func (pg *pgTx) first(ctx context.Context, query string, args []any, dest []any)
 		}
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return pgResult(tag.RowsAffected()), nil
+	return tag, err
 }
 
 // pgResult is an Exec's result from pgx.
