@@ -3,6 +3,7 @@ package database
 import (
 	"database/sql"
 	"fmt"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/recruit"
@@ -10,17 +11,20 @@ import (
 
 const roundColumns = `id, programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open, start_date,
 	tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark, employer_ranking,
-	matched_at, created_at`
+	test_rule, test_threshold, test_top, test_published_at, matched_at, created_at`
 
 func scanRound(scan func(...any) error) (recruit.Round, error) {
 	var r recruit.Round
-	var matched sql.NullTime
+	var matched, testPublished sql.NullTime
 	var employerRanking int
 	err := scan(&r.ID, &r.Programme, &r.Name, &r.ApplicationsOpen, &r.ShortlistingOpen, &r.InterviewsOpen, &r.PreferencesOpen, &r.OffersOpen, &r.StartDate,
 		&r.TieBreakSeed, &r.ScoreMargin, &r.ShortlistWeight, &r.InterviewWeight, &r.OfferWorkingDays, &r.ShortlistCriteria, &r.ShortlistPassMark, &employerRanking,
-		&matched, &r.CreatedAt)
+		&r.Test.Rule, &r.Test.Threshold, &r.Test.Top, &testPublished, &matched, &r.CreatedAt)
 	if matched.Valid {
 		r.MatchedAt = &matched.Time
+	}
+	if testPublished.Valid {
+		r.TestPublishedAt = &testPublished.Time
 	}
 	r.EmployerRanking = employerRanking == 1
 	return r, err
@@ -36,11 +40,11 @@ func boolInt(b bool) int {
 func (t *recruitTx) InsertRound(r *recruit.Round) error {
 	id, err := t.tx.Insert(t.ctx, `INSERT INTO rounds (programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open,
 		start_date, tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark,
-		employer_ranking, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		employer_ranking, test_rule, test_threshold, test_top, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		r.Programme, r.Name, r.ApplicationsOpen.UTC(), r.ShortlistingOpen.UTC(), r.InterviewsOpen.UTC(), r.PreferencesOpen.UTC(), r.OffersOpen.UTC(),
 		r.StartDate.UTC(), r.TieBreakSeed, r.ScoreMargin, r.ShortlistWeight, r.InterviewWeight, r.OfferWorkingDays, r.ShortlistCriteria, r.ShortlistPassMark,
-		boolInt(r.EmployerRanking), t.tx.Now)
+		boolInt(r.EmployerRanking), r.Test.Rule, int(r.Test.Threshold), r.Test.Top, t.tx.Now)
 	if apperr.Code(err) == apperr.Conflict {
 		return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("A round called %q already exists", r.Name), Err: err}
 	}
@@ -85,6 +89,46 @@ func (t *recruitTx) MarkMatched(roundID int64) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+func (t *recruitTx) SetTestRule(roundID int64, rule recruit.TestRule) error {
+	_, err := t.tx.Exec(t.ctx, "UPDATE rounds SET test_rule = $1, test_threshold = $2, test_top = $3 WHERE id = $4",
+		rule.Rule, int(rule.Threshold), rule.Top, roundID)
+	return err
+}
+
+// MarkTestPublished sets test_published_at only where it is not set, so
+// that of two transactions publishing the outcomes, one alone succeeds.
+func (t *recruitTx) MarkTestPublished(roundID int64) (bool, error) {
+	res, err := t.tx.Exec(t.ctx, "UPDATE rounds SET test_published_at = $1 WHERE id = $2 AND test_published_at IS NULL", t.tx.Now, roundID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *recruitTx) TestScores(roundID int64) ([]recruit.TestScore, error) {
+	return queryAll(t, func(scan func(...any) error) (recruit.TestScore, error) {
+		var s recruit.TestScore
+		var taken string
+		if err := scan(&s.ApplicationID, &s.Score, &taken, &s.ImportedAt); err != nil {
+			return s, err
+		}
+		var err error
+		s.TakenOn, err = time.Parse(time.DateOnly, taken)
+		return s, err
+	}, "SELECT application_id, score, taken_on, imported_at FROM test_scores WHERE round_id = $1 ORDER BY application_id", roundID)
+}
+
+// SaveTestScore inserts a score, or replaces the application's score; the
+// application must be in the round.
+func (t *recruitTx) SaveTestScore(roundID int64, s recruit.TestScore) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO test_scores (application_id, round_id, score, taken_on, imported_at)
+		SELECT id, round_id, $3, $4, $5 FROM applications WHERE id = $1 AND round_id = $2
+		ON CONFLICT (application_id) DO UPDATE SET score = excluded.score, taken_on = excluded.taken_on, imported_at = excluded.imported_at`,
+		s.ApplicationID, roundID, int(s.Score), s.TakenOn.Format(time.DateOnly), t.tx.Now)
+	return err
 }
 
 func (t *recruitTx) Stations(roundID int64) ([]recruit.Station, error) {

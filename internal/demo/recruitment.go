@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"hcs/internal/apperr"
@@ -422,7 +423,8 @@ func (s *seeder) shortlisting(people, reviewers []*auth.User) error {
 	})
 }
 
-// open opens a round taking applications now, with a few already in.
+// open opens a round taking applications now, with a few already in, and
+// an online test stage whose first scores the test provider has sent.
 func (s *seeder) open(people []*auth.User) error {
 	r := &recruit.Round{Programme: "ptp", Name: openRound, ApplicationsOpen: s.day(-5), ShortlistingOpen: s.day(25), InterviewsOpen: s.day(45),
 		PreferencesOpen: s.day(60), OffersOpen: s.day(75), StartDate: s.day(270), TieBreakSeed: "demo-ptp-2027-seed", ScoreMargin: 15, ShortlistWeight: 1,
@@ -433,6 +435,19 @@ func (s *seeder) open(people []*auth.User) error {
 		return err
 	}
 	s.setDay(-2)
-	_, err := s.apply(r, people)
+	apps, err := s.apply(r, people)
+	if err != nil {
+		return err
+	}
+	s.setDay(-1)
+	if _, err := s.rec.SetTestRule(s.ctx, s.school, r.ID, recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: 5500}); err != nil {
+		return err
+	}
+	var file strings.Builder
+	file.WriteString("applicant_reference,score,taken_on\n")
+	for i, a := range apps[:len(apps)-1] { // the last has not taken the test yet
+		fmt.Fprintf(&file, "%s,%d.%d,%s\n", recruit.Reference(a.ID), 44+9*i%40, i%2*5, s.day(-1).Format("2006-01-02"))
+	}
+	_, err = s.rec.ImportTestScores(s.ctx, s.school, r.ID, strings.NewReader(file.String()), false)
 	return err
 }

@@ -111,6 +111,8 @@ type Standing struct {
 // Steps of an application.
 const (
 	StepSubmitted      = "submitted"
+	StepTest           = "test"
+	StepNotLonglisted  = "not-longlisted"
 	StepShortlisting   = "shortlisting"
 	StepNotShortlisted = "not-shortlisted"
 	StepInterview      = "interview"
@@ -122,9 +124,10 @@ const (
 )
 
 // ApplicationStanding says where an application stands at t, from the
-// round's stage, the shortlisting result (score and whether it is
-// complete), the national rank and the offers.
-func ApplicationStanding(r *Round, a *Application, shortlist int, shortlistDone bool, offers []Offer, t time.Time) Standing {
+// round's stage, the online test's outcome (nil until it is published, or
+// when the round has no test), the shortlisting result (score and whether
+// it is complete), the national rank and the offers.
+func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist int, shortlistDone bool, offers []Offer, t time.Time) Standing {
 	stage := r.Stage(t)
 	for _, o := range offers {
 		switch o.Status {
@@ -138,6 +141,10 @@ func ApplicationStanding(r *Round, a *Application, shortlist int, shortlistDone 
 	switch {
 	case stage == StageApplications:
 		return Standing{StepSubmitted, "Your application is in. Applications close on " + r.ShortlistingOpen.UTC().Format(dateFormat) + "."}
+	case r.Test.Rule != TestRuleNone && r.TestPublishedAt == nil && stage == StageShortlisting:
+		return Standing{StepTest, "The online test's results are being collected. Everyone will be told whether their application goes on to shortlisting."}
+	case test != nil && !test.GoesOn:
+		return Standing{StepNotLonglisted, test.Reason}
 	case stage == StageShortlisting:
 		return Standing{StepShortlisting, "Reviewers are scoring applications against the published criteria."}
 	case !shortlisted:

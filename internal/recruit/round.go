@@ -56,6 +56,12 @@ type Round struct {
 	// EmployerRanking lets employers rank their posts' applicants with
 	// their own lists instead of the national rank.
 	EmployerRanking bool `json:"employer_ranking"`
+	// Test is the rule of the round's online test stage; its Rule is
+	// empty when the round has none.
+	Test TestRule `json:"test"`
+	// TestPublishedAt is when the test's outcomes were published and
+	// every applicant told theirs.
+	TestPublishedAt *time.Time `json:"test_published_at,omitempty"`
 
 	MatchedAt *time.Time `json:"matched_at,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -104,7 +110,7 @@ func (r *Round) Validate(f *framework.Framework) error {
 	case r.ShortlistPassMark < 0 || r.ShortlistPassMark > 100:
 		return apperr.Invalidf("shortlist_pass_mark", "the shortlisting pass mark must be 0 to 100")
 	}
-	return nil
+	return r.Test.Validate()
 }
 
 // outOfOrder names the first date of the timetable that is not after the

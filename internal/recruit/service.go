@@ -197,16 +197,19 @@ func (s *Service) specialismName(id string) string {
 
 // Summary is a round at a glance, for the national school's dashboard.
 type Summary struct {
-	Round           Round          `json:"round"`
-	Stage           string         `json:"stage"`
-	Stations        []Station      `json:"stations"`
-	Posts           int            `json:"posts"`
-	Withdrawn       int            `json:"withdrawn"`
-	Places          int            `json:"places"`
-	Applications    int            `json:"applications"`
-	Reviewers       int            `json:"reviewers"`
-	Unassigned      int            `json:"unassigned"` // applications without both reviewers
-	Reviewed        int            `json:"reviewed"`   // with both reviews
+	Round        Round     `json:"round"`
+	Stage        string    `json:"stage"`
+	Stations     []Station `json:"stations"`
+	Posts        int       `json:"posts"`
+	Withdrawn    int       `json:"withdrawn"`
+	Places       int       `json:"places"`
+	Applications int       `json:"applications"`
+	Reviewers    int       `json:"reviewers"`
+	Unassigned   int       `json:"unassigned"` // applications to review without both reviewers
+	// NotLonglisted counts applications the online test's published
+	// outcomes stopped before shortlisting.
+	NotLonglisted   int            `json:"not_longlisted"`
+	Reviewed        int            `json:"reviewed"` // with both reviews
 	NeedModeration  int            `json:"need_moderation"`
 	Shortlisted     int            `json:"shortlisted"`
 	NotShortlisted  int            `json:"not_shortlisted"`
@@ -264,8 +267,24 @@ func (s *Service) Summary(ctx context.Context, roundID int64) (*Summary, error) 
 		if err != nil {
 			return nil, err
 		}
+		// toReview: in a round with an online test, the applications its
+		// published outcomes sent on (none before they are published).
+		toReview := func(Application) bool { return true }
+		if r.Test.Rule != TestRuleNone {
+			_, outcomes, err := longlist(tx, r)
+			if err != nil {
+				return nil, err
+			}
+			published := r.TestPublishedAt != nil
+			toReview = func(a Application) bool { return published && outcomes[a.ID].GoesOn }
+			for _, o := range outcomes {
+				if published && !o.GoesOn {
+					sum.NotLonglisted++
+				}
+			}
+		}
 		for _, a := range apps {
-			if len(st.assignments[a.ID]) < ReviewsPerApplication {
+			if len(st.assignments[a.ID]) < ReviewsPerApplication && toReview(a) {
 				sum.Unassigned++
 			}
 			reviews := st.reviews[a.ID]

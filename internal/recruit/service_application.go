@@ -164,7 +164,9 @@ type ApplicationStatus struct {
 	Round       Round       `json:"round"`
 	Stage       string      `json:"stage"`
 	Standing    Standing    `json:"standing"`
-	Offers      []Offer     `json:"offers"`
+	// Test is the online test's outcome, once published.
+	Test   *TestOutcome `json:"test,omitempty"`
+	Offers []Offer      `json:"offers"`
 }
 
 // Status says where an application stands.
@@ -210,9 +212,19 @@ func status(tx Tx, a *Application) (*ApplicationStatus, error) {
 	if err != nil {
 		return nil, err
 	}
+	var test *TestOutcome
+	if r.Test.Rule != TestRuleNone && r.TestPublishedAt != nil && !a.Withdrawn() {
+		_, outcomes, err := longlist(tx, r)
+		if err != nil {
+			return nil, err
+		}
+		o := outcomes[a.ID]
+		test = &o
+	}
 	score, done, _ := st.shortlist(r, a.ID)
 	now := tx.Now()
-	return &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, score, done, offers, now), Offers: offers}, nil
+	return &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, test, score, done, offers, now),
+		Test: test, Offers: offers}, nil
 }
 
 // Leave takes a person out of national recruitment, as erasing their data

@@ -179,7 +179,12 @@ func (s *Service) AssignReviewers(ctx context.Context, by auth.Actor, roundID in
 		if err != nil {
 			return nil, err
 		}
-		apps = InRound(apps)
+		if r.Test.Rule != TestRuleNone && r.TestPublishedAt == nil {
+			return nil, apperr.Errorf(apperr.Conflict, "Publish the online test's outcomes before assigning reviewers: only applications that go on from the test are reviewed.")
+		}
+		if apps, err = goingOn(tx, r, InRound(apps)); err != nil {
+			return nil, err
+		}
 		reviewers, err := tx.Appointments(roundID)
 		if err != nil {
 			return nil, err
@@ -227,7 +232,9 @@ func (s *Service) RankRound(ctx context.Context, by auth.Actor, roundID int64) (
 		if err != nil {
 			return nil, err
 		}
-		apps = InRound(apps)
+		if apps, err = goingOn(tx, r, InRound(apps)); err != nil {
+			return nil, err
+		}
 		st, err := loadState(tx, Query{RoundID: roundID})
 		if err != nil {
 			return nil, err

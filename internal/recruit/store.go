@@ -76,6 +76,15 @@ type Tx interface {
 	// when it was already matched.
 	MarkMatched(roundID int64) (bool, error)
 	Stations(roundID int64) ([]Station, error)
+	// SetTestRule saves the rule of a round's online test stage.
+	SetTestRule(roundID int64, t TestRule) error
+	// MarkTestPublished records that the round's test outcomes are
+	// published, and reports false when they already were.
+	MarkTestPublished(roundID int64) (bool, error)
+	// TestScores lists a round's imported test scores.
+	TestScores(roundID int64) ([]TestScore, error)
+	// SaveTestScore adds an application's test score, or replaces it.
+	SaveTestScore(roundID int64, s TestScore) error
 	ReplaceStations(roundID int64, stations []Station) error
 
 	InsertPost(p *Post) error

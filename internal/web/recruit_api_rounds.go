@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -44,6 +47,7 @@ type roundRequest struct {
 	ShortlistCriteria string           `json:"shortlist_criteria"`
 	ShortlistPassMark int              `json:"shortlist_pass_mark"`
 	EmployerRanking   bool             `json:"employer_ranking"`
+	Test              recruit.TestRule `json:"test"`
 	Stations          []stationRequest `json:"stations"`
 }
 
@@ -51,7 +55,8 @@ func (req roundRequest) round() *recruit.Round {
 	return &recruit.Round{Programme: req.Programme, Name: req.Name, ApplicationsOpen: req.ApplicationsOpen, ShortlistingOpen: req.ShortlistingOpen,
 		InterviewsOpen: req.InterviewsOpen, PreferencesOpen: req.PreferencesOpen, OffersOpen: req.OffersOpen, StartDate: req.StartDate,
 		TieBreakSeed: req.TieBreakSeed, ScoreMargin: req.ScoreMargin, ShortlistWeight: req.ShortlistWeight, InterviewWeight: req.InterviewWeight,
-		OfferWorkingDays: req.OfferWorkingDays, ShortlistCriteria: req.ShortlistCriteria, ShortlistPassMark: req.ShortlistPassMark, EmployerRanking: req.EmployerRanking}
+		OfferWorkingDays: req.OfferWorkingDays, ShortlistCriteria: req.ShortlistCriteria, ShortlistPassMark: req.ShortlistPassMark, EmployerRanking: req.EmployerRanking,
+		Test: req.Test}
 }
 
 // roundView is a round with the stage it is in now and its stations.
@@ -324,4 +329,71 @@ func (s *Server) apiInterviewQueue(w http.ResponseWriter, r *http.Request) (int,
 	}
 	queue, err := s.recruit.InterviewQueue(r.Context(), id, orgs)
 	return http.StatusOK, map[string]any{"applications": queue}, err
+}
+
+// The online test stage.
+
+func (s *Server) apiTestStage(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	id, err := roundManaged(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	st, err := s.recruit.TestStage(r.Context(), id)
+	return http.StatusOK, st, err
+}
+
+func (s *Server) apiSetTestRule(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	id, err := roundManaged(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var rule recruit.TestRule
+	if err := decodeJSON(r, &rule); err != nil {
+		return 0, nil, err
+	}
+	rd, err := s.recruit.SetTestRule(r.Context(), actor(r), id, rule)
+	if err != nil {
+		return 0, nil, err
+	}
+	v, err := s.roundView(r, rd)
+	return http.StatusOK, v, err
+}
+
+// apiImportTestScores takes the test provider's file as the body, of type
+// text/csv; confirm_corrections=true confirms that scores differing from
+// those imported are corrections.
+func (s *Server) apiImportTestScores(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	id, err := roundManaged(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "text/csv" {
+		return 0, nil, apperr.Invalidf("body", "Send the test provider's file as the body, with Content-Type: text/csv")
+	}
+	confirm := false
+	switch v := r.URL.Query().Get("confirm_corrections"); v {
+	case "", "false":
+	case "true":
+		confirm = true
+	default:
+		return 0, nil, apperr.Invalidf("confirm_corrections", "confirm_corrections must be true or false, not %q", v)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxTestFileBytes+1))
+	if err != nil {
+		return 0, nil, apperr.Invalidf("body", "The file could not be read: %v", err)
+	}
+	if len(body) > maxTestFileBytes {
+		return 0, nil, apperr.Invalidf("body", "The file is larger than %d MB", maxTestFileBytes>>20)
+	}
+	im, err := s.recruit.ImportTestScores(r.Context(), actor(r), id, bytes.NewReader(body), confirm)
+	return http.StatusOK, im, err
+}
+
+func (s *Server) apiPublishTestOutcomes(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	id, err := roundManaged(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	st, err := s.recruit.PublishTestOutcomes(r.Context(), actor(r), id)
+	return http.StatusOK, st, err
 }

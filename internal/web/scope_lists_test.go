@@ -132,7 +132,10 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /trainee/evidence/{id}", "GET /api/v1/trainees/{id}", "GET /api/v1/trainees/{id}/history", "GET /api/v1/evidence/{id}",
 			"GET /api/v1/trainees/{id}/certificates", "GET /training/trainees/{id}/archive.json", "GET /training/trainees/{id}/xapi.json",
 			"GET /api/v1/trainees/{id}/archive", "GET /api/v1/trainees/{id}/statements", "GET /training/files/{id}", "GET /api/v1/files/{id}",
-			"GET /api/v1/trainees/{id}/files", "GET /training/departments/{id}/import"}
+			"GET /api/v1/trainees/{id}/files", "GET /training/departments/{id}/import",
+			// A round's online test stage: its applications by reference,
+			// for whoever manages the round.
+			"GET /school/rounds/{id}/test", "GET /api/v1/rounds/{id}/test"}
 		for _, rt := range h.Routes() {
 			method, _, _ := strings.Cut(rt.Pattern, " ")
 			if method != "GET" || rt.Action == auth.ActionPublic {

@@ -1,0 +1,213 @@
+package recruit_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"hcs/internal/apperr"
+	"hcs/internal/recruit"
+)
+
+func mark(t *testing.T, s string) recruit.TestMark {
+	t.Helper()
+	m, err := recruit.ParseTestMark(s)
+	if err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return m
+}
+
+func TestParseTestMark(t *testing.T) {
+	for in, want := range map[string]recruit.TestMark{"0": 0, "62": 6200, "62.5": 6250, "61.25": 6125, "1000": 100000, "007.1": 710} {
+		if got, err := recruit.ParseTestMark(in); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", in, got, err, want)
+		}
+		if want.String() != strings.TrimLeft(strings.TrimRight(strings.TrimRight(in, "0"), "."), "0") && in != "0" && in != "1000" && in != "62" {
+			t.Errorf("%d written as %s", want, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "1000.01", "62.", ".5", "62.555", "6e1", "62,5", " 62", "10000"} {
+		if _, err := recruit.ParseTestMark(in); err == nil {
+			t.Errorf("%q was read as a score", in)
+		}
+	}
+	if s := recruit.TestMark(100000).String(); s != "1000" {
+		t.Errorf("1000 written as %s", s)
+	}
+}
+
+// TestLonglistThreshold: a score exactly at the threshold goes on, one
+// hundredth below does not; no score does not; withdrawn applications
+// have no outcome.
+func TestLonglistThreshold(t *testing.T) {
+	r := testRound()
+	r.Test = recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: mark(t, "60")}
+	withdrawn := time.Now()
+	apps := []recruit.Application{{ID: 1, Specialism: "audiology"}, {ID: 2, Specialism: "audiology"}, {ID: 3, Specialism: "genomics"},
+		{ID: 4, Specialism: "genomics"}, {ID: 5, Specialism: "genomics", WithdrawnAt: &withdrawn}}
+	scores := []recruit.TestScore{{ApplicationID: 1, Score: mark(t, "60")}, {ApplicationID: 2, Score: mark(t, "59.99")},
+		{ApplicationID: 3, Score: mark(t, "99")}, {ApplicationID: 5, Score: mark(t, "99")}}
+	out := recruit.Longlist(r, apps, scores)
+	want := map[int64]bool{1: true, 2: false, 3: true, 4: false}
+	if len(out) != len(want) {
+		t.Errorf("%d outcomes, want %d (the withdrawn application has none): %+v", len(out), len(want), out)
+	}
+	for id, goes := range want {
+		o := out[id]
+		if o.GoesOn != goes {
+			t.Errorf("application %d: goes on %v, want %v (%s)", id, o.GoesOn, goes, o.Reason)
+		}
+		if o.Cut == nil || *o.Cut != mark(t, "60") {
+			t.Errorf("application %d: cut %v, want the threshold 60", id, o.Cut)
+		}
+	}
+	if !strings.Contains(out[2].Reason, "59.99 was below the threshold of 60") || !strings.Contains(out[1].Reason, "60 reached the threshold of 60") {
+		t.Errorf("reasons: %q; %q", out[1].Reason, out[2].Reason)
+	}
+	if out[4].Score != nil || !strings.Contains(out[4].Reason, "no online test score") {
+		t.Errorf("the unscored application: %+v", out[4])
+	}
+}
+
+// TestLonglistTop: the best N scores of each specialism go on, with
+// everyone tied with the Nth; a specialism with fewer scores than N sends
+// all of them on.
+func TestLonglistTop(t *testing.T) {
+	r := testRound()
+	r.Test = recruit.TestRule{Rule: recruit.TestRuleTop, Top: 2}
+	var apps []recruit.Application
+	var scores []recruit.TestScore
+	add := func(id int64, sp, score string) {
+		apps = append(apps, recruit.Application{ID: id, Specialism: sp})
+		if score != "" {
+			scores = append(scores, recruit.TestScore{ApplicationID: id, Score: mark(t, score)})
+		}
+	}
+	add(1, "audiology", "80")
+	add(2, "audiology", "70")
+	add(3, "audiology", "70") // ties with the second best: goes on
+	add(4, "audiology", "69.99")
+	add(5, "audiology", "")
+	add(6, "genomics", "10") // the only score in genomics
+	add(7, "genomics", "")
+	add(8, "cardiac-science", "30")
+	add(9, "cardiac-science", "50")
+	add(10, "cardiac-science", "40") // the second best: the cut
+	out := recruit.Longlist(r, apps, scores)
+	want := map[int64]bool{1: true, 2: true, 3: true, 4: false, 5: false, 6: true, 7: false, 8: false, 9: true, 10: true}
+	for id, goes := range want {
+		if out[id].GoesOn != goes {
+			t.Errorf("application %d: goes on %v, want %v (%s)", id, out[id].GoesOn, goes, out[id].Reason)
+		}
+	}
+	if c := out[4].Cut; c == nil || *c != mark(t, "70") {
+		t.Errorf("audiology's cut is %v, want 70", c)
+	}
+	if c := out[8].Cut; c == nil || *c != mark(t, "40") {
+		t.Errorf("cardiac science's cut is %v, want 40", c)
+	}
+	if c := out[7].Cut; c == nil || *c != mark(t, "10") {
+		t.Errorf("genomics' cut is %v, want 10", c)
+	}
+	if !strings.Contains(out[4].Reason, "lowest of the 2 best scores in your specialism") {
+		t.Errorf("reason: %q", out[4].Reason)
+	}
+	// Raising N past the specialism's scores sends every score on.
+	r.Test.Top = 10
+	if out := recruit.Longlist(r, apps, scores); !out[4].GoesOn || out[5].GoesOn {
+		t.Errorf("top 10: %+v", out)
+	}
+}
+
+func TestTestRuleValidate(t *testing.T) {
+	for _, bad := range []recruit.TestRule{{Rule: "sometimes"}, {Rule: "top"}, {Rule: "top", Top: 10001}, {Rule: "threshold", Top: 3},
+		{Rule: "threshold", Threshold: -1}, {Rule: "threshold", Threshold: 100001}, {Rule: "", Top: 5}, {Rule: "top", Top: 5, Threshold: 1}} {
+		if err := bad.Validate(); apperr.Code(err) != apperr.Invalid {
+			t.Errorf("%+v: %v, want invalid", bad, err)
+		}
+	}
+	for _, good := range []recruit.TestRule{{}, {Rule: "threshold"}, {Rule: "threshold", Threshold: 100000}, {Rule: "top", Top: 1}} {
+		if err := good.Validate(); err != nil {
+			t.Errorf("%+v: %v", good, err)
+		}
+	}
+}
+
+// TestParseTestScores: every fault names its line and column.
+func TestParseTestScores(t *testing.T) {
+	rows, err := recruit.ParseTestScores(strings.NewReader("\ufeffScore,applicant_reference,taken_on\r\n61.5,APP-000001,2027-02-01\r\n\r\n70,app-000002,2027-02-10\r\n"))
+	if err != nil || len(rows) != 2 || rows[0].ApplicationID != 1 || rows[0].Score != 6150 || rows[1].ApplicationID != 2 || rows[1].Line != 4 ||
+		!rows[1].TakenOn.Equal(day("2027-02-10")) {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	for _, tc := range []struct{ file, says string }{
+		{"", "line 1: the file is empty"},
+		{"applicant_reference,score\n", "line 1: the header has no taken_on column"},
+		{"applicant_reference,score,taken_on,name\n", `line 1: the column "name" is not one of`},
+		{"applicant_reference,score,score,taken_on\n", "line 1: the column score is given twice"},
+		{"applicant_reference,score,taken_on\nAPP-000001,61,2027-02-01\nAPP-000002,6x,2027-02-01\n", `line 3, column score: "6x" is not a score`},
+		{"applicant_reference,score,taken_on\nAPP-000001,1000.5,2027-02-01\n", `line 2, column score: "1000.5" is not a score`},
+		{"applicant_reference,score,taken_on\nA-1,61,2027-02-01\n", `line 2, column applicant_reference: "A-1" is not an application reference`},
+		{"applicant_reference,score,taken_on\nAPP-000001,61,01/02/2027\n", `line 2, column taken_on: "01/02/2027" is not a date`},
+		{"applicant_reference,score,taken_on\nAPP-000001,61,2027-02-01\nAPP-000002,62,2027-02-01\nAPP-000001,63,2027-02-01\n", "line 4, column applicant_reference: APP-000001 is also on line 2"},
+		{"applicant_reference,score,taken_on\nAPP-000001,61\n", "line 2: 2 values where the header has 3 columns"},
+		{"applicant_reference,score,taken_on\nAPP-000001,\"61,2027-02-01\n", "not valid CSV"},
+	} {
+		rows, err := recruit.ParseTestScores(strings.NewReader(tc.file))
+		if apperr.Code(err) != apperr.Invalid || !strings.Contains(err.Error(), tc.says) || rows != nil {
+			t.Errorf("%q: %v (%d rows); want invalid saying %q and no rows", tc.file, err, len(rows), tc.says)
+		}
+	}
+}
+
+// TestPlanTestImport: unknown applications are refused; a row equal to
+// the stored one changes nothing; a changed score or date is a correction,
+// refused unless confirmed.
+func TestPlanTestImport(t *testing.T) {
+	r := testRound()
+	apps := []recruit.Application{{ID: 1}, {ID: 2}, {ID: 3}}
+	taken := day("2027-02-01")
+	existing := []recruit.TestScore{{ApplicationID: 1, Score: 6000, TakenOn: taken}, {ApplicationID: 2, Score: 7000, TakenOn: taken}}
+	row := func(line int, id int64, score recruit.TestMark, on time.Time) recruit.TestScoreRow {
+		return recruit.TestScoreRow{Line: line, Reference: recruit.Reference(id), ApplicationID: id, Score: score, TakenOn: on}
+	}
+	now := day("2027-02-10")
+	plan, err := recruit.PlanTestImport(r, apps, existing, []recruit.TestScoreRow{row(2, 1, 6000, taken), row(3, 2, 7000, taken), row(4, 3, 5000, taken)}, false, now)
+	if err != nil || plan.AddedCount != 1 || plan.CorrectedCount != 0 || plan.Unchanged != 2 {
+		t.Fatalf("plan %+v, %v", plan, err)
+	}
+	_, err = recruit.PlanTestImport(r, apps, existing, []recruit.TestScoreRow{row(2, 9, 6000, taken)}, true, now)
+	if apperr.Code(err) != apperr.Invalid || !strings.Contains(err.Error(), "line 2, column applicant_reference: APP-000009 is not an application in STP 2027") {
+		t.Errorf("an unknown application: %v", err)
+	}
+	changed := []recruit.TestScoreRow{row(2, 1, 6000, taken), row(3, 2, 7100, taken), row(4, 1, 6000, day("2027-02-02"))}
+	_, err = recruit.PlanTestImport(r, apps, existing, changed[:2], false, now)
+	if apperr.Code(err) != apperr.Conflict || !strings.Contains(err.Error(), "line 3: APP-000002 already has the score 70 (taken 2027-02-01) and this file says 71") {
+		t.Errorf("a changed score without confirmation: %v", err)
+	}
+	_, err = recruit.PlanTestImport(r, apps, existing, changed[2:], false, now)
+	if apperr.Code(err) != apperr.Conflict {
+		t.Errorf("a changed date without confirmation: %v", err)
+	}
+	plan, err = recruit.PlanTestImport(r, apps, existing, changed[:2], true, now)
+	if err != nil || plan.CorrectedCount != 1 || plan.Corrected[0].ApplicationID != 2 || plan.Was[2].Score != 7000 || plan.Unchanged != 1 {
+		t.Errorf("confirmed corrections: %+v, %v", plan, err)
+	}
+	// The test is taken after applications open (11 January 2027), and not
+	// after today.
+	for _, tc := range []struct {
+		on   string
+		says string
+	}{{"2027-02-11", "line 2, column taken_on: 2027-02-11 is in the future"}, {"2027-01-10", "line 2, column taken_on: 2027-01-10 is before applications to STP 2027 opened"}} {
+		_, err = recruit.PlanTestImport(r, apps, nil, []recruit.TestScoreRow{row(2, 3, 5000, day(tc.on))}, false, now)
+		if apperr.Code(err) != apperr.Invalid || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("taken on %s: %v; want %q", tc.on, err, tc.says)
+		}
+	}
+	for _, on := range []string{"2027-01-11", "2027-02-10"} {
+		if _, err = recruit.PlanTestImport(r, apps, nil, []recruit.TestScoreRow{row(2, 3, 5000, day(on))}, false, now); err != nil {
+			t.Errorf("taken on %s: %v", on, err)
+		}
+	}
+}
