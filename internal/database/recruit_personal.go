@@ -38,8 +38,11 @@ var recruitmentPersonal = privacy.Register{
 		{Name: "interview_scores", As: "applicant", About: theirApplications, Describe: "Your interview scores", Erase: privacy.Keep,
 			Columns: []privacy.Column{{Name: "id"}, {Name: "application_id"}, {Name: "station_id"}, {Name: "score"},
 				{Name: "assessor_id", Treat: privacy.Other}, {Name: "created_at"}}},
-		{Name: "test_scores", As: "applicant", About: theirApplications, Describe: "Your online test scores, as the test provider reported them", Erase: privacy.Keep,
-			Columns: []privacy.Column{{Name: "application_id"}, {Name: "round_id"}, {Name: "score"}, {Name: "taken_on"}, {Name: "imported_at"}}},
+		{Name: "test_scores", As: "applicant", About: theirApplications, Describe: "Your online test scores (in hundredths of a point), as the test provider reported them",
+			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "application_id"}, {Name: "round_id"}, {Name: "score_hundredths"}, {Name: "taken_on"}, {Name: "imported_at"}}},
+		{Name: "test_outcomes", As: "applicant", About: theirApplications, Describe: "Whether your applications went on from the online test, as published",
+			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "application_id"}, {Name: "round_id"}, {Name: "score_hundredths"}, {Name: "cut_hundredths"},
+				{Name: "goes_on"}, {Name: "reason"}, {Name: "published_at"}}},
 
 		// The same tables hold staff as the people who scored.
 		{Name: "reviewers", As: "reviewer", About: "user_id = $1", Describe: "Rounds you were appointed to review", Erase: privacy.Keep,

@@ -11,15 +11,16 @@ import (
 
 const roundColumns = `id, programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open, start_date,
 	tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark, employer_ranking,
-	test_rule, test_threshold, test_top, test_published_at, matched_at, created_at`
+	test_rule, test_threshold, test_top, test_tie_break, test_published_at, matched_at, created_at`
 
 func scanRound(scan func(...any) error) (recruit.Round, error) {
 	var r recruit.Round
 	var matched, testPublished sql.NullTime
-	var employerRanking int
+	var employerRanking, tieBreak int
 	err := scan(&r.ID, &r.Programme, &r.Name, &r.ApplicationsOpen, &r.ShortlistingOpen, &r.InterviewsOpen, &r.PreferencesOpen, &r.OffersOpen, &r.StartDate,
 		&r.TieBreakSeed, &r.ScoreMargin, &r.ShortlistWeight, &r.InterviewWeight, &r.OfferWorkingDays, &r.ShortlistCriteria, &r.ShortlistPassMark, &employerRanking,
-		&r.Test.Rule, &r.Test.Threshold, &r.Test.Top, &testPublished, &matched, &r.CreatedAt)
+		&r.Test.Rule, &r.Test.Threshold, &r.Test.Top, &tieBreak, &testPublished, &matched, &r.CreatedAt)
+	r.Test.TieBreak = tieBreak == 1
 	if matched.Valid {
 		r.MatchedAt = &matched.Time
 	}
@@ -40,11 +41,11 @@ func boolInt(b bool) int {
 func (t *recruitTx) InsertRound(r *recruit.Round) error {
 	id, err := t.tx.Insert(t.ctx, `INSERT INTO rounds (programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open,
 		start_date, tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark,
-		employer_ranking, test_rule, test_threshold, test_top, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		employer_ranking, test_rule, test_threshold, test_top, test_tie_break, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		r.Programme, r.Name, r.ApplicationsOpen.UTC(), r.ShortlistingOpen.UTC(), r.InterviewsOpen.UTC(), r.PreferencesOpen.UTC(), r.OffersOpen.UTC(),
 		r.StartDate.UTC(), r.TieBreakSeed, r.ScoreMargin, r.ShortlistWeight, r.InterviewWeight, r.OfferWorkingDays, r.ShortlistCriteria, r.ShortlistPassMark,
-		boolInt(r.EmployerRanking), r.Test.Rule, int(r.Test.Threshold), r.Test.Top, t.tx.Now)
+		boolInt(r.EmployerRanking), r.Test.Rule, int(r.Test.Threshold), r.Test.Top, boolInt(r.Test.TieBreak), t.tx.Now)
 	if apperr.Code(err) == apperr.Conflict {
 		return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("A round called %q already exists", r.Name), Err: err}
 	}
@@ -92,8 +93,8 @@ func (t *recruitTx) MarkMatched(roundID int64) (bool, error) {
 }
 
 func (t *recruitTx) SetTestRule(roundID int64, rule recruit.TestRule) error {
-	_, err := t.tx.Exec(t.ctx, "UPDATE rounds SET test_rule = $1, test_threshold = $2, test_top = $3 WHERE id = $4",
-		rule.Rule, int(rule.Threshold), rule.Top, roundID)
+	_, err := t.tx.Exec(t.ctx, "UPDATE rounds SET test_rule = $1, test_threshold = $2, test_top = $3, test_tie_break = $4 WHERE id = $5",
+		rule.Rule, int(rule.Threshold), rule.Top, boolInt(rule.TieBreak), roundID)
 	return err
 }
 
@@ -118,17 +119,57 @@ func (t *recruitTx) TestScores(roundID int64) ([]recruit.TestScore, error) {
 		var err error
 		s.TakenOn, err = time.Parse(time.DateOnly, taken)
 		return s, err
-	}, "SELECT application_id, score, taken_on, imported_at FROM test_scores WHERE round_id = $1 ORDER BY application_id", roundID)
+	}, "SELECT application_id, score_hundredths, taken_on, imported_at FROM test_scores WHERE round_id = $1 ORDER BY application_id", roundID)
 }
 
 // SaveTestScore inserts a score, or replaces the application's score; the
 // application must be in the round.
 func (t *recruitTx) SaveTestScore(roundID int64, s recruit.TestScore) error {
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO test_scores (application_id, round_id, score, taken_on, imported_at)
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO test_scores (application_id, round_id, score_hundredths, taken_on, imported_at)
 		SELECT id, round_id, $3, $4, $5 FROM applications WHERE id = $1 AND round_id = $2
-		ON CONFLICT (application_id) DO UPDATE SET score = excluded.score, taken_on = excluded.taken_on, imported_at = excluded.imported_at`,
+		ON CONFLICT (application_id) DO UPDATE SET score_hundredths = excluded.score_hundredths, taken_on = excluded.taken_on, imported_at = excluded.imported_at`,
 		s.ApplicationID, roundID, int(s.Score), s.TakenOn.Format(time.DateOnly), t.tx.Now)
 	return err
+}
+
+// SaveTestOutcomes records a round's published test outcomes; an
+// application has one, so a second publication fails with a conflict.
+func (t *recruitTx) SaveTestOutcomes(roundID int64, outcomes []recruit.TestOutcome) error {
+	for _, o := range outcomes {
+		var score, cut any
+		if o.Score != nil {
+			score = int(*o.Score)
+		}
+		if o.Cut != nil {
+			cut = int(*o.Cut)
+		}
+		if err := t.tx.ExecLater(t.ctx, `INSERT INTO test_outcomes (application_id, round_id, score_hundredths, cut_hundredths, goes_on, reason, published_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, o.ApplicationID, roundID, score, cut, boolInt(o.GoesOn), o.Reason, t.tx.Now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *recruitTx) TestOutcomes(roundID int64) ([]recruit.TestOutcome, error) {
+	return queryAll(t, func(scan func(...any) error) (recruit.TestOutcome, error) {
+		var o recruit.TestOutcome
+		var score, cut sql.NullInt64
+		var goesOn int
+		if err := scan(&o.ApplicationID, &score, &cut, &goesOn, &o.Reason); err != nil {
+			return o, err
+		}
+		if score.Valid {
+			m := recruit.TestMark(score.Int64)
+			o.Score = &m
+		}
+		if cut.Valid {
+			m := recruit.TestMark(cut.Int64)
+			o.Cut = &m
+		}
+		o.GoesOn = goesOn == 1
+		return o, nil
+	}, "SELECT application_id, score_hundredths, cut_hundredths, goes_on, reason FROM test_outcomes WHERE round_id = $1 ORDER BY application_id", roundID)
 }
 
 func (t *recruitTx) Stations(roundID int64) ([]recruit.Station, error) {

@@ -1,6 +1,7 @@
 package recruit
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -96,8 +97,11 @@ type TestScore struct {
 // TestRule is a round's rule for its test stage.
 type TestRule struct {
 	Rule      string   `json:"rule"`
-	Threshold TestMark `json:"threshold,omitempty"`
-	Top       int      `json:"top,omitempty"`
+	Threshold TestMark `json:"threshold"`
+	Top       int      `json:"top"`
+	// TieBreak: the test score breaks ties in the national rank, after
+	// the interview and shortlisting scores and before the lottery.
+	TieBreak bool `json:"tie_break"`
 }
 
 // Validate checks a test rule.
@@ -106,6 +110,9 @@ func (t TestRule) Validate() error {
 	case TestRuleNone:
 		if t.Threshold != 0 || t.Top != 0 {
 			return apperr.Invalidf("rule", "Choose a rule for the test stage: a threshold or the best scores in each specialism")
+		}
+		if t.TieBreak {
+			return apperr.Invalidf("tie_break", "Only a round with an online test can use its scores to break ties")
 		}
 	case TestRuleThreshold:
 		if t.Top != 0 {
@@ -129,13 +136,22 @@ func (t TestRule) Validate() error {
 
 // Describe says the rule in words, for the round's published rules.
 func (t TestRule) Describe() string {
+	var s string
 	switch t.Rule {
 	case TestRuleThreshold:
-		return fmt.Sprintf("Applicants who score %s or more in the online test go on to shortlisting.", t.Threshold)
+		s = fmt.Sprintf("Applicants who score %s or more in the online test go on to shortlisting.", t.Threshold)
 	case TestRuleTop:
-		return fmt.Sprintf("In each specialism, the %d best scores in the online test go on to shortlisting, with everyone who ties with the last of them.", t.Top)
+		s = fmt.Sprintf("In each specialism, %s in the online test go on to shortlisting.", bestScores(t.Top))
+		if t.Top == 1 {
+			s = "In each specialism, the best score in the online test goes on to shortlisting, with any that tie with it."
+		}
+	default:
+		return "This round has no online test."
 	}
-	return "This round has no online test."
+	if t.TieBreak {
+		s += " The test score also breaks ties in the national rank."
+	}
+	return s
 }
 
 // CanSetTestRule says whether a round's test rule may change at t: until
@@ -236,24 +252,30 @@ func Longlist(r *Round, apps []Application, scores []TestScore) map[int64]TestOu
 		switch {
 		case !scored:
 			o.Reason = "There is no online test score for this application, so it does not go on to shortlisting."
+		case s >= c && hasCut && r.Test.Rule == TestRuleTop:
+			o.Score, o.GoesOn = &s, true
+			o.Reason = fmt.Sprintf("Your score of %s was among %s in your specialism, so your application goes on to shortlisting.", s, bestScores(r.Test.Top))
 		case s >= c && hasCut:
 			o.Score, o.GoesOn = &s, true
-			o.Reason = fmt.Sprintf("Your score of %s reached %s, so your application goes on to shortlisting.", s, cutWords(r, c))
+			o.Reason = fmt.Sprintf("Your score of %s reached the threshold of %s, so your application goes on to shortlisting.", s, c)
+		case r.Test.Rule == TestRuleTop:
+			o.Score = &s
+			o.Reason = fmt.Sprintf("Your score of %s was below %s, the lowest of %s in your specialism, so your application does not go on to shortlisting.", s, c, bestScores(r.Test.Top))
 		default:
 			o.Score = &s
-			o.Reason = fmt.Sprintf("Your score of %s was below %s, so your application does not go on to shortlisting.", s, cutWords(r, c))
+			o.Reason = fmt.Sprintf("Your score of %s was below the threshold of %s, so your application does not go on to shortlisting.", s, c)
 		}
 		out[a.ID] = o
 	}
 	return out
 }
 
-// cutWords names the score an applicant needed.
-func cutWords(r *Round, c TestMark) string {
-	if r.Test.Rule == TestRuleTop {
-		return fmt.Sprintf("%s, the lowest of the %d best scores in your specialism", c, r.Test.Top)
+// bestScores says "the best score" or "the 3 best scores".
+func bestScores(n int) string {
+	if n == 1 {
+		return "the best score (with any that tie with it)"
 	}
-	return fmt.Sprintf("the threshold of %s", c)
+	return fmt.Sprintf("the %d best scores (with any that tie with the last)", n)
 }
 
 // TestScoreRow is one row of a test provider's file.
@@ -284,7 +306,11 @@ func scoreFileError(line int, column, format string, args ...any) error {
 // twice is a fault. References and dates are checked against a round by
 // PlanTestImport.
 func ParseTestScores(r io.Reader) ([]TestScoreRow, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3) // a byte-order mark, as spreadsheets write
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -296,10 +322,12 @@ func ParseTestScores(r io.Reader) ([]TestScoreRow, error) {
 	}
 	pos := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
+		case h == "":
+			return nil, scoreFileError(1, "", "column %d of the header has no name (a comma too many?); the header must be %s", i+1, strings.Join(testColumns, ","))
 		case !slices.Contains(testColumns, h):
-			return nil, scoreFileError(1, "", "the column %q is not one of %s; remove it (the file must hold nothing else, and nothing personal)", h, strings.Join(testColumns, ", "))
+			return nil, scoreFileError(1, "", "the column %s is not one of %s; remove it (the file must hold nothing else, and nothing personal)", short(h), strings.Join(testColumns, ", "))
 		case pos[h] != 0:
 			return nil, scoreFileError(1, "", "the column %s is given twice", h)
 		}
@@ -321,8 +349,8 @@ func ParseTestScores(r io.Reader) ([]TestScoreRow, error) {
 			return nil, csvError(err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
+		if blankRecord(rec) {
+			continue // a blank line, or one of empty cells as spreadsheets write
 		}
 		if len(rec) != len(header) {
 			return nil, scoreFileError(line, "", "%d values where the header has %d columns", len(rec), len(header))
@@ -334,7 +362,7 @@ func ParseTestScores(r io.Reader) ([]TestScoreRow, error) {
 		row := TestScoreRow{Line: line, Reference: get("applicant_reference")}
 		id, ok := ParseReference(row.Reference)
 		if !ok {
-			return nil, scoreFileError(line, "applicant_reference", "%q is not an application reference such as %s", row.Reference, Reference(123))
+			return nil, scoreFileError(line, "applicant_reference", "%s is not an application reference such as %s", short(row.Reference), Reference(123))
 		}
 		if first, dup := seen[id]; dup {
 			return nil, scoreFileError(line, "applicant_reference", "%s is also on line %d; give each applicant one score", row.Reference, first)
@@ -342,24 +370,46 @@ func ParseTestScores(r io.Reader) ([]TestScoreRow, error) {
 		seen[id] = line
 		row.ApplicationID = id
 		if row.Score, err = ParseTestMark(get("score")); err != nil {
-			return nil, scoreFileError(line, "score", "%q is %v", get("score"), err)
+			return nil, scoreFileError(line, "score", "%s is %v", short(get("score")), err)
 		}
 		taken, err := time.Parse(time.DateOnly, get("taken_on"))
 		if err != nil {
-			return nil, scoreFileError(line, "taken_on", "%q is not a date; write it as YYYY-MM-DD", get("taken_on"))
+			return nil, scoreFileError(line, "taken_on", "%s is not a date; write it as YYYY-MM-DD", short(get("taken_on")))
 		}
 		row.TakenOn = taken
 		rows = append(rows, row)
 	}
 }
 
-// csvError names the line of a CSV syntax fault.
+// csvError names the line of a CSV syntax fault: where the row with the
+// fault starts and, when a quoted value runs on, where it was found.
 func csvError(err error) error {
 	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return scoreFileError(pe.Line, "", "not valid CSV: %v", pe.Err)
+	if !errors.As(err, &pe) {
+		return apperr.Invalidf("file", "the file could not be read: %v", err)
 	}
-	return apperr.Invalidf("file", "the file could not be read: %v", err)
+	if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line {
+		return scoreFileError(pe.StartLine, "", "a quoted value that starts on this line is not closed (not valid CSV: %v, found on line %d)", pe.Err, pe.Line)
+	}
+	return scoreFileError(pe.StartLine, "", "not valid CSV at character %d of line %d: %v", pe.Column, pe.Line, pe.Err)
+}
+
+// blankRecord reports whether a row holds nothing but spaces.
+func blankRecord(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// short quotes a value for a message, cut to its first 40 characters.
+func short(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return strconv.Quote(string(r[:40])) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // ParseReference reads an application reference such as APP-000123.
@@ -394,9 +444,9 @@ type TestImport struct {
 // the school confirms corrections. A row equal to what is stored changes
 // nothing, so importing the same file twice is a no-op.
 func PlanTestImport(r *Round, apps []Application, existing []TestScore, rows []TestScoreRow, confirmCorrections bool, t time.Time) (*TestImport, error) {
-	inRound := make(map[int64]bool, len(apps))
+	inRound, left := make(map[int64]bool, len(apps)), map[int64]bool{}
 	for _, a := range apps {
-		inRound[a.ID] = true
+		inRound[a.ID], left[a.ID] = true, a.Withdrawn()
 	}
 	stored := make(map[int64]TestScore, len(existing))
 	for _, s := range existing {
@@ -406,6 +456,9 @@ func PlanTestImport(r *Round, apps []Application, existing []TestScore, rows []T
 	for _, row := range rows {
 		if !inRound[row.ApplicationID] {
 			return nil, scoreFileError(row.Line, "applicant_reference", "%s is not an application in %s", row.Reference, r.Name)
+		}
+		if left[row.ApplicationID] {
+			return nil, scoreFileError(row.Line, "applicant_reference", "%s has left %s, and nothing more is recorded about it; remove its row", row.Reference, r.Name)
 		}
 		taken := row.TakenOn.Format(time.DateOnly)
 		switch {

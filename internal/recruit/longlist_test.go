@@ -1,6 +1,7 @@
 package recruit_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -110,7 +111,7 @@ func TestLonglistTop(t *testing.T) {
 	if c := out[7].Cut; c == nil || *c != mark(t, "10") {
 		t.Errorf("genomics' cut is %v, want 10", c)
 	}
-	if !strings.Contains(out[4].Reason, "lowest of the 2 best scores in your specialism") {
+	if !strings.Contains(out[4].Reason, "below 70, the lowest of the 2 best scores (with any that tie with the last) in your specialism") {
 		t.Errorf("reason: %q", out[4].Reason)
 	}
 	// Raising N past the specialism's scores sends every score on.
@@ -136,8 +137,8 @@ func TestTestRuleValidate(t *testing.T) {
 
 // TestParseTestScores: every fault names its line and column.
 func TestParseTestScores(t *testing.T) {
-	rows, err := recruit.ParseTestScores(strings.NewReader("\ufeffScore,applicant_reference,taken_on\r\n61.5,APP-000001,2027-02-01\r\n\r\n70,app-000002,2027-02-10\r\n"))
-	if err != nil || len(rows) != 2 || rows[0].ApplicationID != 1 || rows[0].Score != 6150 || rows[1].ApplicationID != 2 || rows[1].Line != 4 ||
+	rows, err := recruit.ParseTestScores(strings.NewReader("\ufeffScore,applicant_reference,taken_on\r\n61.5,APP-000001,2027-02-01\r\n\r\n,, \r\n70,app-000002,2027-02-10\r\n"))
+	if err != nil || len(rows) != 2 || rows[0].ApplicationID != 1 || rows[0].Score != 6150 || rows[1].ApplicationID != 2 || rows[1].Line != 5 ||
 		!rows[1].TakenOn.Equal(day("2027-02-10")) {
 		t.Fatalf("rows %+v, %v", rows, err)
 	}
@@ -152,7 +153,10 @@ func TestParseTestScores(t *testing.T) {
 		{"applicant_reference,score,taken_on\nAPP-000001,61,01/02/2027\n", `line 2, column taken_on: "01/02/2027" is not a date`},
 		{"applicant_reference,score,taken_on\nAPP-000001,61,2027-02-01\nAPP-000002,62,2027-02-01\nAPP-000001,63,2027-02-01\n", "line 4, column applicant_reference: APP-000001 is also on line 2"},
 		{"applicant_reference,score,taken_on\nAPP-000001,61\n", "line 2: 2 values where the header has 3 columns"},
-		{"applicant_reference,score,taken_on\nAPP-000001,\"61,2027-02-01\n", "not valid CSV"},
+		{"applicant_reference,score,taken_on\nAPP-000001,\"61,2027-02-01\nAPP-000002,62,2027-02-01\n", "line 2: a quoted value that starts on this line is not closed"},
+		{"applicant_reference,score,taken_on,\n", "line 1: column 4 of the header has no name"},
+		{"\ufeff\"applicant_reference\",\"score\",\"taken_on\"\nAPP-000001,x,2027-02-01\n", `line 2, column score: "x" is not a score`},
+		{"applicant_reference,score,taken_on\nAPP-000001," + strings.Repeat("9", 5000) + ",2027-02-01\n", `"9999999999999999999999999999999999999999"… is not a score`},
 	} {
 		rows, err := recruit.ParseTestScores(strings.NewReader(tc.file))
 		if apperr.Code(err) != apperr.Invalid || !strings.Contains(err.Error(), tc.says) || rows != nil {
@@ -176,6 +180,11 @@ func TestPlanTestImport(t *testing.T) {
 	plan, err := recruit.PlanTestImport(r, apps, existing, []recruit.TestScoreRow{row(2, 1, 6000, taken), row(3, 2, 7000, taken), row(4, 3, 5000, taken)}, false, now)
 	if err != nil || plan.AddedCount != 1 || plan.CorrectedCount != 0 || plan.Unchanged != 2 {
 		t.Fatalf("plan %+v, %v", plan, err)
+	}
+	left := time.Now()
+	_, err = recruit.PlanTestImport(r, append(apps, recruit.Application{ID: 4, WithdrawnAt: &left}), existing, []recruit.TestScoreRow{row(5, 4, 6000, taken)}, true, now)
+	if apperr.Code(err) != apperr.Invalid || !strings.Contains(err.Error(), "line 5, column applicant_reference: APP-000004 has left STP 2027") {
+		t.Errorf("a withdrawn application: %v", err)
 	}
 	_, err = recruit.PlanTestImport(r, apps, existing, []recruit.TestScoreRow{row(2, 9, 6000, taken)}, true, now)
 	if apperr.Code(err) != apperr.Invalid || !strings.Contains(err.Error(), "line 2, column applicant_reference: APP-000009 is not an application in STP 2027") {
@@ -209,5 +218,49 @@ func TestPlanTestImport(t *testing.T) {
 		if _, err = recruit.PlanTestImport(r, apps, nil, []recruit.TestScoreRow{row(2, 3, 5000, day(on))}, false, now); err != nil {
 			t.Errorf("taken on %s: %v", on, err)
 		}
+	}
+}
+
+// TestNationalRankTestTieBreak: where the round's rule says so, the test
+// score breaks a tie that the weighted, interview and shortlisting scores
+// leave, before the lottery (no score ranks below any); otherwise it is
+// ignored and the lottery decides.
+func TestNationalRankTestTieBreak(t *testing.T) {
+	r := testRound()
+	m := func(s string) *recruit.TestMark { v := mark(t, s); return &v }
+	cands := []recruit.Candidate{
+		{ApplicationID: 1, ShortlistScore: 60, InterviewScore: 70, TestScore: m("50")},
+		{ApplicationID: 2, ShortlistScore: 60, InterviewScore: 70, TestScore: m("80")},
+		{ApplicationID: 3, ShortlistScore: 60, InterviewScore: 70, TestScore: m("79.99")},
+		{ApplicationID: 4, ShortlistScore: 60, InterviewScore: 70},
+		{ApplicationID: 5, ShortlistScore: 62, InterviewScore: 69, TestScore: m("10")}, // 200 too: loses on interview to all
+		{ApplicationID: 6, ShortlistScore: 90, InterviewScore: 90, TestScore: m("0")},  // first on weighted score
+	}
+	order := func(rs []recruit.Ranked) (ids []int64, by []string) {
+		for _, x := range rs {
+			ids = append(ids, x.ApplicationID)
+			by = append(by, x.DecidedBy)
+		}
+		return
+	}
+	r.Test = recruit.TestRule{Rule: recruit.TestRuleThreshold, TieBreak: true}
+	ids, by := order(recruit.NationalRank(r, cands))
+	if fmt.Sprint(ids) != "[6 2 3 1 4 5]" || fmt.Sprint(by) != "[first place weighted score online test score online test score online test score interview score]" {
+		t.Errorf("with the test breaking ties: %v decided by %q", ids, by)
+	}
+	if !strings.Contains(r.RankOrder(), "then the shortlisting score, then the online test score, then a lottery") {
+		t.Errorf("the published order: %s", r.RankOrder())
+	}
+	// Without it, the four tied go by the lottery.
+	r.Test.TieBreak = false
+	ids, by = order(recruit.NationalRank(r, cands))
+	if ids[0] != 6 || ids[5] != 5 || by[2] != "lottery" || by[3] != "lottery" || by[4] != "lottery" {
+		t.Errorf("without: %v decided by %q", ids, by)
+	}
+	if strings.Contains(r.RankOrder(), "test") {
+		t.Errorf("the published order names the test: %s", r.RankOrder())
+	}
+	if err := (recruit.TestRule{TieBreak: true}).Validate(); apperr.Code(err) != apperr.Invalid {
+		t.Errorf("a tie-break without a test: %v", err)
 	}
 }

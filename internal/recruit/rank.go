@@ -12,6 +12,9 @@ type Candidate struct {
 	ApplicationID  int64 `json:"application_id"`
 	ShortlistScore int   `json:"shortlist_score"`
 	InterviewScore int   `json:"interview_score"`
+	// TestScore is the online test's score, when the round has a test;
+	// it breaks ties only where the round's rule says so.
+	TestScore *TestMark `json:"test_score,omitempty"`
 }
 
 // Ranked is a candidate's place in the national rank and the rule that
@@ -23,10 +26,12 @@ type Ranked struct {
 	DecidedBy string `json:"decided_by"`
 }
 
-// NationalRank orders candidates by weighted score. Ties are broken by a
-// stated order: the interview score, then the shortlisting score, then a
-// lottery drawn from the published seed (SHA-256 of seed and application
-// id), so anyone can reproduce the order.
+// NationalRank orders candidates by weighted score. Ties are broken in
+// the order RankOrder states: the interview score, then the shortlisting
+// score, then (where the round's test rule says so) the online test score,
+// with no score below any, then a lottery drawn from the published seed
+// (SHA-256 of seed and application id), so anyone can reproduce the
+// order.
 func NationalRank(r *Round, cands []Candidate) []Ranked {
 	out := make([]Ranked, len(cands))
 	lottery := make(map[int64]uint64, len(cands))
@@ -43,6 +48,8 @@ func NationalRank(r *Round, cands []Candidate) []Ranked {
 			return b.InterviewScore - a.InterviewScore, "interview score"
 		case a.ShortlistScore != b.ShortlistScore:
 			return b.ShortlistScore - a.ShortlistScore, "shortlisting score"
+		case r.Test.TieBreak && testMark(a.TestScore) != testMark(b.TestScore):
+			return testMark(b.TestScore) - testMark(a.TestScore), "online test score"
 		case lottery[a.ApplicationID] < lottery[b.ApplicationID]:
 			return -1, "lottery"
 		case lottery[a.ApplicationID] > lottery[b.ApplicationID]:
@@ -59,6 +66,25 @@ func NationalRank(r *Round, cands []Candidate) []Ranked {
 		}
 	}
 	return out
+}
+
+// testMark is a test score for comparison: no score below any.
+func testMark(m *TestMark) int {
+	if m == nil {
+		return -1
+	}
+	return int(*m)
+}
+
+// RankOrder states, for the round's published rules, how its national
+// rank is drawn up.
+func (r *Round) RankOrder() string {
+	test := ""
+	if r.Test.TieBreak {
+		test = ", then the online test score"
+	}
+	return fmt.Sprintf("Applications are ranked in each specialism by their weighted score (the shortlisting score × %d plus the interview score × %d); ties are broken by the interview score, then the shortlisting score%s, then a lottery drawn from the published seed %q.",
+		r.ShortlistWeight, r.InterviewWeight, test, r.TieBreakSeed)
 }
 
 // Reason explains, for one post an applicant preferred to the one they got,
@@ -109,6 +135,7 @@ type Scored struct {
 	Reviews     []Review
 	Moderation  *Moderation
 	Interviews  []InterviewScore
+	Test        *TestMark // the online test's score, if any
 }
 
 // RankRound draws up the national rank of each specialism: every
@@ -138,7 +165,7 @@ func RankRound(r *Round, stations []Station, apps []Scored) (ranked map[string][
 			continue
 		}
 		sp := s.Application.Specialism
-		bySpecialism[sp] = append(bySpecialism[sp], Candidate{ApplicationID: s.Application.ID, ShortlistScore: shortlist, InterviewScore: interview})
+		bySpecialism[sp] = append(bySpecialism[sp], Candidate{ApplicationID: s.Application.ID, ShortlistScore: shortlist, InterviewScore: interview, TestScore: s.Test})
 	}
 	if len(missing) > 0 {
 		return nil, missing

@@ -140,14 +140,26 @@ func (s *Service) TestStage(ctx context.Context, roundID int64) (*TestStage, err
 	})
 }
 
-// longlist applies the round's test rule to its applications still in the
-// round.
+// longlist is the round's applications still in it, each with its test
+// outcome: as published, once the outcomes are, and until then what the
+// rule would decide now.
 func longlist(tx Tx, r *Round) ([]Application, map[int64]TestOutcome, error) {
 	apps, err := tx.Applications(r.ID)
 	if err != nil {
 		return nil, nil, err
 	}
 	apps = InRound(apps)
+	if r.TestPublishedAt != nil {
+		published, err := tx.TestOutcomes(r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		outcomes := make(map[int64]TestOutcome, len(published))
+		for _, o := range published {
+			outcomes[o.ApplicationID] = o
+		}
+		return apps, outcomes, nil
+	}
 	scores, err := tx.TestScores(r.ID)
 	if err != nil {
 		return nil, nil, err
@@ -215,12 +227,21 @@ func (s *Service) PublishTestOutcomes(ctx context.Context, by auth.Actor, roundI
 		if !marked {
 			return nil, apperr.Errorf(apperr.Conflict, "The online test's outcomes have already been published.")
 		}
-		now := tx.Now()
-		r.TestPublishedAt = &now
+		// The outcomes as the rule decides them now are fixed: later
+		// withdrawals move no one's cut.
 		apps, outcomes, err := longlist(tx, r)
 		if err != nil {
 			return nil, err
 		}
+		fixed := make([]TestOutcome, 0, len(apps))
+		for _, a := range apps {
+			fixed = append(fixed, outcomes[a.ID])
+		}
+		if err := tx.SaveTestOutcomes(roundID, fixed); err != nil {
+			return nil, err
+		}
+		now := tx.Now()
+		r.TestPublishedAt = &now
 		for _, a := range apps {
 			o := outcomes[a.ID]
 			person, err := tx.Person(a.UserID)
@@ -253,10 +274,9 @@ func goingOn(tx Tx, r *Round, apps []Application) ([]Application, error) {
 	if r.TestPublishedAt == nil {
 		return nil, nil
 	}
-	scores, err := tx.TestScores(r.ID)
+	_, outcomes, err := longlist(tx, r)
 	if err != nil {
 		return nil, err
 	}
-	outcomes := Longlist(r, apps, scores)
 	return slices.DeleteFunc(slices.Clone(apps), func(a Application) bool { return !outcomes[a.ID].GoesOn }), nil
 }

@@ -51,7 +51,7 @@ func TestServiceTestStage(t *testing.T) {
 
 		_, err := svc.ImportTestScores(ctx, school, rid, scoresFile(ref(0)+",75"), false)
 		wantCode(t, "an import before the rule", err, apperr.Conflict, "no online test stage")
-		if _, err := svc.SetTestRule(ctx, school, rid, recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: 6000}); err != nil {
+		if _, err := svc.SetTestRule(ctx, school, rid, recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: 6000, TieBreak: true}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -184,7 +184,7 @@ func TestServiceTestStage(t *testing.T) {
 				if j == 1 {
 					by = sr.School
 				}
-				if _, err := svc.ScoreInterview(ctx, as(by), sr.Apps[i].ID, station.ID, 50+i); err != nil {
+				if _, err := svc.ScoreInterview(ctx, as(by), sr.Apps[i].ID, station.ID, 50); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -195,6 +195,12 @@ func TestServiceTestStage(t *testing.T) {
 		ranked, err := svc.RankRound(ctx, school, rid)
 		if err != nil || len(ranked) != 3 {
 			t.Fatalf("ranked %+v, %v; want the three who went on", ranked, err)
+		}
+		// Equal on every score but the test's, which breaks the ties:
+		// applicant 3 (90), 0 (75), 1 (60).
+		if ranked[0].ApplicationID != sr.Apps[3].ID || ranked[1].ApplicationID != sr.Apps[0].ID || ranked[2].ApplicationID != sr.Apps[1].ID ||
+			ranked[1].DecidedBy != "online test score" || ranked[2].DecidedBy != "online test score" {
+			t.Errorf("the rank: %+v", ranked)
 		}
 	})
 }
@@ -209,5 +215,50 @@ func TestServiceTestAfterAssignment(t *testing.T) {
 		if r, err := sr.Service.Round(ctx, sr.Round.ID); err != nil || r.Test.Rule != recruit.TestRuleNone {
 			t.Errorf("the round's rule: %+v, %v", r.Test, err)
 		}
+	})
+}
+
+// TestServiceTestOutcomesStayAsPublished: the outcomes are fixed when
+// published. With the best score in the specialism going on, the best
+// applicant leaving afterwards does not send the next one on.
+func TestServiceTestOutcomesStayAsPublished(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 2, Places: []int{1}, Until: testkit.UntilApplied})
+		svc, rid, school := sr.Service, sr.Round.ID, as(sr.School)
+		if _, err := svc.SetTestRule(ctx, school, rid, recruit.TestRule{Rule: recruit.TestRuleTop, Top: 1}); err != nil {
+			t.Fatal(err)
+		}
+		file := scoresFile(recruit.Reference(sr.Apps[0].ID)+",70", recruit.Reference(sr.Apps[1].ID)+",44")
+		if _, err := svc.ImportTestScores(ctx, school, rid, file, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.PublishTestOutcomes(ctx, school, rid); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Leave(ctx, as(sr.Applicants[0]), sr.Applicants[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		st, err := svc.Status(ctx, sr.Apps[1].ID)
+		if err != nil || st.Test == nil || st.Test.GoesOn || st.Standing.Step != recruit.StepNotLonglisted || !strings.Contains(st.Test.Reason, "below 70") {
+			t.Fatalf("the second applicant after the first left: %+v %+v, %v", st.Standing, st.Test, err)
+		}
+		stage, err := svc.TestStage(ctx, rid)
+		if err != nil || stage.GoingOn != 0 || len(stage.Outcomes) != 1 || stage.Outcomes[0].GoesOn {
+			t.Errorf("the test stage after the first left: %+v, %v", stage, err)
+		}
+		for i := range 2 {
+			u := &auth.User{Name: fmt.Sprintf("Reviewer %d", i), Email: fmt.Sprintf("rv%d@example.org", i)}
+			if err := db.CreateUser(ctx, auth.System("test"), u, "", nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.AppointReviewer(ctx, school, rid, u.Email, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res, err := svc.AssignReviewers(ctx, school, rid); err != nil || res.Assigned != 0 {
+			t.Errorf("assigned %+v, %v; want nobody: one left, the other did not go on", res, err)
+		}
+		_, err = svc.ImportTestScores(ctx, school, rid, scoresFile(recruit.Reference(sr.Apps[0].ID)+",99"), true)
+		wantCode(t, "importing after publishing", err, apperr.Conflict, "were published")
 	})
 }

@@ -239,9 +239,19 @@ func (s *Service) RankRound(ctx context.Context, by auth.Actor, roundID int64) (
 		if err != nil {
 			return nil, err
 		}
+		tests := map[int64]*TestMark{}
+		if r.Test.Rule != TestRuleNone {
+			scores, err := tx.TestScores(roundID)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range scores {
+				tests[t.ApplicationID] = &t.Score
+			}
+		}
 		scored := make([]Scored, len(apps))
 		for i, a := range apps {
-			scored[i] = Scored{Application: a, Reviews: st.reviews[a.ID], Moderation: st.moderations[a.ID], Interviews: st.interviews[a.ID]}
+			scored[i] = Scored{Application: a, Reviews: st.reviews[a.ID], Moderation: st.moderations[a.ID], Interviews: st.interviews[a.ID], Test: tests[a.ID]}
 		}
 		bySpecialism, missing := RankRound(r, stations, scored)
 		if len(missing) > 0 {

@@ -85,6 +85,10 @@ type Tx interface {
 	TestScores(roundID int64) ([]TestScore, error)
 	// SaveTestScore adds an application's test score, or replaces it.
 	SaveTestScore(roundID int64, s TestScore) error
+	// SaveTestOutcomes records the test outcomes as published, once.
+	SaveTestOutcomes(roundID int64, outcomes []TestOutcome) error
+	// TestOutcomes lists a round's published test outcomes.
+	TestOutcomes(roundID int64) ([]TestOutcome, error)
 	ReplaceStations(roundID int64, stations []Station) error
 
 	InsertPost(p *Post) error

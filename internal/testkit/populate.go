@@ -88,10 +88,10 @@ var assessLink = regexp.MustCompile(`/assess/([A-Za-z0-9_-]+)`)
 // table hcs has today: a round taken to offers through the service, with
 // an accepted place, and the accounts' records (a department, a session,
 // a reset link, a sign-up waiting for its link, a sign-in counter). The
-// three records the staged round does not make (a moderated score, an
-// employer's own list, an online test score) are written directly. A test that needs every
-// table filled checks the catalogue after calling this, so a new table
-// must be added here.
+// records the staged round does not make (a moderated score, an
+// employer's own list, an online test score and its outcome) are written
+// directly. A test that needs every table filled checks the catalogue
+// after calling this, so a new table must be added here.
 func PopulateEveryTable(tb testing.TB, db *database.DB) *StagedRound {
 	tb.Helper()
 	ctx := context.Background()
@@ -141,8 +141,12 @@ func PopulateEveryTable(tb testing.TB, db *database.DB) *StagedRound {
 		if _, err := tx.Exec(ctx, "INSERT INTO post_rankings (post_id, application_id, rank) VALUES ($1, $2, 1)", sr.Posts[0].ID, sr.Apps[1].ID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "INSERT INTO test_scores (application_id, round_id, score, taken_on, imported_at) VALUES ($1, $2, 6150, '2027-01-06', $3)",
-			sr.Apps[2].ID, sr.Round.ID, tx.Now)
+		if _, err := tx.Exec(ctx, "INSERT INTO test_scores (application_id, round_id, score_hundredths, taken_on, imported_at) VALUES ($1, $2, 6150, '2027-01-06', $3)",
+			sr.Apps[2].ID, sr.Round.ID, tx.Now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO test_outcomes (application_id, round_id, score_hundredths, cut_hundredths, goes_on, reason, published_at)
+			VALUES ($1, $2, 6150, 6000, 1, 'Your score of 61.5 reached the threshold of 60.', $3)`, sr.Apps[2].ID, sr.Round.ID, tx.Now)
 		return err
 	}))
 	populateWorkforce(tb, db, sr)

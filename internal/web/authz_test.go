@@ -399,6 +399,7 @@ func (f *matrixFixture) examples() map[string]example {
 		"POST /api/v1/rounds/{id}/what-if":                {path: "/api/v1/rounds/" + r1 + "/what-if", body: `{}`},
 		"POST /api/v1/rounds/{id}/match":                  {path: "/api/v1/rounds/" + r1 + "/match", body: `{}`},
 		"GET /api/v1/applications/{id}/result":            {path: "/api/v1/applications/" + own + "/result"},
+		"GET /api/v1/applications/{id}/feedback":          {path: "/api/v1/applications/" + own + "/feedback"},
 		"GET /api/v1/applications/{id}/offers":            {path: "/api/v1/applications/" + own + "/offers"},
 		"GET /api/v1/offers/{id}":                         {path: "/api/v1/offers/1"},
 		"POST /api/v1/offers/{id}/answer":                 {path: "/api/v1/offers/1/answer", body: `{"answer":"accept"}`},

@@ -64,8 +64,9 @@ func TestBrowserOnlineTest(t *testing.T) {
 		d.submit(`#test-rule-form button[type="submit"]`)
 		d.expect(".nhsuk-error-summary", "The threshold is not a score")
 		d.fill("threshold", "60")
+		d.b.Do(t, chromedp.Click(chromedp.CSS("#tie_break"), chromedp.NodeVisible))
 		d.submit(`#test-rule-form button[type="submit"]`)
-		d.expect(".nhsuk-inset-text", "score 60 or more in the online test go on to shortlisting")
+		d.expect(".nhsuk-inset-text", "score 60 or more in the online test go on to shortlisting. The test score also breaks ties in the national rank.")
 
 		upload("scores.csv", fmt.Sprintf("applicant_reference,score,taken_on\n%s,72.5,%s\n%s,7O,%s\n", ref(0), taken, ref(1), taken), false)
 		d.expect(".nhsuk-error-summary", `line 3, column score: "7O" is not a score`)
@@ -84,9 +85,17 @@ func TestBrowserOnlineTest(t *testing.T) {
 		d.expect(".nhsuk-inset-text", "0 new score(s), 1 correction(s)")
 
 		sr.Clock.Set(testkit.Day(11)) // applications have closed
+		d.open(fmt.Sprintf("/school/rounds/%d/test", sr.Round.ID))
+		d.expect("#confirm-hint", "tells 2 applicant(s) that they go on to shortlisting and 1 that they do not")
+		d.submit(`#test-publish-form button[type="submit"]`)
+		d.expect(".nhsuk-error-summary", "Confirm that every score is imported")
+		d.b.Do(t, chromedp.Click(chromedp.CSS("#confirm"), chromedp.NodeVisible))
 		d.submit(`#test-publish-form button[type="submit"]`)
 		d.expect(".nhsuk-inset-text", "2 of 3 application(s) go on to shortlisting")
 		d.expect("#test-published", "every applicant has been told theirs")
+		d.open(fmt.Sprintf("/school/rounds/%d", sr.Round.ID))
+		d.expect("#rank-order", "then the shortlisting score, then the online test score, then a lottery")
+		d.expect("#count-test", "1 application(s) did not go on to shortlisting")
 
 		// The applicant below the threshold reads their result.
 		d.as(sr.Applicants[2].Email)

@@ -358,6 +358,14 @@ func TestBrowserWholeRound(t *testing.T) {
 		d.expect("#offers", "Cat Person")
 		d.expect("#offers", "Accepted")
 
+		// Ada, who declined, reads her results at every stage.
+		d.as("ada@example.org")
+		d.open("/applications/" + apps["ada"])
+		d.expect("#feedback-shortlisting", "Reviewers' scores:")
+		d.expect("#feedback-shortlisting", "You were shortlisted for interview.")
+		d.expect("#feedback-interview", "Communication (weight 1)")
+		d.expect("#feedback-posts", "You were offered a place here and declined it.")
+
 		// The record: who did what, as the audit log has it.
 		offers, err := testkit.Recruit(t, db).Offers(ctx, recruit.OfferFilter{RoundID: roundID})
 		must(err)

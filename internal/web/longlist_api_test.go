@@ -49,6 +49,9 @@ func TestOnlineTestAPI(t *testing.T) {
 			t.Errorf("the changed rule: %v", rule)
 		}
 		w.call("school", "PUT", "/api/v1/rounds/"+rid+"/test/rule", map[string]any{"rule": "threshold", "threshold": 60.005}, 400)
+		if e := w.call("school", "PUT", "/api/v1/rounds/"+rid+"/test/rule", map[string]any{"rule": "threshold"}, 400); !strings.Contains(fmt.Sprint(e), "needs its threshold") {
+			t.Errorf("a threshold rule without its threshold: %v", e)
+		}
 		w.call("ada", "GET", "/api/v1/rounds/"+rid+"/test", nil, 403)
 		w.call("school", "POST", "/api/v1/rounds/"+rid+"/posts", map[string]any{
 			"organisation_id": trustA.ID, "specialism": "audiology", "site": "St Elsewhere", "places": 1, "contact": "audiology@trust-a.example"}, 201)

@@ -192,3 +192,12 @@ func (s *Server) apiInterviewScore(w http.ResponseWriter, r *http.Request) (int,
 	sc, err := s.recruit.ScoreInterview(r.Context(), actor(r), a.ID, req.StationID, req.Score)
 	return http.StatusCreated, sc, err
 }
+
+func (s *Server) apiFeedback(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	a, err := s.ownApplication(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	fb, err := s.recruit.Feedback(r.Context(), a.ID)
+	return http.StatusOK, fb, err
+}

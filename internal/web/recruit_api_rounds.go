@@ -47,16 +47,17 @@ type roundRequest struct {
 	ShortlistCriteria string           `json:"shortlist_criteria"`
 	ShortlistPassMark int              `json:"shortlist_pass_mark"`
 	EmployerRanking   bool             `json:"employer_ranking"`
-	Test              recruit.TestRule `json:"test"`
+	Test              *testRuleRequest `json:"test"`
 	Stations          []stationRequest `json:"stations"`
 }
 
-func (req roundRequest) round() *recruit.Round {
+func (req roundRequest) round() (*recruit.Round, error) {
+	test, err := req.Test.rule()
 	return &recruit.Round{Programme: req.Programme, Name: req.Name, ApplicationsOpen: req.ApplicationsOpen, ShortlistingOpen: req.ShortlistingOpen,
 		InterviewsOpen: req.InterviewsOpen, PreferencesOpen: req.PreferencesOpen, OffersOpen: req.OffersOpen, StartDate: req.StartDate,
 		TieBreakSeed: req.TieBreakSeed, ScoreMargin: req.ScoreMargin, ShortlistWeight: req.ShortlistWeight, InterviewWeight: req.InterviewWeight,
 		OfferWorkingDays: req.OfferWorkingDays, ShortlistCriteria: req.ShortlistCriteria, ShortlistPassMark: req.ShortlistPassMark, EmployerRanking: req.EmployerRanking,
-		Test: req.Test}
+		Test: test}, err
 }
 
 // roundView is a round with the stage it is in now and its stations.
@@ -76,7 +77,10 @@ func (s *Server) apiCreateRound(w http.ResponseWriter, r *http.Request) (int, an
 	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err
 	}
-	rd := req.round()
+	rd, err := req.round()
+	if err != nil {
+		return 0, nil, err
+	}
 	if err := s.recruit.OpenRound(r.Context(), actor(r), rd, stationsOf(req.Stations)); err != nil {
 		return 0, nil, err
 	}
@@ -347,8 +351,12 @@ func (s *Server) apiSetTestRule(w http.ResponseWriter, r *http.Request) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	var rule recruit.TestRule
-	if err := decodeJSON(r, &rule); err != nil {
+	var req testRuleRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return 0, nil, err
+	}
+	rule, err := req.rule()
+	if err != nil {
 		return 0, nil, err
 	}
 	rd, err := s.recruit.SetTestRule(r.Context(), actor(r), id, rule)
@@ -380,10 +388,10 @@ func (s *Server) apiImportTestScores(w http.ResponseWriter, r *http.Request) (in
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxTestFileBytes+1))
 	if err != nil {
-		return 0, nil, apperr.Invalidf("body", "The file could not be read: %v", err)
+		return 0, nil, uploadError("body", maxTestFileBytes, err)
 	}
 	if len(body) > maxTestFileBytes {
-		return 0, nil, apperr.Invalidf("body", "The file is larger than %d MB", maxTestFileBytes>>20)
+		return 0, nil, uploadError("body", maxTestFileBytes, &http.MaxBytesError{Limit: maxTestFileBytes})
 	}
 	im, err := s.recruit.ImportTestScores(r.Context(), actor(r), id, bytes.NewReader(body), confirm)
 	return http.StatusOK, im, err

@@ -280,6 +280,7 @@ type applicationView struct {
 	StageNames  map[string]string
 	Credentials map[string]string
 	Result      *recruit.Result
+	Feedback    *recruit.Feedback
 	Posts       map[int64]recruit.Post
 	Timetable   []recruit.Window
 	Done        string
@@ -299,6 +300,9 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request) error {
 	if res, err := s.recruit.Result(r.Context(), a.ID); err == nil {
 		v.Result = res
 	} else if apperr.Code(err) != apperr.NotFound {
+		return err
+	}
+	if v.Feedback, err = s.recruit.Feedback(r.Context(), a.ID); err != nil {
 		return err
 	}
 	posts, err := s.recruit.Posts(r.Context(), a.RoundID)

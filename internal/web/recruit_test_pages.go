@@ -13,14 +13,46 @@ import (
 )
 
 // maxTestFileBytes bounds a test provider's file: 100,000 scores at about
-// 40 bytes a row.
-const maxTestFileBytes = 8 << 20
+// 40 bytes a row. Messages call it 8 MB.
+const maxTestFileBytes = 8_000_000
+
+// testRuleRequest is a test rule as the API takes it: a threshold rule
+// needs its threshold, and a best-scores rule its number.
+type testRuleRequest struct {
+	Rule      string            `json:"rule"`
+	Threshold *recruit.TestMark `json:"threshold"`
+	Top       *int              `json:"top"`
+	TieBreak  bool              `json:"tie_break"`
+}
+
+func (q *testRuleRequest) rule() (recruit.TestRule, error) {
+	if q == nil {
+		return recruit.TestRule{}, nil
+	}
+	t := recruit.TestRule{Rule: q.Rule, TieBreak: q.TieBreak}
+	if q.Threshold != nil {
+		t.Threshold = *q.Threshold
+	}
+	if q.Top != nil {
+		t.Top = *q.Top
+	}
+	switch {
+	case q.Rule == recruit.TestRuleThreshold && q.Threshold == nil:
+		return t, apperr.Invalidf("threshold", "A threshold rule needs its threshold: a score from 0 to 1000")
+	case q.Rule == recruit.TestRuleTop && q.Top == nil:
+		return t, apperr.Invalidf("top", "A best-scores rule needs top: how many of the best scores in each specialism go on, 1 to %d", recruit.MaxTestTop)
+	}
+	return t, nil
+}
 
 // testRuleForm is the rule form's values as typed.
-type testRuleForm struct{ Rule, Threshold, Top string }
+type testRuleForm struct {
+	Rule, Threshold, Top string
+	TieBreak             bool
+}
 
 func ruleForm(t recruit.TestRule) testRuleForm {
-	f := testRuleForm{Rule: t.Rule}
+	f := testRuleForm{Rule: t.Rule, TieBreak: t.TieBreak}
 	switch t.Rule {
 	case recruit.TestRuleThreshold:
 		f.Threshold = t.Threshold.String()
@@ -32,8 +64,9 @@ func ruleForm(t recruit.TestRule) testRuleForm {
 
 // testRuleFromForm reads the rule form.
 func testRuleFromForm(v url.Values) (recruit.TestRule, testRuleForm, error) {
-	f := testRuleForm{Rule: v.Get("rule"), Threshold: strings.TrimSpace(v.Get("threshold")), Top: strings.TrimSpace(v.Get("top"))}
-	rule := recruit.TestRule{Rule: f.Rule}
+	f := testRuleForm{Rule: v.Get("rule"), Threshold: strings.TrimSpace(v.Get("threshold")), Top: strings.TrimSpace(v.Get("top")),
+		TieBreak: v.Get("tie_break") == "yes"}
+	rule := recruit.TestRule{Rule: f.Rule, TieBreak: f.TieBreak}
 	switch f.Rule {
 	case recruit.TestRuleThreshold:
 		m, err := recruit.ParseTestMark(f.Threshold)
@@ -120,7 +153,15 @@ func (s *Server) publishTestOutcomes(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	st, err := s.recruit.PublishTestOutcomes(r.Context(), actor(r), id)
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	var st *recruit.TestStage
+	if r.PostForm.Get("confirm") != "yes" {
+		err = apperr.Invalidf("confirm", "Confirm that every score is imported: publishing emails every applicant their result, and cannot be undone")
+	} else {
+		st, err = s.recruit.PublishTestOutcomes(r.Context(), actor(r), id)
+	}
 	if err != nil {
 		return formFailure(err, func(status int) error { return s.showTestStage(w, r, id, status, err, nil) })
 	}

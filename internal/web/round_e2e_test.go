@@ -340,6 +340,18 @@ func TestRoundEndToEnd(t *testing.T) {
 		if strings.Contains(string(resultBlob), "ben") || strings.Contains(string(resultBlob), apps["ben"]+`"`) {
 			t.Errorf("cat's result reveals another applicant: %s", resultBlob)
 		}
+		// Cat's feedback: every stage, and where the posts cat ranked stand.
+		fb := w.call("cat", "GET", "/api/v1/applications/"+apps["cat"]+"/feedback", nil, 200)
+		if sh := fb["shortlisting"].(map[string]any); len(sh["reviews"].([]any)) != 2 || sh["shortlisted"] != true ||
+			len(fb["interview"].(map[string]any)["stations"].([]any)) != 2 || num(fb["national_rank"]) != 3 || len(fb["posts"].([]any)) != 2 {
+			t.Errorf("cat's feedback: %v", fb)
+		}
+		for _, p := range fb["posts"].([]any) {
+			if p := p.(map[string]any); num(p["your_rank"]) != 3 || p["holding"] != false || num(p["last_placed_rank"]) > 2 {
+				t.Errorf("cat's feedback on post %v: %v", p["post_id"], p)
+			}
+		}
+		w.call("ben", "GET", "/api/v1/applications/"+apps["cat"]+"/feedback", nil, 404)
 
 		offerOf := func(name string) map[string]any {
 			offers := w.call(name, "GET", "/api/v1/applications/"+apps[name]+"/offers", nil, 200)["offers"].([]any)

@@ -124,7 +124,7 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 		// records of others.
 		records := []string{"GET /account", "GET /account/password", "GET /api/v1/me", "GET /applications/{id}/preferences", "GET /offers/{id}",
 			"GET /admin/users/{id}", "GET /api/v1/organisations/{id}", "GET /api/v1/rounds/{id}/eligibility",
-			"GET /api/v1/applications/{id}/result", "GET /api/v1/applications/{id}/offers", "GET /profile", "GET /rounds/{id}/apply",
+			"GET /api/v1/applications/{id}/result", "GET /api/v1/applications/{id}/feedback", "GET /api/v1/applications/{id}/offers", "GET /profile", "GET /rounds/{id}/apply",
 			"GET /applications/{id}", "GET /employer/rounds/{id}/posts/new", "GET /employer/posts/{id}", "GET /review/applications/{id}",
 			"GET /school/rounds/new", "GET /school/rounds/{id}/timetable", "GET /school/rounds/{id}/stations", "GET /school/rounds/{id}/what-if",
 			"GET /school/rounds/{id}/publish", "GET /api/v1/applications/{id}", "GET /api/v1/offers/{id}",
