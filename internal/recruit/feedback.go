@@ -107,12 +107,11 @@ func (s *Service) Feedback(ctx context.Context, applicationID int64) (*Feedback,
 			if m := st.moderations[a.ID]; m != nil {
 				sf.Moderated = &m.Score
 			}
-			var score int
-			score, _, shortlisted = st.shortlist(r, a.ID)
-			if _, done, _ := st.shortlist(r, a.ID); done {
+			score, done, ok := st.shortlist(r, a.ID)
+			if done {
 				sf.Score = &score
 			}
-			sf.Shortlisted = shortlisted
+			shortlisted, sf.Shortlisted = ok, ok
 			fb.Shortlisting = sf
 		}
 		if shortlisted && !now.Before(r.PreferencesOpen) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -192,18 +193,8 @@ func (s *Service) testStage(r *Round, apps []Application, outcomes map[int64]Tes
 	for _, sp := range bySpecialism {
 		st.Specialisms = append(st.Specialisms, *sp)
 	}
-	slices.SortFunc(st.Specialisms, func(a, b TestSpecialism) int { return cmpString(a.Name, b.Name) })
+	slices.SortFunc(st.Specialisms, func(a, b TestSpecialism) int { return strings.Compare(a.Name, b.Name) })
 	return st
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // PublishTestOutcomes fixes the online test's outcomes, once, after
