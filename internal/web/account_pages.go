@@ -501,7 +501,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) accountData(w http.ResponseWriter, r *http.Request) error {
-	pd, err := s.privacy.Export(r.Context(), principal(r).User.ID)
+	pd, err := s.myData(r)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"hcs/internal/auth"
+	"hcs/internal/privacy"
+	"hcs/internal/recruit"
 )
 
 type signInRequest struct {
@@ -57,8 +59,38 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) (int, any, error)
 }
 
 func (s *Server) apiMyData(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	pd, err := s.privacy.Export(r.Context(), principal(r).User.ID)
+	pd, err := s.myData(r)
 	return http.StatusOK, pd, err
+}
+
+// myData is a person's data export: every row about them, and for each
+// of their applications the results at every stage that recruitment
+// works out from those rows (the rank of the last person holding each
+// post they ranked among them).
+type myData struct {
+	*privacy.Export
+	ApplicationResults []*recruit.Feedback `json:"application_results,omitempty"`
+}
+
+func (s *Server) myData(r *http.Request) (*myData, error) {
+	id := principal(r).User.ID
+	pd, err := s.privacy.Export(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	out := &myData{Export: pd}
+	apps, err := s.recruit.ApplicationsOf(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range apps {
+		fb, err := s.recruit.Feedback(r.Context(), a.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.ApplicationResults = append(out.ApplicationResults, fb)
+	}
+	return out, nil
 }
 
 func (s *Server) apiOrganisations(w http.ResponseWriter, r *http.Request) (int, any, error) {

@@ -118,6 +118,12 @@ func TestOnlineTestAPI(t *testing.T) {
 		if mine["standing"].(map[string]any)["step"] != "not-longlisted" || test["score"].(float64) != 59.5 || test["cut"].(float64) != 60 || test["goes_on"] != false {
 			t.Errorf("cat's application after publishing: %v", mine)
 		}
+		// Cat's data export carries the same result.
+		data := w.call("cat", "GET", "/api/v1/me/data", nil, 200)
+		results, _ := data["application_results"].([]any)
+		if len(results) != 1 || results[0].(map[string]any)["test"].(map[string]any)["goes_on"] != false {
+			t.Errorf("cat's data export's application results: %v", data["application_results"])
+		}
 		w.spec.checkExercised(t, "Recruitment: online test")
 	})
 }
