@@ -279,7 +279,6 @@ type applicationView struct {
 	Names       map[string]string
 	StageNames  map[string]string
 	Credentials map[string]string
-	Result      *recruit.Result
 	Feedback    *recruit.Feedback
 	Posts       map[int64]recruit.Post
 	Timetable   []recruit.Window
@@ -297,11 +296,6 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &applicationView{Status: st, Reference: recruit.Reference(a.ID), Timetable: st.Round.Timetable(), Posts: map[int64]recruit.Post{},
 		Done: takeNotice(w, r), Names: s.specialismNames(), StageNames: recruit.StageNames, Credentials: s.credentialNames()}
-	if res, err := s.recruit.Result(r.Context(), a.ID); err == nil {
-		v.Result = res
-	} else if apperr.Code(err) != apperr.NotFound {
-		return err
-	}
 	if v.Feedback, err = s.recruit.Feedback(r.Context(), a.ID); err != nil {
 		return err
 	}

@@ -166,16 +166,6 @@ func (s *Server) publishTestOutcomes(w http.ResponseWriter, r *http.Request) err
 		return formFailure(err, func(status int) error { return s.showTestStage(w, r, id, status, err, nil) })
 	}
 	redirectBack(w, r, testPath(id), fmt.Sprintf("The outcomes are published: %d of %d application(s) go on to shortlisting, and every applicant has been emailed theirs.",
-		st.GoingOn, st.GoingOn+countNotGoing(st)))
+		st.GoingOn, len(st.Outcomes)))
 	return nil
-}
-
-func countNotGoing(st *recruit.TestStage) int {
-	n := 0
-	for _, o := range st.Outcomes {
-		if !o.GoesOn {
-			n++
-		}
-	}
-	return n
 }
