@@ -27,7 +27,7 @@ const (
 	RoleSystemAdmin      Role = "system-admin"
 	RoleReviewer         Role = "reviewer"   // appointed by the national school to one recruitment round
 	RoleSupervisor       Role = "supervisor" // scoped to a department; sees the trainees they supervise
-	RoleTrainee          Role = "trainee"    // given when a training record is made from an accepted offer
+	RoleTrainee          Role = "trainee"    // given when a training record is made from an unconditional offer
 )
 
 // Roles lists every role, in the order pages show them.

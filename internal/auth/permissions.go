@@ -34,13 +34,14 @@ const (
 	ActionReview      Action = "recruit.review"    // blind shortlisting scores
 	ActionInterview   Action = "recruit.interview" // interview scores, station by station
 	ActionModerate    Action = "recruit.moderate"  // settle reviewers who disagree
+	ActionOfferChecks Action = "recruit.checks"    // record the pre-employment checks of accepted offers of the organisation's posts
 
 	ActionTraineeHome    Action = "trainee.home"      // the trainee's home page: what is due, their records
 	ActionSupervisorHome Action = "supervisor.home"   // the supervisor's home page: their trainees, what awaits sign-off
 	ActionTrainingView   Action = "training.view"     // a trainee's record: progress, evidence the team sees, history
 	ActionEvidence       Action = "training.evidence" // record, share and submit evidence; invite assessors
 	ActionSignOff        Action = "training.signoff"  // sign off competencies and modules, reopen with a reason
-	ActionTrainingManage Action = "training.manage"   // start a record from an accepted offer, confirm it, name its team, record time out, part-time working and transfers, approve assessors
+	ActionTrainingManage Action = "training.manage"   // start a record from an unconditional offer, confirm it, name its team, record time out, part-time working and transfers, approve assessors
 	ActionTrainingReview Action = "training.review"   // record progress reviews and records, see the whole cohort
 
 	ActionWorkforceImport Action = "workforce.import"   // register employers' codes (nationally) and import staff extracts (an employer: its own staff)
@@ -188,6 +189,9 @@ var Permissions = []Permission{
 	{RoleEmployer, ActionInterview, ScopeOrganisation},
 	{RoleSchoolAdmin, ActionInterview, ScopeAll},
 	{RoleSchoolAdmin, ActionModerate, ScopeAll},
+	// Pre-employment checks are the employer's alone: the national school
+	// does not read or record them.
+	{RoleEmployer, ActionOfferChecks, ScopeOrganisation},
 
 	{RoleTrainee, ActionAccountView, ScopeSelf},
 	{RoleSupervisor, ActionAccountView, ScopeSelf},

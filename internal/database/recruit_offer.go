@@ -4,20 +4,21 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/recruit"
 )
 
-const offerColumns = "id, round_id, application_id, post_id, seat, status, deadline, upgrades, created_at, answered_at"
+const offerColumns = "id, round_id, application_id, post_id, seat, status, deadline, upgrades, created_at, answered_at, reason"
 
-const liveStatuses = "('offered', 'held', 'accepted')"
+const liveStatuses = "('offered', 'held', 'accepted', 'unconditional')"
 
 func scanOffer(scan func(...any) error) (recruit.Offer, error) {
 	var o recruit.Offer
 	var up int
 	var answered sql.NullTime
-	err := scan(&o.ID, &o.RoundID, &o.ApplicationID, &o.PostID, &o.Seat, &o.Status, &o.Deadline, &up, &o.CreatedAt, &answered)
+	err := scan(&o.ID, &o.RoundID, &o.ApplicationID, &o.PostID, &o.Seat, &o.Status, &o.Deadline, &up, &o.CreatedAt, &answered, &o.Reason)
 	o.Upgrades = up == 1
 	if answered.Valid {
 		o.AnsweredAt = &answered.Time
@@ -50,7 +51,39 @@ func (t *recruitTx) UpdateOffer(o *recruit.Offer) error {
 	if o.AnsweredAt != nil {
 		answered = o.AnsweredAt.UTC()
 	}
-	_, err := t.tx.Exec(t.ctx, "UPDATE offers SET status = $1, upgrades = $2, answered_at = $3 WHERE id = $4", o.Status, boolInt(o.Upgrades), answered, o.ID)
+	_, err := t.tx.Exec(t.ctx, "UPDATE offers SET status = $1, upgrades = $2, answered_at = $3, reason = $4 WHERE id = $5",
+		o.Status, boolInt(o.Upgrades), answered, o.Reason, o.ID)
+	return err
+}
+
+func (t *recruitTx) TrainingStarted(offerID int64) (bool, error) {
+	var n int
+	err := t.tx.QueryRow(t.ctx, "SELECT COUNT(*) FROM trainees WHERE offer_id = $1", offerID).Scan(&n)
+	return n > 0, err
+}
+
+const checkColumns = "offer_id, kind, status, next_actor, note, changed_at, COALESCE(changed_by, 0)"
+
+func scanCheck(scan func(...any) error) (recruit.Check, error) {
+	var c recruit.Check
+	var changed time.Time
+	err := scan(&c.OfferID, &c.Kind, &c.Status, &c.NextActor, &c.Note, &changed, &c.ChangedBy)
+	c.ChangedAt = &changed
+	return c, err
+}
+
+func (t *recruitTx) Checks(offerID int64) ([]recruit.Check, error) {
+	return queryAll(t, scanCheck, "SELECT "+checkColumns+" FROM offer_checks WHERE offer_id = $1 ORDER BY kind", offerID)
+}
+
+// SaveCheck records one of an offer's checks. The schema refuses a kind
+// or status it does not know, and a reference outcome on any other check.
+func (t *recruitTx) SaveCheck(c recruit.Check) error {
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO offer_checks (offer_id, kind, status, next_actor, note, changed_at, changed_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (offer_id, kind) DO UPDATE SET status = excluded.status, next_actor = excluded.next_actor, note = excluded.note,
+			changed_at = excluded.changed_at, changed_by = excluded.changed_by`,
+		c.OfferID, c.Kind, c.Status, c.NextActor, c.Note, t.tx.Now, zeroNull(c.ChangedBy))
 	return err
 }
 

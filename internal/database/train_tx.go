@@ -157,8 +157,22 @@ func (t *trainTx) Placement(offerID int64) (*train.Placement, error) {
 	return &p, err
 }
 
+func (t *trainTx) LockPlacement(offerID int64) (*train.Placement, error) {
+	if t.tx.Dialect == Postgres {
+		var id int64
+		err := t.tx.QueryRow(t.ctx, "SELECT id FROM rounds WHERE id = (SELECT round_id FROM offers WHERE id = $1) FOR UPDATE", offerID).Scan(&id)
+		if apperr.Code(err) == apperr.NotFound {
+			return nil, apperr.Errorf(apperr.NotFound, "there is no offer %d", offerID)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return t.Placement(offerID)
+}
+
 func (t *trainTx) Placements(f train.PlacementFilter) ([]train.Placement, error) {
-	q := "SELECT " + placementColumns + " WHERE o.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM trainees tr WHERE tr.offer_id = o.id)"
+	q := "SELECT " + placementColumns + " WHERE o.status = 'unconditional' AND NOT EXISTS (SELECT 1 FROM trainees tr WHERE tr.offer_id = o.id)"
 	var args []any
 	if !f.All {
 		if len(f.Organisations) == 0 {

@@ -300,7 +300,7 @@ func (t *workforceTx) TrainingPosts() ([]workforce.Post, error) {
 		p.Start = workforce.DayOf(start)
 		return p, err
 	}, `SELECT r.name, r.programme, r.start_date, p.organisation_id, p.specialism, p.region, p.places,
-			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status = 'accepted'),
+			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status IN ('accepted', 'unconditional')),
 			(SELECT COUNT(*) FROM offers o WHERE o.post_id = p.id AND o.status IN ('offered', 'held'))
 		FROM posts p JOIN rounds r ON r.id = p.round_id ORDER BY r.start_date, r.id, p.id`)
 }

@@ -385,6 +385,68 @@ func (s *seeder) matched(people, reviewers []*auth.User) error {
 			return err
 		}
 	}
+	// Employers' pre-employment checks of the accepted offers: one offer
+	// cleared (unconditional), one withdrawn after a failed check (its
+	// place cascades), the rest part-way.
+	s.setDay(-0.25)
+	accepted, err := s.rec.Offers(s.ctx, recruit.OfferFilter{RoundID: r.ID, Live: true})
+	if err != nil {
+		return err
+	}
+	partWay := []recruit.Check{{Kind: recruit.CheckIdentity, Status: recruit.CheckPassed},
+		{Kind: recruit.CheckReferences, Status: recruit.CheckInProgress, NextActor: recruit.ActsThirdParty},
+		{Kind: recruit.CheckDBS, Status: recruit.CheckInProgress, NextActor: recruit.ActsApplicant}}
+	failed := []recruit.Check{{Kind: recruit.CheckIdentity, Status: recruit.CheckPassed},
+		{Kind: recruit.CheckRightToWork, Status: recruit.CheckFailed, Note: "The applicant could not show a right to work in the UK for the length of the training post."}}
+	cleared, withdrawn := false, false
+	for _, o := range accepted {
+		if o.Status != recruit.OfferAccepted {
+			continue
+		}
+		p, err := s.rec.Post(s.ctx, o.PostID)
+		if err != nil {
+			return err
+		}
+		plan := partWay // the demo employer's offers always wait part-way
+		switch {
+		case p.OrganisationID == s.trusts[demoTrusts[0].name]:
+		case !cleared:
+			plan, cleared = passedChecks(), true
+		case !withdrawn:
+			plan, withdrawn = failed, true
+		}
+		if err := s.check(o, plan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// passedChecks is every pre-employment check, passed.
+func passedChecks() []recruit.Check {
+	var out []recruit.Check
+	for _, kind := range recruit.CheckKinds {
+		status := recruit.CheckPassed
+		if kind == recruit.CheckReferences {
+			status = recruit.RefSuccess
+		}
+		out = append(out, recruit.Check{Kind: kind, Status: status})
+	}
+	return out
+}
+
+// check records an offer's checks, as its employer's first recruiter.
+func (s *seeder) check(o recruit.Offer, checks []recruit.Check) error {
+	p, err := s.rec.Post(s.ctx, o.PostID)
+	if err != nil {
+		return err
+	}
+	by := auth.Actor{UserID: s.staff[p.OrganisationID][0], Address: "demo set-up"}
+	for _, c := range checks {
+		if _, _, err := s.rec.RecordCheck(s.ctx, by, o.PostID, o.ID, c); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

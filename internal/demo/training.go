@@ -249,6 +249,9 @@ func (ts *trainingSeeder) cohort(name string, start float64, year int, first *au
 		if _, err := s.rec.AnswerOffer(s.ctx, auth.Actor{UserID: owner[o.ApplicationID].UserID, Address: "demo set-up"}, o.ID, recruit.AnswerAccept, false); err != nil {
 			return nil, err
 		}
+		if err := s.check(o, passedChecks()); err != nil {
+			return nil, err
+		}
 	}
 	var out []*train.Trainee
 	for i, o := range offers {

@@ -132,7 +132,9 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 	for _, o := range offers {
 		switch o.Status {
 		case OfferAccepted:
-			return Standing{StepPlaced, "You have accepted a training post. It starts on " + r.StartDate.UTC().Format("2 January 2006") + "."}
+			return Standing{StepPlaced, "You have accepted a training post. The offer is conditional until the employer has completed its pre-employment checks; the post starts on " + r.StartDate.UTC().Format("2 January 2006") + "."}
+		case OfferUnconditional:
+			return Standing{StepPlaced, "Your training post is confirmed: every pre-employment check has passed. It starts on " + r.StartDate.UTC().Format("2 January 2006") + "."}
 		case OfferOffered, OfferHeld:
 			return Standing{StepOffered, "You have an offer: answer it by its deadline."}
 		}
@@ -164,6 +166,8 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 			return Standing{StepUnplaced, "You declined your offer, so your application in this round has ended."}
 		case OfferExpired:
 			return Standing{StepUnplaced, "Your offer was not answered by its deadline, so your application in this round has ended."}
+		case OfferWithdrawn:
+			return Standing{StepUnplaced, "The employer withdrew your offer because a pre-employment check did not pass, so your application in this round has ended. Their reason: " + offers[len(offers)-1].Reason}
 		}
 		return Standing{StepUnplaced, "Your offers have ended."}
 	}

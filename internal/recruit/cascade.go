@@ -19,7 +19,8 @@ type Contender struct {
 
 // NextOffer decides who a free place at a post goes to: the contender the
 // post ranks best whose application is still running (no offer declined
-// or expired), who has not been offered this post before, and who either
+// or expired, or withdrawn after a failed check), who has not been
+// offered this post before, and who either
 // holds no live offer or holds one they like less and have opted in to
 // upgrades. replace is that less-liked offer, which the new one
 // supersedes. ok is false when nobody would take the place.
@@ -38,7 +39,7 @@ func NextOffer(post int64, contenders []Contender) (applicationID int64, replace
 		for i := range c.Offers {
 			o := &c.Offers[i]
 			switch {
-			case o.Status == OfferDeclined || o.Status == OfferExpired:
+			case o.Ends():
 				ended = true // their application has ended
 			case o.PostID == post && o.Status != OfferSuperseded:
 				ended = true // already offered this post

@@ -212,6 +212,8 @@ func postFeedback(rm *RoundMarket, a *Application, live, mine []Offer) []PostFee
 			f.Explanation = "You were offered a place here and declined it."
 		case ended[postID] == OfferExpired:
 			f.Explanation = "You were offered a place here, and the offer expired unanswered."
+		case ended[postID] == OfferWithdrawn:
+			f.Explanation = "You accepted a place here, and the employer withdrew it because a pre-employment check did not pass."
 		case ended[postID] == OfferSuperseded:
 			f.Explanation = "You were offered a place here, then moved up to a post you ranked higher."
 		case f.Places == 0:

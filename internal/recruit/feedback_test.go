@@ -16,9 +16,12 @@ import (
 )
 
 // TestFeedbackAgreesWithRecomputation: over random rounds whose offers are
-// accepted, held, declined and left to expire (each cascading), every
-// applicant's feedback agrees with what is worked out again here from the
-// stored scores and the offers standing at the end: their shortlisting and
+// accepted, held, declined, left to expire, made unconditional or
+// withdrawn after a failed check (each cascading), the stored offers
+// agree at every step with an independent model of the match and the
+// cascade (offersModel), and every applicant's feedback agrees with what
+// is worked out again here from the stored scores and the offers standing
+// at the end: their shortlisting and
 // interview scores, their national rank (sorted again from the scores),
 // their rank at each post they ranked, the rank of the last person holding
 // each post's places, and which post they hold. On SQLite and PostgreSQL.
@@ -45,25 +48,51 @@ func TestFeedbackAgreesWithRecomputation(t *testing.T) {
 				if _, err := svc.PublishMatch(ctx, as(sr.School), sr.Round.ID); err != nil {
 					rt.Fatal(err)
 				}
-				steps := rapid.IntRange(0, 8).Draw(rt, "steps")
-				for range steps {
+				model := newOffersModel(rt, sr)
+				model.match(sr.Clock.Now())
+				model.agree(rt, sr, "the match")
+				steps := rapid.IntRange(0, 10).Draw(rt, "steps")
+				for step := range steps {
 					live, err := svc.Offers(ctx, recruit.OfferFilter{RoundID: sr.Round.ID, Live: true})
 					if err != nil {
 						rt.Fatal(err)
 					}
-					if len(live) == 0 || rapid.IntRange(0, 5).Draw(rt, "expire") == 0 {
-						sr.Clock.Set(sr.Clock.Now().AddDate(0, 0, 7))
+					action := rapid.IntRange(0, 9).Draw(rt, "action")
+					if len(live) == 0 || action == 0 {
+						// Days pass (some deadlines with them), and the expiry
+						// runs.
+						sr.Clock.Set(sr.Clock.Now().AddDate(0, 0, rapid.IntRange(1, 8).Draw(rt, "days")))
 						if _, err := svc.ExpireOffers(ctx, sr.Round.ID); err != nil {
 							rt.Fatal(err)
 						}
+						model.expire(sr.Clock.Now())
+						model.agree(rt, sr, fmt.Sprintf("step %d, an expiry", step))
 						continue
 					}
 					o := live[rapid.IntRange(0, len(live)-1).Draw(rt, "offer")]
-					answer := rapid.SampledFrom([]recruit.Answer{recruit.AnswerAccept, recruit.AnswerHold, recruit.AnswerDecline}).Draw(rt, "answer")
-					who := sr.Applicants[slices.IndexFunc(sr.Apps, func(a *recruit.Application) bool { return a.ID == o.ApplicationID })]
-					// An answer the offer's state refuses is a conflict, and
-					// changes nothing.
-					svc.AnswerOffer(ctx, auth.Actor{UserID: who.ID}, o.ID, answer, rapid.Bool().Draw(rt, "upgrades"))
+					// What a state refuses is a conflict, and changes nothing
+					// (the model refuses it too).
+					switch {
+					case action <= 2:
+						// The employer fails a check, or passes all six.
+						pass := action == 1
+						if pass {
+							for _, kind := range recruit.CheckKinds {
+								svc.RecordCheck(ctx, as(sr.Employer), o.PostID, o.ID, passed(kind))
+							}
+						} else {
+							svc.RecordCheck(ctx, as(sr.Employer), o.PostID, o.ID, recruit.Check{Kind: recruit.CheckDBS, Status: recruit.CheckFailed, Note: "barred"})
+						}
+						model.check(o.ID, pass, sr.Clock.Now())
+						model.agree(rt, sr, fmt.Sprintf("step %d, checks of offer %d passed %v", step, o.ID, pass))
+					default:
+						answer := rapid.SampledFrom([]recruit.Answer{recruit.AnswerAccept, recruit.AnswerHold, recruit.AnswerDecline}).Draw(rt, "answer")
+						upgrades := rapid.Bool().Draw(rt, "upgrades")
+						who := sr.Applicants[slices.IndexFunc(sr.Apps, func(a *recruit.Application) bool { return a.ID == o.ApplicationID })]
+						svc.AnswerOffer(ctx, auth.Actor{UserID: who.ID}, o.ID, answer, upgrades)
+						model.answer(o.ID, answer, upgrades, sr.Clock.Now())
+						model.agree(rt, sr, fmt.Sprintf("step %d, %s to offer %d", step, answer, o.ID))
+					}
 				}
 				checkFeedback(rt, sr)
 			})

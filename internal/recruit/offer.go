@@ -7,19 +7,32 @@ import (
 	"hcs/internal/apperr"
 )
 
-// Offer statuses. Offered, held and accepted offers are live: each holds
-// one of its post's places (its seat).
+// Offer statuses. Offered, held, accepted and unconditional offers are
+// live: each holds one of its post's places (its seat). An accepted offer
+// is conditional on the employer's pre-employment checks; it becomes
+// unconditional when every check has passed, and is withdrawn when one
+// fails. Declined, expired and withdrawn offers end the application in the
+// round.
 const (
-	OfferOffered    = "offered"
-	OfferHeld       = "held"
-	OfferAccepted   = "accepted"
-	OfferDeclined   = "declined"
-	OfferExpired    = "expired"
-	OfferSuperseded = "superseded" // replaced by an upgrade
+	OfferOffered       = "offered"
+	OfferHeld          = "held"
+	OfferAccepted      = "accepted"
+	OfferUnconditional = "unconditional"
+	OfferDeclined      = "declined"
+	OfferExpired       = "expired"
+	OfferWithdrawn     = "withdrawn"  // a pre-employment check failed
+	OfferSuperseded    = "superseded" // replaced by an upgrade
 )
 
 // OfferStatuses lists the statuses in the order pages show them.
-var OfferStatuses = []string{OfferOffered, OfferHeld, OfferAccepted, OfferDeclined, OfferExpired, OfferSuperseded}
+var OfferStatuses = []string{OfferOffered, OfferHeld, OfferAccepted, OfferUnconditional, OfferDeclined, OfferExpired, OfferWithdrawn, OfferSuperseded}
+
+// OfferRules states, for the round's published rules, what an offer binds
+// its applicant and employer to.
+const OfferRules = "An accepted offer is conditional on the employer's six pre-employment checks: identity, right to work, professional registration and qualifications, employment history and references, a DBS check and a work health assessment. " +
+	"It becomes unconditional when every check has passed. If a check fails, the employer withdraws the offer, the applicant is told why, and the place is offered to the next person as a declined place is. " +
+	"An applicant may decline an offer, conditional or not, until the post starts or a training record is started from it, and the place is offered on. " +
+	"An applicant who opted in to upgrades keeps that option while the offer is conditional; once it is unconditional, upgrades stop."
 
 // Offer is a place offered to an applicant, by the match or by the
 // cascade.
@@ -34,11 +47,24 @@ type Offer struct {
 	Upgrades      bool       `json:"upgrades"`
 	CreatedAt     time.Time  `json:"created_at"`
 	AnsweredAt    *time.Time `json:"answered_at,omitempty"`
+	// Reason is why the employer withdrew the offer, as its applicant
+	// reads it.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Live reports whether the offer holds a place.
 func (o *Offer) Live() bool {
-	return o.Status == OfferOffered || o.Status == OfferHeld || o.Status == OfferAccepted
+	switch o.Status {
+	case OfferOffered, OfferHeld, OfferAccepted, OfferUnconditional:
+		return true
+	}
+	return false
+}
+
+// Ends reports whether the offer ends its application in the round: the
+// applicant declined it or let it expire, or the employer withdrew it.
+func (o *Offer) Ends() bool {
+	return o.Status == OfferDeclined || o.Status == OfferExpired || o.Status == OfferWithdrawn
 }
 
 // Answer is an applicant's answer to an offer.
@@ -65,9 +91,10 @@ var answerStatus = map[Answer]string{AnswerAccept: OfferAccepted, AnswerHold: Of
 // Answered is the offer state machine: the status an answer at t gives
 // the offer, and whether it stays open to upgrades. An offer is answered
 // while offered, before its deadline; a held offer may be accepted, held
-// again or declined; an accepted one may be declined, or accepted again
-// to change whether it is open to upgrades, but not held; declined,
-// expired and superseded offers are final.
+// again or declined; an accepted (conditional) one may be declined, or
+// accepted again to change whether it is open to upgrades, but not held;
+// an unconditional one may only be declined; declined, expired, withdrawn
+// and superseded offers are final.
 func Answered(o *Offer, a Answer, upgrades bool, t time.Time) (status string, keepUpgrades bool, err error) {
 	next, ok := answerStatus[a]
 	if !ok {
@@ -83,6 +110,12 @@ func Answered(o *Offer, a Answer, upgrades bool, t time.Time) (status string, ke
 		if a == AnswerHold {
 			return "", false, apperr.Errorf(apperr.Conflict, "You have accepted this offer; you can still decline it, but not hold it.")
 		}
+	case OfferUnconditional:
+		if a != AnswerDecline {
+			return "", false, apperr.Errorf(apperr.Conflict, "This offer is unconditional: every pre-employment check has passed. You can still decline it, but not hold it or change whether it is open to upgrades.")
+		}
+	case OfferWithdrawn:
+		return "", false, apperr.Errorf(apperr.Conflict, "The employer withdrew this offer: %s", o.Reason)
 	case OfferExpired:
 		return "", false, apperr.Errorf(apperr.Conflict, "This offer expired on %s; the place is offered to someone else.", o.Deadline.UTC().Format(dateFormat))
 	default:

@@ -43,8 +43,16 @@ func TestOfferStateMachine(t *testing.T) {
 		{recruit.OfferExpired, recruit.AnswerAccept, false, before, want{refusal: "expired"}},
 		{recruit.OfferDeclined, recruit.AnswerAccept, false, before, want{refusal: "was declined and cannot be changed"}},
 		{recruit.OfferSuperseded, recruit.AnswerDecline, false, before, want{refusal: "was superseded"}},
+		{recruit.OfferUnconditional, recruit.AnswerDecline, true, at.Add(time.Hour), want{status: recruit.OfferDeclined}},
+		{recruit.OfferUnconditional, recruit.AnswerAccept, true, before, want{refusal: "unconditional"}}, // upgrades stop
+		{recruit.OfferUnconditional, recruit.AnswerHold, false, before, want{refusal: "not hold it"}},
+		{recruit.OfferWithdrawn, recruit.AnswerAccept, false, before, want{refusal: "withdrew this offer: no DBS"}},
+		{recruit.OfferWithdrawn, recruit.AnswerDecline, false, before, want{refusal: "withdrew"}},
 	} {
 		o := &recruit.Offer{Status: tc.from, Deadline: deadline}
+		if tc.from == recruit.OfferWithdrawn {
+			o.Reason = "no DBS"
+		}
 		status, up, err := recruit.Answered(o, tc.answer, tc.upgrades, tc.when)
 		name := tc.from + " + " + string(tc.answer)
 		switch {
@@ -88,6 +96,8 @@ func TestExpiryAndLiveness(t *testing.T) {
 		{recruit.OfferDeclined, deadline.Add(time.Hour), false, false},
 		{recruit.OfferExpired, deadline.Add(time.Hour), false, false},
 		{recruit.OfferSuperseded, deadline.Add(time.Hour), false, false},
+		{recruit.OfferUnconditional, deadline.Add(time.Hour), false, true},
+		{recruit.OfferWithdrawn, deadline.Add(time.Hour), false, false},
 	} {
 		o := &recruit.Offer{Status: tc.status, Deadline: deadline}
 		if recruit.DueForExpiry(o, tc.when) != tc.due || o.Live() != tc.live {
@@ -157,6 +167,12 @@ func TestCascade(t *testing.T) {
 			contender(1, 1, []int64{post}, recruit.Offer{PostID: other, Status: recruit.OfferDeclined}), contender(2, 2, []int64{post})}, 2, 0},
 		{"an expired offer ends it too", []recruit.Contender{
 			contender(1, 1, []int64{post}, recruit.Offer{PostID: other, Status: recruit.OfferExpired}), contender(2, 2, []int64{post})}, 2, 0},
+		{"a withdrawn offer ends it too", []recruit.Contender{
+			contender(1, 1, []int64{post}, recruit.Offer{PostID: other, Status: recruit.OfferWithdrawn, Reason: "no DBS"}), contender(2, 2, []int64{post})}, 2, 0},
+		{"an unconditional offer is never upgraded", []recruit.Contender{
+			contender(1, 1, []int64{post, other}, recruit.Offer{ID: other * 100, PostID: other, Status: recruit.OfferUnconditional}), contender(2, 2, []int64{post})}, 2, 0},
+		{"a conditional offer is upgraded when its applicant opted in", []recruit.Contender{
+			contender(1, 1, []int64{post, other}, recruit.Offer{ID: other * 100, PostID: other, Status: recruit.OfferAccepted, Upgrades: true}), contender(2, 2, []int64{post})}, 1, other * 100},
 		{"never the same post twice", []recruit.Contender{
 			contender(1, 1, []int64{post}, recruit.Offer{PostID: post, Status: recruit.OfferAccepted}), contender(2, 2, []int64{post})}, 2, 0},
 		{"a superseded offer of the post does not count", []recruit.Contender{

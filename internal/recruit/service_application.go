@@ -264,6 +264,9 @@ func (s *Service) Leave(ctx context.Context, by auth.Actor, userID int64) error 
 				return err
 			}
 			for _, o := range live {
+				if o.Status == OfferUnconditional && canLeaveUnconditional(tx, r, &o) != nil {
+					continue // the post is the trainee's: training closes it
+				}
 				now := tx.Now()
 				o.Status, o.Upgrades, o.AnsweredAt = OfferDeclined, false, &now
 				if err := tx.UpdateOffer(&o); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"hcs/internal/apperr"
 	"hcs/internal/auth"
 )
 
@@ -81,6 +82,11 @@ func (s *Service) AnswerOffer(ctx context.Context, by auth.Actor, offerID int64,
 		if err != nil {
 			return nil, err
 		}
+		if o.Status == OfferUnconditional {
+			if err := canLeaveUnconditional(tx, r, o); err != nil {
+				return nil, err
+			}
+		}
 		now := tx.Now()
 		o.Status, o.Upgrades, o.AnsweredAt = status, keep, &now
 		if err := tx.UpdateOffer(o); err != nil {
@@ -96,6 +102,25 @@ func (s *Service) AnswerOffer(ctx context.Context, by auth.Actor, offerID int64,
 		}
 		return o, nil
 	})
+}
+
+// canLeaveUnconditional says whether an unconditional offer may still be
+// declined: until its post starts and before a training record is made
+// from it. After that the place is the trainee's, and leaving it is
+// training's business; it never cascades.
+func canLeaveUnconditional(tx Tx, r *Round, o *Offer) error {
+	if !tx.Now().Before(r.StartDate) {
+		return apperr.Errorf(apperr.Conflict, "This post started on %s, so the offer can no longer be declined: speak to your employer about leaving the post.",
+			r.StartDate.UTC().Format("2 January 2006"))
+	}
+	started, err := tx.TrainingStarted(o.ID)
+	if err != nil {
+		return err
+	}
+	if started {
+		return apperr.Errorf(apperr.Conflict, "Your training record has been started from this offer, so it can no longer be declined: speak to your employer about leaving the post.")
+	}
+	return nil
 }
 
 // ExpireOffers expires a round's unanswered offers past their deadline,
@@ -310,6 +335,9 @@ type OfferDetail struct {
 	// FirstChoice: the applicant ranked this post first, so there is
 	// nothing to hold out or upgrade for.
 	FirstChoice bool `json:"first_choice"`
+	// Checks are the employer's pre-employment checks, once the offer has
+	// been accepted.
+	Checks []Check `json:"checks,omitempty"`
 }
 
 // OfferDetail loads an offer with its post, round, programme and band.
@@ -335,6 +363,14 @@ func (s *Service) OfferDetail(ctx context.Context, offerID int64) (*OfferDetail,
 			FirstChoice: len(a.Preferences) > 0 && a.Preferences[0] == p.ID}
 		if prog := s.f.Programme(r.Programme); prog != nil {
 			d.Programme, d.Band = prog.Name, prog.BandTraining
+		}
+		switch o.Status {
+		case OfferAccepted, OfferUnconditional, OfferWithdrawn:
+			stored, err := tx.Checks(o.ID)
+			if err != nil {
+				return nil, err
+			}
+			d.Checks = OfferChecks(o.ID, stored)
 		}
 		return d, nil
 	})

@@ -41,7 +41,7 @@ type OfferFilter struct {
 	RoundID       int64
 	ApplicationID int64
 	PostID        int64
-	Live          bool // only offered, held and accepted offers
+	Live          bool // only live offers: offered, held, accepted and unconditional
 }
 
 // Tx is one transaction's view of recruitment's records. It decides
@@ -133,4 +133,12 @@ type Tx interface {
 	UpdateOffer(o *Offer) error
 	Offer(id int64) (*Offer, error)
 	Offers(f OfferFilter) ([]Offer, error)
+	// TrainingStarted reports whether a training record was made from
+	// the offer.
+	TrainingStarted(offerID int64) (bool, error)
+	// Checks lists the pre-employment checks recorded for an offer.
+	Checks(offerID int64) ([]Check, error)
+	// SaveCheck records one of an offer's checks, replacing what was
+	// recorded for it before.
+	SaveCheck(c Check) error
 }

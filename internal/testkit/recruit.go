@@ -177,3 +177,25 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 	clk.Set(Day(41))
 	return sr
 }
+
+// PassChecks records every pre-employment check of an accepted offer as
+// passed, by the staged round's employer, and returns the offer, now
+// unconditional.
+func (sr *StagedRound) PassChecks(tb testing.TB, offerID int64) *recruit.Offer {
+	tb.Helper()
+	var o *recruit.Offer
+	for _, kind := range recruit.CheckKinds {
+		status := recruit.CheckPassed
+		if kind == recruit.CheckReferences {
+			status = recruit.RefSuccess
+		}
+		p, err := sr.Service.Offer(context.Background(), offerID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if o, _, err = sr.Service.RecordCheck(context.Background(), auth.Actor{UserID: sr.Employer.ID}, p.PostID, offerID, recruit.Check{Kind: kind, Status: status}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return o
+}

@@ -137,9 +137,9 @@ func StageTraining(tb testing.TB, db *database.DB, n int) *StagedTraining {
 		if len(offers) != 1 {
 			tb.Fatalf("applicant %d has %d live offers, want 1", i, len(offers))
 		}
-		o, err := sr.Service.AnswerOffer(ctx, auth.Actor{UserID: sr.Applicants[i].ID}, offers[0].ID, recruit.AnswerAccept, false)
+		_, err = sr.Service.AnswerOffer(ctx, auth.Actor{UserID: sr.Applicants[i].ID}, offers[0].ID, recruit.AnswerAccept, false)
 		must(err)
-		st.Offers = append(st.Offers, *o)
+		st.Offers = append(st.Offers, *sr.PassChecks(tb, offers[0].ID))
 	}
 	system := auth.System("test set-up")
 	dept := func(name, specialism string) *auth.Department {

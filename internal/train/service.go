@@ -93,12 +93,12 @@ func (s *Service) Trainee(ctx context.Context, id int64) (*Trainee, error) {
 	return read(ctx, s, func(tx Tx) (*Trainee, error) { return tx.Trainee(id) })
 }
 
-// Placements lists accepted offers whose training record is not made yet.
+// Placements lists unconditional offers whose training record is not made yet.
 func (s *Service) Placements(ctx context.Context, f PlacementFilter) ([]Placement, error) {
 	return read(ctx, s, func(tx Tx) ([]Placement, error) { return tx.Placements(f) })
 }
 
-// Placement loads one accepted offer waiting for its training record.
+// Placement loads one unconditional offer waiting for its training record.
 func (s *Service) Placement(ctx context.Context, offerID int64) (*Placement, error) {
 	return read(ctx, s, func(tx Tx) (*Placement, error) { return tx.Placement(offerID) })
 }
@@ -204,24 +204,25 @@ func names(tx Tx, ids []int64) (string, error) {
 	return joinList(out), nil
 }
 
-// Enrolment makes a training record from an accepted offer.
+// Enrolment makes a training record from an unconditional offer.
 type Enrolment struct {
 	OfferID   int64
 	Team      Team
 	StartDate string // the round's start date when empty
 }
 
-// Enrol makes a pending training record from an accepted offer, on the
+// Enrol makes a pending training record from an unconditional offer (one
+// accepted, with every pre-employment check passed), on the
 // curriculum in force on the start date, and asks its training officer to
 // confirm it. One offer makes one record.
 func (s *Service) Enrol(ctx context.Context, by auth.Actor, in Enrolment) (*Trainee, error) {
 	return write(ctx, s, func(tx Tx) (*Trainee, error) {
-		pl, err := tx.Placement(in.OfferID)
+		pl, err := tx.LockPlacement(in.OfferID)
 		if err != nil {
 			return nil, err
 		}
-		if pl.OfferStatus != "accepted" {
-			return nil, apperr.Errorf(apperr.Conflict, "Offer %d is %s: only an accepted offer starts training.", pl.OfferID, pl.OfferStatus)
+		if pl.OfferStatus != "unconditional" {
+			return nil, apperr.Errorf(apperr.Conflict, "Offer %d is %s: training starts from an unconditional offer, once every pre-employment check has passed.", pl.OfferID, pl.OfferStatus)
 		}
 		if err := noRecordInProgress(tx, pl.UserID); err != nil {
 			return nil, err

@@ -7,10 +7,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
 	"hcs/internal/database"
+	"hcs/internal/recruit"
 	"hcs/internal/testkit"
 	"hcs/internal/train"
 )
@@ -36,9 +38,9 @@ func must[T any](t *testing.T) func(v T, err error) T {
 	}
 }
 
-// An accepted offer becomes a pending record on the curriculum in force,
-// once; only its training officer confirms it.
-func TestEnrolFromAcceptedOffer(t *testing.T) {
+// An unconditional offer becomes a pending record on the curriculum in
+// force, once; only its training officer confirms it.
+func TestEnrolFromUnconditionalOffer(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		st := testkit.StageTraining(t, db, 2)
 		svc := st.Train
@@ -49,8 +51,8 @@ func TestEnrolFromAcceptedOffer(t *testing.T) {
 		}
 		team.Supervisors = team.Supervisors[:2]
 		places := must[[]train.Placement](t)(svc.Placements(ctx, train.PlacementFilter{Organisations: []int64{st.Trust.ID}}))
-		if len(places) != 2 || places[0].OfferStatus != "accepted" || places[0].StartDate != "2027-07-23" {
-			t.Fatalf("placements %+v, want the two accepted offers starting 2027-07-23", places)
+		if len(places) != 2 || places[0].OfferStatus != "unconditional" || places[0].StartDate != "2027-07-23" {
+			t.Fatalf("placements %+v, want the two unconditional offers starting 2027-07-23", places)
 		}
 		tr := must[*train.Trainee](t)(svc.Enrol(ctx, actor(st.Employer), train.Enrolment{OfferID: st.Offers[0].ID, Team: team}))
 		if tr.Status != train.TraineePending || tr.Curriculum != "stp-2023" || tr.StartDate != "2027-07-23" || tr.ExpectedEnd != "2030-07-22" ||
@@ -666,4 +668,52 @@ func TestTrainingRefusesWhatAReviewFound(t *testing.T) {
 	must[*train.Evidence](t)(svc.SaveAndSubmit(ctx, actor(me), tr.ID, 0, reflection))
 	must[*train.SignOff](t)(svc.SignOff(ctx, actor(officer), tr.ID, "INTRO", ""))
 	must[*train.SignOff](t)(svc.Reopen(ctx, actor(officer), tr.ID, "INTRO", "", "Too early"))
+}
+
+// An accepted offer whose pre-employment checks are not all passed is
+// conditional: it does not start training, and is not listed as waiting.
+func TestConditionalOfferDoesNotStartTraining(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 1, Places: []int{1}, Reviewers: 2, Until: testkit.UntilRanked})
+		must[*recruit.MatchOutcome](t)(sr.Service.PublishMatch(ctx, actor(sr.School), sr.Round.ID))
+		offers := must[[]recruit.Offer](t)(sr.Service.Offers(ctx, recruit.OfferFilter{RoundID: sr.Round.ID}))
+		must[*recruit.Offer](t)(sr.Service.AnswerOffer(ctx, actor(sr.Applicants[0]), offers[0].ID, recruit.AnswerAccept, false))
+		if _, _, err := sr.Service.RecordCheck(ctx, actor(sr.Employer), offers[0].PostID, offers[0].ID,
+			recruit.Check{Kind: recruit.CheckIdentity, Status: recruit.CheckPassed}); err != nil {
+			t.Fatal(err)
+		}
+		svc := testkit.Train(t, db)
+		_, err := svc.Enrol(ctx, actor(sr.Employer), train.Enrolment{OfferID: offers[0].ID})
+		wantCode(t, err, apperr.Conflict)
+		if err == nil || !strings.Contains(err.Error(), "unconditional") {
+			t.Errorf("enrolling from a conditional offer: %v", err)
+		}
+		if n := len(must[[]train.Placement](t)(svc.Placements(ctx, train.PlacementFilter{All: true}))); n != 0 {
+			t.Errorf("%d placements listed, want none while the checks are outstanding", n)
+		}
+	})
+}
+
+// Once a training record is made from an unconditional offer, or its
+// post has started, the offer can no longer be declined (nor its place
+// offered on); before either, it can.
+func TestStartedOfferCannotBeDeclined(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		st := testkit.StageTraining(t, db, 3)
+		st.Enrol(t, 0)
+		_, err := st.Service.AnswerOffer(ctx, actor(st.Applicants[0]), st.Offers[0].ID, recruit.AnswerDecline, false)
+		wantCode(t, err, apperr.Conflict)
+		if err == nil || !strings.Contains(err.Error(), "training record has been started") {
+			t.Errorf("declining an offer training started from: %v", err)
+		}
+		st.Clock.Set(st.Round.StartDate)
+		_, err = st.Service.AnswerOffer(ctx, actor(st.Applicants[1]), st.Offers[1].ID, recruit.AnswerDecline, false)
+		if err == nil || !strings.Contains(err.Error(), "post started on") {
+			t.Errorf("declining an unconditional offer once the post started: %v", err)
+		}
+		st.Clock.Set(st.Round.StartDate.Add(-time.Hour))
+		if o, err := st.Service.AnswerOffer(ctx, actor(st.Applicants[2]), st.Offers[2].ID, recruit.AnswerDecline, false); err != nil || o.Status != recruit.OfferDeclined {
+			t.Errorf("declining an unconditional offer before the post starts: %+v, %v", o, err)
+		}
+	})
 }

@@ -26,7 +26,7 @@ type Person struct {
 	Email string `json:"email"`
 }
 
-// Placement is an accepted offer of a training post: who, in which
+// Placement is an unconditional offer of a training post: who, in which
 // programme and specialism, at which employer, from when.
 type Placement struct {
 	OfferID        int64  `json:"offer_id"`
@@ -60,7 +60,7 @@ type Filter struct {
 	Status     string
 }
 
-// PlacementFilter narrows the accepted offers that have no training
+// PlacementFilter narrows the unconditional offers that have no training
 // record yet, by who may see them.
 type PlacementFilter struct {
 	All           bool
@@ -125,6 +125,10 @@ type Tx interface {
 	GrantTrainee(userID int64) error
 
 	Placement(offerID int64) (*Placement, error)
+	// LockPlacement is Placement with the offer's recruitment round locked,
+	// as recruitment locks it to answer the offer: a decline and the
+	// start of training happen one after the other, never both.
+	LockPlacement(offerID int64) (*Placement, error)
 	Placements(f PlacementFilter) ([]Placement, error)
 
 	InsertTrainee(t *Trainee) error

@@ -288,6 +288,9 @@ func (s *Server) postsPage(r *http.Request) (*response, error) {
 		return nil, err
 	}
 	data["Posts"] = posts
+	if data["Matched"], err = s.matchedRounds(r); err != nil {
+		return nil, err
+	}
 	return s.render(r, http.StatusOK, "posts", "Open training posts", []crumb{homeCrumb}, data)
 }
 

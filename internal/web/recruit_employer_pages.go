@@ -170,9 +170,12 @@ type employerPostView struct {
 	Applicants []recruit.RankedApplicant
 	CanRank    bool
 	RankOpts   [][2]string
-	Values     map[string]string
-	Error      error
-	Done       string
+	// Checks: the signed-in person records the post's pre-employment
+	// checks (its employer's recruiters; not the national school).
+	Checks bool
+	Values map[string]string
+	Error  error
+	Done   string
 }
 
 func (s *Server) employerPostView(r *http.Request, p *recruit.Post) (*employerPostView, error) {
@@ -182,6 +185,7 @@ func (s *Server) employerPostView(r *http.Request, p *recruit.Post) (*employerPo
 	}
 	v := &employerPostView{Post: p, Round: rd, Stage: rd.Stage(s.now()), Specialism: s.specialismNames()[p.Specialism],
 		CanChange: recruit.CanChangePost(rd, p, s.now()) == nil,
+		Checks:    principal(r).Allowed(auth.ActionOfferChecks, auth.Target{OrganisationID: p.OrganisationID, RoundID: p.RoundID}),
 		Values:    map[string]string{"site": p.Site, "places": strconv.Itoa(p.Places), "contact": p.Contact}}
 	if v.Offers, err = s.recruit.PostOffers(r.Context(), p.ID); err != nil {
 		return nil, err

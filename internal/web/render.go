@@ -21,6 +21,7 @@ import (
 	"hcs/internal/auth"
 	"hcs/internal/explore"
 	"hcs/internal/framework"
+	"hcs/internal/recruit"
 	"hcs/internal/train"
 	"hcs/internal/workforce"
 )
@@ -91,6 +92,7 @@ type pageData struct {
 
 var templateFuncs = template.FuncMap{
 	"sub":    func(a, b int) int { return a - b },
+	"list":   func(v ...any) []any { return v },
 	"mul100": func(f float64) float64 { return f * 100 },
 	// staffColumns and employerColumns are the workforce files' columns.
 	"staffColumns":    func() []string { return workforce.StaffColumns },
@@ -216,6 +218,11 @@ var templateFuncs = template.FuncMap{
 		}
 		return strings.ToUpper(s[:1]) + s[1:]
 	},
+	// The names of pre-employment checks, their statuses and who acts.
+	"checkName":   func(kind string) string { return recruit.CheckNames[kind] },
+	"checkStatus": func(status string) string { return recruit.CheckStatusNames[status] },
+	"actorName":   func(actor string) string { return recruit.ActorNames[actor] },
+	"offerRules":  func() string { return recruit.OfferRules },
 	// dict builds a map for passing several values to a partial.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

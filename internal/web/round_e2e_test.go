@@ -412,6 +412,39 @@ func TestRoundEndToEnd(t *testing.T) {
 			t.Errorf("late answer: %v", late)
 		}
 
+		// Ben's accepted offer is conditional until the employer has passed
+		// all six pre-employment checks.
+		checks := fmt.Sprintf("/api/v1/posts/%d/offers/%d/checks", pA, num(benNew["id"]))
+		if c := w.call("employerA", "GET", checks, nil, 200); c["offer"].(map[string]any)["status"] != "accepted" || len(c["checks"].([]any)) != 6 ||
+			c["checks"].([]any)[0].(map[string]any)["status"] != "not_started" {
+			t.Errorf("ben's checks before any is recorded: %v", c)
+		}
+		if e := w.call("employerA", "PUT", checks+"/dbs", map[string]any{"status": "failed"}, 400); !strings.Contains(fmt.Sprint(e), "Say why the check failed") {
+			t.Errorf("a failed check without a reason: %v", e)
+		}
+		w.call("employerA", "PUT", checks+"/dbs", map[string]any{"status": "success"}, 400) // a reference's outcome
+		w.call("employerA", "PUT", checks+"/credit", map[string]any{"status": "passed"}, 404)
+		w.call("employerA", "PUT", fmt.Sprintf("/api/v1/posts/%d/offers/%d/checks/dbs", pB, num(benNew["id"])), map[string]any{"status": "passed"}, 404)
+		w.call("ben", "PUT", checks+"/dbs", map[string]any{"status": "passed"}, 403)
+		w.call("school", "GET", checks, nil, 403) // checks are the employer's alone
+		w.call("employerA", "PUT", checks+"/references", map[string]any{"status": "refused", "next_actor": "employer", "note": "The referee would not give one."}, 200)
+		var last map[string]any
+		for _, kind := range []string{"identity", "right_to_work", "registration", "references", "dbs", "health"} {
+			st := "passed"
+			if kind == "references" {
+				st = "success"
+			}
+			last = w.call("employerA", "PUT", checks+"/"+kind, map[string]any{"status": st}, 200)
+		}
+		if o := last["offer"].(map[string]any); o["status"] != "unconditional" || o["upgrades"] != false {
+			t.Errorf("after the sixth check: %v", o)
+		}
+		w.call("employerA", "PUT", checks+"/dbs", map[string]any{"status": "failed", "note": "late"}, 409)
+		if d := w.call("ben", "GET", fmt.Sprintf("/api/v1/offers/%d", num(benNew["id"])), nil, 200); len(d["checks"].([]any)) != 6 ||
+			d["offer"].(map[string]any)["status"] != "unconditional" {
+			t.Errorf("ben's offer once unconditional: %v", d)
+		}
+
 		// The audit trail holds every step.
 		entries, err := db.Audit(ctx, auth.AuditFilter{Limit: 10000})
 		if err != nil {
@@ -440,12 +473,13 @@ func TestRoundEndToEnd(t *testing.T) {
 			"post.create": 3, "post.update": 1, "post.withdraw": 1, "profile.save": 4, "application.submit": 3,
 			"application.review": 6, "application.moderate": 1, "application.interview": 6, "round.rank": 1, "preferences.set": 3, "round.match": 1,
 			"offer.create": 4, "offer.accept": 1, "offer.decline": 1, "offer.supersede": 1, "offer.hold": 0, "offer.expire": 1,
+			"offer.check": 7, "offer.unconditional": 1, "offer.withdraw": 0,
 		} {
 			if count[action] != want {
 				t.Errorf("audit: %d × %s, want %d", count[action], action, want)
 			}
 		}
-		w.spec.checkExercised(t, "Recruitment")
+		w.spec.checkExercised(t, "Recruitment", "Recruitment: pre-employment checks")
 	})
 }
 

@@ -56,6 +56,7 @@ func (s *Server) Routes() []Route {
 		{"GET /quiz/results", pub, s.page(s.quizResultsPage)},
 		{"GET /posts", pub, s.livePage(s.postsPage)},
 		{"GET /posts/{id}", pub, s.dynamic(s.postPage)},
+		{"GET /rounds/{id}/progress", pub, s.livePage(s.offerProgressPage)},
 
 		// Signing in and out, and password reset.
 		{"GET /sign-in", pub, s.dynamic(s.signInPage)},
@@ -119,6 +120,8 @@ func (s *Server) Routes() []Route {
 		{"POST /employer/posts/{id}", auth.ActionPostCreate, s.dynamic(s.updatePost)},
 		{"POST /employer/posts/{id}/withdraw", auth.ActionPostCreate, s.dynamic(s.withdrawPost)},
 		{"POST /employer/posts/{id}/ranking", auth.ActionPostCreate, s.dynamic(s.savePostRanking)},
+		{"GET /employer/posts/{id}/offers/{offer}", auth.ActionOfferChecks, s.dynamic(s.offerChecksPage)},
+		{"POST /employer/posts/{id}/offers/{offer}/checks", auth.ActionOfferChecks, s.dynamic(s.recordCheckForm)},
 		{"GET /employer/rounds/{id}/interviews", auth.ActionInterview, s.dynamic(s.interviewsPage)},
 		{"POST /employer/applications/{id}/interview", auth.ActionInterview, s.dynamic(s.scoreInterview)},
 
@@ -231,6 +234,7 @@ func (s *Server) Routes() []Route {
 		{"GET /api/v1/quiz", pub, s.api(s.apiQuiz)},
 		{"GET /api/v1/quiz/results", pub, s.api(s.apiQuizResults)},
 		{"GET /api/v1/posts", pub, s.liveAPI(s.apiOpenPosts)},
+		{"GET /api/v1/rounds/{id}/progress", pub, s.liveAPI(s.apiOfferProgress)},
 
 		// The accounts API.
 		{"POST /api/v1/session", pub, s.limited(s.apiJSON(s.apiSignIn))},
@@ -271,6 +275,8 @@ func (s *Server) Routes() []Route {
 		{"PATCH /api/v1/posts/{id}", auth.ActionPostCreate, s.apiJSON(s.apiUpdatePost)},
 		{"POST /api/v1/posts/{id}/withdraw", auth.ActionPostCreate, s.apiJSON(s.apiWithdrawPost)},
 		{"GET /api/v1/posts/{id}/offers", auth.ActionPostCreate, s.apiJSON(s.apiPostOffers)},
+		{"GET /api/v1/posts/{id}/offers/{offer}/checks", auth.ActionOfferChecks, s.apiJSON(s.apiOfferChecks)},
+		{"PUT /api/v1/posts/{id}/offers/{offer}/checks/{kind}", auth.ActionOfferChecks, s.apiJSON(s.apiRecordCheck)},
 		{"PUT /api/v1/posts/{id}/ranking", auth.ActionPostCreate, s.apiJSON(s.apiPostRanking)},
 		{"GET /api/v1/me/profile", auth.ActionApply, s.apiJSON(s.apiProfile)},
 		{"PUT /api/v1/me/profile", auth.ActionApply, s.apiJSON(s.apiSaveProfile)},

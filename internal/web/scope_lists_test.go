@@ -135,7 +135,9 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			"GET /api/v1/trainees/{id}/files", "GET /training/departments/{id}/import",
 			// A round's online test stage: its applications by reference,
 			// for whoever manages the round.
-			"GET /school/rounds/{id}/test", "GET /api/v1/rounds/{id}/test"}
+			"GET /school/rounds/{id}/test", "GET /api/v1/rounds/{id}/test",
+			// One offer's pre-employment checks, for its post's employer.
+			"GET /employer/posts/{id}/offers/{offer}", "GET /api/v1/posts/{id}/offers/{offer}/checks"}
 		for _, rt := range h.Routes() {
 			method, _, _ := strings.Cut(rt.Pattern, " ")
 			if method != "GET" || rt.Action == auth.ActionPublic {

@@ -61,7 +61,7 @@ func (s *Server) apiTraineeHistory(w http.ResponseWriter, r *http.Request) (int,
 	return http.StatusOK, map[string]any{"history": h}, err
 }
 
-// apiPlacements lists the accepted offers the caller may start training
+// apiPlacements lists the unconditional offers the caller may start training
 // records for.
 func (s *Server) apiPlacements(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	v := principal(r).Visible(auth.ActionTrainingManage)
@@ -109,7 +109,7 @@ func (s *Server) apiEnrol(w http.ResponseWriter, r *http.Request) (int, any, err
 	// An offer of an organisation the caller manages no department of is
 	// not found, as one that does not exist.
 	if !s.managesIn(r, pl.OrganisationID) {
-		return 0, nil, apperr.Errorf(apperr.NotFound, "there is no accepted offer %d waiting to start training", id)
+		return 0, nil, apperr.Errorf(apperr.NotFound, "there is no unconditional offer %d waiting to start training", id)
 	}
 	if !principal(r).Allowed(auth.ActionTrainingManage, auth.Target{OrganisationID: pl.OrganisationID, DepartmentID: req.DepartmentID}) {
 		return 0, nil, apperr.Invalidf("department_id", "Choose one of your departments")

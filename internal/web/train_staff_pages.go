@@ -8,6 +8,7 @@ import (
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
+	"hcs/internal/recruit"
 	"hcs/internal/train"
 )
 
@@ -41,7 +42,7 @@ func (s *Server) trainingHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Only the accepted offers one of the person's departments trains.
+	// Only the unconditional offers one of the person's departments trains.
 	var places []train.Placement
 	for _, p := range all {
 		if slices.ContainsFunc(depts, func(d departmentView) bool {
@@ -203,7 +204,7 @@ func pageLinks(current, pages int, link func(int) string) []pageLink {
 	return out
 }
 
-// enrolPage starts a trainee's record from an accepted offer.
+// enrolPage starts a trainee's record from an unconditional offer.
 type enrolPage struct {
 	Placement   *train.Placement
 	Departments [][2]string
@@ -214,7 +215,7 @@ type enrolPage struct {
 	Error       error
 }
 
-// placementFor loads the accepted offer in the path, and the departments
+// placementFor loads the unconditional offer in the path, and the departments
 // of its employer the person may start training records in; none means
 // the offer is not theirs to see.
 func (s *Server) placementFor(r *http.Request) (*train.Placement, []auth.Department, error) {
@@ -236,8 +237,8 @@ func (s *Server) placementFor(r *http.Request) (*train.Placement, []auth.Departm
 			depts = append(depts, d)
 		}
 	}
-	if len(depts) == 0 || pl.OfferStatus != "accepted" || pl.Started {
-		return nil, nil, apperr.Errorf(apperr.NotFound, "there is no accepted offer %d waiting to start training", id)
+	if len(depts) == 0 || pl.OfferStatus != recruit.OfferUnconditional || pl.Started {
+		return nil, nil, apperr.Errorf(apperr.NotFound, "there is no unconditional offer %d waiting to start training", id)
 	}
 	return pl, depts, nil
 }

@@ -39,7 +39,8 @@ type Trainee struct {
 }
 
 // Post is a recruitment round's training post with how its places went:
-// accepted offers fill a place; offers made and not yet answered may.
+// accepted offers, conditional or unconditional, fill a place; offers made
+// and not yet answered may.
 type Post struct {
 	Round string
 	// OrganisationID is the employer whose post it is.
