@@ -49,6 +49,10 @@ var recruitmentPersonal = privacy.Register{
 			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "application_id"}, {Name: "round_id"}, {Name: "score_hundredths"}, {Name: "cut_hundredths"},
 				{Name: "goes_on"}, {Name: "reason"}, {Name: "published_at"}}},
 
+		{Name: "nominations", As: "applicant", About: "user_id = $1", Describe: "Your nominations by your employer for the in-service route",
+			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "id"}, {Name: "round_id"}, {Name: "post_id"}, {Name: "organisation_id"},
+				{Name: "user_id"}, {Name: "nominated_by", Treat: privacy.Other}, {Name: "created_at"}}},
+
 		// The same tables hold staff as the people who scored.
 		{Name: "reviewers", As: "reviewer", About: "user_id = $1", Describe: "Rounds you were appointed to review", Erase: privacy.Keep,
 			Columns: []privacy.Column{{Name: "round_id"}, {Name: "user_id"}, {Name: "organisation_id"}, {Name: "created_at"}}},
@@ -58,6 +62,9 @@ var recruitmentPersonal = privacy.Register{
 			Columns: []privacy.Column{{Name: "id"}, {Name: "application_id"}, {Name: "reviewer_id"}, {Name: "slot"}, {Name: "score"}, {Name: "created_at"}}},
 		{Name: "moderations", As: "moderator", About: "moderator_id = $1", Describe: "Scores you settled as moderator", Erase: privacy.Keep,
 			Columns: []privacy.Column{{Name: "application_id"}, {Name: "moderator_id"}, {Name: "score"}, {Name: "created_at"}}},
+		{Name: "nominations", As: "recruiter", About: "nominated_by = $1", Describe: "Employees you nominated for the in-service route", Erase: privacy.Keep,
+			Columns: []privacy.Column{{Name: "id"}, {Name: "round_id"}, {Name: "post_id"}, {Name: "organisation_id"}, {Name: "user_id", Treat: privacy.Other},
+				{Name: "nominated_by"}, {Name: "created_at"}}},
 		{Name: "offer_checks", As: "recruiter", About: "changed_by = $1", Describe: "Pre-employment checks you recorded for your employer", Erase: privacy.Keep,
 			Columns: []privacy.Column{{Name: "offer_id"}, {Name: "kind"}, {Name: "status"}, {Name: "next_actor"}, {Name: "note", Treat: privacy.Other},
 				{Name: "changed_at"}, {Name: "changed_by"}}},

@@ -8,16 +8,20 @@ import (
 	"hcs/internal/recruit"
 )
 
-const postColumns = "p.id, p.round_id, p.organisation_id, o.name, p.specialism, p.site, p.region, p.places, p.contact, p.status, p.created_at"
+const postColumns = "p.id, p.round_id, p.organisation_id, o.name, p.specialism, p.site, p.region, p.places, p.contact, p.status, p.in_service, p.created_at"
 
 func scanPost(scan func(...any) error) (recruit.Post, error) {
 	var p recruit.Post
-	return p, scan(&p.ID, &p.RoundID, &p.OrganisationID, &p.Organisation, &p.Specialism, &p.Site, &p.Region, &p.Places, &p.Contact, &p.Status, &p.CreatedAt)
+	var inService int
+	err := scan(&p.ID, &p.RoundID, &p.OrganisationID, &p.Organisation, &p.Specialism, &p.Site, &p.Region, &p.Places, &p.Contact, &p.Status, &inService, &p.CreatedAt)
+	p.InService = inService == 1
+	return p, err
 }
 
 func (t *recruitTx) InsertPost(p *recruit.Post) error {
-	id, err := t.tx.Insert(t.ctx, `INSERT INTO posts (round_id, organisation_id, specialism, site, region, places, contact, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, p.RoundID, p.OrganisationID, p.Specialism, p.Site, p.Region, p.Places, p.Contact, p.Status, t.tx.Now)
+	id, err := t.tx.Insert(t.ctx, `INSERT INTO posts (round_id, organisation_id, specialism, site, region, places, contact, status, in_service, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, p.RoundID, p.OrganisationID, p.Specialism, p.Site, p.Region, p.Places, p.Contact, p.Status,
+		boolInt(p.InService), t.tx.Now)
 	if apperr.Code(err) == apperr.Invalid {
 		return apperr.Invalidf("organisation_id", "there is no organisation %d", p.OrganisationID)
 	}
@@ -80,7 +84,10 @@ func (t *recruitTx) OpenPosts(f recruit.PostFilter) ([]recruit.OpenPost, error) 
 	}
 	return queryAll(t, func(scan func(...any) error) (recruit.OpenPost, error) {
 		var p recruit.OpenPost
-		return p, scan(&p.ID, &p.RoundID, &p.OrganisationID, &p.Organisation, &p.Specialism, &p.Site, &p.Region, &p.Places, &p.Contact, &p.Status, &p.CreatedAt,
-			&p.RoundName, &p.Programme, &p.ApplicationsClose)
+		var inService int
+		err := scan(&p.ID, &p.RoundID, &p.OrganisationID, &p.Organisation, &p.Specialism, &p.Site, &p.Region, &p.Places, &p.Contact, &p.Status, &inService,
+			&p.CreatedAt, &p.RoundName, &p.Programme, &p.ApplicationsClose)
+		p.InService = inService == 1
+		return p, err
 	}, q+" ORDER BY p.specialism, p.region, p.site, p.id", args...)
 }

@@ -496,6 +496,22 @@ func (s *seeder) open(people []*auth.User) error {
 	if _, err := s.round(r, demoStations); err != nil {
 		return err
 	}
+	// The demo employer's trust fills one post through the in-service
+	// route, and has nominated an employee, who has not applied yet.
+	northshire := s.trusts[demoTrusts[0].name]
+	by := auth.Actor{UserID: s.staff[northshire][0], Address: "demo set-up"}
+	inService := &recruit.Post{RoundID: r.ID, OrganisationID: northshire, Specialism: "audiology", Site: "Royal Infirmary", Places: 1, InService: true,
+		Contact: "recruitment@trust1.demo.hcs.test"}
+	if err := s.rec.PublishPost(s.ctx, by, inService); err != nil {
+		return err
+	}
+	employee, err := s.user("Nadia Okafor", "nadia.okafor@demo.hcs.test", auth.Grant{Role: auth.RoleApplicant})
+	if err != nil {
+		return err
+	}
+	if _, err := s.rec.Nominate(s.ctx, by, inService.ID, employee.Email); err != nil {
+		return err
+	}
 	s.setDay(-2)
 	apps, err := s.apply(r, people)
 	if err != nil {

@@ -126,8 +126,9 @@ const (
 // ApplicationStanding says where an application stands at t, from the
 // round's stage, the online test's outcome (nil until it is published, or
 // when the round has no test), the shortlisting result (score and whether
-// it is complete), the national rank and the offers.
-func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist int, shortlistDone bool, offers []Offer, t time.Time) Standing {
+// it is complete), whether it is an in-service nominee's (which skips
+// shortlisting), the national rank and the offers.
+func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist int, shortlistDone, nominee bool, offers []Offer, t time.Time) Standing {
 	stage := r.Stage(t)
 	for _, o := range offers {
 		switch o.Status {
@@ -139,7 +140,7 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 			return Standing{StepOffered, "You have an offer: answer it by its deadline."}
 		}
 	}
-	shortlisted := shortlistDone && shortlist >= r.ShortlistPassMark
+	shortlisted := nominee || shortlistDone && shortlist >= r.ShortlistPassMark
 	switch {
 	case stage == StageApplications:
 		return Standing{StepSubmitted, "Your application is in. Applications close on " + r.ShortlistingOpen.UTC().Format(dateFormat) + "."}
@@ -147,6 +148,8 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 		return Standing{StepTest, "The online test's results are being collected. Everyone will be told whether their application goes on to shortlisting."}
 	case test != nil && !test.GoesOn:
 		return Standing{StepNotLonglisted, test.Reason}
+	case stage == StageShortlisting && nominee:
+		return Standing{StepShortlisting, "Your employer nominated you for an in-service post, so your application skips shortlisting and goes to interview."}
 	case stage == StageShortlisting:
 		return Standing{StepShortlisting, "Reviewers are scoring applications against the published criteria."}
 	case !shortlisted:

@@ -37,6 +37,9 @@ type ShortlistFeedback struct {
 	Score       *int  `json:"score,omitempty"` // unset when the reviews were never completed
 	PassMark    int   `json:"pass_mark"`
 	Shortlisted bool  `json:"shortlisted"`
+	// InService: an in-service nominee's application, which skipped
+	// shortlisting and went straight to interview (no reviews, no score).
+	InService bool `json:"in_service,omitempty"`
 }
 
 // InterviewFeedback is each station's score and the weighted interview
@@ -108,7 +111,8 @@ func (s *Service) Feedback(ctx context.Context, applicationID int64) (*Feedback,
 				sf.Moderated = &m.Score
 			}
 			score, done, ok := st.shortlist(r, a.ID)
-			if done {
+			_, sf.InService = st.nominated[a.ID]
+			if done && !sf.InService {
 				sf.Score = &score
 			}
 			shortlisted, sf.Shortlisted = ok, ok

@@ -19,9 +19,12 @@ type RoundMarket struct {
 
 // NewRoundMarket builds the market from the round's posts, its
 // applications (only those with a national rank take part), each
-// application's preferences, and the posts' own lists. capacities, for a
+// application's preferences, the posts' own lists, and the in-service
+// nominees (application → the employer that nominated it): an
+// in-service post accepts only its employer's nominees, and a nominee
+// only in-service posts of their employer (MayHold). capacities, for a
 // what-if, replace posts' places.
-func NewRoundMarket(posts []Post, apps []Application, own map[int64][]int64, capacities map[int64]int) (*RoundMarket, error) {
+func NewRoundMarket(posts []Post, apps []Application, own map[int64][]int64, nominated map[int64]int64, capacities map[int64]int) (*RoundMarket, error) {
 	rm := &RoundMarket{postIdx: map[int64]int32{}}
 	for _, p := range posts {
 		if p.Status != PostWithdrawn {
@@ -70,7 +73,7 @@ func NewRoundMarket(posts []Post, apps []Application, own map[int64][]int64, cap
 		}
 	}
 	rm.Market = NewMarket(capacity, prefs, func(post, applicant int32) (int32, bool) {
-		if rm.Posts[post].Specialism != specs[applicant] {
+		if rm.Posts[post].Specialism != specs[applicant] || !MayHold(&rm.Posts[post], nominated[rm.Apps[applicant]]) {
 			return 0, false
 		}
 		if list, ok := lists[post]; ok {

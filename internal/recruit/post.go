@@ -17,17 +17,20 @@ const (
 // Post is a training post an employer offers in a round. Its region is its
 // organisation's.
 type Post struct {
-	ID             int64     `json:"id"`
-	RoundID        int64     `json:"round_id"`
-	OrganisationID int64     `json:"organisation_id"`
-	Organisation   string    `json:"organisation"`
-	Specialism     string    `json:"specialism"`
-	Site           string    `json:"site"`
-	Region         string    `json:"region"`
-	Places         int       `json:"places"`
-	Contact        string    `json:"contact"`
-	Status         string    `json:"status"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             int64  `json:"id"`
+	RoundID        int64  `json:"round_id"`
+	OrganisationID int64  `json:"organisation_id"`
+	Organisation   string `json:"organisation"`
+	Specialism     string `json:"specialism"`
+	Site           string `json:"site"`
+	Region         string `json:"region"`
+	Places         int    `json:"places"`
+	Contact        string `json:"contact"`
+	Status         string `json:"status"`
+	// InService: the post is filled through the in-service route, by
+	// its employer's own nominees alone.
+	InService bool      `json:"in_service"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // MaxPlaces bounds one post's places.

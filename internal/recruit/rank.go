@@ -24,6 +24,9 @@ type Ranked struct {
 	Rank      int    `json:"rank"`
 	Weighted  int    `json:"weighted"`
 	DecidedBy string `json:"decided_by"`
+	// InService: an in-service nominee, ranked among the specialism's
+	// nominees alone.
+	InService bool `json:"in_service,omitempty"`
 }
 
 // NationalRank orders candidates by weighted score. Ties are broken in
@@ -136,6 +139,8 @@ type Scored struct {
 	Moderation  *Moderation
 	Interviews  []InterviewScore
 	Test        *TestMark // the online test's score, if any
+	// Nominee: an in-service nominee, who skips shortlisting.
+	Nominee bool
 }
 
 // RankRound draws up the national rank of each specialism: every
@@ -146,10 +151,13 @@ type Scored struct {
 // moderation or an interview score, the list of what is missing.
 func RankRound(r *Round, stations []Station, apps []Scored) (ranked map[string][]Ranked, missing []string) {
 	bySpecialism := map[string][]Candidate{}
+	inService := map[string][]Candidate{}
 	for _, s := range apps {
 		ref := Reference(s.Application.ID)
 		shortlist, done := ShortlistScore(r.ScoreMargin, s.Reviews, s.Moderation)
 		switch {
+		case s.Nominee:
+			shortlist = 0 // no shortlisting: straight to interview
 		case len(s.Reviews) < ReviewsPerApplication:
 			missing = append(missing, fmt.Sprintf("%s has %d of 2 reviews", ref, len(s.Reviews)))
 			continue
@@ -165,14 +173,27 @@ func RankRound(r *Round, stations []Station, apps []Scored) (ranked map[string][
 			continue
 		}
 		sp := s.Application.Specialism
-		bySpecialism[sp] = append(bySpecialism[sp], Candidate{ApplicationID: s.Application.ID, ShortlistScore: shortlist, InterviewScore: interview, TestScore: s.Test})
+		c := Candidate{ApplicationID: s.Application.ID, ShortlistScore: shortlist, InterviewScore: interview, TestScore: s.Test}
+		if s.Nominee {
+			inService[sp] = append(inService[sp], c)
+		} else {
+			bySpecialism[sp] = append(bySpecialism[sp], c)
+		}
 	}
 	if len(missing) > 0 {
 		return nil, missing
 	}
+	// Nominees are ranked among themselves: they compete only with each
+	// other, for in-service posts, never with direct entry.
 	ranked = map[string][]Ranked{}
 	for sp, cands := range bySpecialism {
 		ranked[sp] = NationalRank(r, cands)
+	}
+	for sp, cands := range inService {
+		for _, rk := range NationalRank(r, cands) {
+			rk.InService = true
+			ranked[sp] = append(ranked[sp], rk)
+		}
 	}
 	return ranked, nil
 }

@@ -107,7 +107,7 @@ func TestApplicationStanding(t *testing.T) {
 		{"superseded last", &matched, ranked, 80, true, offer(recruit.OfferSuperseded), at, recruit.StepUnplaced, "offers have ended"},
 		{"unmatched", &matched, ranked, 80, true, nil, at, recruit.StepUnplaced, "did not give you a post"},
 	} {
-		st := recruit.ApplicationStanding(tc.round, tc.app, nil, tc.shortlist, tc.done, tc.offers, tc.when)
+		st := recruit.ApplicationStanding(tc.round, tc.app, nil, tc.shortlist, tc.done, false, tc.offers, tc.when)
 		if st.Step != tc.step || !strings.Contains(st.Message, tc.says) {
 			t.Errorf("%s: %+v; want %s saying %q", tc.name, st, tc.step, tc.says)
 		}
@@ -402,7 +402,7 @@ func TestRoundMarket(t *testing.T) {
 		{ID: 4, Specialism: "audiology", Preferences: []int64{10}}, // not ranked
 		{ID: 5, Specialism: "genomics", NationalRank: rank(1), Preferences: []int64{13, 10}},
 	}
-	rm, err := recruit.NewRoundMarket(posts, apps, nil, nil)
+	rm, err := recruit.NewRoundMarket(posts, apps, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +422,7 @@ func TestRoundMarket(t *testing.T) {
 		t.Errorf("an unranked application: %+v", res)
 	}
 	// Post 10's own list takes application 3 alone; with no places at 11.
-	rm, err = recruit.NewRoundMarket(posts, apps, map[int64][]int64{10: {3}, 11: {}}, map[int64]int{11: 0})
+	rm, err = recruit.NewRoundMarket(posts, apps, map[int64][]int64{10: {3}, 11: {}}, nil, map[int64]int{11: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,11 +435,11 @@ func TestRoundMarket(t *testing.T) {
 		t.Errorf("application 1 was not on post 10's list, and post 11 had none: %+v", res)
 	}
 	for _, caps := range []map[int64]int{{12: 1}, {99: 1}, {10: -1}, {10: recruit.MaxPlaces + 1}} {
-		if _, err := recruit.NewRoundMarket(posts, apps, nil, caps); apperr.Field(err) != "capacities" {
+		if _, err := recruit.NewRoundMarket(posts, apps, nil, nil, caps); apperr.Field(err) != "capacities" {
 			t.Errorf("capacities %v: %v", caps, err)
 		}
 	}
-	if _, err := recruit.NewRoundMarket(posts, apps, nil, map[int64]int{10: recruit.MaxPlaces}); err != nil {
+	if _, err := recruit.NewRoundMarket(posts, apps, nil, nil, map[int64]int{10: recruit.MaxPlaces}); err != nil {
 		t.Errorf("the most places: %v", err)
 	}
 }

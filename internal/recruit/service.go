@@ -135,6 +135,11 @@ type roundState struct {
 	reviews     map[int64][]Review
 	moderations map[int64]*Moderation
 	interviews  map[int64][]InterviewScore
+	// nominated maps each in-service nominee's application to the
+	// employer that nominated it; passedTest says which went on from the
+	// online test (its published outcomes).
+	nominated  map[int64]int64
+	passedTest map[int64]bool
 }
 
 // loadState loads the reviewing and interviewing of a round, or of one
@@ -169,11 +174,36 @@ func loadState(tx Tx, q Query) (*roundState, error) {
 	for _, sc := range is {
 		st.interviews[sc.ApplicationID] = append(st.interviews[sc.ApplicationID], sc)
 	}
+	st.nominated, st.passedTest = map[int64]int64{}, map[int64]bool{}
+	if q.RoundID == 0 && q.ApplicationID == 0 {
+		return st, nil // a reviewer's or assessor's own records
+	}
+	ns, err := tx.Nominations(Query{RoundID: q.RoundID, ApplicationID: q.ApplicationID})
+	if err != nil || len(ns) == 0 {
+		return st, err
+	}
+	for _, n := range ns {
+		if n.ApplicationID != 0 {
+			st.nominated[n.ApplicationID] = n.OrganisationID
+		}
+	}
+	outcomes, err := tx.TestOutcomes(ns[0].RoundID)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range outcomes {
+		st.passedTest[o.ApplicationID] = o.GoesOn
+	}
 	return st, nil
 }
 
-// shortlist is an application's shortlisting result.
+// shortlist is an application's shortlisting result. An in-service
+// nominee skips shortlisting: once through the online test (if the round
+// has one) it goes to interview, with no shortlisting score.
 func (st *roundState) shortlist(r *Round, appID int64) (score int, done, shortlisted bool) {
+	if _, ok := st.nominated[appID]; ok {
+		return 0, true, r.Test.Rule == TestRuleNone || st.passedTest[appID]
+	}
 	score, done = ShortlistScore(r.ScoreMargin, st.reviews[appID], st.moderations[appID])
 	return score, done, done && score >= r.ShortlistPassMark
 }

@@ -91,6 +91,16 @@ func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) erro
 		if !slices.ContainsFunc(posts, func(p Post) bool { return p.Specialism == a.Specialism && p.Status == PostOpen }) {
 			return apperr.Invalidf("specialism", "There are no posts in %s in this round", s.specialismName(a.Specialism))
 		}
+		noms, err := tx.Nominations(Query{RoundID: a.RoundID, UserID: a.UserID})
+		if err != nil {
+			return err
+		}
+		for _, n := range noms {
+			i := slices.IndexFunc(posts, func(p Post) bool { return p.ID == n.PostID })
+			if i >= 0 && posts[i].Specialism != a.Specialism {
+				return apperr.Invalidf("specialism", "%s nominated you for an in-service post in %s: apply in that specialism", posts[i].Organisation, s.specialismName(posts[i].Specialism))
+			}
+		}
 		a.Preferences = []int64{}
 		if err := tx.InsertApplication(a); err != nil {
 			if apperr.Code(err) == apperr.Conflict {
@@ -134,6 +144,10 @@ func (s *Service) SetPreferences(ctx context.Context, by auth.Actor, application
 		if err != nil {
 			return nil, err
 		}
+		nominated, err := nominators(tx, Query{ApplicationID: a.ID})
+		if err != nil {
+			return nil, err
+		}
 		seen := map[int64]bool{}
 		for _, id := range posts {
 			i := slices.IndexFunc(roundPosts, func(p Post) bool { return p.ID == id })
@@ -144,6 +158,10 @@ func (s *Service) SetPreferences(ctx context.Context, by auth.Actor, application
 				return nil, apperr.Invalidf("posts", "post %d was withdrawn", id)
 			case roundPosts[i].Specialism != a.Specialism:
 				return nil, apperr.Invalidf("posts", "post %d is in %s; you applied to %s", id, s.specialismName(roundPosts[i].Specialism), s.specialismName(a.Specialism))
+			case !MayHold(&roundPosts[i], nominated[a.ID]) && roundPosts[i].InService:
+				return nil, apperr.Invalidf("posts", "post %d is an in-service post: only %s's own nominees may rank it", id, roundPosts[i].Organisation)
+			case !MayHold(&roundPosts[i], nominated[a.ID]):
+				return nil, apperr.Invalidf("posts", "post %d is for direct entry: as an in-service nominee you may rank only your employer's in-service posts", id)
 			case seen[id]:
 				return nil, apperr.Invalidf("posts", "post %d is listed twice", id)
 			}
@@ -167,6 +185,9 @@ type ApplicationStatus struct {
 	// Test is the online test's outcome, once published.
 	Test   *TestOutcome `json:"test,omitempty"`
 	Offers []Offer      `json:"offers"`
+	// Nomination is the employer's nomination for the in-service route,
+	// when the applicant has one.
+	Nomination *Nomination `json:"nomination,omitempty"`
 }
 
 // Status says where an application stands.
@@ -223,8 +244,19 @@ func status(tx Tx, a *Application) (*ApplicationStatus, error) {
 	}
 	score, done, _ := st.shortlist(r, a.ID)
 	now := tx.Now()
-	return &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, test, score, done, offers, now),
-		Test: test, Offers: offers}, nil
+	_, nominee := st.nominated[a.ID]
+	out := &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, test, score, done, nominee, offers, now),
+		Test: test, Offers: offers}
+	if nominee {
+		ns, err := tx.Nominations(Query{ApplicationID: a.ID})
+		if err != nil {
+			return nil, err
+		}
+		if len(ns) > 0 {
+			out.Nomination = &ns[0]
+		}
+	}
+	return out, nil
 }
 
 // Leave takes a person out of national recruitment, as erasing their data

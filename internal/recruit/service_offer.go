@@ -268,13 +268,17 @@ func contendersFor(tx Tx, r *Round, p *Post) ([]Contender, error) {
 	for _, o := range offers {
 		byApp[o.ApplicationID] = append(byApp[o.ApplicationID], o)
 	}
+	nominated, err := nominators(tx, Query{RoundID: r.ID})
+	if err != nil {
+		return nil, err
+	}
 	list := map[int64]int{}
 	for i, id := range own[p.ID] {
 		list[id] = i + 1
 	}
 	var out []Contender
 	for _, a := range apps {
-		if a.Specialism != p.Specialism || a.NationalRank == nil {
+		if a.Specialism != p.Specialism || a.NationalRank == nil || !MayHold(p, nominated[a.ID]) {
 			continue
 		}
 		rank := *a.NationalRank

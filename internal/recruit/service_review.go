@@ -169,6 +169,13 @@ func (s *Service) InterviewPanelsOf(ctx context.Context, applicationID int64) ([
 		if err != nil {
 			return nil, err
 		}
+		nominated, err := nominators(tx, Query{ApplicationID: a.ID})
+		if err != nil {
+			return nil, err
+		}
+		if org, ok := nominated[a.ID]; ok {
+			return []int64{org}, nil // a nominee is interviewed by their employer
+		}
 		posts, err := tx.Posts(a.RoundID)
 		if err != nil {
 			return nil, err
@@ -213,6 +220,9 @@ func (s *Service) InterviewQueue(ctx context.Context, roundID int64, organisatio
 		for i := range apps {
 			a := &apps[i]
 			panels := InterviewPanels(posts, a)
+			if org, ok := st.nominated[a.ID]; ok {
+				panels = []int64{org} // a nominee is interviewed by their employer
+			}
 			if !slices.ContainsFunc(organisationIDs, func(id int64) bool { return slices.Contains(panels, id) }) {
 				continue
 			}

@@ -185,6 +185,12 @@ func (s *Service) AssignReviewers(ctx context.Context, by auth.Actor, roundID in
 		if apps, err = goingOn(tx, r, InRound(apps)); err != nil {
 			return nil, err
 		}
+		// In-service nominees skip shortlisting.
+		nominated, err := nominators(tx, Query{RoundID: roundID})
+		if err != nil {
+			return nil, err
+		}
+		apps = slices.DeleteFunc(apps, func(a Application) bool { _, ok := nominated[a.ID]; return ok })
 		reviewers, err := tx.Appointments(roundID)
 		if err != nil {
 			return nil, err
@@ -251,7 +257,9 @@ func (s *Service) RankRound(ctx context.Context, by auth.Actor, roundID int64) (
 		}
 		scored := make([]Scored, len(apps))
 		for i, a := range apps {
-			scored[i] = Scored{Application: a, Reviews: st.reviews[a.ID], Moderation: st.moderations[a.ID], Interviews: st.interviews[a.ID], Test: tests[a.ID]}
+			_, nominee := st.nominated[a.ID]
+			scored[i] = Scored{Application: a, Reviews: st.reviews[a.ID], Moderation: st.moderations[a.ID], Interviews: st.interviews[a.ID], Test: tests[a.ID],
+				Nominee: nominee}
 		}
 		bySpecialism, missing := RankRound(r, stations, scored)
 		if len(missing) > 0 {
@@ -287,7 +295,11 @@ func market(tx Tx, roundID int64, capacities map[int64]int) (*RoundMarket, error
 	if err != nil {
 		return nil, err
 	}
-	return NewRoundMarket(posts, apps, own, capacities)
+	nominated, err := nominators(tx, Query{RoundID: roundID})
+	if err != nil {
+		return nil, err
+	}
+	return NewRoundMarket(posts, apps, own, nominated, capacities)
 }
 
 // PublishMatch runs the round's stable match and makes its offers, once:

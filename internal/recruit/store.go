@@ -129,6 +129,14 @@ type Tx interface {
 	InsertInterviewScore(s InterviewScore) error
 	InterviewScores(q Query) ([]InterviewScore, error)
 
+	// InsertNomination records a nomination; the schema refuses a second
+	// nomination of one person in a round, with a conflict.
+	InsertNomination(n *Nomination) error
+	// Nominations lists nominations, with each nominee's application in
+	// the round if they have applied, narrowed by q (RoundID, the
+	// nominee's ApplicationID or UserID).
+	Nominations(q Query) ([]Nomination, error)
+
 	InsertOffer(o *Offer) error
 	UpdateOffer(o *Offer) error
 	Offer(id int64) (*Offer, error)

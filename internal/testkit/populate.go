@@ -139,6 +139,12 @@ func PopulateEveryTable(tb testing.TB, db *database.DB) *StagedRound {
 			sr.Apps[2].ID, sr.School.ID, 60, tx.Now); err != nil {
 			return err
 		}
+		// A nomination for the in-service route (made, in a real round,
+		// before applications close).
+		if _, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, nominated_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+			sr.Round.ID, sr.Posts[1].ID, sr.Trust.ID, sr.Applicants[2].ID, sr.Employer.ID, tx.Now); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, "INSERT INTO post_rankings (post_id, application_id, rank) VALUES ($1, $2, 1)", sr.Posts[0].ID, sr.Apps[1].ID); err != nil {
 			return err
 		}

@@ -25,6 +25,7 @@ func (c *Clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 // Stages a StagedRound can be taken to.
 const (
+	UntilOpen        = "open"        // the round open and its posts published, clock in applications, nobody applied
 	UntilApplied     = "applied"     // applications in, clock in shortlisting, reviewers assigned
 	UntilInterviewed = "interviewed" // reviewed and interviewed, clock in preferences
 	UntilRanked      = "ranked"      // ranked, every applicant has ranked every post, clock in matching
@@ -38,6 +39,8 @@ type StageOptions struct {
 	Until      string
 	// EmployerRanking lets employers rank their posts' applicants.
 	EmployerRanking bool
+	// Test is the round's online test rule (none when zero).
+	Test recruit.TestRule
 	// Names, when given, name the first applicants; their email
 	// addresses, statements and qualifications' subjects carry the name,
 	// so that a test can look for them.
@@ -102,7 +105,7 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 	assessor := person("assessor", auth.Grant{Role: auth.RoleEmployer, OrganisationID: sr.Trust.ID})
 	sr.Round = &recruit.Round{Programme: "stp", Name: "STP staged", ApplicationsOpen: Day(1), ShortlistingOpen: Day(10), InterviewsOpen: Day(20),
 		PreferencesOpen: Day(30), OffersOpen: Day(40), StartDate: Day(200), TieBreakSeed: "seed", ScoreMargin: 100, ShortlistWeight: 1, InterviewWeight: 1,
-		OfferWorkingDays: 2, EmployerRanking: o.EmployerRanking}
+		OfferWorkingDays: 2, EmployerRanking: o.EmployerRanking, Test: o.Test}
 	must(svc.OpenRound(ctx, auth.Actor{UserID: sr.School.ID}, sr.Round, []recruit.Station{{Name: "Communication", Weight: 1}, {Name: "Science", Weight: 1}}))
 	var err error
 	sr.Stations, err = svc.Stations(ctx, sr.Round.ID)
@@ -119,6 +122,9 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 		sr.Reviewers = append(sr.Reviewers, u)
 	}
 	clk.Set(Day(2))
+	if o.Until == UntilOpen {
+		return sr
+	}
 	for i := range o.Applicants {
 		name, subject, statement, notes := fmt.Sprintf("applicant%02d", i), "Physics", "I want to help people hear.", ""
 		if i < len(o.Names) {

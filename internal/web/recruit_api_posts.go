@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"hcs/internal/auth"
 	"hcs/internal/recruit"
@@ -45,6 +46,7 @@ type postRequest struct {
 	Site           string `json:"site"`
 	Places         int    `json:"places"`
 	Contact        string `json:"contact"`
+	InService      bool   `json:"in_service"`
 }
 
 func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) (int, any, error) {
@@ -55,7 +57,8 @@ func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) (int, any
 	if err := authorize(r, auth.ActionPostCreate, auth.Target{OrganisationID: req.OrganisationID, RoundID: id}); err != nil {
 		return 0, nil, err
 	}
-	p := &recruit.Post{RoundID: id, OrganisationID: req.OrganisationID, Specialism: req.Specialism, Site: req.Site, Places: req.Places, Contact: req.Contact}
+	p := &recruit.Post{RoundID: id, OrganisationID: req.OrganisationID, Specialism: req.Specialism, Site: req.Site, Places: req.Places, Contact: req.Contact,
+		InService: req.InService}
 	if err := s.recruit.PublishPost(r.Context(), actor(r), p); err != nil {
 		return 0, nil, err
 	}
@@ -98,6 +101,38 @@ func (s *Server) apiPostOffers(w http.ResponseWriter, r *http.Request) (int, any
 	}
 	offers, err := s.recruit.PostOffers(r.Context(), p.ID)
 	return http.StatusOK, map[string]any{"offers": offers}, err
+}
+
+func (s *Server) apiPostNominations(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	p, err := s.pathPost(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	ns, err := s.recruit.PostNominations(r.Context(), p.ID)
+	if ns == nil {
+		ns = []recruit.Nomination{}
+	}
+	return http.StatusOK, map[string]any{"nominations": ns}, err
+}
+
+type nominationRequest struct {
+	Email string `json:"email"`
+}
+
+func (s *Server) apiNominate(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	p, err := s.pathPost(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var req nominationRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return 0, nil, err
+	}
+	n, err := s.recruit.Nominate(r.Context(), actor(r), p.ID, strings.TrimSpace(req.Email))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, n, nil
 }
 
 type postRankingRequest struct {

@@ -325,16 +325,11 @@ func (s *Server) preferencesForm(r *http.Request, a *recruit.Application) (*pref
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.recruit.Posts(r.Context(), a.RoundID)
+	posts, err := s.recruit.RankablePosts(r.Context(), a.ID)
 	if err != nil {
 		return nil, err
 	}
-	f := &preferencesForm{Application: a, Round: rd, Ranks: map[int64]int{}, Open: rd.Stage(s.now()) == recruit.StagePreferences}
-	for _, p := range all {
-		if p.Specialism == a.Specialism && p.Status == recruit.PostOpen {
-			f.Posts = append(f.Posts, p)
-		}
-	}
+	f := &preferencesForm{Application: a, Round: rd, Ranks: map[int64]int{}, Open: rd.Stage(s.now()) == recruit.StagePreferences, Posts: posts}
 	for i, id := range a.Preferences {
 		f.Ranks[id] = i + 1
 	}

@@ -128,10 +128,10 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	values := map[string]string{}
-	for _, k := range []string{"organisation_id", "specialism", "site", "places", "contact"} {
+	for _, k := range []string{"organisation_id", "specialism", "site", "places", "contact", "in_service"} {
 		values[k] = r.PostForm.Get(k)
 	}
-	p := &recruit.Post{RoundID: id, Specialism: values["specialism"], Site: values["site"], Contact: values["contact"]}
+	p := &recruit.Post{RoundID: id, Specialism: values["specialism"], Site: values["site"], Contact: values["contact"], InService: values["in_service"] == "yes"}
 	err = func() error {
 		if p.OrganisationID, err = formID(values["organisation_id"], "organisation_id"); err != nil {
 			return apperr.Invalidf("organisation_id", "Choose the organisation offering the post")
@@ -173,9 +173,13 @@ type employerPostView struct {
 	// Checks: the signed-in person records the post's pre-employment
 	// checks (its employer's recruiters; not the national school).
 	Checks bool
-	Values map[string]string
-	Error  error
-	Done   string
+	// Nominations, of an in-service post; CanNominate while applications
+	// are open.
+	Nominations []recruit.Nomination
+	CanNominate bool
+	Values      map[string]string
+	Error       error
+	Done        string
 }
 
 func (s *Server) employerPostView(r *http.Request, p *recruit.Post) (*employerPostView, error) {
@@ -189,6 +193,12 @@ func (s *Server) employerPostView(r *http.Request, p *recruit.Post) (*employerPo
 		Values:    map[string]string{"site": p.Site, "places": strconv.Itoa(p.Places), "contact": p.Contact}}
 	if v.Offers, err = s.recruit.PostOffers(r.Context(), p.ID); err != nil {
 		return nil, err
+	}
+	if p.InService {
+		if v.Nominations, err = s.recruit.PostNominations(r.Context(), p.ID); err != nil {
+			return nil, err
+		}
+		v.CanNominate = p.Status == recruit.PostOpen && recruit.CanPublishPost(rd, s.now()) == nil
 	}
 	v.CanRank = rd.EmployerRanking && v.Stage == recruit.StagePreferences && p.Status == recruit.PostOpen
 	if rd.EmployerRanking {
@@ -248,6 +258,25 @@ func (s *Server) updatePost(w http.ResponseWriter, r *http.Request) error {
 		return s.postPageFailure(w, r, p, err, values)
 	}
 	redirectBack(w, r, "/employer/posts/"+strconv.FormatInt(p.ID, 10), "The post has been changed")
+	return nil
+}
+
+// nominate nominates an employee, by their account's email address, for
+// the in-service route through the post.
+func (s *Server) nominate(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pathPost(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	n, err := s.recruit.Nominate(r.Context(), actor(r), p.ID, email)
+	if err != nil {
+		return s.postPageFailure(w, r, p, err, map[string]string{"email": email})
+	}
+	redirectBack(w, r, "/employer/posts/"+strconv.FormatInt(p.ID, 10), n.Nominee.Name+" is nominated and has been told")
 	return nil
 }
 

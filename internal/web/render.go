@@ -219,10 +219,11 @@ var templateFuncs = template.FuncMap{
 		return strings.ToUpper(s[:1]) + s[1:]
 	},
 	// The names of pre-employment checks, their statuses and who acts.
-	"checkName":   func(kind string) string { return recruit.CheckNames[kind] },
-	"checkStatus": func(status string) string { return recruit.CheckStatusNames[status] },
-	"actorName":   func(actor string) string { return recruit.ActorNames[actor] },
-	"offerRules":  func() string { return recruit.OfferRules },
+	"checkName":      func(kind string) string { return recruit.CheckNames[kind] },
+	"checkStatus":    func(status string) string { return recruit.CheckStatusNames[status] },
+	"actorName":      func(actor string) string { return recruit.ActorNames[actor] },
+	"offerRules":     func() string { return recruit.OfferRules },
+	"inServiceRules": func() string { return recruit.InServiceRules },
 	// dict builds a map for passing several values to a partial.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

@@ -136,6 +136,8 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			// A round's online test stage: its applications by reference,
 			// for whoever manages the round.
 			"GET /school/rounds/{id}/test", "GET /api/v1/rounds/{id}/test",
+			// One post's nominations, for its employer.
+			"GET /api/v1/posts/{id}/nominations",
 			// One offer's pre-employment checks, for its post's employer.
 			"GET /employer/posts/{id}/offers/{offer}", "GET /api/v1/posts/{id}/offers/{offer}/checks"}
 		for _, rt := range h.Routes() {
