@@ -35,6 +35,7 @@ const (
 	ActionInterview   Action = "recruit.interview" // interview scores, station by station
 	ActionModerate    Action = "recruit.moderate"  // settle reviewers who disagree
 	ActionOfferChecks Action = "recruit.checks"    // record the pre-employment checks of accepted offers of the organisation's posts
+	ActionNominate    Action = "recruit.nominate"  // nominate the organisation's own employees for the in-service route
 
 	ActionTraineeHome    Action = "trainee.home"      // the trainee's home page: what is due, their records
 	ActionSupervisorHome Action = "supervisor.home"   // the supervisor's home page: their trainees, what awaits sign-off
@@ -192,6 +193,8 @@ var Permissions = []Permission{
 	// Pre-employment checks are the employer's alone: the national school
 	// does not read or record them.
 	{RoleEmployer, ActionOfferChecks, ScopeOrganisation},
+	// Only an employer nominates its own employees.
+	{RoleEmployer, ActionNominate, ScopeOrganisation},
 
 	{RoleTrainee, ActionAccountView, ScopeSelf},
 	{RoleSupervisor, ActionAccountView, ScopeSelf},

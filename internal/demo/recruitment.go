@@ -509,6 +509,10 @@ func (s *seeder) open(people []*auth.User) error {
 	if err != nil {
 		return err
 	}
+	if err := s.rec.SaveProfile(s.ctx, auth.Actor{UserID: employee.ID, Address: "demo set-up"}, &recruit.Profile{UserID: employee.ID, RightToWork: true,
+		EmployerID: northshire, Qualifications: []recruit.Qualification{{Credential: "degree-21", Subject: "Audiology", Grade: "2:1", Year: 2021}}}); err != nil {
+		return err
+	}
 	if _, err := s.rec.Nominate(s.ctx, by, inService.ID, employee.Email); err != nil {
 		return err
 	}

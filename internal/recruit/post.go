@@ -94,7 +94,7 @@ type OpenPost struct {
 func InterviewPanels(posts []Post, a *Application) []int64 {
 	var out []int64
 	for _, p := range posts {
-		if p.RoundID == a.RoundID && p.Specialism == a.Specialism && p.Status == PostOpen && !slices.Contains(out, p.OrganisationID) {
+		if p.RoundID == a.RoundID && p.Specialism == a.Specialism && p.Status == PostOpen && !p.InService && !slices.Contains(out, p.OrganisationID) {
 			out = append(out, p.OrganisationID)
 		}
 	}

@@ -314,8 +314,12 @@ func (s *Service) Summary(ctx context.Context, roundID int64) (*Summary, error) 
 			}
 		}
 		for _, a := range apps {
-			if len(st.assignments[a.ID]) < ReviewsPerApplication && toReview(a) {
+			_, nominee := st.nominated[a.ID] // skips shortlisting: no reviewers
+			if len(st.assignments[a.ID]) < ReviewsPerApplication && toReview(a) && !nominee {
 				sum.Unassigned++
+			}
+			if nominee && toReview(a) {
+				sum.Reviewed++ // nothing to review
 			}
 			reviews := st.reviews[a.ID]
 			if len(reviews) == ReviewsPerApplication {

@@ -88,18 +88,22 @@ func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) erro
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(posts, func(p Post) bool { return p.Specialism == a.Specialism && p.Status == PostOpen }) {
-			return apperr.Invalidf("specialism", "There are no posts in %s in this round", s.specialismName(a.Specialism))
-		}
 		noms, err := tx.Nominations(Query{RoundID: a.RoundID, UserID: a.UserID})
 		if err != nil {
 			return err
+		}
+		var nominatedBy int64
+		for _, n := range noms {
+			nominatedBy = n.OrganisationID
 		}
 		for _, n := range noms {
 			i := slices.IndexFunc(posts, func(p Post) bool { return p.ID == n.PostID })
 			if i >= 0 && posts[i].Specialism != a.Specialism {
 				return apperr.Invalidf("specialism", "%s nominated you for an in-service post in %s: apply in that specialism", posts[i].Organisation, s.specialismName(posts[i].Specialism))
 			}
+		}
+		if !slices.ContainsFunc(posts, func(p Post) bool { return p.Specialism == a.Specialism && p.Status == PostOpen && MayHold(&p, nominatedBy) }) {
+			return apperr.Invalidf("specialism", "There are no posts in %s in this round that you can apply for", s.specialismName(a.Specialism))
 		}
 		a.Preferences = []int64{}
 		if err := tx.InsertApplication(a); err != nil {

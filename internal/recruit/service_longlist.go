@@ -165,7 +165,25 @@ func longlist(tx Tx, r *Round) ([]Application, map[int64]TestOutcome, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return apps, Longlist(r, apps, scores), nil
+	// In-service nominees and direct entrants never compete: a best-scores
+	// rule takes its number from each route apart.
+	nominated, err := nominators(tx, Query{RoundID: r.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	var direct, nominees []Application
+	for _, a := range apps {
+		if nominated[a.ID] != 0 {
+			nominees = append(nominees, a)
+		} else {
+			direct = append(direct, a)
+		}
+	}
+	outcomes := Longlist(r, direct, scores)
+	for id, o := range Longlist(r, nominees, scores) {
+		outcomes[id] = o
+	}
+	return apps, outcomes, nil
 }
 
 func (s *Service) testStage(r *Round, apps []Application, outcomes map[int64]TestOutcome) *TestStage {
@@ -233,6 +251,10 @@ func (s *Service) PublishTestOutcomes(ctx context.Context, by auth.Actor, roundI
 		}
 		now := tx.Now()
 		r.TestPublishedAt = &now
+		nominated, err := nominators(tx, Query{RoundID: r.ID})
+		if err != nil {
+			return nil, err
+		}
 		for _, a := range apps {
 			o := outcomes[a.ID]
 			person, err := tx.Person(a.UserID)
@@ -240,6 +262,9 @@ func (s *Service) PublishTestOutcomes(ctx context.Context, by auth.Actor, roundI
 				return nil, err
 			}
 			next := "Reviewers will now score your application against the published criteria."
+			if nominated[a.ID] != 0 {
+				next = "As an in-service nominee you skip shortlisting: your employer will interview you."
+			}
 			if !o.GoesOn {
 				next = "Your application in this round has ended. You can read your result on your application's page."
 			}

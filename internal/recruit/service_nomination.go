@@ -19,7 +19,7 @@ func (s *Service) Nominate(ctx context.Context, by auth.Actor, postID int64, ema
 		if err != nil {
 			return nil, err
 		}
-		person, err := tx.PersonByEmail(email)
+		person, err := tx.PersonByEmail(auth.NormaliseEmail(email))
 		if apperr.Code(err) == apperr.NotFound {
 			return nil, apperr.Invalidf("email", "There is no hcs account for %q: ask your employee to create one, then nominate them", email)
 		}
@@ -41,7 +41,16 @@ func (s *Service) Nominate(ctx context.Context, by auth.Actor, postID int64, ema
 		if err := CanNominate(r, p, by.UserID, person.ID, existing, applied, tx.Now()); err != nil {
 			return nil, err
 		}
-		n := &Nomination{RoundID: r.ID, PostID: p.ID, OrganisationID: p.OrganisationID, UserID: person.ID, Nominee: *person, NominatedBy: by.UserID}
+		// An employee already working for the trust: their own profile
+		// says so (and their application, if they have applied).
+		profile, err := tx.Profile(person.ID)
+		if err != nil && apperr.Code(err) != apperr.NotFound {
+			return nil, err
+		}
+		if profile == nil || profile.EmployerID != p.OrganisationID || applied != nil && applied.Submitted.EmployerID != p.OrganisationID {
+			return nil, apperr.Invalidf("email", "%s's hcs profile does not name %s as their employer: only your own employees can be nominated, once their profile says so", person.Name, p.Organisation)
+		}
+		n := &Nomination{RoundID: r.ID, PostID: p.ID, OrganisationID: p.OrganisationID, Organisation: p.Organisation, UserID: person.ID, Nominee: *person, NominatedBy: by.UserID}
 		if err := tx.InsertNomination(n); err != nil {
 			return nil, err
 		}

@@ -1,9 +1,11 @@
 package recruit_test
 
 import (
+	"strings"
 	"testing"
 
 	"hcs/internal/apperr"
+	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/recruit"
 	"hcs/internal/testkit"
@@ -82,6 +84,58 @@ func TestServiceInServiceCascade(t *testing.T) {
 		}
 		if n := testkit.Count(t, db, "SELECT COUNT(*) FROM offers WHERE post_id = $1 AND status IN ('offered', 'held', 'accepted', 'unconditional')", inService.ID); n != 0 {
 			t.Errorf("%d live offers of the in-service post, want none", n)
+		}
+	})
+}
+
+// TestServiceNominate: only an employee whose profile names the trust is
+// nominated, once, whatever the case of the address typed; the nominee is
+// told; a direct-entry applicant cannot apply to a specialism whose only
+// posts are in-service.
+func TestServiceNominate(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Places: []int{1}, Until: testkit.UntilOpen})
+		svc := sr.Service
+		post := &recruit.Post{RoundID: sr.Round.ID, OrganisationID: sr.Trust.ID, Specialism: "clinical-biochemistry", Site: "Lab", Places: 1, Contact: "c", InService: true}
+		if err := svc.PublishPost(ctx, as(sr.Employer), post); err != nil {
+			t.Fatal(err)
+		}
+		employee, stranger := applicant(t, db, "Emma"), applicant(t, db, "Stan")
+		for _, p := range []struct {
+			u   int64
+			org int64
+		}{{employee.ID, sr.Trust.ID}, {stranger.ID, 0}} {
+			if err := svc.SaveProfile(ctx, auth.Actor{UserID: p.u}, &recruit.Profile{UserID: p.u, RightToWork: true, EmployerID: p.org,
+				Qualifications: []recruit.Qualification{{Credential: "degree-21"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := svc.Nominate(ctx, as(sr.Employer), post.ID, stranger.Email)
+		wantCode(t, "nominating someone whose profile names another employer", err, apperr.Invalid, "does not name")
+		_, err = svc.Nominate(ctx, as(sr.Employer), sr.Posts[0].ID, employee.Email)
+		wantCode(t, "nominating through a direct-entry post", err, apperr.Conflict, "only an in-service post")
+		n, err := svc.Nominate(ctx, as(sr.Employer), post.ID, "  "+strings.ToUpper(employee.Email))
+		if err != nil || n.UserID != employee.ID || n.Organisation != sr.Trust.Name {
+			t.Fatalf("nominating an employee: %+v, %v", n, err)
+		}
+		_, err = svc.Nominate(ctx, as(sr.Employer), post.ID, employee.Email)
+		wantCode(t, "nominating twice", err, apperr.Conflict, "already nominated")
+		// The stranger cannot apply to a specialism with in-service posts
+		// alone; the nominee can.
+		err = svc.Apply(ctx, auth.Actor{UserID: stranger.ID}, &recruit.Application{RoundID: sr.Round.ID, UserID: stranger.ID, Specialism: "clinical-biochemistry", Statement: "x"})
+		wantCode(t, "a direct-entry application to in-service posts alone", err, apperr.Invalid, "that you can apply for")
+		err = svc.Apply(ctx, auth.Actor{UserID: employee.ID}, &recruit.Application{RoundID: sr.Round.ID, UserID: employee.ID, Specialism: "audiology", Statement: "x"})
+		wantCode(t, "a nominee applying in another specialism", err, apperr.Invalid, "apply in that specialism")
+		a := &recruit.Application{RoundID: sr.Round.ID, UserID: employee.ID, Specialism: "clinical-biochemistry", Statement: "x"}
+		if err := svc.Apply(ctx, auth.Actor{UserID: employee.ID}, a); err != nil {
+			t.Fatal(err)
+		}
+		st, err := svc.Status(ctx, a.ID)
+		if err != nil || st.Nomination == nil || st.Nomination.PostID != post.ID {
+			t.Errorf("the nominee's status: %+v, %v", st, err)
+		}
+		if n := testkit.AuditCount(t, db, "post.nominate"); n != 1 {
+			t.Errorf("%d nominations audited, want 1", n)
 		}
 	})
 }

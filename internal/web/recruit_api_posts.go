@@ -124,6 +124,9 @@ func (s *Server) apiNominate(w http.ResponseWriter, r *http.Request) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
+	if err := authorize(r, auth.ActionNominate, auth.Target{OrganisationID: p.OrganisationID, RoundID: p.RoundID}); err != nil {
+		return 0, nil, err
+	}
 	var req nominationRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return 0, nil, err

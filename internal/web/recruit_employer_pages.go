@@ -198,7 +198,8 @@ func (s *Server) employerPostView(r *http.Request, p *recruit.Post) (*employerPo
 		if v.Nominations, err = s.recruit.PostNominations(r.Context(), p.ID); err != nil {
 			return nil, err
 		}
-		v.CanNominate = p.Status == recruit.PostOpen && recruit.CanPublishPost(rd, s.now()) == nil
+		v.CanNominate = p.Status == recruit.PostOpen && recruit.CanPublishPost(rd, s.now()) == nil &&
+			principal(r).Allowed(auth.ActionNominate, auth.Target{OrganisationID: p.OrganisationID, RoundID: p.RoundID})
 	}
 	v.CanRank = rd.EmployerRanking && v.Stage == recruit.StagePreferences && p.Status == recruit.PostOpen
 	if rd.EmployerRanking {
@@ -269,6 +270,9 @@ func (s *Server) nominate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := parseForm(r); err != nil {
+		return err
+	}
+	if err := authorize(r, auth.ActionNominate, auth.Target{OrganisationID: p.OrganisationID, RoundID: p.RoundID}); err != nil {
 		return err
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
