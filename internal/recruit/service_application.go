@@ -102,7 +102,9 @@ func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) erro
 				return apperr.Invalidf("specialism", "%s nominated you for an in-service post in %s: apply in that specialism", posts[i].Organisation, s.specialismName(posts[i].Specialism))
 			}
 		}
-		if !slices.ContainsFunc(posts, func(p Post) bool { return p.Specialism == a.Specialism && p.Status == PostOpen && MayHold(&p, nominatedBy) }) {
+		if !slices.ContainsFunc(posts, func(p Post) bool {
+			return p.Specialism == a.Specialism && p.Status == PostOpen && MayHold(&p, nominatedBy)
+		}) {
 			return apperr.Invalidf("specialism", "There are no posts in %s in this round that you can apply for", s.specialismName(a.Specialism))
 		}
 		a.Preferences = []int64{}
