@@ -118,7 +118,15 @@ func Open(ctx context.Context, source string) (*DB, error) {
 		db.readStmts = &statements{pool: read, m: map[string]*sql.Stmt{}}
 	}
 	db.setSlots(db.poolSize)
-	if err := db.write.PingContext(ctx); err != nil {
+	// Opening a SQLite connection runs its pragmas, which wait up to the
+	// busy timeout for another process's write (a demo being set up, a
+	// long import); a process starting beside it waits a few times over
+	// rather than fail.
+	err := db.write.PingContext(ctx)
+	for try := 1; err != nil && db.Dialect == SQLite && try < 6 && strings.Contains(err.Error(), "SQLITE_BUSY"); try++ {
+		err = db.write.PingContext(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.source, err)
 	}
