@@ -113,18 +113,9 @@ func (s *Service) updateAndTell(tx Tx, by auth.Actor, o *Offer, action, subject 
 	if err := auditf(tx, by, action, "offer", o.ID, "post %d, seat %d", o.PostID, o.Seat); err != nil {
 		return err
 	}
-	a, err := tx.Application(o.ApplicationID)
+	person, post, err := s.offerMessage(tx, o)
 	if err != nil {
 		return err
 	}
-	p, err := tx.Post(o.PostID)
-	if err != nil {
-		return err
-	}
-	person, err := namedPerson(tx, a.UserID)
-	if err != nil {
-		return err
-	}
-	post := fmt.Sprintf("Specialism: %s\nEmployer: %q\nSite: %q\n", s.specialismName(p.Specialism), p.Organisation, p.Site)
 	return tx.Send(person, subject, body(post))
 }

@@ -20,22 +20,10 @@ func (s *Service) makeOffer(tx Tx, by auth.Actor, o *Offer, why string) error {
 	if err := tx.InsertOffer(o); err != nil {
 		return err
 	}
-	a, err := tx.Application(o.ApplicationID)
+	person, post, err := s.offerMessage(tx, o)
 	if err != nil {
 		return err
 	}
-	p, err := tx.Post(o.PostID)
-	if err != nil {
-		return err
-	}
-	person, err := namedPerson(tx, a.UserID)
-	if err != nil {
-		return err
-	}
-	// What people typed (the site, the organisation's name) is shown as
-	// quoted data on its own line, never as the message's own words; the
-	// person's name is not used at all.
-	post := fmt.Sprintf("Specialism: %s\nEmployer: %q\nSite: %q\n", s.specialismName(p.Specialism), p.Organisation, p.Site)
 	body := "You have been offered a training post through national recruitment:\n\n" + post +
 		"\nSign in to hcs to accept, hold or decline it by " + o.Deadline.UTC().Format(dateFormat) +
 		". An offer that is not answered by then expires and the place is offered to someone else.\n"
@@ -48,6 +36,26 @@ func (s *Service) makeOffer(tx Tx, by auth.Actor, o *Offer, why string) error {
 	}
 	return auditf(tx, by, "offer.create", "offer", o.ID, "application %d, post %d, seat %d, by %s, answer by %s",
 		o.ApplicationID, o.PostID, o.Seat, why, o.Deadline.UTC().Format(time.RFC3339))
+}
+
+// offerMessage is who an offer's messages go to, and the post as they
+// describe it. What people typed (the site, the organisation's name) is
+// shown as quoted data on its own line, never as the message's own words;
+// the person's name is not used at all.
+func (s *Service) offerMessage(tx Tx, o *Offer) (Person, string, error) {
+	a, err := tx.Application(o.ApplicationID)
+	if err != nil {
+		return Person{}, "", err
+	}
+	p, err := tx.Post(o.PostID)
+	if err != nil {
+		return Person{}, "", err
+	}
+	person, err := namedPerson(tx, a.UserID)
+	if err != nil {
+		return Person{}, "", err
+	}
+	return person, fmt.Sprintf("Specialism: %s\nEmployer: %q\nSite: %q\n", s.specialismName(p.Specialism), p.Organisation, p.Site), nil
 }
 
 // AnswerOffer records an applicant's answer to an offer. Offers already
