@@ -48,6 +48,9 @@ var recruitmentPersonal = privacy.Register{
 		{Name: "test_outcomes", As: "applicant", About: theirApplications, Describe: "Whether your applications went on from the online test, as published",
 			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "application_id"}, {Name: "round_id"}, {Name: "score_hundredths"}, {Name: "cut_hundredths"},
 				{Name: "goes_on"}, {Name: "reason"}, {Name: "published_at"}}},
+		{Name: "shortlist_outcomes", As: "applicant", About: theirApplications, Describe: "Your shortlisting outcomes as published, and any invitation from the reserve list",
+			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "application_id"}, {Name: "round_id"}, {Name: "specialism"}, {Name: "score"}, {Name: "outcome"},
+				{Name: "position"}, {Name: "reserve_place"}, {Name: "decided_by"}, {Name: "interviews"}, {Name: "reserves"}, {Name: "published_at"}, {Name: "promoted_at"}}},
 
 		{Name: "nominations", As: "applicant", About: "user_id = $1", Describe: "Your nominations by your employer for the in-service route",
 			Erase: privacy.Keep, Columns: []privacy.Column{{Name: "id"}, {Name: "round_id"}, {Name: "post_id"}, {Name: "organisation_id"},

@@ -11,21 +11,26 @@ import (
 
 const roundColumns = `id, programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open, start_date,
 	tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark, employer_ranking,
-	test_rule, test_threshold, test_top, test_tie_break, test_published_at, matched_at, created_at`
+	test_rule, test_threshold, test_top, test_tie_break, test_published_at, interviews_per_place, reserves_per_place, shortlist_published_at,
+	matched_at, created_at`
 
 func scanRound(scan func(...any) error) (recruit.Round, error) {
 	var r recruit.Round
-	var matched, testPublished sql.NullTime
+	var matched, testPublished, shortlistPublished sql.NullTime
 	var employerRanking, tieBreak int
 	err := scan(&r.ID, &r.Programme, &r.Name, &r.ApplicationsOpen, &r.ShortlistingOpen, &r.InterviewsOpen, &r.PreferencesOpen, &r.OffersOpen, &r.StartDate,
 		&r.TieBreakSeed, &r.ScoreMargin, &r.ShortlistWeight, &r.InterviewWeight, &r.OfferWorkingDays, &r.ShortlistCriteria, &r.ShortlistPassMark, &employerRanking,
-		&r.Test.Rule, &r.Test.Threshold, &r.Test.Top, &tieBreak, &testPublished, &matched, &r.CreatedAt)
+		&r.Test.Rule, &r.Test.Threshold, &r.Test.Top, &tieBreak, &testPublished, &r.InterviewsPerPlace, &r.ReservesPerPlace, &shortlistPublished,
+		&matched, &r.CreatedAt)
 	r.Test.TieBreak = tieBreak == 1
 	if matched.Valid {
 		r.MatchedAt = &matched.Time
 	}
 	if testPublished.Valid {
 		r.TestPublishedAt = &testPublished.Time
+	}
+	if shortlistPublished.Valid {
+		r.ShortlistPublishedAt = &shortlistPublished.Time
 	}
 	r.EmployerRanking = employerRanking == 1
 	return r, err
@@ -41,11 +46,11 @@ func boolInt(b bool) int {
 func (t *recruitTx) InsertRound(r *recruit.Round) error {
 	id, err := t.tx.Insert(t.ctx, `INSERT INTO rounds (programme, name, applications_open, shortlisting_open, interviews_open, preferences_open, offers_open,
 		start_date, tie_break_seed, score_margin, shortlist_weight, interview_weight, offer_working_days, shortlist_criteria, shortlist_pass_mark,
-		employer_ranking, test_rule, test_threshold, test_top, test_tie_break, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+		employer_ranking, test_rule, test_threshold, test_top, test_tie_break, interviews_per_place, reserves_per_place, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 		r.Programme, r.Name, r.ApplicationsOpen.UTC(), r.ShortlistingOpen.UTC(), r.InterviewsOpen.UTC(), r.PreferencesOpen.UTC(), r.OffersOpen.UTC(),
 		r.StartDate.UTC(), r.TieBreakSeed, r.ScoreMargin, r.ShortlistWeight, r.InterviewWeight, r.OfferWorkingDays, r.ShortlistCriteria, r.ShortlistPassMark,
-		boolInt(r.EmployerRanking), r.Test.Rule, int(r.Test.Threshold), r.Test.Top, boolInt(r.Test.TieBreak), t.tx.Now)
+		boolInt(r.EmployerRanking), r.Test.Rule, int(r.Test.Threshold), r.Test.Top, boolInt(r.Test.TieBreak), r.InterviewsPerPlace, r.ReservesPerPlace, t.tx.Now)
 	if apperr.Code(err) == apperr.Conflict {
 		return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("A round called %q already exists", r.Name), Err: err}
 	}

@@ -115,6 +115,7 @@ const (
 	StepNotLonglisted  = "not-longlisted"
 	StepShortlisting   = "shortlisting"
 	StepNotShortlisted = "not-shortlisted"
+	StepReserve        = "reserve"
 	StepInterview      = "interview"
 	StepRanked         = "ranked"
 	StepNotRanked      = "not-ranked"
@@ -127,8 +128,10 @@ const (
 // round's stage, the online test's outcome (nil until it is published, or
 // when the round has no test), the shortlisting result (score and whether
 // it is complete), whether it is an in-service nominee's (which skips
-// shortlisting), the national rank and the offers.
-func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist int, shortlistDone, nominee bool, offers []Offer, t time.Time) Standing {
+// shortlisting), the published shortlisting outcome (nil until published,
+// or when the round allocates no interviews), the national rank and the
+// offers.
+func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist int, shortlistDone, nominee bool, outcome *ShortlistResult, offers []Offer, t time.Time) Standing {
 	stage := r.Stage(t)
 	for _, o := range offers {
 		switch o.Status {
@@ -141,6 +144,9 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 		}
 	}
 	shortlisted := nominee || shortlistDone && shortlist >= r.ShortlistPassMark
+	if r.Allocated() && !nominee {
+		shortlisted = outcome != nil && outcome.Outcome == ShortlistInterview
+	}
 	switch {
 	case stage == StageApplications:
 		return Standing{StepSubmitted, "Your application is in. Applications close on " + r.ShortlistingOpen.UTC().Format(dateFormat) + "."}
@@ -152,8 +158,18 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 		return Standing{StepShortlisting, "Your employer nominated you for an in-service post, so your application skips shortlisting and goes to interview."}
 	case stage == StageShortlisting:
 		return Standing{StepShortlisting, "Reviewers are scoring applications against the published criteria."}
+	case r.Allocated() && !nominee && outcome == nil && stage == StageInterviews:
+		return Standing{StepShortlisting, "Shortlisting has closed. Everyone will be told their outcome (interview, reserve or unsuccessful) when the national school publishes them."}
+	case outcome != nil && outcome.Outcome == ShortlistReserve && stage == StageInterviews:
+		return Standing{StepReserve, outcome.Explain(r)}
+	case outcome != nil && outcome.Outcome == ShortlistReserve:
+		return Standing{StepNotShortlisted, "You were on the reserve list, and no interview place came free before interviews closed, so your application in this round has ended."}
+	case outcome != nil && !shortlisted:
+		return Standing{StepNotShortlisted, outcome.Explain(r)}
 	case !shortlisted:
 		return Standing{StepNotShortlisted, "Your application was not shortlisted for interview in this round."}
+	case stage == StageInterviews && outcome != nil:
+		return Standing{StepInterview, outcome.Explain(r)}
 	case stage == StageInterviews:
 		return Standing{StepInterview, "You have been shortlisted for interview."}
 	case a.NationalRank == nil && r.MatchedAt == nil:

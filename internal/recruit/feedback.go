@@ -35,8 +35,14 @@ type ShortlistFeedback struct {
 	Reviews     []int `json:"reviews"`
 	Moderated   *int  `json:"moderated,omitempty"`
 	Score       *int  `json:"score,omitempty"` // unset when the reviews were never completed
-	PassMark    int   `json:"pass_mark"`
-	Shortlisted bool  `json:"shortlisted"`
+	PassMark    int   `json:"pass_mark"`       // the benchmark every specialism shares
+	Shortlisted bool  `json:"shortlisted"`     // invited to interview
+	// Outcome is the published outcome, in a round with an interview
+	// allocation: interview, reserve or unsuccessful, with the
+	// application's place in its specialism's shortlisting rank; and
+	// Explanation says what it means.
+	Outcome     *ShortlistResult `json:"outcome,omitempty"`
+	Explanation string           `json:"explanation,omitempty"`
 	// InService: an in-service nominee's application, which skipped
 	// shortlisting and went straight to interview (no reviews, no score).
 	InService bool `json:"in_service,omitempty"`
@@ -116,6 +122,9 @@ func (s *Service) Feedback(ctx context.Context, applicationID int64) (*Feedback,
 				sf.Score = &score
 			}
 			shortlisted, sf.Shortlisted = ok, ok
+			if res, published := st.outcomes[a.ID]; published {
+				sf.Outcome, sf.Explanation = &res, res.Explain(r)
+			}
 			fb.Shortlisting = sf
 		}
 		if shortlisted && !now.Before(r.PreferencesOpen) {

@@ -1,8 +1,6 @@
 package recruit
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"slices"
 )
@@ -37,11 +35,10 @@ type Ranked struct {
 // order.
 func NationalRank(r *Round, cands []Candidate) []Ranked {
 	out := make([]Ranked, len(cands))
-	lottery := make(map[int64]uint64, len(cands))
+	draws := make(map[int64]uint64, len(cands))
 	for i, c := range cands {
 		out[i] = Ranked{Candidate: c, Weighted: r.ShortlistWeight*c.ShortlistScore + r.InterviewWeight*c.InterviewScore}
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s:%d", r.TieBreakSeed, c.ApplicationID)))
-		lottery[c.ApplicationID] = binary.BigEndian.Uint64(sum[:8])
+		draws[c.ApplicationID] = lottery(r.TieBreakSeed, c.ApplicationID)
 	}
 	cmp := func(a, b Ranked) (int, string) {
 		switch {
@@ -53,9 +50,9 @@ func NationalRank(r *Round, cands []Candidate) []Ranked {
 			return b.ShortlistScore - a.ShortlistScore, "shortlisting score"
 		case r.Test.TieBreak && testMark(a.TestScore) != testMark(b.TestScore):
 			return testMark(b.TestScore) - testMark(a.TestScore), "online test score"
-		case lottery[a.ApplicationID] < lottery[b.ApplicationID]:
+		case draws[a.ApplicationID] < draws[b.ApplicationID]:
 			return -1, "lottery"
-		case lottery[a.ApplicationID] > lottery[b.ApplicationID]:
+		case draws[a.ApplicationID] > draws[b.ApplicationID]:
 			return 1, "lottery"
 		}
 		return int(a.ApplicationID - b.ApplicationID), "application number"
@@ -141,12 +138,16 @@ type Scored struct {
 	Test        *TestMark // the online test's score, if any
 	// Nominee: an in-service nominee, who skips shortlisting.
 	Nominee bool
+	// Outcome is the published shortlisting outcome, in a round with an
+	// interview allocation: only those invited to interview are ranked.
+	Outcome string
 }
 
 // RankRound draws up the national rank of each specialism: every
-// shortlisted application (shortlisting score at least the round's pass
-// mark), weighted by the round's weights, ties broken as NationalRank
-// says. Applications below the pass mark take no part. It returns the
+// shortlisted application (invited to interview where the round allocates
+// interviews; else at or above the benchmark), weighted by the round's
+// weights, ties broken as NationalRank says. Applications not shortlisted
+// take no part. It returns the
 // ranks, and instead, when any application still lacks its reviews, its
 // moderation or an interview score, the list of what is missing.
 func RankRound(r *Round, stations []Station, apps []Scored) (ranked map[string][]Ranked, missing []string) {
@@ -164,8 +165,10 @@ func RankRound(r *Round, stations []Station, apps []Scored) (ranked map[string][
 		case !done:
 			missing = append(missing, ref+" needs moderation")
 			continue
-		case shortlist < r.ShortlistPassMark:
-			continue // not shortlisted
+		case r.Allocated() && s.Outcome != ShortlistInterview:
+			continue // a reserve never invited, or unsuccessful
+		case !r.Allocated() && shortlist < r.ShortlistPassMark:
+			continue // below the benchmark
 		}
 		interview, done := WeightedInterview(stations, s.Interviews)
 		if !done {

@@ -50,9 +50,19 @@ type Round struct {
 	// ShortlistCriteria are the published criteria reviewers score
 	// supporting statements and qualifications against.
 	ShortlistCriteria string `json:"shortlist_criteria"`
-	// ShortlistPassMark is the shortlisting score (0 to 100) an
-	// application needs to be invited to interview.
+	// ShortlistPassMark is the shortlisting benchmark (0 to 100), one
+	// across every specialism: an application scoring below it is not
+	// shortlisted. 0 sets no benchmark.
 	ShortlistPassMark int `json:"shortlist_pass_mark"`
+	// InterviewsPerPlace and ReservesPerPlace are the round's interview
+	// allocation: each direct-entry post gives its specialism this many
+	// interviews and reserve places per place. 0 interviews everyone at
+	// or above the benchmark, with no reserve list.
+	InterviewsPerPlace int `json:"interviews_per_place"`
+	ReservesPerPlace   int `json:"reserves_per_place"`
+	// ShortlistPublishedAt is when the shortlisting outcomes of a round
+	// with an interview allocation were published.
+	ShortlistPublishedAt *time.Time `json:"shortlist_published_at,omitempty"`
 	// EmployerRanking lets employers rank their posts' applicants with
 	// their own lists instead of the national rank.
 	EmployerRanking bool `json:"employer_ranking"`
@@ -108,7 +118,10 @@ func (r *Round) Validate(f *framework.Framework) error {
 	case !text.Visible(r.TieBreakSeed):
 		return apperr.Invalidf("tie_break_seed", "publish a tie-break seed")
 	case r.ShortlistPassMark < 0 || r.ShortlistPassMark > 100:
-		return apperr.Invalidf("shortlist_pass_mark", "the shortlisting pass mark must be 0 to 100")
+		return apperr.Invalidf("shortlist_pass_mark", "the shortlisting benchmark must be 0 to 100")
+	}
+	if err := r.validAllocation(); err != nil {
+		return err
 	}
 	return r.Test.Validate()
 }

@@ -107,7 +107,7 @@ func TestApplicationStanding(t *testing.T) {
 		{"superseded last", &matched, ranked, 80, true, offer(recruit.OfferSuperseded), at, recruit.StepUnplaced, "offers have ended"},
 		{"unmatched", &matched, ranked, 80, true, nil, at, recruit.StepUnplaced, "did not give you a post"},
 	} {
-		st := recruit.ApplicationStanding(tc.round, tc.app, nil, tc.shortlist, tc.done, false, tc.offers, tc.when)
+		st := recruit.ApplicationStanding(tc.round, tc.app, nil, tc.shortlist, tc.done, false, nil, tc.offers, tc.when)
 		if st.Step != tc.step || !strings.Contains(st.Message, tc.says) {
 			t.Errorf("%s: %+v; want %s saying %q", tc.name, st, tc.step, tc.says)
 		}

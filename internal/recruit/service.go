@@ -140,6 +140,9 @@ type roundState struct {
 	// online test (its published outcomes).
 	nominated  map[int64]int64
 	passedTest map[int64]bool
+	// outcomes are the published shortlisting outcomes of a round with
+	// an interview allocation.
+	outcomes map[int64]ShortlistResult
 }
 
 // loadState loads the reviewing and interviewing of a round, or of one
@@ -174,9 +177,16 @@ func loadState(tx Tx, q Query) (*roundState, error) {
 	for _, sc := range is {
 		st.interviews[sc.ApplicationID] = append(st.interviews[sc.ApplicationID], sc)
 	}
-	st.nominated, st.passedTest = map[int64]int64{}, map[int64]bool{}
+	st.nominated, st.passedTest, st.outcomes = map[int64]int64{}, map[int64]bool{}, map[int64]ShortlistResult{}
 	if q.RoundID == 0 && q.ApplicationID == 0 {
 		return st, nil // a reviewer's or assessor's own records
+	}
+	results, err := tx.ShortlistResults(q)
+	if err != nil {
+		return nil, err
+	}
+	for _, res := range results {
+		st.outcomes[res.ApplicationID] = res
 	}
 	ns, err := tx.Nominations(Query{RoundID: q.RoundID, ApplicationID: q.ApplicationID})
 	if err != nil || len(ns) == 0 {
@@ -199,12 +209,17 @@ func loadState(tx Tx, q Query) (*roundState, error) {
 
 // shortlist is an application's shortlisting result. An in-service
 // nominee skips shortlisting: once through the online test (if the round
-// has one) it goes to interview, with no shortlisting score.
+// has one) it goes to interview, with no shortlisting score. In a round
+// with an interview allocation, only a published invitation to interview
+// shortlists; in one without, a complete score at the benchmark does.
 func (st *roundState) shortlist(r *Round, appID int64) (score int, done, shortlisted bool) {
 	if _, ok := st.nominated[appID]; ok {
 		return 0, true, r.Test.Rule == TestRuleNone || st.passedTest[appID]
 	}
 	score, done = ShortlistScore(r.ScoreMargin, st.reviews[appID], st.moderations[appID])
+	if r.Allocated() {
+		return score, done, st.outcomes[appID].Outcome == ShortlistInterview
+	}
 	return score, done, done && score >= r.ShortlistPassMark
 }
 
@@ -241,7 +256,8 @@ type Summary struct {
 	NotLonglisted   int            `json:"not_longlisted"`
 	Reviewed        int            `json:"reviewed"` // with both reviews
 	NeedModeration  int            `json:"need_moderation"`
-	Shortlisted     int            `json:"shortlisted"`
+	Shortlisted     int            `json:"shortlisted"` // invited to interview
+	Reserves        int            `json:"reserves"`    // shortlisted reserves not (yet) invited
 	NotShortlisted  int            `json:"not_shortlisted"`
 	Interviewed     int            `json:"interviewed"` // every station scored
 	Ranked          int            `json:"ranked"`
@@ -330,9 +346,12 @@ func (s *Service) Summary(ctx context.Context, roundID int64) (*Summary, error) 
 				sum.ModerationQueue = append(sum.ModerationQueue, Moderatable{Reference: Reference(a.ID), ID: a.ID, Scores: []int{reviews[0].Score, reviews[1].Score},
 					Statement: a.Statement, Qualifications: Blind(&a).Qualifications})
 			}
-			if _, done, shortlisted := st.shortlist(r, a.ID); shortlisted {
+			switch _, done, shortlisted := st.shortlist(r, a.ID); {
+			case shortlisted:
 				sum.Shortlisted++
-			} else if done {
+			case st.outcomes[a.ID].Outcome == ShortlistReserve:
+				sum.Reserves++
+			case done && (!r.Allocated() || r.ShortlistPublishedAt != nil):
 				sum.NotShortlisted++
 			}
 			if _, done := WeightedInterview(sum.Stations, st.interviews[a.ID]); done {

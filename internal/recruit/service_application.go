@@ -189,8 +189,11 @@ type ApplicationStatus struct {
 	Stage       string      `json:"stage"`
 	Standing    Standing    `json:"standing"`
 	// Test is the online test's outcome, once published.
-	Test   *TestOutcome `json:"test,omitempty"`
-	Offers []Offer      `json:"offers"`
+	Test *TestOutcome `json:"test,omitempty"`
+	// Shortlist is the published shortlisting outcome, in a round with
+	// an interview allocation.
+	Shortlist *ShortlistResult `json:"shortlist,omitempty"`
+	Offers    []Offer          `json:"offers"`
 	// Nomination is the employer's nomination for the in-service route,
 	// when the applicant has one.
 	Nomination *Nomination `json:"nomination,omitempty"`
@@ -251,8 +254,13 @@ func status(tx Tx, a *Application) (*ApplicationStatus, error) {
 	score, done, _ := st.shortlist(r, a.ID)
 	now := tx.Now()
 	_, nominee := st.nominated[a.ID]
-	out := &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, test, score, done, nominee, offers, now),
-		Test: test, Offers: offers}
+	var outcome *ShortlistResult
+	if res, ok := st.outcomes[a.ID]; ok {
+		outcome = &res
+	}
+	out := &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, test, score, done, nominee, outcome, offers, now),
+		Shortlist: outcome,
+		Test:      test, Offers: offers}
 	if nominee {
 		ns, err := tx.Nominations(Query{ApplicationID: a.ID})
 		if err != nil {
@@ -289,37 +297,92 @@ func (s *Service) Leave(ctx context.Context, by auth.Actor, userID int64) error 
 			if err != nil {
 				return err
 			}
-			if !app.Withdrawn() {
-				if err := tx.WithdrawApplication(app.ID); err != nil {
-					return err
-				}
-				if err := auditf(tx, by, "application.withdraw", "application", app.ID, "round %d", app.RoundID); err != nil {
-					return err
-				}
-			}
-			live, err := tx.Offers(OfferFilter{ApplicationID: app.ID, Live: true})
-			if err != nil {
-				return err
-			}
-			for _, o := range live {
-				if o.Status == OfferUnconditional && canLeaveUnconditional(tx, r, &o) != nil {
-					continue // the post is the trainee's: training closes it
-				}
-				now := tx.Now()
-				o.Status, o.Upgrades, o.AnsweredAt = OfferDeclined, false, &now
-				if err := tx.UpdateOffer(&o); err != nil {
-					return err
-				}
-				if err := auditf(tx, by, "offer.decline", "offer", o.ID, "the applicant left recruitment"); err != nil {
-					return err
-				}
-				if err := s.cascade(tx, r, o.PostID); err != nil {
-					return err
-				}
-			}
-			return nil
+			return s.withdraw(tx, by, r, app, "the applicant left recruitment")
 		})
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WithdrawApplication takes an application out of its round at its
+// applicant's request: as leaving recruitment does, for one round. An
+// invitee leaving before interviews close frees their interview place for
+// the first reserve. It is refused once the applicant's post is theirs
+// for good (started, or a training record made from it).
+func (s *Service) WithdrawApplication(ctx context.Context, by auth.Actor, applicationID int64) (*Application, error) {
+	a, err := s.Application(ctx, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.ExpireOffers(ctx, a.RoundID); err != nil {
+		return nil, err
+	}
+	return write(ctx, s, func(tx Tx) (*Application, error) {
+		r, err := tx.LockRound(a.RoundID)
+		if err != nil {
+			return nil, err
+		}
+		app, err := tx.LockApplication(a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if app.Withdrawn() {
+			return nil, errWithdrawn(app)
+		}
+		live, err := tx.Offers(OfferFilter{ApplicationID: app.ID, Live: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range live {
+			if o.Status == OfferUnconditional {
+				if err := canLeaveUnconditional(tx, r, &o); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := s.withdraw(tx, by, r, app, "the applicant withdrew"); err != nil {
+			return nil, err
+		}
+		return tx.Application(app.ID)
+	})
+}
+
+// withdraw takes an application out of its locked round: nothing further
+// counts it, each place it holds (an offer made, held or accepted, or
+// unconditional where it may still be left) is declined and offered on
+// through the cascade, and an interview place it frees goes to the first
+// reserve. Withdrawing again changes nothing.
+func (s *Service) withdraw(tx Tx, by auth.Actor, r *Round, app *Application, why string) error {
+	if !app.Withdrawn() {
+		if err := tx.WithdrawApplication(app.ID); err != nil {
+			return err
+		}
+		if err := auditf(tx, by, "application.withdraw", "application", app.ID, "round %d: %s", app.RoundID, why); err != nil {
+			return err
+		}
+		if err := s.promoteFor(tx, by, r, app); err != nil {
+			return err
+		}
+	}
+	live, err := tx.Offers(OfferFilter{ApplicationID: app.ID, Live: true})
+	if err != nil {
+		return err
+	}
+	for _, o := range live {
+		if o.Status == OfferUnconditional && canLeaveUnconditional(tx, r, &o) != nil {
+			continue // the post is the trainee's: training closes it
+		}
+		now := tx.Now()
+		o.Status, o.Upgrades, o.AnsweredAt = OfferDeclined, false, &now
+		if err := tx.UpdateOffer(&o); err != nil {
+			return err
+		}
+		if err := auditf(tx, by, "offer.decline", "offer", o.ID, "%s", why); err != nil {
+			return err
+		}
+		if err := s.cascade(tx, r, o.PostID); err != nil {
 			return err
 		}
 	}

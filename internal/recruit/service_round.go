@@ -230,6 +230,9 @@ func (s *Service) RankRound(ctx context.Context, by auth.Actor, roundID int64) (
 		if err := r.RequireStage(StagePreferences, "ranking", tx.Now()); err != nil {
 			return nil, err
 		}
+		if r.Allocated() && r.ShortlistPublishedAt == nil {
+			return nil, apperr.Errorf(apperr.Conflict, "The round cannot be ranked: its shortlisting outcomes were never published, so nobody was invited to interview.")
+		}
 		stations, err := tx.Stations(roundID)
 		if err != nil {
 			return nil, err
@@ -259,7 +262,7 @@ func (s *Service) RankRound(ctx context.Context, by auth.Actor, roundID int64) (
 		for i, a := range apps {
 			_, nominee := st.nominated[a.ID]
 			scored[i] = Scored{Application: a, Reviews: st.reviews[a.ID], Moderation: st.moderations[a.ID], Interviews: st.interviews[a.ID], Test: tests[a.ID],
-				Nominee: nominee}
+				Nominee: nominee, Outcome: st.outcomes[a.ID].Outcome}
 		}
 		bySpecialism, missing := RankRound(r, stations, scored)
 		if len(missing) > 0 {

@@ -90,6 +90,18 @@ type Tx interface {
 	// TestOutcomes lists a round's published test outcomes.
 	TestOutcomes(roundID int64) ([]TestOutcome, error)
 	ReplaceStations(roundID int64, stations []Station) error
+	// MarkShortlistPublished records that the round's shortlisting
+	// outcomes are published, and reports false when they already were.
+	MarkShortlistPublished(roundID int64) (bool, error)
+	// SaveShortlistResults records the shortlisting outcomes as
+	// published, once.
+	SaveShortlistResults(roundID int64, results []ShortlistResult) error
+	// ShortlistResults lists published shortlisting outcomes, narrowed by
+	// q's RoundID or ApplicationID.
+	ShortlistResults(q Query) ([]ShortlistResult, error)
+	// PromoteReserve invites a reserve to interview, and reports false
+	// when the application is not (or no longer) a reserve.
+	PromoteReserve(applicationID int64) (bool, error)
 
 	InsertPost(p *Post) error
 	UpdatePost(p *Post) error

@@ -154,6 +154,12 @@ func PopulateEveryTable(tb testing.TB, db *database.DB) *StagedRound {
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO test_outcomes (application_id, round_id, score_hundredths, cut_hundredths, goes_on, reason, published_at)
 			VALUES ($1, $2, 6150, 6000, 1, 'Your score of 61.5 reached the threshold of 60.', $3)`, sr.Apps[2].ID, sr.Round.ID, tx.Now)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO shortlist_outcomes (application_id, round_id, specialism, score, outcome, position, reserve_place, decided_by,
+			interviews, reserves, published_at, promoted_at) VALUES ($1, $2, 'audiology', 88, 'interview', 3, 1, 'shortlisting score', 2, 1, $3, $3)`,
+			sr.Apps[2].ID, sr.Round.ID, tx.Now)
 		return err
 	}))
 	populateWorkforce(tb, db, sr)

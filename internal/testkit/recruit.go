@@ -27,6 +27,7 @@ func (c *Clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 const (
 	UntilOpen        = "open"        // the round open and its posts published, clock in applications, nobody applied
 	UntilApplied     = "applied"     // applications in, clock in shortlisting, reviewers assigned
+	UntilShortlisted = "shortlisted" // reviewed, clock in interviews, shortlisting outcomes not published
 	UntilInterviewed = "interviewed" // reviewed and interviewed, clock in preferences
 	UntilRanked      = "ranked"      // ranked, every applicant has ranked every post, clock in matching
 )
@@ -41,6 +42,10 @@ type StageOptions struct {
 	EmployerRanking bool
 	// Test is the round's online test rule (none when zero).
 	Test recruit.TestRule
+	// InterviewsPerPlace and ReservesPerPlace are the round's interview
+	// allocation; past UntilShortlisted its outcomes are published and
+	// only those invited are interviewed.
+	InterviewsPerPlace, ReservesPerPlace int
 	// Names, when given, name the first applicants; their email
 	// addresses, statements and qualifications' subjects carry the name,
 	// so that a test can look for them.
@@ -105,7 +110,7 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 	assessor := person("assessor", auth.Grant{Role: auth.RoleEmployer, OrganisationID: sr.Trust.ID})
 	sr.Round = &recruit.Round{Programme: "stp", Name: "STP staged", ApplicationsOpen: Day(1), ShortlistingOpen: Day(10), InterviewsOpen: Day(20),
 		PreferencesOpen: Day(30), OffersOpen: Day(40), StartDate: Day(200), TieBreakSeed: "seed", ScoreMargin: 100, ShortlistWeight: 1, InterviewWeight: 1,
-		OfferWorkingDays: 2, EmployerRanking: o.EmployerRanking, Test: o.Test}
+		OfferWorkingDays: 2, EmployerRanking: o.EmployerRanking, Test: o.Test, InterviewsPerPlace: o.InterviewsPerPlace, ReservesPerPlace: o.ReservesPerPlace}
 	must(svc.OpenRound(ctx, auth.Actor{UserID: sr.School.ID}, sr.Round, []recruit.Station{{Name: "Communication", Weight: 1}, {Name: "Science", Weight: 1}}))
 	var err error
 	sr.Stations, err = svc.Stations(ctx, sr.Round.ID)
@@ -160,7 +165,24 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 		}
 	}
 	clk.Set(Day(21))
+	if o.Until == UntilShortlisted {
+		return sr
+	}
+	invited := map[int64]bool{}
 	for _, a := range sr.Apps {
+		invited[a.ID] = true
+	}
+	if sr.Round.Allocated() {
+		st, err := svc.PublishShortlist(ctx, auth.Actor{UserID: sr.School.ID}, sr.Round.ID)
+		must(err)
+		for _, res := range st.Outcomes {
+			invited[res.ApplicationID] = res.Outcome == recruit.ShortlistInterview
+		}
+	}
+	for _, a := range sr.Apps {
+		if !invited[a.ID] {
+			continue
+		}
 		_, err := svc.ScoreInterview(ctx, auth.Actor{UserID: sr.Employer.ID}, a.ID, sr.Stations[0].ID, 50)
 		must(err)
 		_, err = svc.ScoreInterview(ctx, auth.Actor{UserID: assessor.ID}, a.ID, sr.Stations[1].ID, 50)
@@ -177,6 +199,9 @@ func StageRound(tb testing.TB, db *database.DB, o StageOptions) *StagedRound {
 		ids[i] = p.ID
 	}
 	for i, a := range sr.Apps {
+		if !invited[a.ID] {
+			continue // not shortlisted: no part in matching
+		}
 		_, err := svc.SetPreferences(ctx, auth.Actor{UserID: sr.Applicants[i].ID}, a.ID, ids)
 		must(err)
 	}

@@ -31,24 +31,26 @@ func stationsOf(reqs []stationRequest) []recruit.Station {
 }
 
 type roundRequest struct {
-	Programme         string           `json:"programme"`
-	Name              string           `json:"name"`
-	ApplicationsOpen  time.Time        `json:"applications_open"`
-	ShortlistingOpen  time.Time        `json:"shortlisting_open"`
-	InterviewsOpen    time.Time        `json:"interviews_open"`
-	PreferencesOpen   time.Time        `json:"preferences_open"`
-	OffersOpen        time.Time        `json:"offers_open"`
-	StartDate         time.Time        `json:"start_date"`
-	TieBreakSeed      string           `json:"tie_break_seed"`
-	ScoreMargin       int              `json:"score_margin"`
-	ShortlistWeight   int              `json:"shortlist_weight"`
-	InterviewWeight   int              `json:"interview_weight"`
-	OfferWorkingDays  int              `json:"offer_working_days"`
-	ShortlistCriteria string           `json:"shortlist_criteria"`
-	ShortlistPassMark int              `json:"shortlist_pass_mark"`
-	EmployerRanking   bool             `json:"employer_ranking"`
-	Test              *testRuleRequest `json:"test"`
-	Stations          []stationRequest `json:"stations"`
+	Programme          string           `json:"programme"`
+	Name               string           `json:"name"`
+	ApplicationsOpen   time.Time        `json:"applications_open"`
+	ShortlistingOpen   time.Time        `json:"shortlisting_open"`
+	InterviewsOpen     time.Time        `json:"interviews_open"`
+	PreferencesOpen    time.Time        `json:"preferences_open"`
+	OffersOpen         time.Time        `json:"offers_open"`
+	StartDate          time.Time        `json:"start_date"`
+	TieBreakSeed       string           `json:"tie_break_seed"`
+	ScoreMargin        int              `json:"score_margin"`
+	ShortlistWeight    int              `json:"shortlist_weight"`
+	InterviewWeight    int              `json:"interview_weight"`
+	OfferWorkingDays   int              `json:"offer_working_days"`
+	ShortlistCriteria  string           `json:"shortlist_criteria"`
+	ShortlistPassMark  int              `json:"shortlist_pass_mark"`
+	InterviewsPerPlace int              `json:"interviews_per_place"`
+	ReservesPerPlace   int              `json:"reserves_per_place"`
+	EmployerRanking    bool             `json:"employer_ranking"`
+	Test               *testRuleRequest `json:"test"`
+	Stations           []stationRequest `json:"stations"`
 }
 
 func (req roundRequest) round() (*recruit.Round, error) {
@@ -57,7 +59,7 @@ func (req roundRequest) round() (*recruit.Round, error) {
 		InterviewsOpen: req.InterviewsOpen, PreferencesOpen: req.PreferencesOpen, OffersOpen: req.OffersOpen, StartDate: req.StartDate,
 		TieBreakSeed: req.TieBreakSeed, ScoreMargin: req.ScoreMargin, ShortlistWeight: req.ShortlistWeight, InterviewWeight: req.InterviewWeight,
 		OfferWorkingDays: req.OfferWorkingDays, ShortlistCriteria: req.ShortlistCriteria, ShortlistPassMark: req.ShortlistPassMark, EmployerRanking: req.EmployerRanking,
-		Test: test}, err
+		InterviewsPerPlace: req.InterviewsPerPlace, ReservesPerPlace: req.ReservesPerPlace, Test: test}, err
 }
 
 // roundView is a round with the stage it is in now and its stations.

@@ -282,6 +282,7 @@ type applicationView struct {
 	Feedback    *recruit.Feedback
 	Posts       map[int64]recruit.Post
 	Timetable   []recruit.Window
+	Outcomes    map[string]string // shortlisting outcomes' names
 	Done        string
 }
 
@@ -295,7 +296,7 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &applicationView{Status: st, Reference: recruit.Reference(a.ID), Timetable: st.Round.Timetable(), Posts: map[int64]recruit.Post{},
-		Done: takeNotice(w, r), Names: s.specialismNames(), StageNames: recruit.StageNames, Credentials: s.credentialNames()}
+		Done: takeNotice(w, r), Names: s.specialismNames(), StageNames: recruit.StageNames, Credentials: s.credentialNames(), Outcomes: recruit.ShortlistOutcomeNames}
 	if v.Feedback, err = s.recruit.Feedback(r.Context(), a.ID); err != nil {
 		return err
 	}

@@ -163,7 +163,7 @@ func (s *Server) newRoundPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	values := map[string]string{"score_margin": "15", "shortlist_weight": "1", "interview_weight": "1", "offer_working_days": "2",
-		"shortlist_pass_mark": "50", "tie_break_seed": seed[:16], "stations": "Communication: 1\nScientific knowledge: 2\nValues and behaviours: 1"}
+		"shortlist_pass_mark": "50", "interviews_per_place": "3", "reserves_per_place": "2", "tie_break_seed": seed[:16], "stations": "Communication: 1\nScientific knowledge: 2\nValues and behaviours: 1"}
 	return s.show(w, r, http.StatusOK, "round-new", "Open a recruitment round", []crumb{{"National school", "/school"}}, s.roundForm(values, nil))
 }
 
@@ -190,7 +190,8 @@ func (s *Server) createRound(w http.ResponseWriter, r *http.Request) error {
 			to           *int
 		}{{"score_margin", "The moderation margin", &rd.ScoreMargin}, {"shortlist_weight", "The shortlisting weight", &rd.ShortlistWeight},
 			{"interview_weight", "The interview weight", &rd.InterviewWeight}, {"offer_working_days", "The working days to answer", &rd.OfferWorkingDays},
-			{"shortlist_pass_mark", "The shortlisting pass mark", &rd.ShortlistPassMark}} {
+			{"shortlist_pass_mark", "The shortlisting benchmark", &rd.ShortlistPassMark},
+			{"interviews_per_place", "Interviews per place", &rd.InterviewsPerPlace}, {"reserves_per_place", "Reserves per place", &rd.ReservesPerPlace}} {
 			if *n.to, err = formInt(form, n.field, n.label); err != nil {
 				return err
 			}

@@ -136,6 +136,10 @@ func TestListRoutesShowOnlyTheirScope(t *testing.T) {
 			// A round's online test stage: its applications by reference,
 			// for whoever manages the round.
 			"GET /school/rounds/{id}/test", "GET /api/v1/rounds/{id}/test",
+			// A round's shortlisting outcomes, by reference, likewise.
+			"GET /school/rounds/{id}/shortlist", "GET /api/v1/rounds/{id}/shortlist",
+			// An applicant's own application's withdrawal page.
+			"GET /applications/{id}/withdraw",
 			// One post's nominations, for its employer.
 			"GET /api/v1/posts/{id}/nominations",
 			// One offer's pre-employment checks, for its post's employer.
