@@ -12,7 +12,9 @@ import (
 // The national school's shortlisting outcomes page, and an applicant's
 // withdrawal from a round, which frees an interview place for a reserve.
 
-func shortlistPath(id int64) string { return "/school/rounds/" + strconv.FormatInt(id, 10) + "/shortlist" }
+func shortlistPath(id int64) string {
+	return "/school/rounds/" + strconv.FormatInt(id, 10) + "/shortlist"
+}
 
 func (s *Server) shortlistPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := roundManaged(r)
