@@ -50,3 +50,10 @@ func (t *recruitTx) Nominations(q recruit.Query) ([]recruit.Nomination, error) {
 		LEFT JOIN applications a ON a.round_id = n.round_id AND a.user_id = n.user_id
 		WHERE `+strings.Join(conds, " AND ")+" ORDER BY n.id", args...)
 }
+
+// DeleteNomination removes a nomination; the service allows it only until
+// applications close, before anything reads it.
+func (t *recruitTx) DeleteNomination(id int64) error {
+	_, err := t.tx.Exec(t.ctx, "DELETE FROM nominations WHERE id = $1", id)
+	return err
+}

@@ -21,7 +21,9 @@ import (
 //     declined (its place cascaded). The demo applicant holds an offer.
 //   - STP 2027 (demo): applications closed two days ago; reviewers are
 //     assigned and part-way through their queues, some applications await
-//     moderation. The demo reviewer has applications to score.
+//     moderation. The demo reviewer has applications to score. Its
+//     interview allocation (two interviews and a reserve per place) shows
+//     the school the outcomes as they would be published now.
 //   - PTP 2027 (demo): taking applications now; the demo applicant may
 //     apply.
 //
@@ -454,7 +456,7 @@ func (s *seeder) check(o recruit.Offer, checks []recruit.Check) error {
 func (s *seeder) shortlisting(people, reviewers []*auth.User) error {
 	r := &recruit.Round{Programme: "stp", Name: reviewRound, ApplicationsOpen: s.day(-30), ShortlistingOpen: s.day(-2), InterviewsOpen: s.day(12),
 		PreferencesOpen: s.day(30), OffersOpen: s.day(45), StartDate: s.day(300), TieBreakSeed: "demo-2027-seed", ScoreMargin: 15, ShortlistWeight: 1,
-		InterviewWeight: 1, OfferWorkingDays: 5, ShortlistPassMark: 50, EmployerRanking: true,
+		InterviewWeight: 1, OfferWorkingDays: 5, ShortlistPassMark: 50, EmployerRanking: true, InterviewsPerPlace: 2, ReservesPerPlace: 1,
 		ShortlistCriteria: "Understanding of the specialism and of the role of a clinical scientist; evidence of scientific curiosity; communication; commitment to patients and to the NHS's values."}
 	s.setDay(-35)
 	if _, err := s.round(r, demoStations); err != nil {

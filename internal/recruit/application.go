@@ -176,6 +176,9 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 		return Standing{StepInterview, "Interviews are finished; the national rank is being drawn up."}
 	case a.NationalRank == nil:
 		return Standing{StepNotRanked, "Your application was not ranked in this round."}
+	case r.MatchedAt == nil && nominee:
+		return Standing{StepRanked, fmt.Sprintf("You are ranked %d among the in-service nominees in your specialism. Rank the posts you would accept before matching begins on %s.",
+			*a.NationalRank, r.OffersOpen.UTC().Format(dateFormat))}
 	case r.MatchedAt == nil:
 		return Standing{StepRanked, fmt.Sprintf("You are ranked %d nationally in your specialism. Rank the posts you would accept before matching begins on %s.",
 			*a.NationalRank, r.OffersOpen.UTC().Format(dateFormat))}

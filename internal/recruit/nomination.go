@@ -75,3 +75,13 @@ func CanNominate(r *Round, p *Post, by, userID int64, existing []Nomination, app
 	}
 	return nil
 }
+
+// CanWithdrawNomination says whether a nomination may be withdrawn at t:
+// until applications close. After that the online test and shortlisting
+// have counted it.
+func CanWithdrawNomination(r *Round, t time.Time) error {
+	if !t.Before(r.ShortlistingOpen) {
+		return apperr.Errorf(apperr.Conflict, "Nominations could be withdrawn until applications closed on %s.", r.ShortlistingOpen.UTC().Format(dateFormat))
+	}
+	return nil
+}

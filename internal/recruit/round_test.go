@@ -167,3 +167,37 @@ func TestExplain(t *testing.T) {
 		t.Error("applicant 0 got their first choice but has reasons")
 	}
 }
+
+// TestExplainCutOffIsTheWorstHolder: a post's cut-off is the rank of its
+// lowest-ranked holder, whichever order its holders come in, and a post
+// with no places says so.
+func TestExplainCutOffIsTheWorstHolder(t *testing.T) {
+	for _, order := range [][]int32{{0, 1, 2, 3}, {1, 0, 2, 3}} {
+		// Post 0 has two places, post 1 none, post 2 one. Applicants 0
+		// and 1 hold post 0; 2 and 3 wanted it, then post 1, then post 2.
+		in := instance{capacity: []int32{2, 0, 1}, prefs: [][]int32{{0}, {0}, {0, 1, 2}, {0, 1, 2}},
+			rankLists: [][]int32{order, {2, 3}, {3, 2}}}
+		m := in.market()
+		assign := m.Match()
+		if assign[0] != 0 || assign[1] != 0 || assign[3] != 2 || assign[2] != recruit.Unmatched {
+			t.Fatalf("post order %v: the match %v", order, assign)
+		}
+		reasons := m.Explain(assign, 2)
+		if len(reasons) != 3 {
+			t.Fatalf("post order %v: %d reasons, want 3: %+v", order, len(reasons), reasons)
+		}
+		if r := reasons[0]; r.YourRank != 3 || r.CutOffRank != 2 || r.Places != 2 || !strings.Contains(r.Explanation, "the last place went to the applicant ranked 2") {
+			t.Errorf("post order %v: post 0's reason %+v", order, r)
+		}
+		if r := reasons[1]; r.Places != 0 || r.Explanation != "This post had no places." {
+			t.Errorf("post order %v: post 1's reason %+v", order, r)
+		}
+		if r := reasons[2]; r.YourRank != 2 || r.CutOffRank != 1 {
+			t.Errorf("post order %v: post 2's reason %+v", order, r)
+		}
+		// Applicant 3 holds post 2, so the reasons stop there.
+		if got := m.Explain(assign, 3); len(got) != 2 {
+			t.Errorf("post order %v: applicant 3's reasons %+v; want posts 0 and 1 alone", order, got)
+		}
+	}
+}

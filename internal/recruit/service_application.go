@@ -137,7 +137,7 @@ func (s *Service) SetPreferences(ctx context.Context, by auth.Actor, application
 		if err := r.RequireStage(StagePreferences, "ranking posts", tx.Now()); err != nil {
 			return nil, err
 		}
-		if a.NationalRank == nil && r.ShortlistPassMark > 0 {
+		if a.NationalRank == nil && (r.ShortlistPassMark > 0 || r.Allocated()) {
 			st, err := loadState(tx, Query{ApplicationID: a.ID})
 			if err != nil {
 				return nil, err

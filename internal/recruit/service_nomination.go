@@ -68,6 +68,42 @@ func (s *Service) Nominate(ctx context.Context, by auth.Actor, postID int64, ema
 	})
 }
 
+// WithdrawNomination withdraws a nomination made through a post, until
+// applications close, and tells the employee. An application they have
+// made stays in the round, now as a direct-entry one; the message says so.
+func (s *Service) WithdrawNomination(ctx context.Context, by auth.Actor, postID, nominationID int64) (*Nomination, error) {
+	return write(ctx, s, func(tx Tx) (*Nomination, error) {
+		p, r, err := lockedPost(tx, postID)
+		if err != nil {
+			return nil, err
+		}
+		all, err := tx.Nominations(Query{RoundID: r.ID})
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(all, func(n Nomination) bool { return n.ID == nominationID && n.PostID == p.ID })
+		if i < 0 {
+			return nil, apperr.Errorf(apperr.NotFound, "there is no nomination %d for this post", nominationID)
+		}
+		n := all[i]
+		if err := CanWithdrawNomination(r, tx.Now()); err != nil {
+			return nil, err
+		}
+		if err := tx.DeleteNomination(n.ID); err != nil {
+			return nil, err
+		}
+		body := fmt.Sprintf("%s has withdrawn its nomination of you for the in-service route of %s (%s).\n\n", p.Organisation, r.Name, s.specialismName(p.Specialism))
+		if n.ApplicationID != 0 {
+			body += "Your application stays in the round as a direct-entry application: it goes to shortlisting with everyone else's, and can be matched only to direct-entry posts. " +
+				"If you no longer want it, withdraw it from its page.\n"
+		}
+		if err := tx.Send(n.Nominee, "Your nomination for an in-service post has been withdrawn", body); err != nil {
+			return nil, err
+		}
+		return &n, auditf(tx, by, "post.nomination_withdraw", "post", p.ID, "user %d's nomination in round %d withdrawn", n.UserID, r.ID)
+	})
+}
+
 // PostNominations lists the nominations made through a post.
 func (s *Service) PostNominations(ctx context.Context, postID int64) ([]Nomination, error) {
 	return read(ctx, s, func(tx Tx) ([]Nomination, error) {

@@ -1,6 +1,7 @@
 package recruit_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,6 +44,9 @@ func TestServiceInServiceCascade(t *testing.T) {
 			if nominee := r.ApplicationID == sr.Apps[3].ID; r.InService != nominee || nominee && r.Rank != 1 {
 				t.Errorf("ranked %+v: the nominee alone is ranked among nominees", r)
 			}
+		}
+		if st, err := svc.Status(ctx, sr.Apps[3].ID); err != nil || !strings.Contains(st.Standing.Message, "ranked 1 among the in-service nominees") {
+			t.Errorf("the nominee's standing: %+v, %v", st.Standing, err)
 		}
 		_, err = svc.SetPreferences(ctx, as(sr.Applicants[0]), sr.Apps[0].ID, []int64{inService.ID, direct.ID})
 		wantCode(t, "a direct-entry applicant ranking the in-service post", err, apperr.Invalid, "in-service post")
@@ -136,6 +140,104 @@ func TestServiceNominate(t *testing.T) {
 		}
 		if n := testkit.AuditCount(t, db, "post.nominate"); n != 1 {
 			t.Errorf("%d nominations audited, want 1", n)
+		}
+	})
+}
+
+// TestServiceInServiceOwnRanking: where employers rank their posts with
+// their own lists, an in-service post's list holds only its employer's
+// nominees and a direct-entry post's none, so no list can shut a nominee
+// out of their post; each post's page of applicants lists only those who
+// may hold it. On both databases.
+func TestServiceInServiceOwnRanking(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 3, Places: []int{1, 1}, Reviewers: 2, Until: testkit.UntilInterviewed, EmployerRanking: true})
+		svc := sr.Service
+		direct, inService := sr.Posts[0], sr.Posts[1]
+		if err := db.Write(ctx, func(tx *database.Tx) error {
+			if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", inService.ID); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+				sr.Round.ID, inService.ID, sr.Trust.ID, sr.Applicants[2].ID, tx.Now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.RankRound(ctx, as(sr.School), sr.Round.ID); err != nil {
+			t.Fatal(err)
+		}
+		by := as(sr.Employer)
+		err := svc.SetPostRanking(ctx, by, inService.ID, []int64{sr.Apps[0].ID, sr.Apps[2].ID})
+		wantCode(t, "a direct entrant on an in-service post's list", err, apperr.Invalid, "not a nominee of this in-service post's employer")
+		err = svc.SetPostRanking(ctx, by, direct.ID, []int64{sr.Apps[2].ID, sr.Apps[0].ID})
+		wantCode(t, "a nominee on a direct-entry post's list", err, apperr.Invalid, "is an in-service nominee")
+		if err := svc.SetPostRanking(ctx, by, inService.ID, []int64{sr.Apps[2].ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SetPostRanking(ctx, by, direct.ID, []int64{sr.Apps[1].ID, sr.Apps[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		for post, want := range map[int64][]int64{inService.ID: {sr.Apps[2].ID}, direct.ID: {sr.Apps[0].ID, sr.Apps[1].ID}} {
+			listed, err := svc.PostApplicants(ctx, post)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, a := range listed {
+				got = append(got, a.ApplicationID)
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("post %d lists %v, want %v", post, got, want)
+			}
+		}
+	})
+}
+
+// TestServiceTestTopCountsNomineesApart: a best-scores rule of the online
+// test picks the best of the direct entrants and, apart, the best of the
+// nominees, so a nominee competes for the in-service post's interview
+// with nominees alone. On both databases.
+func TestServiceTestTopCountsNomineesApart(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 4, Places: []int{1, 1}, Until: testkit.UntilApplied,
+			Test: recruit.TestRule{Rule: recruit.TestRuleTop, Top: 1}})
+		svc, rid := sr.Service, sr.Round.ID
+		inService := sr.Posts[1]
+		if err := db.Write(ctx, func(tx *database.Tx) error {
+			if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", inService.ID); err != nil {
+				return err
+			}
+			for _, i := range []int{2, 3} {
+				if _, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+					rid, inService.ID, sr.Trust.ID, sr.Applicants[i].ID, tx.Now); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ref := func(i int) string { return recruit.Reference(sr.Apps[i].ID) }
+		// Direct entrants 0 (90) and 1 (80); nominees 2 (50) and 3 (40):
+		// every nominee scores below every direct entrant.
+		if _, err := svc.ImportTestScores(ctx, as(sr.School), rid, scoresFile(ref(0)+",90", ref(1)+",80", ref(2)+",50", ref(3)+",40"), false); err != nil {
+			t.Fatal(err)
+		}
+		st, err := svc.PublishTestOutcomes(ctx, as(sr.School), rid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		goesOn := map[int64]bool{}
+		for _, o := range st.Outcomes {
+			goesOn[o.ApplicationID] = o.GoesOn
+		}
+		for i, want := range []bool{true, false, true, false} {
+			if goesOn[sr.Apps[i].ID] != want {
+				t.Errorf("applicant %d goes on: %v, want %v (the best direct entrant and the best nominee)", i, goesOn[sr.Apps[i].ID], want)
+			}
 		}
 	})
 }

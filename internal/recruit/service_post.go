@@ -131,12 +131,20 @@ func (s *Service) SetPostRanking(ctx context.Context, by auth.Actor, postID int6
 			return err
 		}
 		apps = InRound(apps)
+		nominated, err := nominators(tx, Query{RoundID: p.RoundID})
+		if err != nil {
+			return err
+		}
 		seen := map[int64]bool{}
 		for _, id := range applications {
 			i := slices.IndexFunc(apps, func(a Application) bool { return a.ID == id })
 			switch {
 			case i < 0 || apps[i].Specialism != p.Specialism || apps[i].NationalRank == nil:
 				return apperr.Invalidf("applications", "%s is not a ranked application in %s in this round", Reference(id), s.specialismName(p.Specialism))
+			case !MayHold(p, nominated[id]) && p.InService:
+				return apperr.Invalidf("applications", "%s is not a nominee of this in-service post's employer, so it may not hold the post", Reference(id))
+			case !MayHold(p, nominated[id]):
+				return apperr.Invalidf("applications", "%s is an in-service nominee, who may hold only their employer's in-service posts", Reference(id))
 			case apps[i].UserID == by.UserID:
 				return apperr.Errorf(apperr.Forbidden, "You cannot rank your own application.")
 			case seen[id]:
@@ -182,10 +190,14 @@ func (s *Service) PostApplicants(ctx context.Context, postID int64) ([]RankedApp
 		if err != nil {
 			return nil, err
 		}
+		nominated, err := nominators(tx, Query{RoundID: p.RoundID})
+		if err != nil {
+			return nil, err
+		}
 		out := []RankedApplicant{}
 		for _, a := range apps {
-			if a.Specialism != p.Specialism || a.NationalRank == nil {
-				continue
+			if a.Specialism != p.Specialism || a.NationalRank == nil || !MayHold(p, nominated[a.ID]) {
+				continue // only those who may hold the post
 			}
 			person, err := namedPerson(tx, a.UserID)
 			if err != nil {

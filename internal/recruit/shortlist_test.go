@@ -1,6 +1,7 @@
 package recruit_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -265,5 +266,31 @@ func TestAllocationValidation(t *testing.T) {
 		if c.field == "" && err != nil || c.field != "" && apperr.Field(err) != c.field {
 			t.Errorf("interviews %d, reserves %d: %v; want a fault in %q", c.interviews, c.reserves, err, c.field)
 		}
+	}
+}
+
+// TestRankRoundWithAllocation: in a round with an interview allocation,
+// the rank takes only those invited to interview, whatever their scores;
+// a reserve never invited needs no interview, and an invitee without one
+// is named.
+func TestRankRoundWithAllocation(t *testing.T) {
+	r := allocatedRound(1, 1, 50)
+	stations := []recruit.Station{{ID: 1, Weight: 1}, {ID: 2, Weight: 1}}
+	with := func(s recruit.Scored, outcome string) recruit.Scored { s.Outcome = outcome; return s }
+	ranked, missing := recruit.RankRound(r, stations, []recruit.Scored{
+		with(scored(1, "audiology", []int{90, 90}, nil), recruit.ShortlistReserve), // never invited: no interview
+		with(scored(2, "audiology", []int{60, 60}, nil, 70, 70), recruit.ShortlistInterview),
+		with(scored(3, "audiology", []int{95, 95}, nil, 90, 90), recruit.ShortlistUnsuccessful), // scores, yet not invited
+		with(scored(4, "audiology", []int{80, 80}, nil, 50, 50), recruit.ShortlistInterview),    // promoted from reserve
+	})
+	if len(missing) != 0 || len(ranked["audiology"]) != 2 || ranked["audiology"][0].ApplicationID != 2 || ranked["audiology"][1].ApplicationID != 4 {
+		t.Errorf("ranked %+v, missing %v; want 2 then 4", ranked, missing)
+	}
+	_, missing = recruit.RankRound(r, stations, []recruit.Scored{
+		with(scored(1, "audiology", []int{90, 90}, nil), recruit.ShortlistInterview),
+		with(scored(2, "audiology", []int{90, 90}, nil), recruit.ShortlistReserve),
+	})
+	if fmt.Sprint(missing) != "[APP-000001 has 0 of 2 interview stations scored]" {
+		t.Errorf("missing: %q", missing)
 	}
 }

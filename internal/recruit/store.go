@@ -144,6 +144,8 @@ type Tx interface {
 	// InsertNomination records a nomination; the schema refuses a second
 	// nomination of one person in a round, with a conflict.
 	InsertNomination(n *Nomination) error
+	// DeleteNomination removes a nomination.
+	DeleteNomination(id int64) error
 	// Nominations lists nominations, with each nominee's application in
 	// the round if they have applied, narrowed by q (RoundID, the
 	// nominee's ApplicationID or UserID).

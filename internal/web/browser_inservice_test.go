@@ -88,6 +88,13 @@ func TestBrowserInService(t *testing.T) {
 		d.submit(`#nominate button[type="submit"]`)
 		d.expect(".nhsuk-inset-text", "Nia Nominee is nominated")
 		d.expect("#nominations", "not applied yet")
+		// A nomination made by mistake is withdrawn, then made again.
+		d.submit(`#nominations form button[type="submit"]`)
+		d.expect(".nhsuk-inset-text", "Nia Nominee's nomination is withdrawn")
+		d.expect("#nominations", "Nobody is nominated yet")
+		d.fill("email", nominee.Email)
+		d.submit(`#nominate button[type="submit"]`)
+		d.expect("#nominations", "not applied yet")
 
 		// Nia applies, and reads that she skips shortlisting.
 		d.as(nominee.Email)

@@ -138,6 +138,23 @@ func (s *Server) apiNominate(w http.ResponseWriter, r *http.Request) (int, any, 
 	return http.StatusCreated, n, nil
 }
 
+// apiWithdrawNomination withdraws a nomination made through the post.
+func (s *Server) apiWithdrawNomination(w http.ResponseWriter, r *http.Request) (int, any, error) {
+	p, err := s.pathPost(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := authorize(r, auth.ActionNominate, auth.Target{OrganisationID: p.OrganisationID, RoundID: p.RoundID}); err != nil {
+		return 0, nil, err
+	}
+	id, err := pathID(r, "nomination")
+	if err != nil {
+		return 0, nil, err
+	}
+	n, err := s.recruit.WithdrawNomination(r.Context(), actor(r), p.ID, id)
+	return http.StatusOK, n, err
+}
+
 type postRankingRequest struct {
 	Applications []int64 `json:"applications"`
 }

@@ -284,6 +284,28 @@ func (s *Server) nominate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// withdrawNomination withdraws a nomination made through the post, until
+// applications close; the employee is told.
+func (s *Server) withdrawNomination(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.pathPost(r)
+	if err != nil {
+		return err
+	}
+	if err := authorize(r, auth.ActionNominate, auth.Target{OrganisationID: p.OrganisationID, RoundID: p.RoundID}); err != nil {
+		return err
+	}
+	id, err := pathID(r, "nomination")
+	if err != nil {
+		return err
+	}
+	n, err := s.recruit.WithdrawNomination(r.Context(), actor(r), p.ID, id)
+	if err != nil {
+		return s.postPageFailure(w, r, p, err, nil)
+	}
+	redirectBack(w, r, "/employer/posts/"+strconv.FormatInt(p.ID, 10), n.Nominee.Name+"'s nomination is withdrawn and they have been told")
+	return nil
+}
+
 // withdrawPost withdraws a post once the employer has confirmed it on the
 // page that says what it means.
 func (s *Server) withdrawPost(w http.ResponseWriter, r *http.Request) error {

@@ -163,7 +163,7 @@ func (s *Server) newRoundPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	values := map[string]string{"score_margin": "15", "shortlist_weight": "1", "interview_weight": "1", "offer_working_days": "2",
-		"shortlist_pass_mark": "50", "interviews_per_place": "3", "reserves_per_place": "2", "tie_break_seed": seed[:16], "stations": "Communication: 1\nScientific knowledge: 2\nValues and behaviours: 1"}
+		"shortlist_pass_mark": "50", "interviews_per_place": "0", "reserves_per_place": "0", "tie_break_seed": seed[:16], "stations": "Communication: 1\nScientific knowledge: 2\nValues and behaviours: 1"}
 	return s.show(w, r, http.StatusOK, "round-new", "Open a recruitment round", []crumb{{"National school", "/school"}}, s.roundForm(values, nil))
 }
 
