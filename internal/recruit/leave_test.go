@@ -3,6 +3,7 @@ package recruit_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"hcs/internal/apperr"
 	"hcs/internal/auth"
@@ -132,4 +133,58 @@ func TestOfferMessageQuotesWhatPeopleTyped(t *testing.T) {
 	if strings.Contains(body, "Urgent Call") || !strings.Contains(body, "\nSite: \"Site 1\"\n") || !strings.Contains(body, "Employer: \"Staged Trust\"") {
 		t.Errorf("the offer's message:\n%s", body)
 	}
+}
+
+// TestWithdrawApplicationWithAnOffer: an applicant withdrawing from a
+// round after the match gives up their offer, which goes to the next
+// person; once their post is unconditional and has started, withdrawing
+// is refused and nothing changes. On both databases.
+func TestWithdrawApplicationWithAnOffer(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 3, Places: []int{1, 1}, Reviewers: 2, Until: testkit.UntilRanked})
+		svc := sr.Service
+		if _, err := svc.PublishMatch(ctx, as(sr.School), sr.Round.ID); err != nil {
+			t.Fatal(err)
+		}
+		offerOf := func(i int) *recruit.Offer {
+			t.Helper()
+			live, err := svc.Offers(ctx, recruit.OfferFilter{ApplicationID: sr.Apps[i].ID, Live: true})
+			if err != nil || len(live) > 1 {
+				t.Fatalf("applicant %d's live offers: %v, %v", i, live, err)
+			}
+			if len(live) == 0 {
+				return nil
+			}
+			return &live[0]
+		}
+		first, second := offerOf(0), offerOf(1)
+		if first == nil || second == nil || offerOf(2) != nil {
+			t.Fatalf("the match: %v, %v, %v", first, second, offerOf(2))
+		}
+		_, err := svc.WithdrawApplication(ctx, as(sr.Applicants[1]), sr.Apps[1].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, _ := svc.Offer(ctx, second.ID); o.Status != recruit.OfferDeclined {
+			t.Errorf("the withdrawn applicant's offer is %s", o.Status)
+		}
+		if o := offerOf(2); o == nil || o.PostID != second.PostID {
+			t.Errorf("the freed place went to %+v, want the third applicant", o)
+		}
+		// The first applicant's post becomes theirs: accepted, every check
+		// passed, and started.
+		if _, err := svc.AnswerOffer(ctx, as(sr.Applicants[0]), first.ID, recruit.AnswerAccept, false); err != nil {
+			t.Fatal(err)
+		}
+		sr.PassChecks(t, first.ID)
+		sr.Clock.Set(sr.Round.StartDate.Add(time.Hour))
+		_, err = svc.WithdrawApplication(ctx, as(sr.Applicants[0]), sr.Apps[0].ID)
+		wantCode(t, "withdrawing after the post started", err, apperr.Conflict, "can no longer be declined")
+		if o, _ := svc.Offer(ctx, first.ID); o.Status != recruit.OfferUnconditional {
+			t.Errorf("a refused withdrawal left the offer %s", o.Status)
+		}
+		if a, _ := svc.Application(ctx, sr.Apps[0].ID); a.Withdrawn() {
+			t.Error("a refused withdrawal withdrew the application")
+		}
+	})
 }

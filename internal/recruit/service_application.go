@@ -259,8 +259,7 @@ func status(tx Tx, a *Application) (*ApplicationStatus, error) {
 		outcome = &res
 	}
 	out := &ApplicationStatus{Application: *a, Round: *r, Stage: r.Stage(now), Standing: ApplicationStanding(r, a, test, score, done, nominee, outcome, offers, now),
-		Shortlist: outcome,
-		Test:      test, Offers: offers}
+		Test: test, Shortlist: outcome, Offers: offers}
 	if nominee {
 		ns, err := tx.Nominations(Query{ApplicationID: a.ID})
 		if err != nil {

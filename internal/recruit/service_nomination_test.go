@@ -241,3 +241,34 @@ func TestServiceTestTopCountsNomineesApart(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceWithdrawnInServicePostTellsNominees: withdrawing an
+// in-service post tells each employee nominated through it that, with no
+// other in-service post of their employer in the specialism, their
+// application can hold no post. On both databases.
+func TestServiceWithdrawnInServicePostTellsNominees(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 2, Places: []int{1, 1}, Reviewers: 2, Until: testkit.UntilInterviewed})
+		inService := sr.Posts[1]
+		if err := db.Write(ctx, func(tx *database.Tx) error {
+			if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", inService.ID); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+				sr.Round.ID, inService.ID, sr.Trust.ID, sr.Applicants[1].ID, tx.Now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sr.Service.WithdrawPost(ctx, as(sr.Employer), inService.ID); err != nil {
+			t.Fatal(err)
+		}
+		mail := told(t, db, "The in-service post you were nominated for has been withdrawn")
+		if m := mail[sr.Applicants[1].Email]; len(m) != 1 || !strings.Contains(m[0].Body, "cannot be matched to any post in this round") {
+			t.Errorf("the nominee's messages: %+v", m)
+		}
+		if len(mail) != 1 {
+			t.Errorf("told %d people, want the nominee alone", len(mail))
+		}
+	})
+}

@@ -87,8 +87,45 @@ func (s *Service) WithdrawPost(ctx context.Context, by auth.Actor, postID int64)
 		if err := tx.UpdatePost(p); err != nil {
 			return nil, err
 		}
+		if p.InService {
+			if err := s.tellNominees(tx, r, p); err != nil {
+				return nil, err
+			}
+		}
 		return p, auditf(tx, by, "post.withdraw", "post", p.ID, "round %d, %s at %s", p.RoundID, p.Specialism, p.Site)
 	})
+}
+
+// tellNominees emails those nominated through a withdrawn in-service
+// post what it means for them: they may hold only their employer's other
+// in-service posts in the specialism, if it has any still open.
+func (s *Service) tellNominees(tx Tx, r *Round, p *Post) error {
+	ns, err := tx.Nominations(Query{RoundID: r.ID})
+	if err != nil {
+		return err
+	}
+	posts, err := tx.Posts(r.ID)
+	if err != nil {
+		return err
+	}
+	others := slices.ContainsFunc(posts, func(q Post) bool {
+		return q.ID != p.ID && q.Status == PostOpen && q.InService && q.OrganisationID == p.OrganisationID && q.Specialism == p.Specialism
+	})
+	for _, n := range ns {
+		if n.PostID != p.ID {
+			continue
+		}
+		body := fmt.Sprintf("%s has withdrawn the in-service post at %q in %s (%s), for which it nominated you.\n\n", p.Organisation, p.Site, r.Name, s.specialismName(p.Specialism))
+		if others {
+			body += "Your nomination stands: you may still be matched to its other in-service posts in the specialism.\n"
+		} else {
+			body += "It has no other in-service post in the specialism, so your application cannot be matched to any post in this round. You may withdraw it from its page; ask your employer about the next round.\n"
+		}
+		if err := tx.Send(n.Nominee, "The in-service post you were nominated for has been withdrawn", body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lockedPost loads a post with its round locked, so that the post cannot
