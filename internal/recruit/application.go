@@ -116,6 +116,7 @@ const (
 	StepShortlisting   = "shortlisting"
 	StepNotShortlisted = "not-shortlisted"
 	StepReserve        = "reserve"
+	StepWithdrawn      = "withdrawn"
 	StepInterview      = "interview"
 	StepRanked         = "ranked"
 	StepNotRanked      = "not-ranked"
@@ -142,6 +143,9 @@ func ApplicationStanding(r *Round, a *Application, test *TestOutcome, shortlist 
 		case OfferOffered, OfferHeld:
 			return Standing{StepOffered, "You have an offer: answer it by its deadline."}
 		}
+	}
+	if a.Withdrawn() {
+		return Standing{StepWithdrawn, "You withdrew this application on " + a.WithdrawnAt.UTC().Format(dateFormat) + ": nothing further counts it in this round."}
 	}
 	shortlisted := nominee || shortlistDone && shortlist >= r.ShortlistPassMark
 	if r.Allocated() && !nominee {

@@ -125,6 +125,9 @@ func TestServiceShortlistOutcomes(t *testing.T) {
 		}
 		_, err = svc.WithdrawApplication(ctx, as(sr.Applicants[0]), app(0))
 		wantCode(t, "withdrawing twice", err, apperr.Conflict, "has been withdrawn")
+		if st := step(0); st.Step != recruit.StepWithdrawn {
+			t.Errorf("the withdrawn invitee's standing: %+v", st)
+		}
 		got = outcomes(t, svc, rid)
 		if o := got[app(2)]; o.Outcome != recruit.ShortlistInterview || o.PromotedAt == nil || o.ReservePlace != 1 {
 			t.Errorf("the first reserve after an invitee left: %+v", o)
