@@ -294,3 +294,23 @@ func TestRankRoundWithAllocation(t *testing.T) {
 		t.Errorf("missing: %q", missing)
 	}
 }
+
+// TestShortlistRulesSayTheBenchmark: the round's published rules name the
+// benchmark, or say there is none, and say whether interviews are
+// allocated.
+func TestShortlistRulesSayTheBenchmark(t *testing.T) {
+	for _, c := range []struct {
+		interviews, benchmark int
+		says                  string
+	}{
+		{0, 0, "There is no benchmark score; every application at or above it is invited to interview."},
+		{0, 1, "an application scoring below 1 is not shortlisted; every application at or above it is invited"},
+		{2, 0, "There is no benchmark score. The rest are ranked"},
+		{2, 50, "an application scoring below 50 is not shortlisted. The rest are ranked"},
+	} {
+		r := allocatedRound(c.interviews, 0, c.benchmark)
+		if got := r.ShortlistRules(); !strings.Contains(got, c.says) {
+			t.Errorf("interviews %d, benchmark %d: %q does not say %q", c.interviews, c.benchmark, got, c.says)
+		}
+	}
+}
