@@ -12,6 +12,27 @@ import (
 	"hcs/internal/testkit"
 )
 
+// makeInService makes a staged round's post in-service and nominates the
+// given applicants through it, in the rows, as if done before
+// applications closed.
+func makeInService(t *testing.T, sr *testkit.StagedRound, post recruit.Post, applicants ...int) {
+	t.Helper()
+	if err := sr.DB.Write(ctx, func(tx *database.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", post.ID); err != nil {
+			return err
+		}
+		for _, i := range applicants {
+			if _, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+				sr.Round.ID, post.ID, sr.Trust.ID, sr.Applicants[i].ID, tx.Now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestServiceInServiceCascade: on both databases, with one direct-entry
 // post and one in-service post, a nominee is ranked among nominees, a
 // direct-entry applicant may not rank the in-service post, the match
@@ -26,16 +47,7 @@ func TestServiceInServiceCascade(t *testing.T) {
 		direct, inService := sr.Posts[0], sr.Posts[1]
 		// Post 2 is in-service, and applicant 3 is its trust's nominee (set
 		// here in the rows, as if made before applications closed).
-		if err := db.Write(ctx, func(tx *database.Tx) error {
-			if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", inService.ID); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-				sr.Round.ID, inService.ID, sr.Trust.ID, sr.Applicants[3].ID, tx.Now)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		makeInService(t, sr, inService, 3)
 		ranked, err := svc.RankRound(ctx, as(sr.School), sr.Round.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -154,16 +166,7 @@ func TestServiceInServiceOwnRanking(t *testing.T) {
 		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 3, Places: []int{1, 1}, Reviewers: 2, Until: testkit.UntilInterviewed, EmployerRanking: true})
 		svc := sr.Service
 		direct, inService := sr.Posts[0], sr.Posts[1]
-		if err := db.Write(ctx, func(tx *database.Tx) error {
-			if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", inService.ID); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-				sr.Round.ID, inService.ID, sr.Trust.ID, sr.Applicants[2].ID, tx.Now)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		makeInService(t, sr, inService, 2)
 		if _, err := svc.RankRound(ctx, as(sr.School), sr.Round.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -206,20 +209,7 @@ func TestServiceTestTopCountsNomineesApart(t *testing.T) {
 			Test: recruit.TestRule{Rule: recruit.TestRuleTop, Top: 1}})
 		svc, rid := sr.Service, sr.Round.ID
 		inService := sr.Posts[1]
-		if err := db.Write(ctx, func(tx *database.Tx) error {
-			if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", inService.ID); err != nil {
-				return err
-			}
-			for _, i := range []int{2, 3} {
-				if _, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-					rid, inService.ID, sr.Trust.ID, sr.Applicants[i].ID, tx.Now); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
+		makeInService(t, sr, inService, 2, 3)
 		ref := func(i int) string { return recruit.Reference(sr.Apps[i].ID) }
 		// Direct entrants 0 (90) and 1 (80); nominees 2 (50) and 3 (40):
 		// every nominee scores below every direct entrant.
@@ -250,16 +240,7 @@ func TestServiceWithdrawnInServicePostTellsNominees(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 2, Places: []int{1, 1}, Reviewers: 2, Until: testkit.UntilInterviewed})
 		inService := sr.Posts[1]
-		if err := db.Write(ctx, func(tx *database.Tx) error {
-			if _, err := tx.Exec(ctx, "UPDATE posts SET in_service = 1 WHERE id = $1", inService.ID); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO nominations (round_id, post_id, organisation_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-				sr.Round.ID, inService.ID, sr.Trust.ID, sr.Applicants[1].ID, tx.Now)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		makeInService(t, sr, inService, 1)
 		if _, err := sr.Service.WithdrawPost(ctx, as(sr.Employer), inService.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -125,7 +126,7 @@ func (s *Service) shortlisting(tx Tx, r *Round) (*ShortlistStage, error) {
 // rankKey orders positions with the unranked (0) last.
 func rankKey(position int) int {
 	if position == 0 {
-		return int(^uint(0) >> 1)
+		return math.MaxInt
 	}
 	return position
 }
