@@ -52,7 +52,10 @@ func (s *Service) Eligibility(ctx context.Context, userID, roundID int64) (*Roun
 
 // Apply submits an application to one specialism of a round, in its
 // applications window, if the applicant is eligible and the specialism
-// has an open post in the round. Each person applies once per round.
+// has an open post in the round. Each person applies once per round. The
+// round is locked, as Nominate locks it, so that an application and a
+// nomination made at once cannot each miss the other (and a nominee apply
+// outside their post's specialism).
 func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) error {
 	if err := s.specialismRecruits(a.Specialism); err != nil {
 		return err
@@ -62,7 +65,7 @@ func (s *Service) Apply(ctx context.Context, by auth.Actor, a *Application) erro
 		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
-		r, err := tx.Round(a.RoundID)
+		r, err := tx.LockRound(a.RoundID)
 		if err != nil {
 			return err
 		}

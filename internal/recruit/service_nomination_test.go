@@ -1,8 +1,10 @@
 package recruit_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"hcs/internal/apperr"
@@ -152,6 +154,42 @@ func TestServiceNominate(t *testing.T) {
 		}
 		if n := testkit.AuditCount(t, db, "post.nominate"); n != 1 {
 			t.Errorf("%d nominations audited, want 1", n)
+		}
+	})
+}
+
+// TestServiceConcurrentNominateAndApply: an employee applying in one
+// specialism while their employer nominates them through an in-service
+// post in another, at the same moment, ends with one of the two refused,
+// never with a nominee whose application is in the wrong specialism. On
+// both databases, many times over.
+func TestServiceConcurrentNominateAndApply(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		sr := testkit.StageRound(t, db, testkit.StageOptions{Places: []int{1}, Until: testkit.UntilOpen})
+		svc := sr.Service
+		post := &recruit.Post{RoundID: sr.Round.ID, OrganisationID: sr.Trust.ID, Specialism: "clinical-biochemistry", Site: "Lab", Places: 1, Contact: "c", InService: true}
+		if err := svc.PublishPost(ctx, as(sr.Employer), post); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 12 {
+			u := applicant(t, db, fmt.Sprintf("Employee%d", i))
+			if err := svc.SaveProfile(ctx, auth.Actor{UserID: u.ID}, &recruit.Profile{UserID: u.ID, RightToWork: true, EmployerID: sr.Trust.ID,
+				Qualifications: []recruit.Qualification{{Credential: "degree-21"}}}); err != nil {
+				t.Fatal(err)
+			}
+			var applyErr, nominateErr error
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				applyErr = svc.Apply(ctx, auth.Actor{UserID: u.ID}, &recruit.Application{RoundID: sr.Round.ID, UserID: u.ID, Specialism: "audiology", Statement: "x"})
+			})
+			wg.Go(func() { _, nominateErr = svc.Nominate(ctx, as(sr.Employer), post.ID, u.Email) })
+			wg.Wait()
+			if (applyErr == nil) == (nominateErr == nil) {
+				t.Fatalf("employee %d: applying in audiology: %v; nominated in clinical biochemistry: %v; want exactly one refused", i, applyErr, nominateErr)
+			}
+			if applyErr != nil && apperr.Code(applyErr) != apperr.Invalid || nominateErr != nil && apperr.Code(nominateErr) != apperr.Conflict {
+				t.Fatalf("employee %d: %v; %v", i, applyErr, nominateErr)
+			}
 		}
 	})
 }
