@@ -31,6 +31,10 @@ type Application struct {
 	// application stays, for the round's counts, but nothing further
 	// counts it: no review, interview, ranking, match or cascade.
 	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+	// InService marks an in-service nominee's application in a round's
+	// ranking (Service.Ranking): its national rank is among the
+	// specialism's nominees alone. It is not stored.
+	InService bool `json:"in_service,omitempty"`
 }
 
 // Withdrawn reports whether the applicant has left the round.

@@ -379,7 +379,8 @@ func (s *Service) Summary(ctx context.Context, roundID int64) (*Summary, error) 
 }
 
 // Ranking lists a round's national rank, specialism by specialism, best
-// first.
+// first: direct entry, then the in-service nominees, who are ranked among
+// themselves.
 func (s *Service) Ranking(ctx context.Context, roundID int64) ([]Application, error) {
 	return read(ctx, s, func(tx Tx) ([]Application, error) {
 		apps, err := tx.Applications(roundID)
@@ -387,11 +388,29 @@ func (s *Service) Ranking(ctx context.Context, roundID int64) ([]Application, er
 			return nil, err
 		}
 		apps = slices.DeleteFunc(apps, func(a Application) bool { return a.NationalRank == nil })
+		nominated, err := nominators(tx, Query{RoundID: roundID})
+		if err != nil {
+			return nil, err
+		}
+		for i := range apps {
+			_, apps[i].InService = nominated[apps[i].ID]
+		}
 		slices.SortFunc(apps, func(a, b Application) int {
-			return cmp.Or(strings.Compare(a.Specialism, b.Specialism), cmp.Compare(*a.NationalRank, *b.NationalRank))
+			return cmp.Or(strings.Compare(a.Specialism, b.Specialism), compareBool(a.InService, b.InService), cmp.Compare(*a.NationalRank, *b.NationalRank))
 		})
 		return apps, nil
 	})
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // auditf writes an audit entry with a formatted detail.

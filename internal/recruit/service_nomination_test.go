@@ -59,6 +59,17 @@ func TestServiceInServiceCascade(t *testing.T) {
 				t.Errorf("ranked %+v: the nominee alone is ranked among nominees", r)
 			}
 		}
+		// The school's ranking lists direct entry first, then the nominee,
+		// marked: both are ranked 1.
+		ranking, err := svc.Ranking(ctx, sr.Round.ID)
+		if err != nil || len(ranking) != 4 {
+			t.Fatalf("ranking %+v, %v", ranking, err)
+		}
+		for i, a := range ranking {
+			if nominee := a.ID == sr.Apps[3].ID; a.InService != nominee || nominee != (i == 3) {
+				t.Errorf("ranking row %d: %d in service %v; want the nominee alone, marked and last", i, a.ID, a.InService)
+			}
+		}
 		if st, err := svc.Status(ctx, sr.Apps[3].ID); err != nil || !strings.Contains(st.Standing.Message, "ranked 1 among the in-service nominees") {
 			t.Errorf("the nominee's standing: %+v, %v", st.Standing, err)
 		}

@@ -143,6 +143,8 @@ func TestBrowserInService(t *testing.T) {
 		d.open("/school/rounds/" + rid)
 		d.submit(`#rank button`)
 		d.expect("main", "1 application(s) ranked")
+		d.expect("#ranking", "1 among in-service nominees")
+		d.expect("#ranking", "First of the in-service nominees")
 		d.as(nominee.Email)
 		d.open("/applications/" + app + "/preferences")
 		form := d.text("#preferences")
