@@ -1,6 +1,7 @@
 package recruit_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -46,11 +47,11 @@ func TestLonglistThreshold(t *testing.T) {
 	r.Test = recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: mark(t, "60")}
 	withdrawn := time.Now()
 	apps := []recruit.Application{{ID: 1, Specialism: "audiology"}, {ID: 2, Specialism: "audiology"}, {ID: 3, Specialism: "genomics"},
-		{ID: 4, Specialism: "genomics"}, {ID: 5, Specialism: "genomics", WithdrawnAt: &withdrawn}}
+		{ID: 4, Specialism: "genomics"}, {ID: 5, Specialism: "genomics", WithdrawnAt: &withdrawn}, {ID: 6, Specialism: "genomics"}}
 	scores := []recruit.TestScore{{ApplicationID: 1, Score: mark(t, "60")}, {ApplicationID: 2, Score: mark(t, "59.99")},
-		{ApplicationID: 3, Score: mark(t, "99")}, {ApplicationID: 5, Score: mark(t, "99")}}
+		{ApplicationID: 3, Score: mark(t, "99")}, {ApplicationID: 5, Score: mark(t, "99")}, {ApplicationID: 6, Score: mark(t, "70")}}
 	out := recruit.Longlist(r, apps, scores)
-	want := map[int64]bool{1: true, 2: false, 3: true, 4: false}
+	want := map[int64]bool{1: true, 2: false, 3: true, 4: false, 6: true}
 	if len(out) != len(want) {
 		t.Errorf("%d outcomes, want %d (the withdrawn application has none): %+v", len(out), len(want), out)
 	}
@@ -95,7 +96,13 @@ func TestLonglistTop(t *testing.T) {
 	add(8, "cardiac-science", "30")
 	add(9, "cardiac-science", "50")
 	add(10, "cardiac-science", "40") // the second best: the cut
+	add(11, "cardiac-science", "90") // withdrawn: takes no place
+	left := time.Now()
+	apps[len(apps)-1].WithdrawnAt = &left
 	out := recruit.Longlist(r, apps, scores)
+	if _, ok := out[11]; ok {
+		t.Errorf("the withdrawn application has an outcome: %+v", out[11])
+	}
 	want := map[int64]bool{1: true, 2: true, 3: true, 4: false, 5: false, 6: true, 7: false, 8: false, 9: true, 10: true}
 	for id, goes := range want {
 		if out[id].GoesOn != goes {
@@ -110,6 +117,9 @@ func TestLonglistTop(t *testing.T) {
 	}
 	if c := out[7].Cut; c == nil || *c != mark(t, "10") {
 		t.Errorf("genomics' cut is %v, want 10", c)
+	}
+	if !strings.Contains(out[3].Reason, "Your score of 70 was among the 2 best scores (with any that tie with the last) in your specialism") {
+		t.Errorf("reason at the cut: %q", out[3].Reason)
 	}
 	if !strings.Contains(out[4].Reason, "below 70, the lowest of the 2 best scores (with any that tie with the last) in your specialism") {
 		t.Errorf("reason: %q", out[4].Reason)
@@ -262,5 +272,117 @@ func TestNationalRankTestTieBreak(t *testing.T) {
 	}
 	if err := (recruit.TestRule{TieBreak: true}).Validate(); apperr.Code(err) != apperr.Invalid {
 		t.Errorf("a tie-break without a test: %v", err)
+	}
+}
+
+// TestTestStageWindows: each of the test stage's windows opens and closes
+// at its instant: scores are imported from the moment applications open
+// until the outcomes are published; the outcomes are published from the
+// moment applications close until interviews begin; the rule changes until
+// interviews begin or the outcomes are published.
+func TestTestStageWindows(t *testing.T) {
+	r := testRound()
+	second := time.Second
+	check := func(what string, err error, wantOK bool, says string) {
+		t.Helper()
+		switch {
+		case wantOK && err != nil:
+			t.Errorf("%s: %v", what, err)
+		case !wantOK && (apperr.Code(err) != apperr.Conflict || !strings.Contains(err.Error(), says)):
+			t.Errorf("%s: %v; want a conflict saying %q", what, err, says)
+		}
+	}
+	check("importing into a round with no test", recruit.CanImportTestScores(r, r.ShortlistingOpen), false, "STP 2027 has no online test stage; set its rule first")
+	check("publishing in a round with no test", recruit.CanPublishTestOutcomes(r, r.ShortlistingOpen), false, "STP 2027 has no online test stage.")
+	r.Test = recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: 5000}
+
+	check("importing a second before applications open", recruit.CanImportTestScores(r, r.ApplicationsOpen.Add(-second)), false, "Applications to STP 2027 open on 11 January 2027")
+	check("importing as applications open", recruit.CanImportTestScores(r, r.ApplicationsOpen), true, "")
+	check("importing during interviews, before publishing", recruit.CanImportTestScores(r, r.InterviewsOpen), true, "")
+
+	check("publishing a second before applications close", recruit.CanPublishTestOutcomes(r, r.ShortlistingOpen.Add(-second)), false, "Applications close on 1 February 2027")
+	check("publishing as applications close", recruit.CanPublishTestOutcomes(r, r.ShortlistingOpen), true, "")
+	check("publishing a second before interviews", recruit.CanPublishTestOutcomes(r, r.InterviewsOpen.Add(-second)), true, "")
+	check("publishing as interviews begin", recruit.CanPublishTestOutcomes(r, r.InterviewsOpen), false, "Interviews began on 1 March 2027 at 00:00 UTC; it is too late")
+
+	check("a new rule a second before interviews", recruit.CanSetTestRule(r, r.InterviewsOpen.Add(-second)), true, "")
+	check("a new rule as interviews begin", recruit.CanSetTestRule(r, r.InterviewsOpen), false, "Interviews began on 1 March 2027 at 00:00 UTC; the online test's rule")
+
+	published := r.ShortlistingOpen.Add(time.Hour)
+	r.TestPublishedAt = &published
+	check("importing after publishing", recruit.CanImportTestScores(r, r.ShortlistingOpen.Add(2*time.Hour)), false, "were published on 1 February 2027 at 01:00 UTC; scores can no longer change")
+	check("publishing twice", recruit.CanPublishTestOutcomes(r, r.ShortlistingOpen.Add(2*time.Hour)), false, "were published on 1 February 2027 at 01:00 UTC.")
+	check("a new rule after publishing", recruit.CanSetTestRule(r, r.ShortlistingOpen.Add(2*time.Hour)), false, "were published on 1 February 2027 at 01:00 UTC; its rule")
+}
+
+// TestTestRuleDescribe: the round's published rules say the test rule in
+// words, the single best score apart, and whether it breaks ties.
+func TestTestRuleDescribe(t *testing.T) {
+	for _, tc := range []struct {
+		rule recruit.TestRule
+		says string
+	}{
+		{recruit.TestRule{}, "This round has no online test."},
+		{recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: 6250}, "Applicants who score 62.5 or more in the online test go on to shortlisting."},
+		{recruit.TestRule{Rule: recruit.TestRuleThreshold, Threshold: 6000, TieBreak: true},
+			"Applicants who score 60 or more in the online test go on to shortlisting. The test score also breaks ties in the national rank."},
+		{recruit.TestRule{Rule: recruit.TestRuleTop, Top: 1}, "In each specialism, the best score in the online test goes on to shortlisting, with any that tie with it."},
+		{recruit.TestRule{Rule: recruit.TestRuleTop, Top: 2}, "In each specialism, the 2 best scores (with any that tie with the last) in the online test go on to shortlisting."},
+	} {
+		if got := tc.rule.Describe(); got != tc.says {
+			t.Errorf("%+v: %q, want %q", tc.rule, got, tc.says)
+		}
+	}
+	if err := (recruit.TestRule{Rule: recruit.TestRuleTop, Top: recruit.MaxTestTop}).Validate(); err != nil {
+		t.Errorf("the largest top: %v", err)
+	}
+}
+
+// TestTestMarkJSON: a mark is a JSON number with at most two decimal
+// places; anything else is refused and leaves the mark as it was.
+func TestTestMarkJSON(t *testing.T) {
+	var v struct{ Score recruit.TestMark }
+	if err := json.Unmarshal([]byte(`{"Score": 62.5}`), &v); err != nil || v.Score != 6250 {
+		t.Fatalf("62.5: %d, %v", v.Score, err)
+	}
+	for _, bad := range []string{`{"Score": 62.555}`, `{"Score": "62"}`, `{"Score": -1}`} {
+		if err := json.Unmarshal([]byte(bad), &v); err == nil || v.Score != 6250 {
+			t.Errorf("%s: %d, %v", bad, v.Score, err)
+		}
+	}
+	if b, err := json.Marshal(v); err != nil || string(b) != `{"Score":62.5}` {
+		t.Errorf("written as %s, %v", b, err)
+	}
+}
+
+// TestParseReference: APP- and six to twelve digits, a number from 1.
+func TestParseReference(t *testing.T) {
+	for in, want := range map[string]int64{"APP-000001": 1, "app-123456": 123456, "APP-000000000012": 12, "APP-999999999999": 999999999999} {
+		if got, ok := recruit.ParseReference(in); !ok || got != want {
+			t.Errorf("%q: %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "APP-", "APP-00001", "APP-0000000000001", "APP-000000", "APP-+00001", "APP--00001", "APP-00001a", "APX-000001", " APP-000001", "000123", "123456789"} {
+		if got, ok := recruit.ParseReference(in); ok {
+			t.Errorf("%q was read as application %d", in, got)
+		}
+	}
+}
+
+// TestParseTestScoresMessages: a value is quoted whole up to 40
+// characters and cut after; a CSV fault other than an open quote names its
+// character.
+func TestParseTestScoresMessages(t *testing.T) {
+	header := "applicant_reference,score,taken_on\n"
+	for _, tc := range []struct{ file, says string }{
+		{header + strings.Repeat("x", 40) + ",61,2027-02-01\n", `line 2, column applicant_reference: "` + strings.Repeat("x", 40) + `" is not`},
+		{header + strings.Repeat("x", 41) + ",61,2027-02-01\n", `line 2, column applicant_reference: "` + strings.Repeat("x", 40) + `"… is not`},
+		{header + "APP-000001,6\"1,2027-02-01\n", `line 2: not valid CSV at character 13 of line 2`},
+		{header + "\"APP-\n000001\",6\"1,2027-02-01\n", `line 2: not valid CSV at character 10 of line 3`},
+	} {
+		_, err := recruit.ParseTestScores(strings.NewReader(tc.file))
+		if apperr.Code(err) != apperr.Invalid || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%q: %v; want %q", tc.file, err, tc.says)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package recruit
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 )
@@ -50,12 +51,10 @@ func NationalRank(r *Round, cands []Candidate) []Ranked {
 			return b.ShortlistScore - a.ShortlistScore, "shortlisting score"
 		case r.Test.TieBreak && testMark(a.TestScore) != testMark(b.TestScore):
 			return testMark(b.TestScore) - testMark(a.TestScore), "online test score"
-		case draws[a.ApplicationID] < draws[b.ApplicationID]:
-			return -1, "lottery"
-		case draws[a.ApplicationID] > draws[b.ApplicationID]:
-			return 1, "lottery"
+		case draws[a.ApplicationID] != draws[b.ApplicationID]:
+			return cmp.Compare(draws[a.ApplicationID], draws[b.ApplicationID]), "lottery"
 		}
-		return int(a.ApplicationID - b.ApplicationID), "application number"
+		return cmp.Compare(a.ApplicationID, b.ApplicationID), "application number"
 	}
 	slices.SortFunc(out, func(a, b Ranked) int { c, _ := cmp(a, b); return c })
 	for i := range out {
@@ -107,8 +106,8 @@ func (m *Market) Explain(assigned []int32, a int32) []Reason {
 		if p == Unmatched {
 			continue
 		}
-		if r, ok := m.RankAt(int32(b), p); ok && (worst[p] == 0 || r+1 > worst[p]) {
-			worst[p] = r + 1
+		if r, ok := m.RankAt(int32(b), p); ok {
+			worst[p] = max(worst[p], r+1)
 		}
 	}
 	for i := m.start[a]; i < m.start[a+1]; i++ {

@@ -122,20 +122,23 @@ func TestNationalRankLotteryAndShortlistTies(t *testing.T) {
 	r := testRound()
 	r.ShortlistWeight, r.InterviewWeight = 0, 1 // weighted = interview score alone
 	cands := []recruit.Candidate{
-		{ApplicationID: 11, ShortlistScore: 50, InterviewScore: 70},
-		{ApplicationID: 12, ShortlistScore: 50, InterviewScore: 70},
-		{ApplicationID: 13, ShortlistScore: 50, InterviewScore: 70},
-		{ApplicationID: 14, ShortlistScore: 50, InterviewScore: 70},
-		{ApplicationID: 15, ShortlistScore: 90, InterviewScore: 70}, // wins on shortlisting
-		{ApplicationID: 16, ShortlistScore: 10, InterviewScore: 70}, // loses on shortlisting
+		{ApplicationID: 25, ShortlistScore: 90, InterviewScore: 70}, // wins on shortlisting
+		{ApplicationID: 26, ShortlistScore: 10, InterviewScore: 70}, // loses on shortlisting
+	}
+	var tied []int64
+	for id := int64(11); id <= 20; id++ {
+		tied = append(tied, id)
+		cands = append(cands, recruit.Candidate{ApplicationID: id, ShortlistScore: 50, InterviewScore: 70})
 	}
 	draw := func(id int64) uint64 {
 		sum := sha256.Sum256([]byte(fmt.Sprintf("%s:%d", r.TieBreakSeed, id)))
 		return binary.BigEndian.Uint64(sum[:8])
 	}
-	tied := []int64{11, 12, 13, 14}
 	slices.SortFunc(tied, func(a, b int64) int { return cmp.Compare(draw(a), draw(b)) })
-	want := append(append([]int64{15}, tied...), 16)
+	if slices.IsSorted(tied) {
+		t.Fatal("the draws follow the application numbers: the test cannot tell the lottery from them")
+	}
+	want := append(append([]int64{25}, tied...), 26)
 	ranked := recruit.NationalRank(r, cands)
 	var got []int64
 	for i, rk := range ranked {
@@ -147,7 +150,7 @@ func TestNationalRankLotteryAndShortlistTies(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("order %v, want %v", got, want)
 	}
-	decided := []string{"first place", "shortlisting score", "lottery", "lottery", "lottery", "shortlisting score"}
+	decided := []string{"first place", "shortlisting score", "lottery", "lottery", "lottery", "lottery", "lottery", "lottery", "lottery", "lottery", "lottery", "shortlisting score"}
 	for i, rk := range ranked {
 		if rk.DecidedBy != decided[i] {
 			t.Errorf("place %d decided by %q, want %q", i+1, rk.DecidedBy, decided[i])
@@ -198,6 +201,23 @@ func TestExplainCutOffIsTheWorstHolder(t *testing.T) {
 		// Applicant 3 holds post 2, so the reasons stop there.
 		if got := m.Explain(assign, 3); len(got) != 2 {
 			t.Errorf("post order %v: applicant 3's reasons %+v; want posts 0 and 1 alone", order, got)
+		}
+	}
+}
+
+// TestNationalRankNoTestScore: where the test breaks ties, an application
+// without a test score ranks below one that scored nothing.
+func TestNationalRankNoTestScore(t *testing.T) {
+	r := testRound()
+	r.Test = recruit.TestRule{Rule: recruit.TestRuleThreshold, TieBreak: true}
+	zero := recruit.TestMark(0)
+	for _, cands := range [][]recruit.Candidate{
+		{{ApplicationID: 1, ShortlistScore: 60, InterviewScore: 70}, {ApplicationID: 2, ShortlistScore: 60, InterviewScore: 70, TestScore: &zero}},
+		{{ApplicationID: 2, ShortlistScore: 60, InterviewScore: 70, TestScore: &zero}, {ApplicationID: 1, ShortlistScore: 60, InterviewScore: 70}},
+	} {
+		rk := recruit.NationalRank(r, cands)
+		if rk[0].ApplicationID != 2 || rk[1].DecidedBy != "online test score" || rk[1].Rank != 2 {
+			t.Errorf("%+v", rk)
 		}
 	}
 }

@@ -56,17 +56,32 @@ func TestRankRound(t *testing.T) {
 		t.Errorf("ranks %v", got)
 	}
 	_, missing = recruit.RankRound(r, stations, []recruit.Scored{
-		scored(1, "audiology", []int{70}, nil, 60, 70),
-		scored(2, "audiology", []int{20, 90}, nil, 50, 50),
+		scored(1, "audiology", []int{70}, nil), // each application's first lack is named, alone
+		scored(2, "audiology", []int{20, 90}, nil),
 		scored(3, "audiology", []int{70, 80}, nil, 60),
 		scored(4, "audiology", []int{30, 30}, nil), // not shortlisted: needs no interview
+		scored(5, "audiology", []int{70, 80}, nil),
 	})
-	if fmt.Sprint(missing) != "[APP-000001 has 1 of 2 reviews APP-000002 needs moderation APP-000003 has 1 of 2 interview stations scored]" {
+	if fmt.Sprint(missing) != "[APP-000001 has 1 of 2 reviews APP-000002 needs moderation APP-000003 has 1 of 2 interview stations scored APP-000005 has 0 of 2 interview stations scored]" {
 		t.Errorf("missing: %q", missing)
 	}
 	ranked, missing = recruit.RankRound(r, stations, nil)
 	if len(ranked) != 0 || len(missing) != 0 {
 		t.Errorf("an empty round: %v %v", ranked, missing)
+	}
+
+	// With an interview allocation, only those invited to interview are
+	// ranked: reserves never invited and the unsuccessful need no
+	// interview scores, whatever their shortlisting score.
+	r.InterviewsPerPlace = 2
+	outcome := func(s recruit.Scored, o string) recruit.Scored { s.Outcome = o; return s }
+	ranked, missing = recruit.RankRound(r, stations, []recruit.Scored{
+		outcome(scored(1, "audiology", []int{90, 90}, nil), recruit.ShortlistReserve),
+		outcome(scored(2, "audiology", []int{10, 10}, nil), recruit.ShortlistUnsuccessful),
+		outcome(scored(3, "audiology", []int{40, 40}, nil, 60, 60), recruit.ShortlistInterview), // below the benchmark, invited all the same
+	})
+	if len(missing) != 0 || len(ranked["audiology"]) != 1 || ranked["audiology"][0].ApplicationID != 3 {
+		t.Errorf("an allocated round: %+v, missing %v", ranked, missing)
 	}
 }
 
