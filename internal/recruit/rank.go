@@ -41,7 +41,7 @@ func NationalRank(r *Round, cands []Candidate) []Ranked {
 		out[i] = Ranked{Candidate: c, Weighted: r.ShortlistWeight*c.ShortlistScore + r.InterviewWeight*c.InterviewScore}
 		draws[c.ApplicationID] = lottery(r.TieBreakSeed, c.ApplicationID)
 	}
-	cmp := func(a, b Ranked) (int, string) {
+	order := func(a, b Ranked) (int, string) {
 		switch {
 		case a.Weighted != b.Weighted:
 			return b.Weighted - a.Weighted, "weighted score"
@@ -56,12 +56,12 @@ func NationalRank(r *Round, cands []Candidate) []Ranked {
 		}
 		return cmp.Compare(a.ApplicationID, b.ApplicationID), "application number"
 	}
-	slices.SortFunc(out, func(a, b Ranked) int { c, _ := cmp(a, b); return c })
+	slices.SortFunc(out, func(a, b Ranked) int { c, _ := order(a, b); return c })
 	for i := range out {
 		out[i].Rank = i + 1
 		out[i].DecidedBy = "first place"
 		if i > 0 {
-			_, out[i].DecidedBy = cmp(out[i-1], out[i])
+			_, out[i].DecidedBy = order(out[i-1], out[i])
 		}
 	}
 	return out
