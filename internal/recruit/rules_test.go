@@ -78,7 +78,7 @@ func TestRankRound(t *testing.T) {
 	ranked, missing = recruit.RankRound(r, stations, []recruit.Scored{
 		outcome(scored(1, "audiology", []int{90, 90}, nil), recruit.ShortlistReserve),
 		outcome(scored(2, "audiology", []int{10, 10}, nil), recruit.ShortlistUnsuccessful),
-		outcome(scored(3, "audiology", []int{40, 40}, nil, 60, 60), recruit.ShortlistInterview), // below the benchmark, invited all the same
+		outcome(scored(3, "audiology", []int{40, 40}, nil, 60, 60), recruit.ShortlistInterview), // the outcome decides, not the benchmark
 	})
 	if len(missing) != 0 || len(ranked["audiology"]) != 1 || ranked["audiology"][0].ApplicationID != 3 {
 		t.Errorf("an allocated round: %+v, missing %v", ranked, missing)
