@@ -7,7 +7,7 @@ NHSUK   := node_modules/nhsuk-frontend/dist/nhsuk
 STATIC  := internal/web/static
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all build assets run test test-short openapi-check vet fuzz mutants bench lighthouse clean
+.PHONY: all build assets run test test-race test-browser test-short openapi-check vet fuzz mutants bench lighthouse clean
 
 all: build
 
@@ -32,14 +32,27 @@ build: assets
 run: build
 	./bin/hcs serve --addr $(ADDR) --demo
 
-# The whole suite, with the race detector: unit, property, search-quality,
-# database (SQLite, and PostgreSQL when HCS_TEST_POSTGRES names a server),
-# HTTP and browser tests.
-# -timeout: the web package's suite (browser tests, Lighthouse, the crawl,
-# both databases) takes 20 to 30 minutes under -race on two cores, more on a
-# busy machine: 30 minutes was once too few.
+# The whole suite: unit, property, search-quality, database (SQLite, and
+# PostgreSQL when HCS_TEST_POSTGRES names a server), HTTP and browser tests.
+# It runs as two go test runs side by side, each printing its output when
+# it ends:
+# - test-race: every test but the browser tests, with the race detector;
+# - test-browser: the browser tests (chromium, axe-core and Lighthouse;
+#   named TestBrowser… or TestLighthouse, which testkit enforces), without
+#   it. Most of their time is the browser's, and the race detector would
+#   add a third; the handlers they drive run under it in the HTTP tests.
+# Run one after the other, in one go test, they took 25 to 40 minutes on
+# two cores; the web package alone took 23 of them.
+BROWSER_TESTS := ^(TestBrowser|TestLighthouse)
 test: assets openapi-check
-	$(GO) test -race -timeout 50m ./...
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-race test-browser
+
+# internal/web first: its suite is the longest, so it starts before the rest.
+test-race: assets
+	$(GO) test -race -timeout 40m -skip '$(BROWSER_TESTS)' ./internal/web ./...
+
+test-browser: assets
+	$(GO) test -timeout 40m -run '$(BROWSER_TESTS)' ./internal/web ./cmd/hcs
 
 # The API's document, checked by an independent validator (swagger-parser,
 # from npm); the Go tests check it with kin-openapi.

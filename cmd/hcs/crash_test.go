@@ -40,8 +40,34 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 type process struct {
 	cmd    *exec.Cmd
 	addr   string
-	stdout *syncBuffer
+	stdout *output
 }
+
+// output is a process's stdout and stderr, which it writes straight to a
+// file: what it printed before it answered a request is there when the
+// answer arrives. (Through a pipe, a goroutine of the test copies it, and
+// on a busy machine the demo's passwords were once still on their way
+// when the server was already answering.)
+type output struct{ path string }
+
+func newOutput(t *testing.T) (*output, *os.File) {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "hcs-output-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &output{path: f.Name()}, f
+}
+
+func (o *output) Bytes() []byte {
+	b, err := os.ReadFile(o.path)
+	if err != nil {
+		return []byte(err.Error())
+	}
+	return b
+}
+
+func (o *output) String() string { return string(o.Bytes()) }
 
 // syncBuffer is the child's output: exec writes it from its own goroutine
 // while the test reads it.

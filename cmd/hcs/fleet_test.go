@@ -272,9 +272,11 @@ func startHCSAt(t *testing.T, addr, dbURL string, extra ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{addr: addr, stdout: &syncBuffer{}}
+	out, f := newOutput(t)
+	defer f.Close()
+	p := &process{addr: addr, stdout: out}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr, "--db", dbURL, "--log-level", "warn"}, extra...)...)
-	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stdout
+	p.cmd.Stdout, p.cmd.Stderr = f, f
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

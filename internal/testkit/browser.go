@@ -3,14 +3,17 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +25,22 @@ import (
 // -short, and skip when chromium or the front-end assets are missing,
 // except in CI (CI=true), where that is a failure: `bash .ci/run`
 // installs both.
+//
+// They are named TestBrowser… (and TestLighthouse): `make test` runs
+// them by name, beside the rest of the suite and without the race
+// detector (see the Makefile), so a test that opens a browser under
+// another name fails.
+
+// browserTestName matches the names of the tests that drive a browser:
+// the Makefile's BROWSER_TESTS.
+var browserTestName = regexp.MustCompile("^(TestBrowser|TestLighthouse)")
+
+func requireBrowserTestName(t testing.TB) {
+	t.Helper()
+	if !browserTestName.MatchString(t.Name()) {
+		t.Fatalf("%s drives a browser: name it TestBrowser… so that make test runs it with the browser tests", t.Name())
+	}
+}
 
 // Browser is a headless chromium opened on one hcs.
 type Browser struct {
@@ -49,6 +68,7 @@ func moduleRoot() string {
 // NewBrowser starts chromium with a fresh profile and opens base.
 func NewBrowser(t testing.TB, base string) *Browser {
 	t.Helper()
+	requireBrowserTestName(t)
 	if testing.Short() {
 		t.Skip("browser tests are skipped with -short")
 	}
@@ -157,9 +177,26 @@ func (b *Browser) CheckAccessibility(t testing.TB) {
 	}
 }
 
+// passed holds the pages axe-core found nothing wrong with, by a digest
+// of what it reads: the markup, the viewport, the scroll position and the
+// focused element. A page identical in all of these is not checked again
+// in the same test process: the flows pass the same pages many times
+// (the sign-in page at each change of person, a list before and after
+// an unrelated change), and a quarter of their checks were repeats.
+var passed sync.Map
+
+// pageState is what passed's digest is taken over.
+const pageState = `JSON.stringify([innerWidth, innerHeight, devicePixelRatio, scrollX, scrollY,
+	document.activeElement ? document.activeElement.outerHTML.slice(0, 500) : "",
+	document.documentElement.outerHTML])`
+
 // Violations returns axe-core's serious and critical findings.
 func (b *Browser) Violations(t testing.TB) []Violation {
 	t.Helper()
+	page := sha256.Sum256([]byte(b.Eval(t, pageState)))
+	if _, ok := passed.Load(page); ok {
+		return nil
+	}
 	b.Do(t, chromedp.Evaluate[chromedp.Void](b.axe))
 	violations, err := chromedp.Run(b.Ctx, chromedp.Evaluate[[]Violation](`
 		axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
@@ -168,6 +205,9 @@ func (b *Browser) Violations(t testing.TB) []Violation {
 		chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("run axe: %v", err)
+	}
+	if len(violations) == 0 {
+		passed.Store(page, true)
 	}
 	return violations
 }
@@ -209,6 +249,7 @@ func (b *Browser) TabTo(t testing.TB, sel string) {
 // 100 for the test's message.
 func LighthouseScores(t testing.TB, url string, categories ...string) (map[string]int, []string) {
 	t.Helper()
+	requireBrowserTestName(t)
 	if testing.Short() {
 		t.Skip("Lighthouse is skipped with -short")
 	}
