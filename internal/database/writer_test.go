@@ -253,8 +253,11 @@ func TestWritesInOneBatchSucceedAndFailApart(t *testing.T) {
 		if got := items(t, db); !slices.Equal(got, want) {
 			t.Errorf("items\n got %q\nwant %q", got, want)
 		}
-		if db.Dialect == database.SQLite && b.largest() != len(want) {
-			t.Errorf("largest group commit %d writes, want all %d that succeeded in one", b.largest(), len(want))
+		// The holder's batch takes the queued writes only if they queued
+		// within a batch's 10 ms (maxBatchTime); on a busy machine the
+		// holder commits alone, and they commit together after it.
+		if db.Dialect == database.SQLite && b.largest() < len(want)-1 {
+			t.Errorf("largest group commit %d writes, want the %d that succeeded (and perhaps the holder) in one", b.largest(), len(want)-1)
 		}
 	})
 }
@@ -318,13 +321,20 @@ func TestFailedCommitFailsItsBatch(t *testing.T) {
 		}
 		switch db.Dialect {
 		case database.SQLite:
-			for i, err := range append(errs[:10], holder) {
+			for i, err := range errs[:10] {
 				if err == nil {
 					t.Errorf("write %d succeeded, though its batch's COMMIT failed", i)
 				}
 			}
-			if got := items(t, db); len(got) != 0 {
-				t.Errorf("items after a failed COMMIT: %q", got)
+			// The holder shares their batch and its fate, unless queuing
+			// them took longer than a batch waits (10 ms) and it
+			// committed alone before them.
+			want := []string{}
+			if holder == nil {
+				want = []string{"holder"}
+			}
+			if got := items(t, db); !slices.Equal(got, want) {
+				t.Errorf("items after a failed COMMIT: %q, want %q", got, want)
 			}
 		case database.Postgres:
 			for i, err := range append(errs[:10], holder) {
