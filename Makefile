@@ -42,7 +42,9 @@ run: build
 #   it. Most of their time is the browser's, and the race detector would
 #   add a third; the handlers they drive run under it in the HTTP tests.
 # Run one after the other, in one go test, they took 25 to 40 minutes on
-# two cores; the web package alone took 23 of them.
+# two cores; the web package alone took 23 of them. Side by side, a fresh
+# clone's `bash .ci/run` took 20 to 22 minutes (2026-12-07), of which the
+# web package's tests under -race, beside the browser tests, took 19.
 BROWSER_TESTS := ^(TestBrowser|TestLighthouse)
 test: assets openapi-check
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-race test-browser
