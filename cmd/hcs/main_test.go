@@ -278,6 +278,14 @@ func TestMatchCommand(t *testing.T) {
 			t.Errorf("a temporary file was left behind: %s", e.Name())
 		}
 	}
+	// An empty file cannot be mapped into memory: it is read, and refused.
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, nil, 0o644)
+	_, _, err = runCLI(t, "match", "--posts", filepath.Join(sample, "posts.csv"), "--applicants", filepath.Join(sample, "applicants.csv"),
+		"--rankings", empty, "--out", out2)
+	if err == nil || !strings.Contains(err.Error(), "empty.csv line 1: the file is empty") {
+		t.Fatalf("empty rankings: %v", err)
+	}
 	if _, _, err := runCLI(t, "match", "--posts", "x"); err == nil || exitCode(err) != 2 {
 		t.Errorf("missing flags: %v", err)
 	}

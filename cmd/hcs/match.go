@@ -34,8 +34,18 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return recruit.Source{}, nil, err
 		}
-		st, _ := f.Stat()
-		return recruit.Source{Name: name, R: f, Size: st.Size()}, func() { f.Close() }, nil
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return recruit.Source{}, nil, err
+		}
+		src := recruit.Source{Name: name, R: f, Size: st.Size()}
+		data, parsed, unmap := mapFile(f, st.Size())
+		if data == nil {
+			return src, func() { f.Close() }, nil
+		}
+		src.Data, src.Parsed = data, parsed
+		return src, func() { unmap(); f.Close() }, nil
 	}
 	var sources [3]recruit.Source
 	for i, name := range []string{*postsFile, *applicantsFile, *rankingsFile} {

@@ -107,9 +107,27 @@ func (t *idTable) add(h uint64, id []byte) (index int32, added bool) {
 	return index, true
 }
 
+// reserve makes room for about n ids of arena bytes in all, so that a
+// table whose final size can be estimated early is not grown step by step.
+func (t *idTable) reserve(n, bytes int) {
+	if need := len(t.arena) + bytes + n*entryHeader; cap(t.arena) < need {
+		t.arena = append(make([]byte, 0, need), t.arena...)
+	}
+	size := len(t.slots)
+	for size < 2*n+2 {
+		size *= 2
+	}
+	if size > len(t.slots) {
+		t.rehash(size)
+	}
+}
+
 // grow doubles the slots and places every id again.
-func (t *idTable) grow() {
-	t.slots = make([]uint64, 2*len(t.slots))
+func (t *idTable) grow() { t.rehash(2 * len(t.slots)) }
+
+// rehash places every id again in size slots.
+func (t *idTable) rehash(size int) {
+	t.slots = make([]uint64, size)
 	mask := uint64(len(t.slots) - 1)
 	for off := 1; off < len(t.arena); {
 		n := int(binary.LittleEndian.Uint32(t.arena[off:]))

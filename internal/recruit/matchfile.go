@@ -35,11 +35,19 @@ type MatchInput struct {
 // the total (total is 0 when unknown).
 type Progress func(file string, read, total int64)
 
-// Source is one input file.
+// Source is one input file: read from R, or, when Data is set, the
+// whole file already in memory (a mapping of it, say), which is parsed
+// where it lies instead of being copied into buffers. Data must not
+// change until ReadMatchInput returns; nothing in the result refers to it.
 type Source struct {
 	Name string // as the user gave it, for messages
 	R    io.Reader
 	Size int64 // 0 when unknown
+	Data []byte
+	// Parsed, if set, is told of each part of Data once it has been
+	// parsed, so that a mapping's pages can be let go as reading goes on.
+	// It may be called from several goroutines at once.
+	Parsed func(part []byte)
 }
 
 // inputError names the file, line and value that are wrong.
@@ -114,6 +122,13 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	apps := newIDTable(seed, int(min(1<<16, applicants.Size/32)))
 	prefRows := &rowParser{file: applicants.Name, postsName: posts.Name, posts: postTable}
 	appChunks, err := prefRows.read(applicants, progress, []string{"applicant_id", "rank", "post_id"}, func(c *rowChunk) {
+		if prefRows.rows == 0 && c.size > 0 && applicants.Size > int64(4*c.size) {
+			// The first chunk tells how many applicants a byte of the
+			// file holds, and how long their ids are: size the table
+			// for the whole file, with an eighth to spare.
+			scale := float64(applicants.Size) / float64(c.size) * 9 / 8
+			apps.reserve(int(float64(len(c.runEnds))*scale), int(float64(len(c.runIDs))*scale))
+		}
 		c.firstRow = prefRows.rows
 		prefRows.rows += len(c.rows)
 		mergeApplicants(c, apps)
@@ -124,20 +139,26 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	nA := apps.len()
 	in := &MatchInput{Preferences: prefRows.rows}
 
-	start, prefs := groupPreferences(appChunks, nA)
+	// Applicants are numbered again in the order of their slots in the
+	// table (see renumber), as their preferences are grouped.
+	start, prefs := groupPreferences(appChunks, nA, apps.renumber())
 	// A repeat in applicants.csv is reported only if rankings.csv reads
 	// without fault.
 	var appErr error
 	if bad := sortPreferences(start, prefs); len(bad) > 0 {
 		appErr = applicantRepeatError(appChunks, bad, apps.strings(), postTable.strings(), applicants.Name)
 	}
+	// applicants.csv's rows are done with: rankings.csv's rows reuse them.
+	var spare [][]row
+	for _, c := range appChunks {
+		spare = append(spare, c.out.rows[:0])
+	}
 	appChunks = nil
-	start, prefs = renumberPreferences(start, prefs, apps.renumber())
 
 	// rankings.csv: every row's applicant is looked up in the table, which
 	// no longer changes, by all the workers at once.
 	shift := uint(max(0, bits.Len(uint(nP))-8))
-	rankRows := &rowParser{file: rankings.Name, postsName: posts.Name, posts: postTable, apps: apps, buckets: nP>>shift + 1, shift: shift}
+	rankRows := &rowParser{file: rankings.Name, postsName: posts.Name, posts: postTable, apps: apps, buckets: nP>>shift + 1, shift: shift, spare: spare}
 	rankChunks, err := rankRows.read(rankings, progress, []string{"post_id", "rank", "applicant_id"}, func(c *rowChunk) {
 		c.firstRow = rankRows.rows
 		rankRows.rows += len(c.rows)
@@ -215,6 +236,7 @@ type row struct{ who, post, rank, at int32 }
 
 // rowChunk is what a chunk of applicants.csv or rankings.csv holds.
 type rowChunk struct {
+	size     int // bytes of the file in the chunk
 	rows     []row
 	firstRow int   // the file's row number of rows[0]
 	gaps     []gap // blank lines, by row within the chunk
@@ -240,6 +262,62 @@ type rowParser struct {
 	buckets         int      // rankings.csv: buckets of posts
 	shift           uint
 	rows            int // rows merged so far
+	// rankings.csv: lookup scratch, reused from chunk to chunk rather
+	// than made afresh, so that less fresh memory is touched.
+	mu      sync.Mutex
+	scratch []*lookupScratch
+	spare   [][]row // room for rows, reused
+}
+
+// lookupScratch holds a chunk of rankings.csv's applicant ids and their
+// hashes until they are looked up, the order of the lookups, and room
+// for the rows in that order.
+type lookupScratch struct {
+	ids   [][]byte
+	hs    []uint64
+	order []int32
+	rows  []row // a chunk's rows before they are sorted by lookup
+}
+
+// rowsFor returns room for n rows: spare room if any is large enough.
+func (p *rowParser) rowsFor(n int) []row {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, rows := range p.spare {
+		if cap(rows) >= n {
+			last := len(p.spare) - 1
+			p.spare[i], p.spare[last] = p.spare[last], nil
+			p.spare = p.spare[:last]
+			return rows
+		}
+	}
+	return make([]row, 0, n)
+}
+
+// getScratch returns scratch for n rows, empty.
+func (p *rowParser) getScratch(n int) *lookupScratch {
+	sc := new(lookupScratch)
+	p.mu.Lock()
+	if k := len(p.scratch); k > 0 {
+		sc, p.scratch = p.scratch[k-1], p.scratch[:k-1]
+	}
+	p.mu.Unlock()
+	if cap(sc.ids) < n {
+		// Chunks differ a little in rows; room for more saves remaking.
+		n += n / 8
+		sc.ids, sc.hs, sc.order = make([][]byte, 0, n), make([]uint64, 0, n), make([]int32, n)
+	}
+	return sc
+}
+
+// putScratch keeps sc for the next chunk. The ids point into a chunk
+// that is about to be reused, so they are cleared first.
+func (p *rowParser) putScratch(sc *lookupScratch) {
+	clear(sc.ids[:cap(sc.ids)])
+	sc.ids, sc.hs = sc.ids[:0], sc.hs[:0]
+	p.mu.Lock()
+	p.scratch = append(p.scratch, sc)
+	p.mu.Unlock()
 }
 
 func (p *rowParser) read(src Source, progress Progress, columns []string, merge func(c *rowChunk)) ([]*chunk[rowChunk], error) {
@@ -272,13 +350,17 @@ type rowBatch struct {
 // post, rank, applicant, line by line; the first stops the chunk.
 func (p *rowParser) parse(c *chunk[rowChunk]) {
 	data, out := c.data, &c.out
+	out.size = len(data)
 	quoted := bytes.IndexByte(data, '"') >= 0
-	out.rows = make([]row, 0, bytes.Count(data, []byte{'\n'})+1)
+	out.rows = p.rowsFor(bytes.Count(data, []byte{'\n'}) + 1)
 	var appIDs [][]byte
 	var appHash []uint64
+	var sc *lookupScratch
 	if p.apps != nil {
 		out.bucketRows = make([]int32, p.buckets)
-		appIDs, appHash = make([][]byte, 0, cap(out.rows)), make([]uint64, 0, cap(out.rows))
+		sc = p.getScratch(cap(out.rows))
+		defer p.putScratch(sc)
+		appIDs, appHash = sc.ids, sc.hs
 	}
 	var scratch [][]byte
 	var prevApp []byte
@@ -381,7 +463,7 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 	}
 	c.lines = line
 	if p.apps != nil {
-		p.lookUpApplicants(out, appIDs, appHash)
+		p.lookUpApplicants(out, appIDs, appHash, sc)
 	}
 }
 
@@ -396,7 +478,7 @@ var sortLookupsAbove = 12 << 20
 // back rather than at random, and are stored in that order: applicants
 // are numbered in slot order too, so the rows come out nearly sorted by
 // applicant, which is how they are used next.
-func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64) {
+func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64, sc *lookupScratch) {
 	if len(p.apps.slots)*8+len(p.apps.arena) <= sortLookupsAbove {
 		// The table fits in cache: sorting would cost more than it saves.
 		var found [lookupBatch]int32
@@ -417,13 +499,19 @@ func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64) {
 	for b := range buckets {
 		next[b+1] += next[b]
 	}
-	order := make([]int32, len(hs))
+	order := sc.order[:len(hs)]
 	for r, h := range hs {
 		b := bucket(h)
 		order[next[b]] = int32(r)
 		next[b]++
 	}
-	sorted := make([]row, len(out.rows))
+	// The rows are sorted into the rows of an earlier chunk, kept in the
+	// scratch, and this chunk's unsorted rows are kept there in turn.
+	sorted := sc.rows
+	if cap(sorted) < len(out.rows) {
+		sorted = make([]row, len(out.rows))
+	}
+	sorted = sorted[:len(out.rows)]
 	var bh [lookupBatch]uint64
 	var bid [lookupBatch][]byte
 	var found [lookupBatch]int32
@@ -439,7 +527,7 @@ func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64) {
 			sorted[lo+i] = x
 		}
 	}
-	out.rows = sorted
+	out.rows, sc.rows = sorted, out.rows
 }
 
 // mergeApplicants gives a chunk's runs of rows their applicants' indexes,
@@ -526,8 +614,10 @@ func parallel(n int, fn func(w, lo, hi int)) {
 
 // groupPreferences lays each applicant's preferences out together, in
 // file order: applicant a's are prefs[start[a]:start[a+1]]. It is a
-// counting sort, each CPU placing the rows of its own run of chunks.
-func groupPreferences(chunks []*chunk[rowChunk], nA int) ([]int32, []pref) {
+// counting sort, each CPU placing the rows of its own run of chunks. The
+// applicants are numbered anew on the way: moved[old] is a row's new
+// number, which its who becomes.
+func groupPreferences(chunks []*chunk[rowChunk], nA int, moved []int32) ([]int32, []pref) {
 	total := 0
 	for _, c := range chunks {
 		total += len(c.out.rows)
@@ -539,8 +629,11 @@ func groupPreferences(chunks []*chunk[rowChunk], nA int) ([]int32, []pref) {
 		wg.Go(func() {
 			count := make([]int32, nA)
 			for _, c := range rg {
-				for _, r := range c.out.rows {
-					count[r.who]++
+				rows := c.out.rows
+				for i := range rows {
+					a := moved[rows[i].who]
+					rows[i].who = a
+					count[a]++
 				}
 			}
 			counts[w] = count
@@ -571,29 +664,6 @@ func groupPreferences(chunks []*chunk[rowChunk], nA int) ([]int32, []pref) {
 	}
 	wg.Wait()
 	return start, prefs
-}
-
-// renumberPreferences moves each applicant's preferences to the
-// applicant's new index, moved[old].
-func renumberPreferences(start []int32, prefs []pref, moved []int32) ([]int32, []pref) {
-	nA := len(start) - 1
-	was := make([]int32, nA)
-	newStart := make([]int32, nA+1)
-	for old, a := range moved {
-		was[a] = int32(old)
-		newStart[a+1] = start[old+1] - start[old]
-	}
-	for a := range nA {
-		newStart[a+1] += newStart[a]
-	}
-	newPrefs := make([]pref, len(prefs))
-	parallel(nA, func(_, lo, hi int) {
-		for a := lo; a < hi; a++ {
-			old := was[a]
-			copy(newPrefs[newStart[a]:newStart[a+1]], prefs[start[old]:start[old+1]])
-		}
-	})
-	return newStart, newPrefs
 }
 
 // sortPreferences puts each applicant's preferences best first and

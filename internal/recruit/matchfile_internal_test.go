@@ -167,6 +167,26 @@ func readBoth(t *testing.T, f marketFiles, chunk int) (got, want string) {
 	readChunkSize = chunk
 	got = describe(ReadMatchInput(src("posts.csv", f.posts), src("applicants.csv", f.applicants), src("rankings.csv", f.rankings), nil))
 	want = describe(refReadMatchInput(src("posts.csv", f.posts), src("applicants.csv", f.applicants), src("rankings.csv", f.rankings), nil))
+	// The same files in memory, as hcs match maps them, read the same.
+	// Each is copied to the front of a buffer with room after it, as a
+	// mapping has up to the end of its last page. Each part is scribbled
+	// over once it is said to be parsed: nothing may read it after that.
+	inMemory := func(name, s string) Source {
+		b := make([]byte, len(s), len(s)+4096)
+		copy(b, s)
+		for i := range b[len(s):cap(b)] {
+			b[:cap(b)][len(s)+i] = "\n,\"x"[i%4]
+		}
+		scribble := func(part []byte) {
+			for i := range part {
+				part[i] = "x,\n"[i%3]
+			}
+		}
+		return Source{Name: name, Data: b, Parsed: scribble}
+	}
+	if mapped := describe(ReadMatchInput(inMemory("posts.csv", f.posts), inMemory("applicants.csv", f.applicants), inMemory("rankings.csv", f.rankings), nil)); mapped != got {
+		t.Fatalf("chunks of %d bytes: in memory\n%s\nread\n%s", chunk, mapped, got)
+	}
 	return got, want
 }
 
@@ -278,16 +298,26 @@ func TestIDTableCollisions(t *testing.T) {
 
 // TestIDTableGrows: a table made small holds many ids after growing,
 // with real hashes.
+// TestIDTableGrows: ids stay findable as the table grows, and when room
+// is reserved part way through, too little or too much.
 func TestIDTableGrows(t *testing.T) {
-	tb := newIDTable(maphash.MakeSeed(), 1)
-	for i := range 5000 {
-		id := []byte(fmt.Sprintf("id-%d", i))
-		tb.add(tb.hash(id), id)
-	}
-	for i := range 5000 {
-		id := []byte(fmt.Sprintf("id-%d", i))
-		if got, ok := tb.find(tb.hash(id), id); !ok || got != int32(i) {
-			t.Fatalf("find %s: %d %v", id, got, ok)
+	for _, reserve := range []int{0, 100, 5000, 20000} {
+		tb := newIDTable(maphash.MakeSeed(), 1)
+		for i := range 5000 {
+			if i == 700 && reserve > 0 {
+				tb.reserve(reserve, 6*reserve)
+			}
+			id := []byte(fmt.Sprintf("id-%d", i))
+			tb.add(tb.hash(id), id)
+		}
+		for i := range 5000 {
+			id := []byte(fmt.Sprintf("id-%d", i))
+			if got, ok := tb.find(tb.hash(id), id); !ok || got != int32(i) {
+				t.Fatalf("reserve %d: find %s: %d %v", reserve, id, got, ok)
+			}
+		}
+		if _, ok := tb.find(tb.hash([]byte("id-5000")), []byte("id-5000")); ok {
+			t.Fatalf("reserve %d: found an id never added", reserve)
 		}
 	}
 }

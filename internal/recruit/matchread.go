@@ -26,6 +26,8 @@ var readChunkSize = 4 << 20
 type fileReader struct {
 	name     string
 	r        io.Reader
+	whole    []byte // the file, when it is in memory: chunks are slices of it
+	parsed   func(part []byte)
 	size     int64
 	progress Progress
 	read     int64
@@ -37,7 +39,16 @@ type fileReader struct {
 }
 
 func newFileReader(src Source, progress Progress) *fileReader {
-	return &fileReader{name: src.Name, r: src.R, size: src.Size, progress: progress}
+	fr := &fileReader{name: src.Name, r: src.R, size: src.Size, progress: progress}
+	if src.Data != nil {
+		fr.whole, fr.size, fr.parsed = src.Data, int64(len(src.Data)), src.Parsed
+	}
+	return fr
+}
+
+// finished reports whether every chunk has been handed out.
+func (fr *fileReader) finished() bool {
+	return fr.eof && len(fr.pending) == 0 || fr.tooLong
 }
 
 // fill reads into buf[n:] until it is full or the file ends.
@@ -87,6 +98,11 @@ func (fr *fileReader) nextLine() (line []byte, ok bool, err error) {
 			fr.line++
 			return line, true, nil
 		}
+		if fr.whole != nil {
+			// The whole file is "read" at once; lines are slices of it.
+			fr.pending, fr.eof = fr.whole, true
+			continue
+		}
 		buf := make([]byte, max(fr.bufferSize(), 2*len(fr.pending)))
 		n, err := fr.fill(buf, copy(buf, fr.pending))
 		if err != nil {
@@ -113,6 +129,9 @@ func (fr *fileReader) tooLongError(line int) error {
 // larger buffer, returned too, when a line does not fit), ending with a
 // '\n' except at the end of the file. It returns no data at the end.
 func (fr *fileReader) nextChunk(buf []byte) (data, used []byte, err error) {
+	if fr.whole != nil {
+		return fr.nextSlice(), nil, nil
+	}
 	for {
 		if len(buf) <= len(fr.pending) {
 			buf = make([]byte, 2*len(fr.pending)+1)
@@ -143,6 +162,32 @@ func (fr *fileReader) nextChunk(buf []byte) (data, used []byte, err error) {
 		fr.pending = fr.carry
 		buf = make([]byte, 2*len(buf))
 	}
+}
+
+// nextSlice is nextChunk for a file in memory: the next whole lines,
+// about a chunk's worth, without copying. A line longer than a chunk is
+// taken whole, and the worker that parses it refuses it if it is too long.
+func (fr *fileReader) nextSlice() []byte {
+	if !fr.eof {
+		fr.pending, fr.eof = fr.whole, true
+	}
+	end := len(fr.pending)
+	if end > readChunkSize {
+		if i := bytes.LastIndexByte(fr.pending[:readChunkSize], '\n'); i >= 0 {
+			end = i + 1
+		} else if i := bytes.IndexByte(fr.pending[readChunkSize:], '\n'); i >= 0 {
+			end = readChunkSize + i + 1
+		}
+	}
+	// A chunk's capacity ends with it, so that parsing it never reads
+	// into the next, which may already have been parsed and let go.
+	data := fr.pending[:end:end]
+	fr.pending = fr.pending[end:]
+	fr.read = fr.size - int64(len(fr.pending))
+	if fr.progress != nil {
+		fr.progress(fr.name, fr.read, fr.size)
+	}
+	return data
 }
 
 // lineIssue is the first bad line of a chunk: its line within the chunk
@@ -185,7 +230,9 @@ func parseChunks[T any](fr *fileReader, parse func(c *chunk[T]), merge func(c *c
 			select {
 			case buf = <-free:
 			default:
-				buf = make([]byte, fr.bufferSize())
+				if fr.whole == nil {
+					buf = make([]byte, fr.bufferSize())
+				}
 			}
 			data, used, err := fr.nextChunk(buf)
 			if err != nil {
@@ -196,7 +243,7 @@ func parseChunks[T any](fr *fileReader, parse func(c *chunk[T]), merge func(c *c
 				return
 			}
 			work <- &chunk[T]{seq: seq, buf: used, data: data}
-			if fr.eof || fr.tooLong {
+			if fr.finished() {
 				return
 			}
 		}
@@ -208,9 +255,13 @@ func parseChunks[T any](fr *fileReader, parse func(c *chunk[T]), merge func(c *c
 				if !stop.Load() {
 					parse(c)
 				}
-				select {
-				case free <- c.buf:
-				default:
+				if c.buf != nil {
+					select {
+					case free <- c.buf:
+					default:
+					}
+				} else if fr.parsed != nil {
+					fr.parsed(c.data)
 				}
 				c.buf, c.data = nil, nil
 				done <- c
