@@ -441,16 +441,39 @@ func (db *DB) CreateSession(ctx context.Context, by auth.Actor, userID int64, to
 // hash, or not_found when the session does not exist or has expired. It is
 // asked on every signed-in request, so it is one statement, one round
 // trip: the session, its user and the user's grants joined, with no
-// transaction around it (a single statement reads one snapshot).
+// transaction around it (a single statement reads one snapshot). On
+// PostgreSQL, where that is a round trip, the answer is kept for the next
+// request and forgotten when anything it rests on changes (principals.go).
 func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Principal, error) {
+	if db.Dialect != Postgres {
+		p, _, err := db.sessionPrincipal(ctx, tokenHash)
+		return p, err
+	}
+	db.principals.listen(db.url)
+	now := db.Now().UTC()
+	if p, ok := db.principals.get(tokenHash, now); ok {
+		return p, nil
+	}
+	gen, live := db.principals.generation()
+	p, expires, err := db.sessionPrincipal(ctx, tokenHash)
+	if err == nil && live {
+		db.principals.put(gen, tokenHash, p, expires, now)
+	}
+	return p, err
+}
+
+// sessionPrincipal reads the signed-in person for a session token's hash,
+// and when the session ends.
+func (db *DB) sessionPrincipal(ctx context.Context, tokenHash string) (*auth.Principal, time.Time, error) {
 	var u *auth.User
+	var expires time.Time
 	err := db.queryRows(ctx, func(rows *sql.Rows) error {
 		for rows.Next() {
 			var gid, org, dept, round sql.NullInt64
 			var role sql.NullString
-			var created sql.NullTime
+			var created, ends sql.NullTime
 			row, err := scanUser(func(dest ...any) error {
-				return rows.Scan(append(dest, &gid, &role, &org, &dept, &round, &created)...)
+				return rows.Scan(append(dest, &gid, &role, &org, &dept, &round, &created, &ends)...)
 			})
 			if err != nil {
 				return err
@@ -458,6 +481,7 @@ func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Pri
 			if u == nil {
 				u = row
 				u.Grants = []auth.Grant{}
+				expires = ends.Time
 			}
 			if gid.Valid {
 				u.Grants = append(u.Grants, auth.Grant{ID: gid.Int64, UserID: u.ID, Role: auth.Role(role.String),
@@ -466,19 +490,19 @@ func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Pri
 		}
 		return nil
 	}, `SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.erased_at,
-			g.id, g.role, g.organisation_id, g.department_id, g.round_id, g.created_at
+			g.id, g.role, g.organisation_id, g.department_id, g.round_id, g.created_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY g.id`, tokenHash, db.Now().UTC().Truncate(time.Microsecond))
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	switch {
 	case u == nil:
-		return nil, apperr.Errorf(apperr.NotFound, "no such session")
+		return nil, time.Time{}, apperr.Errorf(apperr.NotFound, "no such session")
 	case u.ErasedAt != nil:
-		return nil, apperr.Errorf(apperr.NotFound, "account erased")
+		return nil, time.Time{}, apperr.Errorf(apperr.NotFound, "account erased")
 	}
-	return &auth.Principal{User: u, Grants: u.Grants}, nil
+	return &auth.Principal{User: u, Grants: u.Grants}, expires, nil
 }
 
 func (db *DB) DeleteSession(ctx context.Context, by auth.Actor, tokenHash string) error {

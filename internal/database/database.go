@@ -60,8 +60,11 @@ type DB struct {
 	slots atomic.Pointer[chan struct{}]
 	// writing holds the goroutines running a Write's fn, to refuse a
 	// Write from inside one (ErrNestedWrite) instead of deadlocking.
-	writing  sync.Map
-	poolSize int
+	writing sync.Map
+	// principals keeps signed-in people looked up by session
+	// (PostgreSQL only; principals.go).
+	principals principalCache
+	poolSize   int
 	// source is the file path (SQLite) or URL (PostgreSQL), for messages.
 	source string
 	url    string
@@ -199,6 +202,7 @@ func leave(slots chan struct{}) { <-slots }
 // Close closes the pools. Writes still queued fail; a batch under way
 // finishes first.
 func (db *DB) Close() error {
+	db.principals.close()
 	var err error
 	if db.writer != nil {
 		err = db.writer.close()

@@ -19,3 +19,11 @@ func (db *DB) QueuedWrites() int {
 	}
 	return db.writer.queuedWrites()
 }
+
+// KeptPrincipals is how many signed-in people the process keeps
+// (principals.go): tests check that keeping happens at all.
+func (db *DB) KeptPrincipals() int {
+	db.principals.mu.Lock()
+	defer db.principals.mu.Unlock()
+	return len(db.principals.entries)
+}

@@ -85,7 +85,13 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, now time.Time, fn 
 	if pg.begin != "" && len(pg.later) == 0 {
 		return nil // fn ran no statement: there is no transaction to end
 	}
-	tag, err := pg.send(ctx, "COMMIT", nil, nil)
+	var tag pgconn.CommandTag
+	changed := false
+	if readOnly {
+		tag, err = pg.send(ctx, "COMMIT", nil, nil)
+	} else {
+		tag, changed, err = pg.commit(ctx)
+	}
 	if err == nil && tag.String() == "ROLLBACK" {
 		err = errCommitRolledBack
 	}
@@ -93,6 +99,12 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, now time.Time, fn 
 		// A statement sent with the COMMIT failed, and PostgreSQL skipped
 		// the COMMIT: the transaction is still open, and aborted.
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	if changed || err != nil && !readOnly {
+		// Before Write returns, so that this process's next request
+		// sees the change (principals.go); and after a failed COMMIT,
+		// which may yet have committed.
+		db.principals.forget()
 	}
 	return mapError(err)
 }
@@ -112,6 +124,30 @@ func (pg *pgTx) started(ctx context.Context) error {
 // an Exec. With no query it sends only what was waiting. The first error
 // in the batch is returned; PostgreSQL skips the statements after it.
 func (pg *pgTx) send(ctx context.Context, query string, args []any, dest []any) (pgconn.CommandTag, error) {
+	return pg.sendAfter(ctx, "", nil, query, args, dest)
+}
+
+// principalsChanged reads migration 0023's mark: whether this transaction
+// changed a session, an account or a grant.
+const principalsChanged = "SELECT current_setting('hcs.principals_changed', true) = 'yes'"
+
+// commit sends what is unsent and the COMMIT in one batch, with a look
+// at the transaction's mark just before the COMMIT, and reports whether
+// the transaction changed who is signed in.
+func (pg *pgTx) commit(ctx context.Context) (tag pgconn.CommandTag, changed bool, err error) {
+	var mark *bool
+	tag, err = pg.sendAfter(ctx, principalsChanged, &mark, "COMMIT", nil, nil)
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "25P02" {
+		// A statement failed earlier and fn went on: the batch fails as
+		// the COMMIT alone would have, and the transaction rolls back.
+		err = errCommitRolledBack
+	}
+	return tag, mark != nil && *mark, err
+}
+
+// sendAfter is send with, when probe is set, a query for one value
+// queued just before query and scanned into probeDest.
+func (pg *pgTx) sendAfter(ctx context.Context, probe string, probeDest any, query string, args []any, dest []any) (pgconn.CommandTag, error) {
 	b := &pgx.Batch{}
 	if pg.begin != "" {
 		b.Queue(pg.begin)
@@ -122,6 +158,9 @@ func (pg *pgTx) send(ctx context.Context, query string, args []any, dest []any) 
 	}
 	queued := b.Len()
 	pg.later = pg.later[:0]
+	if probe != "" {
+		b.Queue(probe)
+	}
 	if query != "" {
 		b.Queue(query, args...)
 	}
@@ -133,6 +172,9 @@ func (pg *pgTx) send(ctx context.Context, query string, args []any, dest []any) 
 			if _, err = br.Exec(); err != nil {
 				break
 			}
+		}
+		if err == nil && probe != "" {
+			err = br.QueryRow().Scan(probeDest)
 		}
 		if err == nil && query != "" {
 			if dest != nil {
