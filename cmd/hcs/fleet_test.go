@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"hcs/internal/apperr"
+	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/testkit"
 )
@@ -378,5 +380,43 @@ ignore_startup_parameters = extra_float_digits,statement_timeout
 		if time.Since(start) > 10*time.Second {
 			t.Fatalf("pgbouncer did not start: %v\n%s", err, out)
 		}
+	}
+}
+
+// Behind PgBouncer in transaction mode a listening connection hears
+// nothing (its LISTEN stays on a server connection it no longer has), so
+// no process may keep signed-in people: a sign-out through one server is
+// honoured at once by another, not when a kept entry runs out.
+func TestSignOutSeenAcrossPgBouncer(t *testing.T) {
+	pooled := pgbouncer(t, testkit.PostgresURL(t))
+	ctx := context.Background()
+	var dbs [2]*database.DB
+	for i := range dbs {
+		db, err := database.Open(ctx, pooled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dbs[i] = db
+	}
+	a, b := dbs[0], dbs[1]
+	u := &auth.User{Name: "Pooled", Email: "pooled@example.org"}
+	if err := a.CreateUser(ctx, auth.System("test"), u, "", []auth.Grant{{Role: auth.RoleSchoolAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateSession(ctx, auth.System("test"), u.ID, "pooled-session", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	// Long enough for a listener and its pings to settle, if they could.
+	for start := time.Now(); time.Since(start) < time.Second; time.Sleep(20 * time.Millisecond) {
+		if _, err := a.SessionPrincipal(ctx, "pooled-session"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.DeleteSession(ctx, auth.System("test"), "pooled-session"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SessionPrincipal(ctx, "pooled-session"); apperr.Code(err) != apperr.NotFound {
+		t.Fatalf("a session signed out through another server still signs in: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"hcs/internal/auth"
 )
@@ -22,10 +23,15 @@ import (
 //     before Write returns (the mark is read with the COMMIT), so its own
 //     next request sees the change; every other process forgets when the
 //     notification arrives, a millisecond or so later on one machine.
-//   - Nothing is kept unless the process is listening: from the moment the
-//     listening connection fails (a notification may have been missed)
-//     until it listens again, every lookup goes to the database, and
-//     everything kept before is forgotten.
+//   - Nothing is kept unless the process is known to hear: every
+//     process sends a ping (NOTIFY hcs_principals, 'ping') on a
+//     connection of its own every pingEvery, and any process's ping
+//     tells a listener it hears; entries are kept and used only while a
+//     ping has reached the listening connection within hearWithin. A
+//     listening connection that fails, or goes silent, or that a pooler
+//     such as PgBouncer in transaction mode has cut off from the server
+//     session it listened on, hears no pings, so nothing is kept; when
+//     pings are heard again, everything kept before is forgotten.
 //   - A lookup stores what it read only if nothing was forgotten while it
 //     read (the generation is unchanged), so a read that raced a change
 //     cannot put the old principal back.
@@ -33,12 +39,21 @@ import (
 //     principalTTL after it was read, which bounds the harm of anything
 //     the above misses.
 //
+// Changes that fire no trigger are not heard: PostgreSQL's
+// session_replication_role = replica turns triggers off (pg_restore
+// --disable-triggers does this), so a load done that way, like a
+// database restored underneath running servers, must be followed by
+// restarting hcs, or by any change to a session, account or grant.
+//
 // On SQLite nothing is kept: a session check is a read in the process.
 type principalCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedPrincipal
-	gen     uint64 // counts forgettings
-	live    bool   // the listener is listening
+	gen     uint64    // counts forgettings
+	heard   time.Time // when the listener last heard a ping; zero when not listening
+	// clock is the time for hearing (monotonic, unlike DB.Now, which
+	// tests move); time.Now when nil.
+	clock func() time.Time
 
 	start  sync.Once
 	cancel context.CancelFunc
@@ -54,6 +69,14 @@ type cachedPrincipal struct {
 const (
 	// principalTTL is the longest an entry is used after it was read.
 	principalTTL = 30 * time.Second
+	// pingEvery is how often each process pings every listener, and
+	// hearWithin how recently a ping must have been heard for entries to
+	// be kept and used.
+	pingEvery  = 250 * time.Millisecond
+	hearWithin = 2 * time.Second
+	// pingPayload marks a ping, which changes nothing; a change's
+	// notification has no payload.
+	pingPayload = "ping"
 	// maxPrincipals bounds the entries: past it, all are forgotten.
 	maxPrincipals = 100_000
 	// principalsChannel is the channel migration 0023's triggers notify.
@@ -65,11 +88,25 @@ const (
 func (c *principalCache) get(tokenHash string, now time.Time) (*auth.Principal, bool) {
 	c.mu.Lock()
 	e, ok := c.entries[tokenHash]
+	hearing := c.hearing()
 	c.mu.Unlock()
-	if !ok || !now.Before(e.expires) || now.Sub(e.read) > principalTTL || now.Before(e.read) {
+	if !ok || !hearing || !now.Before(e.expires) || now.Sub(e.read) > principalTTL || now.Before(e.read) {
 		return nil, false
 	}
 	return clonePrincipal(e.p), true
+}
+
+// hearing reports whether the listener heard a ping recently enough for
+// entries to be kept and used. c.mu is held.
+func (c *principalCache) hearing() bool {
+	return !c.heard.IsZero() && c.now().Sub(c.heard) < hearWithin
+}
+
+func (c *principalCache) now() time.Time {
+	if c.clock != nil {
+		return c.clock()
+	}
+	return time.Now()
 }
 
 // generation returns what put needs to know that nothing was forgotten
@@ -77,15 +114,15 @@ func (c *principalCache) get(tokenHash string, now time.Time) (*auth.Principal, 
 func (c *principalCache) generation() (gen uint64, live bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.gen, c.live
+	return c.gen, c.hearing()
 }
 
 // put keeps p, read since generation gen, unless something was forgotten
-// since then or the listener is not listening.
+// since then or the listener is not hearing.
 func (c *principalCache) put(gen uint64, tokenHash string, p *auth.Principal, expires, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live || c.gen != gen {
+	if !c.hearing() || c.gen != gen {
 		return
 	}
 	if c.entries == nil || len(c.entries) >= maxPrincipals {
@@ -96,53 +133,109 @@ func (c *principalCache) put(gen uint64, tokenHash string, p *auth.Principal, ex
 
 // forget drops every entry, and so every lookup under way from storing
 // what it read.
-func (c *principalCache) forget() { c.setLive(nil) }
-
-// setLive forgets, and with live set says whether the listener is
-// listening.
-func (c *principalCache) setLive(live *bool) {
+func (c *principalCache) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	clear(c.entries)
-	if live != nil {
-		c.live = *live
-	}
 }
 
-// listen starts, once, the goroutine that listens for changes on its own
-// connection to url.
+// heardPing records a ping heard by the listener. After a silence long
+// enough that a change may have gone unheard, everything is forgotten.
+func (c *principalCache) heardPing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.hearing() {
+		c.gen++
+		clear(c.entries)
+	}
+	c.heard = c.now()
+}
+
+// deaf records that the listener is not listening: nothing is kept or
+// used until it hears a ping again.
+func (c *principalCache) deaf() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.entries)
+	c.heard = time.Time{}
+}
+
+// listen starts, once, the goroutines that listen for changes and that
+// ping, each on its own connection to url (outside the pool, so that a
+// busy pool cannot delay a ping into silence).
 func (c *principalCache) listen(url string) {
 	c.start.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		c.cancel, c.done = cancel, make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() { c.listenLoop(ctx, url) })
+		wg.Go(func() { pingLoop(ctx, url) })
 		go func() {
-			defer close(c.done)
-			c.listenLoop(ctx, url)
+			wg.Wait()
+			close(c.done)
 		}()
 	})
 }
 
+// pingLoop pings every process's listener, this one's included, every
+// pingEvery until ctx ends. A ping that fails is a ping not heard.
+func pingLoop(ctx context.Context, url string) {
+	var conn *pgx.Conn
+	defer func() {
+		if conn != nil {
+			conn.Close(context.Background())
+		}
+	}()
+	t := time.NewTicker(pingEvery)
+	defer t.Stop()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, hearWithin)
+		var err error
+		if conn == nil {
+			conn, err = pgx.Connect(pctx, url)
+		}
+		if err == nil {
+			if _, err = conn.Exec(pctx, "SELECT pg_notify($1, $2)", principalsChannel, pingPayload); err != nil {
+				conn.Close(context.Background())
+				conn = nil
+			}
+		} else {
+			conn = nil
+		}
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // listenLoop listens until ctx ends, connecting again after a failure.
-// While it is not listening, nothing is kept.
 func (c *principalCache) listenLoop(ctx context.Context, url string) {
-	yes, no := true, false
 	wait := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		conn, err := pgx.Connect(ctx, url)
 		if err == nil {
 			if _, err = conn.Exec(ctx, "LISTEN "+principalsChannel); err == nil {
-				c.setLive(&yes)
 				wait = 50 * time.Millisecond
 				for err == nil {
-					if _, err = conn.WaitForNotification(ctx); err == nil {
+					var n *pgconn.Notification
+					if n, err = conn.WaitForNotification(ctx); err != nil {
+						break
+					}
+					if n.Payload == pingPayload {
+						c.heardPing()
+					} else {
 						c.forget()
 					}
 				}
 			}
 			conn.Close(context.Background())
 		}
-		c.setLive(&no)
+		c.deaf()
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
@@ -151,9 +244,9 @@ func (c *principalCache) listenLoop(ctx context.Context, url string) {
 	}
 }
 
-// close stops the listener, if it started.
+// close stops the listener and the pings, if they started.
 func (c *principalCache) close() {
-	c.start.Do(func() {}) // no listener may start after this
+	c.start.Do(func() {}) // nothing may start after this
 	if c.cancel != nil {
 		c.cancel()
 		<-c.done

@@ -407,7 +407,13 @@ func (s *Server) changePassword(r *http.Request, current, password, confirm stri
 	if err := s.store.ClaimAttempts(r.Context(), []auth.AttemptLimit{{Key: keys[0], Max: maxAttemptsPerAccount}}, signInWindow); err != nil {
 		return err
 	}
-	ok, err := auth.CheckPassword(r.Context(), p.User.PasswordHash, current)
+	// The current password is checked against the account as stored now,
+	// not as this process may have kept it with the session.
+	u, err := s.store.User(r.Context(), p.User.ID)
+	if err != nil {
+		return err
+	}
+	ok, err := auth.CheckPassword(r.Context(), u.PasswordHash, current)
 	if err != nil {
 		return err
 	}
