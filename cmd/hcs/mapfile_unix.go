@@ -40,11 +40,11 @@ func mapFile(f *os.File, size int64) (data []byte, parsed func(part []byte), unm
 		if len(part) == 0 {
 			return
 		}
+		// madvise wants the start on a page; the kernel rounds the end up
+		// to one, and the mapping covers whole pages.
 		from := uintptr(unsafe.Pointer(unsafe.SliceData(part))) - base
-		to := min(from+uintptr(len(part))+page-1, uintptr(len(data))) &^ (page - 1)
-		if from &^= page - 1; to > from && to <= uintptr(len(data)) {
-			syscall.Madvise(data[from:to], syscall.MADV_DONTNEED)
-		}
+		to := from + uintptr(len(part))
+		syscall.Madvise(data[from&^(page-1):to], syscall.MADV_DONTNEED)
 	}
 	return data, parsed, func() { syscall.Munmap(data) }
 }

@@ -136,6 +136,11 @@ func (c *principalCache) put(gen uint64, tokenHash string, p *auth.Principal, ex
 func (c *principalCache) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.forgetLocked()
+}
+
+// forgetLocked is forget with c.mu held.
+func (c *principalCache) forgetLocked() {
 	c.gen++
 	clear(c.entries)
 }
@@ -146,8 +151,7 @@ func (c *principalCache) heardPing() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.hearing() {
-		c.gen++
-		clear(c.entries)
+		c.forgetLocked()
 	}
 	c.heard = c.now()
 }
@@ -157,8 +161,7 @@ func (c *principalCache) heardPing() {
 func (c *principalCache) deaf() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
-	clear(c.entries)
+	c.forgetLocked()
 	c.heard = time.Time{}
 }
 

@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,27 @@ func eventually(t *testing.T, db *database.DB, hash, want string) time.Duration 
 	}
 }
 
+// signedInElsewhere makes a national school administrator called name
+// with a session whose token hash is hash, and opens a second handle on
+// a's database, standing for another process.
+func signedInElsewhere(t *testing.T, a *database.DB, name, hash string) (*database.DB, *auth.User) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := database.Open(ctx, a.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	u := &auth.User{Name: name, Email: strings.ToLower(name) + "@example.org"}
+	if err := a.CreateUser(ctx, system, u, "", []auth.Grant{{Role: auth.RoleSchoolAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateSession(ctx, system, u.ID, hash, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	return b, u
+}
+
 // TestSignedInChangesAreSeen: the signed-in person a session stands for
 // follows every change to the session, the account and its grants. The
 // process that makes a change sees it at once; another process using the
@@ -55,18 +77,7 @@ func eventually(t *testing.T, db *database.DB, hash, want string) time.Duration 
 func TestSignedInChangesAreSeen(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, a *database.DB) {
 		ctx := context.Background()
-		b, err := database.Open(ctx, a.URL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		u := &auth.User{Name: "Kept", Email: "kept@example.org"}
-		if err := a.CreateUser(ctx, system, u, "", []auth.Grant{{Role: auth.RoleSchoolAdmin}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := a.CreateSession(ctx, system, u.ID, "hash-1", time.Hour); err != nil {
-			t.Fatal(err)
-		}
+		b, u := signedInElsewhere(t, a, "Kept", "hash-1")
 		// PostgreSQL keeps the lookup once its listener listens; SQLite
 		// never keeps one.
 		for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
@@ -166,23 +177,12 @@ func TestSignedInChangesAreSeen(t *testing.T) {
 func TestSignedInChangesSurviveALostListener(t *testing.T) {
 	a := testkit.PostgresDB(t)
 	ctx := context.Background()
-	b, err := database.Open(ctx, a.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b, u := signedInElsewhere(t, a, "Listened", "hash-l")
 	admin, err := sql.Open("pgx", a.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	u := &auth.User{Name: "Listened", Email: "listened@example.org"}
-	if err := a.CreateUser(ctx, system, u, "", []auth.Grant{{Role: auth.RoleSchoolAdmin}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.CreateSession(ctx, system, u.ID, "hash-l", time.Hour); err != nil {
-		t.Fatal(err)
-	}
 	for round := range 3 {
 		// Wait until a's listener is connected and its lookups are kept.
 		var listeners int
