@@ -49,6 +49,7 @@ func rollingRestart(t *testing.T, dbURL string) {
 	const drain = 800 * time.Millisecond
 	flags := []string{"--drain", drain.String(), "--shutdown-timeout", "5s", "--trusted-proxies", "127.0.0.1"}
 	servers := make([]*process, 3)
+	everyServer := make([]*process, 0, 6)
 	var wg sync.WaitGroup
 	for i := range servers {
 		wg.Go(func() { servers[i] = startHCS(t, dbURL, append([]string{"--demo"}, flags...)...) })
@@ -57,6 +58,7 @@ func rollingRestart(t *testing.T, dbURL string) {
 	if t.Failed() {
 		t.FailNow()
 	}
+	everyServer = append(everyServer, servers...)
 	front := freeAddr(t)
 	socket := startHAProxy(t, haproxy, front, servers)
 	base := "http://" + front
@@ -121,6 +123,7 @@ func rollingRestart(t *testing.T, dbURL string) {
 			t.Errorf("server %d exited with %v after SIGTERM\n%s", i, err, p.stdout)
 		}
 		servers[i] = startHCSAt(t, p.addr, dbURL, flags...)
+		everyServer = append(everyServer, servers[i])
 		waitInService(t, socket, i)
 	}
 	time.Sleep(300 * time.Millisecond)
@@ -130,6 +133,9 @@ func rollingRestart(t *testing.T, dbURL string) {
 	t.Logf("%d requests, %d writes acknowledged, %d failed", sent.Load(), len(acknowledged), failed.Load())
 	if failed.Load() != 0 {
 		t.Errorf("%d of %d requests failed during the rolling restart; the first: %v", failed.Load(), sent.Load(), failures[:min(5, len(failures))])
+		for _, p := range everyServer {
+			t.Logf("server on %s (pid %d) wrote:\n%s", p.addr, p.cmd.Process.Pid, p.stdout)
+		}
 	}
 	if len(acknowledged) < 20 {
 		t.Errorf("only %d writes were acknowledged: the load did not run", len(acknowledged))

@@ -449,7 +449,7 @@ func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Pri
 		p, _, err := db.sessionPrincipal(ctx, tokenHash)
 		return p, err
 	}
-	db.principals.listen(db.url)
+	db.principals.listen(db.url, db.pingPrincipals)
 	now := db.Now().UTC()
 	if p, ok := db.principals.get(tokenHash, now); ok {
 		return p, nil
@@ -460,6 +460,12 @@ func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Pri
 		db.principals.put(gen, tokenHash, p, expires, now)
 	}
 	return p, err
+}
+
+// pingPrincipals sends the ping every process's principal cache listens
+// for (principals.go), through the pool, waiting its turn like a request.
+func (db *DB) pingPrincipals(ctx context.Context) error {
+	return db.queryRows(ctx, func(*sql.Rows) error { return nil }, "SELECT pg_notify($1, $2)", principalsChannel, pingPayload)
 }
 
 // sessionPrincipal reads the signed-in person for a session token's hash,

@@ -124,8 +124,9 @@ func Open(ctx context.Context, source string) (*DB, error) {
 	// Opening a SQLite connection runs its pragmas, which wait up to the
 	// busy timeout for another process's write (a demo being set up, a
 	// long import); a process starting beside it waits a few times over
-	// rather than fail.
-	err := db.write.PingContext(ctx)
+	// rather than fail. A full PostgreSQL is waited for as a request
+	// waits (whileRefused).
+	_, err := whileRefused(ctx, func() (struct{}, error) { return struct{}{}, db.write.PingContext(ctx) })
 	for try := 1; err != nil && db.Dialect == SQLite && try < 6 && strings.Contains(err.Error(), "SQLITE_BUSY"); try++ {
 		err = db.write.PingContext(ctx)
 	}
@@ -198,6 +199,42 @@ func (db *DB) admit(ctx context.Context) (chan struct{}, error) {
 }
 
 func leave(slots chan struct{}) { <-slots }
+
+// busyWait is how long a request waits for a connection while PostgreSQL
+// refuses new ones because it is full (or starting), before it gives up
+// with the refusal (which the web answers 503 with Retry-After).
+const busyWait = 3 * time.Second
+
+// whileRefused calls open, which takes a connection from the pool, and
+// calls it again while PostgreSQL refuses to open one, for up to
+// busyWait: meanwhile this process's own connections come back to the
+// pool, and other servers and tools close theirs. A server restarted
+// under load opens its pool while the others still hold theirs; it waits
+// for room rather than failing the requests it was sent. A refusal comes
+// before any statement runs, so calling open again does nothing twice.
+func whileRefused[T any](ctx context.Context, open func() (T, error)) (T, error) {
+	wait := 5 * time.Millisecond
+	deadline := time.Now().Add(busyWait)
+	for {
+		v, err := open()
+		if err == nil || !refusedConnection(err) || time.Now().Add(wait).After(deadline) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// refusedConnection reports whether PostgreSQL refused a new connection:
+// too many connections, or not accepting them yet.
+func refusedConnection(err error) bool {
+	pg, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && (pg.Code == "53300" || pg.Code == "57P03")
+}
 
 // Close closes the pools. Writes still queued fail; a batch under way
 // finishes first.
@@ -318,7 +355,7 @@ func (db *DB) queryRows(ctx context.Context, fn func(*sql.Rows) error, query str
 	if db.readStmts != nil {
 		rows, err = db.readStmts.query(ctx, query, args...)
 	} else {
-		rows, err = db.read.QueryContext(ctx, query, args...)
+		rows, err = whileRefused(ctx, func() (*sql.Rows, error) { return db.read.QueryContext(ctx, query, args...) })
 	}
 	if err != nil {
 		return mapError(err)
@@ -478,7 +515,8 @@ func mapError(err error) error {
 			return &apperr.Error{Code: apperr.Invalid, Message: "that value is not allowed", Err: err}
 		case "53300", "57P03":
 			// too_many_connections, cannot_connect_now: PostgreSQL is
-			// full or starting; the request can be tried again.
+			// full or starting (whileRefused waited); the request can be
+			// tried again.
 			return &apperr.Error{Code: apperr.Unavailable, Message: "the service is busy; try again in a moment", Err: err}
 		}
 	}

@@ -27,3 +27,10 @@ func (db *DB) KeptPrincipals() int {
 	defer db.principals.mu.Unlock()
 	return len(db.principals.entries)
 }
+
+// CloseIdleConnections closes the pool's idle connections, so that the
+// next request must open one.
+func (db *DB) CloseIdleConnections() {
+	db.read.SetMaxIdleConns(0)
+	db.read.SetMaxIdleConns(db.poolSize)
+}

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -45,7 +46,7 @@ func (db *DB) withAdvisoryLock(ctx context.Context, name string, fn func() error
 	// however this one ends, and it holds through PgBouncer's transaction
 	// pooling, where a session-level lock would stay on whichever server
 	// connection took it.
-	tx, err := db.read.BeginTx(ctx, nil)
+	tx, err := whileRefused(ctx, func() (*sql.Tx, error) { return db.read.BeginTx(ctx, nil) })
 	if err != nil {
 		return mapError(err)
 	}

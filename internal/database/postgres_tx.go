@@ -54,7 +54,7 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, now time.Time, fn 
 		return mapError(err)
 	}
 	defer leave(slots)
-	conn, err := db.read.Conn(ctx)
+	conn, err := whileRefused(ctx, func() (*sql.Conn, error) { return db.read.Conn(ctx) })
 	if err != nil {
 		return mapError(err)
 	}

@@ -24,9 +24,9 @@ import (
 //     next request sees the change; every other process forgets when the
 //     notification arrives, a millisecond or so later on one machine.
 //   - Nothing is kept unless the process is known to hear: every
-//     process sends a ping (NOTIFY hcs_principals, 'ping') on a
-//     connection of its own every pingEvery, and any process's ping
-//     tells a listener it hears; entries are kept and used only while a
+//     process sends a ping (NOTIFY hcs_principals, 'ping') through its
+//     pool every pingEvery, and any process's ping tells a listener it
+//     hears; entries are kept and used only while a
 //     ping has reached the listening connection within hearWithin. A
 //     listening connection that fails, or goes silent, or that a pooler
 //     such as PgBouncer in transaction mode has cut off from the server
@@ -165,16 +165,18 @@ func (c *principalCache) deaf() {
 	c.heard = time.Time{}
 }
 
-// listen starts, once, the goroutines that listen for changes and that
-// ping, each on its own connection to url (outside the pool, so that a
-// busy pool cannot delay a ping into silence).
-func (c *principalCache) listen(url string) {
+// listen starts, once, the goroutines that listen for changes, on a
+// connection of their own to url, and that ping, with ping. The ping
+// takes its turn in the pool, which costs a server one connection rather
+// than two; a pool so busy that a ping waits past hearWithin stops the
+// keeping until the pings get through again.
+func (c *principalCache) listen(url string, ping func(context.Context) error) {
 	c.start.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		c.cancel, c.done = cancel, make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Go(func() { c.listenLoop(ctx, url) })
-		wg.Go(func() { pingLoop(ctx, url) })
+		wg.Go(func() { pingLoop(ctx, ping) })
 		go func() {
 			wg.Wait()
 			close(c.done)
@@ -184,29 +186,12 @@ func (c *principalCache) listen(url string) {
 
 // pingLoop pings every process's listener, this one's included, every
 // pingEvery until ctx ends. A ping that fails is a ping not heard.
-func pingLoop(ctx context.Context, url string) {
-	var conn *pgx.Conn
-	defer func() {
-		if conn != nil {
-			conn.Close(context.Background())
-		}
-	}()
+func pingLoop(ctx context.Context, ping func(context.Context) error) {
 	t := time.NewTicker(pingEvery)
 	defer t.Stop()
 	for {
 		pctx, cancel := context.WithTimeout(ctx, hearWithin)
-		var err error
-		if conn == nil {
-			conn, err = pgx.Connect(pctx, url)
-		}
-		if err == nil {
-			if _, err = conn.Exec(pctx, "SELECT pg_notify($1, $2)", principalsChannel, pingPayload); err != nil {
-				conn.Close(context.Background())
-				conn = nil
-			}
-		} else {
-			conn = nil
-		}
+		ping(pctx)
 		cancel()
 		select {
 		case <-ctx.Done():
