@@ -67,12 +67,11 @@ func postgres(t testing.TB, migrate bool) *database.DB {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "hcs_test_" + hex.EncodeToString(b)
-	adminDB, err := sql.Open("pgx", admin)
+	adminDB, err := adminPool()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := adminDB.Exec("CREATE DATABASE " + name); err != nil {
-		adminDB.Close()
 		t.Fatalf("create test database on %s: %v", u.Host, err)
 	}
 	u.Path = "/" + name
@@ -80,10 +79,22 @@ func postgres(t testing.TB, migrate bool) *database.DB {
 	t.Cleanup(func() {
 		db.Close()
 		adminDB.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		adminDB.Close()
 	})
 	return db
 }
+
+// adminPool is the test process's connections for creating and dropping
+// test databases: a few, shared by every test, since PostgreSQL makes
+// databases one at a time anyway and each connection counts against its
+// max_connections, which the whole suite shares.
+var adminPool = sync.OnceValues(func() (*sql.DB, error) {
+	pool, err := sql.Open("pgx", os.Getenv(PostgresEnv))
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(2)
+	return pool, nil
+})
 
 // PostgresURL creates an empty PostgreSQL database for a test and returns
 // its URL, for tests that start their own hcs processes.
