@@ -463,9 +463,16 @@ func (db *DB) SessionPrincipal(ctx context.Context, tokenHash string) (*auth.Pri
 }
 
 // pingPrincipals sends the ping every process's principal cache listens
-// for (principals.go), through the pool, waiting its turn like a request.
+// for (principals.go) on one of the pool's connections. It does not queue
+// for admission behind the requests (db.admit): when the pool is busy it
+// takes the next connection given back, so a long queue of requests does
+// not delay the pings into a silence that would turn the keeping off and
+// send every session check to the database, making the queue longer.
 func (db *DB) pingPrincipals(ctx context.Context) error {
-	return db.queryRows(ctx, func(*sql.Rows) error { return nil }, "SELECT pg_notify($1, $2)", principalsChannel, pingPayload)
+	_, err := whileRefused(ctx, func() (sql.Result, error) {
+		return db.read.ExecContext(ctx, "SELECT pg_notify($1, $2)", principalsChannel, pingPayload)
+	})
+	return err
 }
 
 // sessionPrincipal reads the signed-in person for a session token's hash,

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -181,6 +182,7 @@ func postgresPoolSize() int {
 // SetPoolSize sets how many connections may be open at once: the pool for
 // PostgreSQL, the readers for SQLite (which always has one writer).
 func (db *DB) SetPoolSize(n int) {
+	db.poolSize = n
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
 	db.setSlots(n)
@@ -232,10 +234,12 @@ func whileRefused[T any](ctx context.Context, open func() (T, error)) (T, error)
 		if err == nil || !refusedConnection(err) || time.Now().Add(wait).After(deadline) {
 			return v, err
 		}
+		// A random part of each pause spreads out requests refused
+		// together, which would otherwise all come back at once.
 		select {
 		case <-ctx.Done():
 			return v, err
-		case <-time.After(wait):
+		case <-time.After(wait/2 + rand.N(wait)):
 		}
 		wait = min(2*wait, 100*time.Millisecond)
 	}

@@ -167,9 +167,9 @@ func (c *principalCache) deaf() {
 
 // listen starts, once, the goroutines that listen for changes, on a
 // connection of their own to url, and that ping, with ping. The ping
-// takes its turn in the pool, which costs a server one connection rather
-// than two; a pool so busy that a ping waits past hearWithin stops the
-// keeping until the pings get through again.
+// uses the pool, which costs a server one connection rather than two; a
+// pool so busy that a ping waits past hearWithin stops the keeping until
+// the pings get through again.
 func (c *principalCache) listen(url string, ping func(context.Context) error) {
 	c.start.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())

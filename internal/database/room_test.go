@@ -35,7 +35,7 @@ func TestRequestsWaitForRoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer adminDB.Close()
+	t.Cleanup(func() { adminDB.Close() }) // after the role is dropped
 	b := make([]byte, 6)
 	rand.Read(b)
 	role := "hcs_room_" + hex.EncodeToString(b)
@@ -59,13 +59,12 @@ func TestRequestsWaitForRoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer limited.Close()
 	limited.SetPoolSize(8)
-	// noneOpen closes the handle's idle connections and waits until
-	// PostgreSQL has let them go (the listener's, once the first session
-	// check starts it, stays).
-	noneOpen := func() {
-		limited.CloseIdleConnections()
+	// noneOpen closes a handle's idle connections and waits until
+	// PostgreSQL has let them go (a listener's, once a session check has
+	// started one, stays).
+	noneOpen := func(db *database.DB) {
+		db.CloseIdleConnections()
 		for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
 			var n int
 			if err := adminDB.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = $1 AND query <> 'LISTEN hcs_principals'", role).Scan(&n); err != nil {
@@ -81,7 +80,7 @@ func TestRequestsWaitForRoom(t *testing.T) {
 	}
 
 	// Both of the role's connections taken by another client.
-	noneOpen()
+	noneOpen(limited)
 	var held []*pgx.Conn
 	for range 2 {
 		c, err := pgx.Connect(context.Background(), u.String())
@@ -132,12 +131,25 @@ func TestRequestsWaitForRoom(t *testing.T) {
 		t.Errorf("%d of the 3 waiting writes were made", n)
 	}
 
-	// A refusal that lasts: the request gives up, as unavailable.
+	limited.Close()
+
+	// A refusal that lasts: the request gives up, as unavailable. A
+	// fresh handle, which has made no session check, so has no listener
+	// and sends no pings.
+	fresh, err := database.Open(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
 	if _, err := adminDB.Exec("ALTER ROLE " + role + " CONNECTION LIMIT 0"); err != nil {
 		t.Fatal(err)
 	}
-	noneOpen()
-	if err := read(0); apperr.Code(err) != apperr.Unavailable {
+	noneOpen(fresh)
+	err = fresh.Read(ctx, func(tx *database.Tx) error {
+		var n int
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM organisations").Scan(&n)
+	})
+	if apperr.Code(err) != apperr.Unavailable {
 		t.Errorf("a request while PostgreSQL refused connections throughout: %v, want unavailable", err)
 	}
 }
