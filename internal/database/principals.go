@@ -26,8 +26,8 @@ import (
 //   - Nothing is kept unless the process is known to hear: every
 //     process sends a ping (NOTIFY hcs_principals, 'ping') through its
 //     pool every pingEvery, and any process's ping tells a listener it
-//     hears; entries are kept and used only while a
-//     ping has reached the listening connection within hearWithin. A
+//     hears; entries are kept and used only while a ping has reached the
+//     listening connection within hearWithin. A
 //     listening connection that fails, or goes silent, or that a pooler
 //     such as PgBouncer in transaction mode has cut off from the server
 //     session it listened on, hears no pings, so nothing is kept; when

@@ -63,8 +63,8 @@ func TestRequestsWaitForRoom(t *testing.T) {
 	// noneOpen closes a handle's idle connections and waits until
 	// PostgreSQL has let them go (a listener's, once a session check has
 	// started one, stays).
-	noneOpen := func(db *database.DB) {
-		db.CloseIdleConnections()
+	noneOpen := func(h *database.DB) {
+		h.CloseIdleConnections()
 		for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
 			var n int
 			if err := adminDB.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = $1 AND query <> 'LISTEN hcs_principals'", role).Scan(&n); err != nil {
@@ -90,14 +90,14 @@ func TestRequestsWaitForRoom(t *testing.T) {
 		held = append(held, c)
 	}
 	ctx := context.Background()
-	read := func(int) error {
-		return limited.Read(ctx, func(tx *database.Tx) error {
+	read := func(h *database.DB) error {
+		return h.Read(ctx, func(tx *database.Tx) error {
 			var n int
 			return tx.QueryRow(ctx, "SELECT COUNT(*) FROM organisations").Scan(&n)
 		})
 	}
 	requests := []func(i int) error{
-		read,
+		func(int) error { return read(limited) },
 		func(i int) error {
 			return limited.Write(ctx, func(tx *database.Tx) error {
 				_, err := tx.Exec(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ('trust', $1, 'London', $2)", fmt.Sprintf("Waited Trust %d", i), tx.Now)
@@ -145,11 +145,7 @@ func TestRequestsWaitForRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	noneOpen(fresh)
-	err = fresh.Read(ctx, func(tx *database.Tx) error {
-		var n int
-		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM organisations").Scan(&n)
-	})
-	if apperr.Code(err) != apperr.Unavailable {
+	if err := read(fresh); apperr.Code(err) != apperr.Unavailable {
 		t.Errorf("a request while PostgreSQL refused connections throughout: %v, want unavailable", err)
 	}
 }
