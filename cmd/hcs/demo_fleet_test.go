@@ -27,6 +27,7 @@ func TestDemoOnSeveralProcessesAtOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dbURL := tc.db
 			if dbURL == "" {
+				testkit.ManyConnections(t)
 				dbURL = testkit.PostgresURL(t)
 			}
 			procs := make([]*process, 3)

@@ -20,6 +20,7 @@ func TestPublishedPostShowsOnEveryProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts hcs processes")
 	}
+	testkit.ManyConnections(t)
 	dbURL := testkit.PostgresURL(t)
 	servers := make([]*process, 3)
 	var wg sync.WaitGroup

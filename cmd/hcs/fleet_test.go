@@ -43,6 +43,7 @@ func rollingRestart(t *testing.T, dbURL string) {
 	if testing.Short() {
 		t.Skip("starts a fleet of processes")
 	}
+	testkit.ManyConnections(t) // three servers' pools, and a fourth while one restarts
 	haproxy, err := exec.LookPath("haproxy")
 	if err != nil {
 		testkit.RequireOrSkip(t, "haproxy is not installed (apt-get install haproxy)")

@@ -123,7 +123,7 @@ func TestServiceConcurrentChecksAndAnswers(t *testing.T) {
 		for i, a := range sr.Apps {
 			owner[a.ID] = sr.Applicants[i]
 		}
-		db.SetPoolSize(60)
+		testkit.PoolSize(t, db, 60)
 		for wave := 0; wave < 4; wave++ {
 			offers, err := svc.Offers(ctx, recruit.OfferFilter{RoundID: sr.Round.ID, Live: true})
 			if err != nil {

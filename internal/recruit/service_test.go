@@ -296,7 +296,7 @@ func TestServiceConcurrentReviews(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		t.Run("20 reviewers", func(t *testing.T) {
 			sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 1, Places: []int{1}, Reviewers: 20, Until: testkit.UntilApplied})
-			db.SetPoolSize(24)
+			testkit.PoolSize(t, db, 24)
 			testkit.WarmPool(t, db, 20)
 			errs := make([]error, 20)
 			testkit.Together(20, func(i int) { _, errs[i] = sr.Service.Review(ctx, as(sr.Reviewers[i]), sr.Apps[0].ID, 50+i) })
@@ -322,7 +322,7 @@ func TestServiceConcurrentReviews(t *testing.T) {
 func TestServiceConcurrentMatchAndOffers(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
 		sr := testkit.StageRound(t, db, testkit.StageOptions{Applicants: 16, Places: []int{2, 2}, Reviewers: 2, Until: testkit.UntilRanked})
-		db.SetPoolSize(60)
+		testkit.PoolSize(t, db, 60)
 		testkit.WarmPool(t, db, 10)
 		errs := make([]error, 10)
 		testkit.Together(10, func(i int) { _, errs[i] = sr.Service.PublishMatch(ctx, as(sr.School), sr.Round.ID) })

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"hcs/internal/database"
 )
 
@@ -120,6 +122,48 @@ func open(t testing.TB, source string, migrate bool) *database.DB {
 	}
 	return db
 }
+
+// PoolSize gives db a pool of n connections. On PostgreSQL a pool larger
+// than the default first takes the suite's lock on many connections (see
+// ManyConnections), and gives them back, down to one, when the test ends.
+func PoolSize(t testing.TB, db *database.DB, n int) {
+	t.Helper()
+	if db.Dialect == "postgres" && n > 8 {
+		ManyConnections(t)
+		t.Cleanup(func() { db.SetPoolSize(1) }) // runs before the lock is let go
+	}
+	db.SetPoolSize(n)
+}
+
+// ManyConnections makes a test that holds many PostgreSQL connections at
+// once — a pool of dozens, a fleet of servers — wait for any other such
+// test, in this test process or another, to end. Every package's tests
+// run at once against one server, whose max_connections (100 by default)
+// they share: two such tests together could fill it, and a test that is
+// refused a connection fails for a reason that is not its own. The lock
+// is a PostgreSQL advisory lock, held by its own connection until the
+// test ends.
+func ManyConnections(t testing.TB) {
+	t.Helper()
+	admin := os.Getenv(PostgresEnv)
+	if admin == "" {
+		return // no PostgreSQL: the caller skips or fails on its own
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to take the lock on many connections: %v", err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", manyConnectionsLock); err != nil {
+		conn.Close(ctx)
+		t.Fatalf("take the lock on many connections: %v", err)
+	}
+	// Ending the session lets the lock go.
+	t.Cleanup(func() { conn.Close(ctx) })
+}
+
+// manyConnectionsLock is the advisory lock's key, "hcsconns" in ASCII.
+const manyConnectionsLock int64 = 0x68637363_6f6e6e73
 
 // WarmPool opens n connections at once and returns them to the pool, so
 // that concurrent requests in a test do not queue behind connection set-up.

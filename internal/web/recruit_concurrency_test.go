@@ -30,7 +30,7 @@ type request struct {
 // concurrentHTTP sends the requests all at once and returns each status.
 func concurrentHTTP(t *testing.T, db *database.DB, h http.Handler, reqs []request) []int {
 	t.Helper()
-	db.SetPoolSize(len(reqs) + 4)
+	testkit.PoolSize(t, db, len(reqs)+4)
 	tokens := map[int64]string{}
 	for _, rq := range reqs {
 		if _, ok := tokens[rq.who]; ok || rq.who == 0 {

@@ -201,7 +201,7 @@ func TestAttackParallelSignInGuesses(t *testing.T) {
 		h := testkit.ServerWith(t, db)
 		makeAccount(t, db, "Target", "target@example.org", "correct horse battery")
 		const tries = 50
-		db.SetPoolSize(tries + 4)
+		testkit.PoolSize(t, db, tries+4)
 		testkit.WarmPool(t, db, tries)
 		codes := make([]int, tries)
 		bodies := make([]string, tries)
