@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -142,24 +144,71 @@ func PoolSize(t testing.TB, db *database.DB, n int) {
 // they share: two such tests together could fill it, and a test that is
 // refused a connection fails for a reason that is not its own. The lock
 // is a PostgreSQL advisory lock, held by its own connection until the
-// test ends.
+// test ends. A test that holds it, and that test's subtests, may ask
+// again: they already have it.
 func ManyConnections(t testing.TB) {
 	t.Helper()
 	admin := os.Getenv(PostgresEnv)
 	if admin == "" {
 		return // no PostgreSQL: the caller skips or fails on its own
 	}
-	ctx := context.Background()
+	if lockHolders.holds(t.Name()) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), manyConnectionsWait)
+	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		t.Fatalf("connect to take the lock on many connections: %v", err)
 	}
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", manyConnectionsLock); err != nil {
-		conn.Close(ctx)
-		t.Fatalf("take the lock on many connections: %v", err)
+		conn.Close(context.Background())
+		t.Fatalf("take the lock on many connections (waited up to %v for the tests that held it): %v", manyConnectionsWait, err)
 	}
-	// Ending the session lets the lock go.
-	t.Cleanup(func() { conn.Close(ctx) })
+	lockHolders.add(t.Name())
+	t.Cleanup(func() {
+		lockHolders.remove(t.Name())
+		conn.Close(context.Background()) // ending the session lets the lock go
+	})
+}
+
+// manyConnectionsWait bounds the wait for the lock: each test that takes
+// it runs for seconds, so minutes of waiting mean that something holds it
+// and waits in turn.
+const manyConnectionsWait = 10 * time.Minute
+
+// lockHolders are the names of this process's tests that hold the lock on
+// many connections.
+var lockHolders = &holders{names: map[string]bool{}}
+
+type holders struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+// holds reports whether the test named name, or a test it is a subtest
+// of, holds the lock.
+func (h *holders) holds(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for n := range h.names {
+		if name == n || strings.HasPrefix(name, n+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *holders) add(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.names[name] = true
+}
+
+func (h *holders) remove(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.names, name)
 }
 
 // manyConnectionsLock is the advisory lock's key, "hcsconns" in ASCII.
