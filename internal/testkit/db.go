@@ -130,7 +130,7 @@ func open(t testing.TB, source string, migrate bool) *database.DB {
 // ManyConnections), and gives them back, down to one, when the test ends.
 func PoolSize(t testing.TB, db *database.DB, n int) {
 	t.Helper()
-	if db.Dialect == "postgres" && n > 8 {
+	if db.Dialect == database.Postgres && n > 8 {
 		ManyConnections(t)
 		t.Cleanup(func() { db.SetPoolSize(1) }) // runs before the lock is let go
 	}
