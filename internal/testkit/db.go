@@ -125,12 +125,13 @@ func open(t testing.TB, source string, migrate bool) *database.DB {
 	return db
 }
 
-// PoolSize gives db a pool of n connections. On PostgreSQL a pool larger
-// than the default first takes the suite's lock on many connections (see
-// ManyConnections), and gives them back, down to one, when the test ends.
+// PoolSize gives db a pool of n connections. On PostgreSQL a pool of more
+// than fewConnections first takes the suite's lock on many connections
+// (see ManyConnections), and gives them back, down to one, when the test
+// ends.
 func PoolSize(t testing.TB, db *database.DB, n int) {
 	t.Helper()
-	if db.Dialect == database.Postgres && n > 8 {
+	if db.Dialect == database.Postgres && n > fewConnections {
 		ManyConnections(t)
 		t.Cleanup(func() { db.SetPoolSize(1) }) // runs before the lock is let go
 	}
@@ -171,6 +172,11 @@ func ManyConnections(t testing.TB) {
 		conn.Close(context.Background()) // ending the session lets the lock go
 	})
 }
+
+// fewConnections is the largest pool a test may use without the lock on
+// many connections: the smallest default pool (database.Open's, on a
+// machine with one or two CPUs).
+const fewConnections = 8
 
 // manyConnectionsWait bounds the wait for the lock: each test that takes
 // it runs for seconds, so minutes of waiting mean that something holds it
