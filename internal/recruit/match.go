@@ -17,11 +17,11 @@ const Unmatched = -1
 type Market struct {
 	capacity []int32
 	// Applicant a's acceptable posts, best first, are
-	// prefPost[start[a]:start[a+1]]; prefRank holds each post's rank of a
-	// (lower is better, dense within the post).
-	start    []int32
-	prefPost []int32
-	prefRank []int32
+	// prefs[start[a]:start[a+1]], each with the post's rank of a (lower is
+	// better). A post and its rank sit together because every use of one
+	// reads the other.
+	start []int32
+	prefs []pref
 }
 
 // NewMarket builds a market from capacities, each applicant's preferences
@@ -33,11 +33,10 @@ func NewMarket(capacity []int32, prefs [][]int32, rank func(post, applicant int3
 	for a, list := range prefs {
 		for _, p := range list {
 			if r, ok := rank(p, int32(a)); ok {
-				m.prefPost = append(m.prefPost, p)
-				m.prefRank = append(m.prefRank, r)
+				m.prefs = append(m.prefs, pref{p, r})
 			}
 		}
-		m.start[a+1] = int32(len(m.prefPost))
+		m.start[a+1] = int32(len(m.prefs))
 	}
 	return m
 }
@@ -51,15 +50,11 @@ func (m *Market) Posts() int { return len(m.capacity) }
 // Capacity is a post's number of places.
 func (m *Market) Capacity(post int32) int32 { return m.capacity[post] }
 
-// Acceptable returns applicant a's acceptable posts, best first. The slice
-// must not be changed.
-func (m *Market) Acceptable(a int32) []int32 { return m.prefPost[m.start[a]:m.start[a+1]] }
-
 // RankAt returns the post's rank of applicant a, if the pair is acceptable.
 func (m *Market) RankAt(a, post int32) (int32, bool) {
 	for i := m.start[a]; i < m.start[a+1]; i++ {
-		if m.prefPost[i] == post {
-			return m.prefRank[i], true
+		if m.prefs[i].post == post {
+			return m.prefs[i].rank, true
 		}
 	}
 	return 0, false
@@ -79,8 +74,8 @@ func (m *Market) Match() []int32 {
 	// A post never holds more than the applicants who accept it, so the
 	// heaps need no more room than that, whatever the capacities.
 	demand := make([]int32, nP)
-	for _, p := range m.prefPost {
-		demand[p]++
+	for _, e := range m.prefs {
+		demand[e.post]++
 	}
 	posts := make([]postState, nP)
 	places := int32(0)
@@ -107,7 +102,7 @@ func (m *Market) Match() []int32 {
 		free = free[:len(free)-1]
 		i, end := next[a], m.start[a+1]
 		for i < end {
-			p, r := m.prefPost[i], m.prefRank[i]
+			p, r := m.prefs[i].post, m.prefs[i].rank
 			i++
 			ps := &posts[p]
 			h := heap[ps.base : ps.base+ps.room]
@@ -201,7 +196,7 @@ func (m *Market) Verify(assigned []int32) Verification {
 	}
 	for a := range assigned {
 		for i := m.start[a]; i < m.start[a+1]; i++ {
-			p, r := m.prefPost[i], m.prefRank[i]
+			p, r := m.prefs[i].post, m.prefs[i].rank
 			if p == assigned[a] {
 				break // posts after its own are worse for the applicant
 			}

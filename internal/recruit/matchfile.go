@@ -158,7 +158,7 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	// rankings.csv: every row's applicant is looked up in the table, which
 	// no longer changes, by all the workers at once.
 	shift := uint(max(0, bits.Len(uint(nP))-8))
-	rankRows := &rowParser{file: rankings.Name, postsName: posts.Name, posts: postTable, apps: apps, buckets: nP>>shift + 1, shift: shift, spare: spare}
+	rankRows := &rowParser{file: rankings.Name, postsName: posts.Name, posts: postTable, apps: apps, sortLookups: sortsLookups(apps), buckets: nP>>shift + 1, shift: shift, spare: spare}
 	rankChunks, err := rankRows.read(rankings, progress, []string{"post_id", "rank", "applicant_id"}, func(c *rowChunk) {
 		c.firstRow = rankRows.rows
 		rankRows.rows += len(c.rows)
@@ -177,7 +177,7 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 	rankChunks = nil
 
 	in.Market = buildMarket(capacity, start, prefs)
-	in.Acceptable = len(in.Market.prefPost)
+	in.Acceptable = len(in.Market.prefs)
 	in.PostIDs = postTable.strings()
 	in.ApplicantIDs = apps.strings()
 	order := make(chan []int32, 1)
@@ -230,14 +230,17 @@ func readPosts(src Source, progress Progress, seed maphash.Seed) (*idTable, []in
 }
 
 // row is one line of applicants.csv or rankings.csv: the applicant, the
-// post, the rank, and where the row is in its chunk (rows of rankings.csv
-// are stored in the order their applicants were looked up).
-type row struct{ who, post, rank, at int32 }
+// post and the rank.
+type row struct{ who, post, rank int32 }
 
 // rowChunk is what a chunk of applicants.csv or rankings.csv holds.
 type rowChunk struct {
-	size     int // bytes of the file in the chunk
-	rows     []row
+	size int // bytes of the file in the chunk
+	rows []row
+	// order, when set, holds where each row was in the chunk: rows of
+	// rankings.csv may be stored in the order their applicants were
+	// looked up. Without it, rows are in file order.
+	order    []int32
 	firstRow int   // the file's row number of rows[0]
 	gaps     []gap // blank lines, by row within the chunk
 	// applicants.csv: rows' who is the run of rows for one applicant
@@ -245,8 +248,10 @@ type rowChunk struct {
 	runIDs  []byte
 	runEnds []int32
 	runHash []uint64
-	// rankings.csv: rows in each bucket of posts (post>>shift).
-	bucketRows []int32
+	// rankings.csv: rows in each bucket of posts (post>>shift), and the
+	// lowest and highest rank.
+	bucketRows       []int32
+	minRank, maxRank int32
 }
 
 // gap records that the rows from row onwards sit extra lines further down
@@ -259,24 +264,30 @@ type rowParser struct {
 	cols            rowColumns
 	posts           *idTable
 	apps            *idTable // rankings.csv: the applicants to look up
-	buckets         int      // rankings.csv: buckets of posts
-	shift           uint
-	rows            int // rows merged so far
+	// rankings.csv: look up a chunk's applicants all at once, sorted by
+	// slot (see lookUpApplicants), rather than a batch at a time.
+	sortLookups bool
+	buckets     int // rankings.csv: buckets of posts
+	shift       uint
+	rows        int // rows merged so far
 	// rankings.csv: lookup scratch, reused from chunk to chunk rather
 	// than made afresh, so that less fresh memory is touched.
 	mu      sync.Mutex
 	scratch []*lookupScratch
 	spare   [][]row // room for rows, reused
+	// applicants.csv: runs of rows, and bytes of their ids, per byte of
+	// the first chunk parsed, to size the next chunks' runs at once
+	// rather than by growing them.
+	runsPerByte, idBytesPerByte float64
 }
 
 // lookupScratch holds a chunk of rankings.csv's applicant ids and their
-// hashes until they are looked up, the order of the lookups, and room
-// for the rows in that order.
+// hashes until they are looked up, and room for the rows in the order of
+// the lookups.
 type lookupScratch struct {
-	ids   [][]byte
-	hs    []uint64
-	order []int32
-	rows  []row // a chunk's rows before they are sorted by lookup
+	ids  [][]byte
+	hs   []uint64
+	rows []row // a chunk's rows before they are sorted by lookup
 }
 
 // rowsFor returns room for n rows: spare room if any is large enough.
@@ -305,7 +316,7 @@ func (p *rowParser) getScratch(n int) *lookupScratch {
 	if cap(sc.ids) < n {
 		// Chunks differ a little in rows; room for more saves remaking.
 		n += n / 8
-		sc.ids, sc.hs, sc.order = make([][]byte, 0, n), make([]uint64, 0, n), make([]int32, n)
+		sc.ids, sc.hs = make([][]byte, 0, n), make([]uint64, 0, n)
 	}
 	return sc
 }
@@ -342,6 +353,9 @@ type rowBatch struct {
 	n        int // rows; a line with a fault may follow them
 	postIDs  [lookupBatch + 1][]byte
 	postHash [lookupBatch + 1]uint64
+	appIDs   [lookupBatch][]byte // rankings.csv, unless lookups are sorted
+	appHash  [lookupBatch]uint64
+	appFound [lookupBatch]int32
 	line     [lookupBatch + 1]int
 	found    [lookupBatch + 1]int32
 }
@@ -358,9 +372,21 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 	var sc *lookupScratch
 	if p.apps != nil {
 		out.bucketRows = make([]int32, p.buckets)
-		sc = p.getScratch(cap(out.rows))
-		defer p.putScratch(sc)
-		appIDs, appHash = sc.ids, sc.hs
+		out.minRank, out.maxRank = math.MaxInt32, math.MinInt32
+		if p.sortLookups {
+			sc = p.getScratch(cap(out.rows))
+			defer p.putScratch(sc)
+			appIDs, appHash = sc.ids, sc.hs
+		}
+	} else {
+		p.mu.Lock()
+		runs, idBytes := p.runsPerByte*float64(len(data)), p.idBytesPerByte*float64(len(data))
+		p.mu.Unlock()
+		if runs > 0 {
+			// An eighth to spare, as chunks differ a little.
+			runs, idBytes = runs*9/8+16, idBytes*9/8+256
+			out.runIDs, out.runEnds, out.runHash = make([]byte, 0, int(idBytes)), make([]int32, 0, int(runs)), make([]uint64, 0, int(runs))
+		}
 	}
 	var scratch [][]byte
 	var prevApp []byte
@@ -385,9 +411,17 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 		for i := range rows {
 			rows[i].post = bt.found[i]
 		}
+		if p.apps != nil && !p.sortLookups {
+			p.apps.findBatch(bt.appHash[:n], bt.appIDs[:n], bt.appFound[:n])
+			for i := range rows {
+				rows[i].who = bt.appFound[i]
+			}
+		}
 		if p.apps != nil {
 			for i := range rows {
 				out.bucketRows[rows[i].post>>p.shift]++
+				out.minRank = min(out.minRank, rows[i].rank)
+				out.maxRank = max(out.maxRank, rows[i].rank)
 			}
 		}
 		bt.n = 0
@@ -449,10 +483,12 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 				prevApp = app
 			}
 			who = int32(len(out.runEnds) - 1)
-		} else {
+		} else if p.sortLookups {
 			appIDs, appHash = append(appIDs, app), append(appHash, p.apps.hash(app))
+		} else {
+			bt.appIDs[i], bt.appHash[i] = app, p.apps.hash(app)
 		}
-		out.rows = append(out.rows, row{who, -1, int32(rank), r})
+		out.rows = append(out.rows, row{who, -1, int32(rank)})
 		bt.n++
 		if bt.n == lookupBatch && !flush(nil) {
 			return
@@ -462,35 +498,37 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 		return
 	}
 	c.lines = line
-	if p.apps != nil {
+	if p.sortLookups {
 		p.lookUpApplicants(out, appIDs, appHash, sc)
+	} else if p.apps == nil && len(data) > 0 {
+		p.mu.Lock()
+		if p.runsPerByte == 0 {
+			p.runsPerByte = float64(len(out.runEnds)) / float64(len(data))
+			p.idBytesPerByte = float64(len(out.runIDs)) / float64(len(data))
+		}
+		p.mu.Unlock()
 	}
 }
 
 // sortLookupsAbove is the size in bytes of a table of applicants above
 // which lookups are sorted by slot; a variable so that tests can take
-// either way.
+// either way. A smaller table fits in cache, where sorting would cost
+// more than it saves: its lookups are made a batch at a time as rows are
+// parsed.
 var sortLookupsAbove = 12 << 20
 
-// lookUpApplicants finds the applicants of a chunk of rankings.csv. In a
-// large table, rows are taken in the order of their ids' slots in the
-// table (a counting sort), so that the table and its arena are read nearly from front to
-// back rather than at random, and are stored in that order: applicants
-// are numbered in slot order too, so the rows come out nearly sorted by
-// applicant, which is how they are used next.
+// sortsLookups reports whether the lookups in apps are sorted by slot.
+func sortsLookups(apps *idTable) bool {
+	return len(apps.slots)*8+len(apps.arena) > sortLookupsAbove
+}
+
+// lookUpApplicants finds the applicants of a chunk of rankings.csv in a
+// large table. Rows are taken in the order of their ids' slots in the
+// table (a counting sort), so that the table and its arena are read
+// nearly from front to back rather than at random, and are stored in that
+// order: applicants are numbered in slot order too, so the rows come out
+// nearly sorted by applicant, which is how they are used next.
 func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64, sc *lookupScratch) {
-	if len(p.apps.slots)*8+len(p.apps.arena) <= sortLookupsAbove {
-		// The table fits in cache: sorting would cost more than it saves.
-		var found [lookupBatch]int32
-		for lo := 0; lo < len(hs); lo += lookupBatch {
-			hi := min(lo+lookupBatch, len(hs))
-			p.apps.findBatch(hs[lo:hi], ids[lo:hi], found[:hi-lo])
-			for i := lo; i < hi; i++ {
-				out.rows[i].who = found[i-lo]
-			}
-		}
-		return
-	}
 	buckets, bucket := p.apps.slotBucket()
 	next := make([]int32, buckets+1)
 	for _, h := range hs {
@@ -499,7 +537,7 @@ func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64, s
 	for b := range buckets {
 		next[b+1] += next[b]
 	}
-	order := sc.order[:len(hs)]
+	order := make([]int32, len(hs))
 	for r, h := range hs {
 		b := bucket(h)
 		order[next[b]] = int32(r)
@@ -527,7 +565,7 @@ func (p *rowParser) lookUpApplicants(out *rowChunk, ids [][]byte, hs []uint64, s
 			sorted[lo+i] = x
 		}
 	}
-	out.rows, sc.rows = sorted, out.rows
+	out.rows, sc.rows, out.order = sorted, out.rows, order
 }
 
 // mergeApplicants gives a chunk's runs of rows their applicants' indexes,
@@ -735,9 +773,13 @@ type lineRow struct {
 func rowsOf(chunks []*chunk[rowChunk], marked []bool, key func(r row) int32) map[int32][]lineRow {
 	out := map[int32][]lineRow{}
 	for _, c := range chunks {
-		for _, r := range c.out.rows {
+		for i, r := range c.out.rows {
 			if k := key(r); k >= 0 && marked[k] {
-				out[k] = append(out[k], lineRow{int32(c.out.firstRow) + r.at, r})
+				at := int32(i)
+				if c.out.order != nil {
+					at = c.out.order[i]
+				}
+				out[k] = append(out[k], lineRow{int32(c.out.firstRow) + at, r})
 			}
 		}
 	}
@@ -900,8 +942,33 @@ func scatterRanks(chunks []*chunk[rowChunk], start []int32, prefs []pref) []int3
 // repeatedRanks returns the posts that give some rank twice, counting
 // rankings of people who did not apply. Each chunk's (post, rank) pairs
 // are spread into buckets of neighbouring posts, small enough for a hash
-// set in cache, and the buckets are checked at the same time.
+// set in cache, and the buckets are checked at the same time. A pair is
+// a key of 4 bytes when the ranks' span leaves room beside them for a
+// post's place in its bucket, as it does for any real list, and of 8
+// otherwise.
 func repeatedRanks(chunks []*chunk[rowChunk], buckets int, shift uint, total int) []int32 {
+	lowest, highest := int64(math.MaxInt32), int64(math.MinInt32)
+	for _, c := range chunks {
+		if len(c.out.rows) > 0 {
+			lowest, highest = min(lowest, int64(c.out.minRank)), max(highest, int64(c.out.maxRank))
+		}
+	}
+	if highest-lowest < 1<<(32-shift)-1 {
+		// A key is the post's place in its bucket above the rank's
+		// distance from the lowest.
+		inBucket := int32(1)<<shift - 1
+		return bucketRepeats(chunks, buckets, shift, total,
+			func(r row) uint32 { return uint32(r.post&inBucket)<<(32-shift) | uint32(int64(r.rank)-lowest) },
+			func(b int, k uint32) int32 { return int32(b)<<shift | int32(uint64(k)>>(32-shift)) })
+	}
+	return bucketRepeats(chunks, buckets, shift, total,
+		func(r row) uint64 { return uint64(r.post)<<32 | uint64(uint32(r.rank)) },
+		func(_ int, k uint64) int32 { return int32(k >> 32) })
+}
+
+// bucketRepeats is repeatedRanks with its keys: key makes a row's, which
+// must not be the largest K, and post finds the post of a key in bucket b.
+func bucketRepeats[K uint32 | uint64](chunks []*chunk[rowChunk], buckets int, shift uint, total int, key func(r row) K, post func(b int, k K) int32) []int32 {
 	bucketStart := make([]int, buckets+1)
 	next := 0
 	for b := range buckets {
@@ -913,7 +980,7 @@ func repeatedRanks(chunks []*chunk[rowChunk], buckets int, shift uint, total int
 		}
 	}
 	bucketStart[buckets] = next
-	keys := make([]uint64, total)
+	keys := make([]K, total)
 	var wg sync.WaitGroup
 	for _, rg := range chunkRanges(chunks, total) {
 		wg.Go(func() {
@@ -921,7 +988,7 @@ func repeatedRanks(chunks []*chunk[rowChunk], buckets int, shift uint, total int
 				at := c.out.bucketRows
 				for _, r := range c.out.rows {
 					b := r.post >> shift
-					keys[at[b]] = uint64(r.post)<<32 | uint64(uint32(r.rank))
+					keys[at[b]] = key(r)
 					at[b]++
 				}
 			}
@@ -931,7 +998,7 @@ func repeatedRanks(chunks []*chunk[rowChunk], buckets int, shift uint, total int
 	var mu sync.Mutex
 	var bad []int32
 	parallel(buckets*1024, func(_, lo, hi int) {
-		var set []uint64
+		var set []K
 		for b := lo / 1024; b < hi/1024; b++ {
 			bucket := keys[bucketStart[b]:bucketStart[b+1]]
 			size := 16
@@ -939,20 +1006,20 @@ func repeatedRanks(chunks []*chunk[rowChunk], buckets int, shift uint, total int
 				size *= 2
 			}
 			if cap(set) < size {
-				set = make([]uint64, size)
+				set = make([]K, size)
 			}
 			set = set[:size]
 			clear(set)
 			mask := uint64(size - 1)
 			for _, k := range bucket {
 				k++ // 0 marks an empty slot
-				i := (k * 0x9E3779B97F4A7C15) >> 32 & mask
+				i := (uint64(k) * 0x9E3779B97F4A7C15) >> 32 & mask
 				for set[i] != 0 && set[i] != k {
 					i = (i + 1) & mask
 				}
 				if set[i] == k {
 					mu.Lock()
-					bad = append(bad, int32((k-1)>>32))
+					bad = append(bad, post(b, k-1))
 					mu.Unlock()
 				}
 				set[i] = k
@@ -963,38 +1030,44 @@ func repeatedRanks(chunks []*chunk[rowChunk], buckets int, shift uint, total int
 }
 
 // buildMarket keeps the mutually acceptable pairs, in each applicant's
-// order. Each CPU compacts its own range of applicants.
+// order, in prefs itself: the market takes prefs over rather than copying
+// it. Each CPU compacts its own range of applicants in place, then the
+// ranges are moved down to close the gaps between them.
 func buildMarket(capacity []int32, start []int32, prefs []pref) *Market {
 	nA := len(start) - 1
 	m := &Market{capacity: capacity, start: make([]int32, nA+1)}
 	workers := max(1, min(runtime.GOMAXPROCS(0), nA/1024))
-	counts := make([]int32, workers+1)
+	kept := make([]int32, workers) // pairs each range keeps
 	parallel(nA, func(w, lo, hi int) {
-		n := int32(0)
-		for _, e := range prefs[start[lo]:start[hi]] {
-			if e.post < 0 {
-				n++
-			}
-		}
-		counts[w+1] = n
-	})
-	for w := range workers {
-		counts[w+1] += counts[w]
-	}
-	m.prefPost = make([]int32, counts[workers])
-	m.prefRank = make([]int32, counts[workers])
-	parallel(nA, func(w, lo, hi int) {
-		k := counts[w]
+		k := start[lo]
 		for a := lo; a < hi; a++ {
 			for _, e := range prefs[start[a]:start[a+1]] {
 				if e.post < 0 {
-					m.prefPost[k], m.prefRank[k] = ^e.post, e.rank
+					prefs[k] = pref{^e.post, e.rank}
 					k++
 				}
 			}
 			m.start[a+1] = k
 		}
+		kept[w] = k - start[lo]
 	})
+	// Range w starts at start[lo] and moves down to the pairs kept by the
+	// ranges before it; a range never moves past its own start, so moving
+	// them in order overwrites nothing still to be moved.
+	to := make([]int32, workers+1)
+	for w := range workers {
+		lo := nA * w / workers
+		from := start[lo]
+		copy(prefs[to[w]:], prefs[from:from+kept[w]])
+		to[w+1] = to[w] + kept[w]
+	}
+	parallel(nA, func(w, lo, hi int) {
+		shift := start[lo] - to[w]
+		for a := lo; a < hi; a++ {
+			m.start[a+1] -= shift
+		}
+	})
+	m.prefs = prefs[:to[workers]:to[workers]]
 	return m
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"strconv"
@@ -441,6 +442,52 @@ func TestReaderAgreesWithOracleSortedLookups(t *testing.T) {
 		chunk := []int{1, 7, 64, 300, 4 << 20}[i%5]
 		if got, want := readBoth(t, f, chunk); got != want {
 			t.Fatalf("chunks of %d bytes:\n got %s\nwant %s\nposts:\n%s\napplicants:\n%s\nrankings:\n%s", chunk, got, want, f.posts, f.applicants, f.rankings)
+		}
+	}
+}
+
+// TestRepeatedRanksEitherKey: a post that gives a rank twice is found
+// among a thousand posts (several to a bucket), whether the ranks span
+// little, so that a pair fits a 4-byte key, or the whole int32 range, so
+// that it takes 8 bytes; and only that post is named, as the previous
+// reader named it.
+func TestRepeatedRanksEitherKey(t *testing.T) {
+	const nP, nA = 1000, 300
+	for _, span := range []struct {
+		name     string
+		low, top int
+	}{{"small ranks", 1, 9}, {"any int32", math.MinInt32, math.MaxInt32}} {
+		for _, repeat := range []int{-1, 0, 3, 517, nP - 1} {
+			rng := rand.New(rand.NewPCG(uint64(repeat+2), 29))
+			var posts, apps, ranks strings.Builder
+			posts.WriteString("post_id,capacity\n")
+			for p := range nP {
+				fmt.Fprintf(&posts, "P%d,1\n", p)
+			}
+			apps.WriteString("applicant_id,rank,post_id\n")
+			ranks.WriteString("post_id,rank,applicant_id\n")
+			for a := range nA {
+				fmt.Fprintf(&apps, "A%d,1,P%d\n", a, a%nP)
+			}
+			for p := range nP {
+				// Each post ranks three people with ranks far apart: the
+				// lowest, the highest and one between.
+				r := []int{span.low, span.low + (span.top-span.low)/2, span.top}
+				if p == repeat {
+					r[2] = r[0]
+				}
+				for k, x := range r {
+					fmt.Fprintf(&ranks, "P%d,%d,A%d\n", p, x, (p+k*nA/3+rng.IntN(7))%nA)
+				}
+			}
+			f := marketFiles{posts.String(), apps.String(), ranks.String()}
+			got, want := readBoth(t, f, 4<<20)
+			if got != want {
+				t.Fatalf("%s, repeat at post %d:\n got %.300s\nwant %.300s", span.name, repeat, got, want)
+			}
+			if wantErr := fmt.Sprintf(`post "P%d" gives rank`, repeat); repeat >= 0 != strings.Contains(got, wantErr) {
+				t.Errorf("%s, repeat at post %d: got %.300s", span.name, repeat, got)
+			}
 		}
 	}
 }

@@ -341,14 +341,13 @@ func refReadMatchInput(posts, applicants, rankings Source, progress Progress) (*
 	for a := range nA {
 		for _, e := range grouped[start[a]:start[a+1]] {
 			if e.rank >= 0 {
-				m.prefPost = append(m.prefPost, e.post)
-				m.prefRank = append(m.prefRank, e.rank)
+				m.prefs = append(m.prefs, pref{e.post, e.rank})
 			}
 		}
-		m.start[a+1] = int32(len(m.prefPost))
+		m.start[a+1] = int32(len(m.prefs))
 	}
 	in.Market = m
-	in.Acceptable = len(m.prefPost)
+	in.Acceptable = len(m.prefs)
 	return in, nil
 }
 

@@ -111,7 +111,7 @@ func (m *Market) Explain(assigned []int32, a int32) []Reason {
 		}
 	}
 	for i := m.start[a]; i < m.start[a+1]; i++ {
-		p, r := m.prefPost[i], m.prefRank[i]
+		p, r := m.prefs[i].post, m.prefs[i].rank
 		if p == assigned[a] {
 			break
 		}
