@@ -434,24 +434,30 @@ func (p *rowParser) parse(c *chunk[rowChunk]) {
 	extra := int32(0)
 	line := 0
 	for pos := 0; pos < len(data); {
-		var b []byte
-		if end := bytes.IndexByte(data[pos:], '\n'); end >= 0 {
-			b, pos = data[pos:pos+end], pos+end+1
-		} else {
-			b, pos = data[pos:], len(data)
-		}
+		s := scanLine(data, pos)
+		start, b := pos, data[pos:s.end]
+		pos = s.end + 1
 		line++
 		if len(b) >= maxLineLength {
 			flush(&lineIssue{line: line, format: "the line is longer than %d bytes", args: []any{maxLineLength}})
 			return
 		}
-		app, rankField, post, blank, err := p.cols.split(b, quoted, &scratch)
-		if err != nil {
-			flush(&lineIssue{line: line, format: "not valid CSV: %v", args: []any{err}})
-			return
+		var app, rankField, post []byte
+		ok := false
+		if !quoted {
+			app, rankField, post, ok = p.cols.firstThree(data, start, &s)
 		}
-		if blank {
-			continue
+		if !ok {
+			var blank bool
+			var err error
+			app, rankField, post, blank, err = p.cols.split(b, quoted, &scratch)
+			if err != nil {
+				flush(&lineIssue{line: line, format: "not valid CSV: %v", args: []any{err}})
+				return
+			}
+			if blank {
+				continue
+			}
 		}
 		i := bt.n
 		bt.postIDs[i], bt.postHash[i], bt.line[i] = post, p.posts.hash(post), line

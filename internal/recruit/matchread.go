@@ -464,6 +464,73 @@ func (rc rowColumns) split(line []byte, quoted bool, scratch *[][]byte) (app, ra
 	return app, rank, post, false, nil
 }
 
+// lineScan is where a line of a chunk ends and where its first commas are.
+type lineScan struct {
+	end    int // the '\n' that ends the line, or the end of the data
+	commas [3]int
+	n      int // commas found before end, at most 3
+}
+
+// scanLine finds the end of the line that starts at pos and its first
+// three commas in one pass, eight bytes at a time. Bytes past the end of
+// data, up to its capacity, may be read and are ignored.
+func scanLine(data []byte, pos int) (s lineScan) {
+	const commas, newlines = 0x2c2c2c2c2c2c2c2c, 0x0a0a0a0a0a0a0a0a
+	whole := data[:cap(data)]
+	for w := pos; w < len(data); w += 8 {
+		var x uint64
+		if w+8 <= len(whole) {
+			x = binary.LittleEndian.Uint64(whole[w:])
+		} else {
+			for i := len(whole) - 1; i >= w; i-- {
+				x = x<<8 | uint64(whole[i])
+			}
+		}
+		nl, cm := zeroBytes(x^newlines), zeroBytes(x^commas)
+		if n := len(data) - w; n < 8 {
+			nl &= 1<<(8*n) - 1
+			cm &= 1<<(8*n) - 1
+		}
+		if nl != 0 {
+			cm &= nl&-nl - 1 // only the commas before the newline
+		}
+		for ; cm != 0 && s.n < len(s.commas); cm &= cm - 1 {
+			s.commas[s.n] = w + bits.TrailingZeros64(cm)>>3
+			s.n++
+		}
+		if nl != 0 {
+			s.end = w + bits.TrailingZeros64(nl)>>3
+			return s
+		}
+	}
+	s.end = len(data)
+	return s
+}
+
+// firstThree returns a line's applicant, rank and post fields, trimmed,
+// from its scan, when the line is of the usual kind: those columns among
+// the first three, something other than a space first, no quotes
+// (checked by the caller) and at least two commas. ok false sends the
+// line to split.
+func (rc rowColumns) firstThree(data []byte, start int, s *lineScan) (app, rank, post []byte, ok bool) {
+	if s.n < 2 || rc.app > 2 || rc.rank > 2 || rc.post > 2 {
+		return nil, nil, nil, false
+	}
+	if c := data[start]; c <= ' ' || c >= 0x80 {
+		return nil, nil, nil, false
+	}
+	last := s.end
+	if s.n == 3 {
+		last = s.commas[2]
+	} else {
+		for last > s.commas[1]+1 && data[last-1] == '\r' {
+			last--
+		}
+	}
+	f := [3][]byte{data[start:s.commas[0]], data[s.commas[0]+1 : s.commas[1]], data[s.commas[1]+1 : last]}
+	return trimSpace(f[rc.app]), trimSpace(f[rc.rank]), trimSpace(f[rc.post]), true
+}
+
 // zeroBytes returns a word with the high bit set in each byte of x that
 // is zero, and no other bit.
 func zeroBytes(x uint64) uint64 {
