@@ -175,6 +175,11 @@ func ReadMatchInput(posts, applicants, rankings Source, progress Progress) (*Mat
 		return nil, rankingRepeatError(rankChunks, badPosts, start, prefs, apps.strings(), postTable.strings(), rankings.Name)
 	}
 	rankChunks = nil
+	// The rows of both files and the repeat keys are garbage now. Collect
+	// them before the ids and their order are made, so that those reuse
+	// this memory: fresh pages cost far more than collecting a heap this
+	// free of pointers.
+	runtime.GC()
 
 	in.Market = buildMarket(capacity, start, prefs)
 	in.Acceptable = len(in.Market.prefs)
