@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,12 +21,41 @@ func audit(ctx context.Context, tx *Tx, by auth.Actor, action, recordType string
 }
 
 func auditID(ctx context.Context, tx *Tx, by auth.Actor, action, recordType, recordID, detail string) error {
-	var actor any
-	if by.UserID != 0 {
-		actor = by.UserID
-	}
 	return tx.ExecLater(ctx, `INSERT INTO audit_log (at, actor_id, process, action, record_type, record_id, address, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tx.Now, actor, by.Process, action, recordType, recordID, by.Address, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tx.Now, actorID(by), by.Process, action, recordType, recordID, by.Address, detail)
+}
+
+// actorID is the audit log's actor_id for by: NULL for the system.
+func actorID(by auth.Actor) any {
+	if by.UserID != 0 {
+		return by.UserID
+	}
+	return nil
+}
+
+// insertAudited inserts a record and its audit entry in one transaction,
+// and stores the record's id in *id. insert is an INSERT of one row
+// without RETURNING, with its arguments args; fail words its error (a
+// unique violation, say). On PostgreSQL the two are one statement sent
+// with the transaction's COMMIT (Tx.QueryRowLater), so a write that
+// creates and audits a record is one round trip, and *id is set only
+// once Write returns: nothing in the same transaction may use it.
+func insertAudited(ctx context.Context, tx *Tx, by auth.Actor, action, recordType, detail string, id *int64, fail func(error) error, insert string, args ...any) error {
+	if tx.Dialect != Postgres {
+		v, err := tx.Insert(ctx, insert, args...)
+		if err != nil {
+			return fail(err)
+		}
+		*id = v
+		return audit(ctx, tx, by, action, recordType, v, detail)
+	}
+	n := len(args)
+	query := fmt.Sprintf(`WITH r AS (%s RETURNING id),
+		a AS (INSERT INTO audit_log (at, actor_id, process, action, record_type, record_id, address, detail)
+			SELECT $%d::timestamptz, $%d::bigint, $%d::text, $%d::text, $%d::text, r.id::text, $%d::text, $%d::text FROM r)
+		SELECT id FROM r`, insert, n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+	args = slices.Concat(args, []any{tx.Now, actorID(by), by.Process, action, recordType, by.Address, detail})
+	return tx.QueryRowLater(ctx, []any{id}, fail, query, args...)
 }
 
 func (db *DB) CreateOrganisation(ctx context.Context, by auth.Actor, o *auth.Organisation) error {
@@ -33,15 +63,15 @@ func (db *DB) CreateOrganisation(ctx context.Context, by auth.Actor, o *auth.Org
 		return err
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		id, err := tx.Insert(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ($1, $2, $3, $4)", o.Kind, o.Name, o.Region, tx.Now)
-		if apperr.Code(err) == apperr.Conflict {
-			return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("An organisation called %q already exists", o.Name), Err: err}
-		}
-		if err != nil {
+		o.CreatedAt = tx.Now
+		conflict := func(err error) error {
+			if apperr.Code(err) == apperr.Conflict {
+				return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("An organisation called %q already exists", o.Name), Err: err}
+			}
 			return err
 		}
-		o.ID, o.CreatedAt = id, tx.Now
-		return audit(ctx, tx, by, "organisation.create", "organisation", id, o.Kind+" in "+o.Region)
+		return insertAudited(ctx, tx, by, "organisation.create", "organisation", o.Kind+" in "+o.Region, &o.ID, conflict,
+			"INSERT INTO organisations (kind, name, region, created_at) VALUES ($1, $2, $3, $4)", o.Kind, o.Name, o.Region, tx.Now)
 	})
 }
 
@@ -120,19 +150,18 @@ func (db *DB) CreateDepartment(ctx context.Context, by auth.Actor, d *auth.Depar
 		return err
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		id, err := tx.Insert(ctx, "INSERT INTO departments (organisation_id, name, specialism, created_at) VALUES ($1, $2, $3, $4)",
-			d.OrganisationID, d.Name, d.Specialism, tx.Now)
-		switch apperr.Code(err) {
-		case apperr.Conflict:
-			return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("This organisation already has a department called %q", d.Name), Err: err}
-		case apperr.Invalid:
-			return &apperr.Error{Code: apperr.NotFound, Field: "organisation_id", Message: fmt.Sprintf("there is no organisation %d", d.OrganisationID), Err: err}
-		}
-		if err != nil {
+		d.CreatedAt = tx.Now
+		refused := func(err error) error {
+			switch apperr.Code(err) {
+			case apperr.Conflict:
+				return &apperr.Error{Code: apperr.Conflict, Field: "name", Message: fmt.Sprintf("This organisation already has a department called %q", d.Name), Err: err}
+			case apperr.Invalid:
+				return &apperr.Error{Code: apperr.NotFound, Field: "organisation_id", Message: fmt.Sprintf("there is no organisation %d", d.OrganisationID), Err: err}
+			}
 			return err
 		}
-		d.ID, d.CreatedAt = id, tx.Now
-		return audit(ctx, tx, by, "department.create", "department", id, "organisation "+strconv.FormatInt(d.OrganisationID, 10))
+		return insertAudited(ctx, tx, by, "department.create", "department", "organisation "+strconv.FormatInt(d.OrganisationID, 10), &d.ID, refused,
+			"INSERT INTO departments (organisation_id, name, specialism, created_at) VALUES ($1, $2, $3, $4)", d.OrganisationID, d.Name, d.Specialism, tx.Now)
 	})
 }
 

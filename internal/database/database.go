@@ -443,7 +443,31 @@ func (tx *Tx) ExecLater(ctx context.Context, query string, args ...any) error {
 	if err := ctx.Err(); err != nil {
 		return mapError(err)
 	}
-	tx.pg.later = append(tx.pg.later, waiting{query, args})
+	tx.pg.later = append(tx.pg.later, waiting{query: query, args: args})
+	return nil
+}
+
+// QueryRowLater runs a query that returns one row, which it scans into
+// dest. On SQLite it runs at once. On PostgreSQL it waits, as ExecLater's
+// statements do, and goes in one round trip with the transaction's next
+// statement or its COMMIT: dest is filled only then, so fn must not read
+// it, but the caller of Write may once Write returns without error. An
+// error of the query is passed to fail (mapped, as every error Tx
+// returns), which may word it for the caller; Write returns what fail
+// returns, and the transaction rolls back. fail may be nil. Use it only
+// in a Write.
+func (tx *Tx) QueryRowLater(ctx context.Context, dest []any, fail func(error) error, query string, args ...any) error {
+	if tx.pg == nil {
+		err := mapError(tx.QueryRow(ctx, query, args...).Scan(dest...))
+		if err != nil && fail != nil {
+			return fail(err)
+		}
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return mapError(err)
+	}
+	tx.pg.later = append(tx.pg.later, waiting{query: query, args: args, dest: dest, fail: fail})
 	return nil
 }
 

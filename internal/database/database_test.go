@@ -3,17 +3,20 @@ package database_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"hcs/internal/apperr"
+	"hcs/internal/auth"
 	"hcs/internal/database"
 	"hcs/internal/testkit"
 )
@@ -435,6 +438,103 @@ func TestExecLater(t *testing.T) {
 		}
 		if count("Later E") != 1 {
 			t.Error("the write after the failures was not saved")
+		}
+	})
+}
+
+// TestQueryRowLater checks a row read later (on PostgreSQL, with the
+// write's next statement or its COMMIT): its destination holds the row
+// once the statement has gone, a failure goes through the caller's
+// wording and saves nothing, and the connection serves the next
+// transaction cleanly.
+func TestQueryRowLater(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		db.SetPoolSize(1) // the next transaction gets the same connection
+		ctx := context.Background()
+		insert := "INSERT INTO organisations (kind, name, region, created_at) VALUES ('trust', $1, 'London', $2) RETURNING id"
+		var first, second int64
+		err := db.Write(ctx, func(tx *database.Tx) error {
+			if err := tx.QueryRowLater(ctx, []any{&first}, nil, insert, "Row later A", tx.Now); err != nil {
+				return err
+			}
+			// The next statement takes the waiting one with it.
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM organisations WHERE name = 'Row later A'").Scan(&n); err != nil {
+				return err
+			}
+			if n != 1 || first == 0 {
+				t.Errorf("after the next statement: %d rows, id %d; want 1 row and its id", n, first)
+			}
+			return tx.QueryRowLater(ctx, []any{&second}, nil, insert, "Row later B", tx.Now) // with the COMMIT
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second == 0 || second == first {
+			t.Errorf("ids %d and %d, want two new ones", first, second)
+		}
+
+		worded := errors.New("worded by the caller")
+		var got error
+		err = db.Write(ctx, func(tx *database.Tx) error {
+			if _, err := tx.Insert(ctx, "INSERT INTO organisations (kind, name, region, created_at) VALUES ('trust', 'Row later C', 'London', $1)", tx.Now); err != nil {
+				return err
+			}
+			var id int64
+			return tx.QueryRowLater(ctx, []any{&id}, func(err error) error { got = err; return worded }, insert, "Row later A", tx.Now)
+		})
+		if !errors.Is(err, worded) || apperr.Code(got) != apperr.Conflict {
+			t.Errorf("a duplicate read later: Write returned %v after passing %v to fail; want fail's error after a conflict", err, got)
+		}
+		var n int
+		if err := db.Read(ctx, func(tx *database.Tx) error {
+			return tx.QueryRow(ctx, "SELECT count(*) FROM organisations WHERE name = 'Row later C'").Scan(&n)
+		}); err != nil || n != 0 {
+			t.Errorf("the failed write saved %d rows (%v)", n, err)
+		}
+		if _, err := insertOrg(t, db, "Row later D"); err != nil {
+			t.Fatalf("the write after the failure: %v", err)
+		}
+	})
+}
+
+// TestCreateOrganisationAudited: an organisation and its audit entry are
+// saved together, the entry naming the new id, and a duplicate name saves
+// neither and is worded for the form.
+func TestCreateOrganisationAudited(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		by := auth.Actor{Address: "192.0.2.7", Process: "test"}
+		o := &auth.Organisation{Kind: auth.OrgTrust, Name: "Audited Trust", Region: "London"}
+		if err := db.CreateOrganisation(ctx, by, o); err != nil {
+			t.Fatal(err)
+		}
+		if o.ID == 0 || o.CreatedAt.IsZero() {
+			t.Fatalf("created %+v: no id or time", o)
+		}
+		entries, err := db.Audit(ctx, auth.AuditFilter{RecordType: "organisation", RecordID: strconv.FormatInt(o.ID, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Action != "organisation.create" || entries[0].Address != by.Address ||
+			entries[0].Detail != "trust in London" || !entries[0].At.Equal(o.CreatedAt) {
+			t.Errorf("audit entries %+v, want one organisation.create from %s at %v", entries, by.Address, o.CreatedAt)
+		}
+
+		before, err := db.Audit(ctx, auth.AuditFilter{RecordType: "organisation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.CreateOrganisation(ctx, by, &auth.Organisation{Kind: auth.OrgTrust, Name: "Audited Trust", Region: "North West"})
+		if apperr.Code(err) != apperr.Conflict || apperr.Field(err) != "name" || !strings.Contains(err.Error(), `"Audited Trust" already exists`) {
+			t.Errorf("duplicate name: %v", err)
+		}
+		after, err := db.Audit(ctx, auth.AuditFilter{RecordType: "organisation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != len(before) {
+			t.Errorf("a refused organisation left %d audit entries", len(after)-len(before))
 		}
 	})
 }

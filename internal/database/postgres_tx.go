@@ -17,7 +17,9 @@ import (
 // Statements whose result the caller does not need (Tx.ExecLater: the
 // audit entry, the Idempotency-Key's mark) wait and travel with the next
 // statement or with the COMMIT, so a write that creates a record and
-// audits it is two round trips. The statements after the first run on the
+// audits it is two round trips, and one that creates and audits in a
+// single statement whose result is read only after the COMMIT
+// (Tx.QueryRowLater) is one. The statements after the first run on the
 // same connection, and pgx keeps each connection's prepared statements.
 const (
 	beginWrite = "BEGIN"
@@ -34,14 +36,21 @@ type pgTx struct {
 	// begin is the BEGIN still to send with the first statement; empty
 	// once sent.
 	begin string
-	// later are statements still to send before the next one (ExecLater).
+	// later are statements still to send before the next one (ExecLater,
+	// QueryRowLater).
 	later []waiting
+	// laterFailed records that PostgreSQL refused one of later when it
+	// was sent, and so skipped everything after it, the COMMIT included.
+	laterFailed bool
 }
 
-// waiting is a statement still to be sent.
+// waiting is a statement still to be sent; with dest, its one row is
+// scanned into dest, and fail words its error.
 type waiting struct {
 	query string
 	args  []any
+	dest  []any
+	fail  func(error) error
 }
 
 // unsent reports whether the transaction has statements, its BEGIN
@@ -100,10 +109,11 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, now time.Time, fn 
 		// the COMMIT: the transaction is still open, and aborted.
 		conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 	}
-	if changed || err != nil && !readOnly {
+	if changed || err != nil && !readOnly && !pg.laterFailed {
 		// Before Write returns, so that this process's next request
 		// sees the change (principals.go); and after a failed COMMIT,
-		// which may yet have committed.
+		// which may yet have committed (not when a statement before it
+		// failed: PostgreSQL skipped the COMMIT).
 		db.principals.forget()
 	}
 	return mapError(err)
@@ -149,14 +159,15 @@ func (pg *pgTx) commit(ctx context.Context) (tag pgconn.CommandTag, changed bool
 // queued just before query and scanned into probeDest.
 func (pg *pgTx) sendAfter(ctx context.Context, probe string, probeDest any, query string, args []any, dest []any) (pgconn.CommandTag, error) {
 	b := &pgx.Batch{}
-	if pg.begin != "" {
+	began := pg.begin != ""
+	if began {
 		b.Queue(pg.begin)
 		pg.begin = ""
 	}
-	for _, q := range pg.later {
+	later := pg.later
+	for _, q := range later {
 		b.Queue(q.query, q.args...)
 	}
-	queued := b.Len()
 	pg.later = pg.later[:0]
 	if probe != "" {
 		b.Queue(probe)
@@ -168,9 +179,27 @@ func (pg *pgTx) sendAfter(ctx context.Context, probe string, probeDest any, quer
 	err := pg.conn.Raw(func(dc any) error {
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		var err error
-		for range queued {
-			if _, err = br.Exec(); err != nil {
+		if began {
+			_, err = br.Exec()
+		}
+		for _, q := range later {
+			if err != nil {
 				break
+			}
+			if q.dest != nil {
+				err = br.QueryRow().Scan(q.dest...)
+			} else {
+				_, err = br.Exec()
+			}
+			if err != nil {
+				// Only PostgreSQL's own refusal says it skipped the rest:
+				// a connection lost after the batch went may have lost
+				// the answer to a COMMIT that ran.
+				_, refused := errors.AsType[*pgconn.PgError](err)
+				pg.laterFailed = refused
+				if q.fail != nil {
+					err = q.fail(mapError(err))
+				}
 			}
 		}
 		if err == nil && probe != "" {
