@@ -538,3 +538,50 @@ func TestCreateOrganisationAudited(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateOrganisationConcurrently: many requests create the same
+// organisation at once; one is saved with one audit entry, and every
+// other is told the name is taken, on each database (on PostgreSQL each
+// create and its audit entry go with the COMMIT, in one round trip).
+func TestCreateOrganisationConcurrently(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *database.DB) {
+		const tries = 16
+		testkit.PoolSize(t, db, tries)
+		ctx := context.Background()
+		errs := make([]error, tries)
+		ids := make([]int64, tries)
+		var start, wg sync.WaitGroup
+		start.Add(1)
+		for i := range tries {
+			wg.Go(func() {
+				start.Wait()
+				o := &auth.Organisation{Kind: auth.OrgTrust, Name: "Contended Trust", Region: "London"}
+				errs[i] = db.CreateOrganisation(ctx, auth.Actor{Address: "192.0.2.9"}, o)
+				ids[i] = o.ID
+			})
+		}
+		start.Done()
+		wg.Wait()
+		var saved int64
+		for i, err := range errs {
+			switch {
+			case err == nil && saved == 0 && ids[i] != 0:
+				saved = ids[i]
+			case err == nil:
+				t.Errorf("a second create succeeded (id %d; first %d)", ids[i], saved)
+			case apperr.Code(err) != apperr.Conflict || apperr.Field(err) != "name":
+				t.Errorf("a losing create: %v, want a conflict on the name", err)
+			}
+		}
+		if saved == 0 {
+			t.Fatal("no create succeeded")
+		}
+		entries, err := db.Audit(ctx, auth.AuditFilter{RecordType: "organisation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].RecordID != strconv.FormatInt(saved, 10) {
+			t.Errorf("audit entries %+v, want one for organisation %d", entries, saved)
+		}
+	})
+}
