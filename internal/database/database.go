@@ -447,28 +447,40 @@ func (tx *Tx) ExecLater(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
-// QueryRowLater runs a query that returns one row, which it scans into
-// dest. On SQLite it runs at once. On PostgreSQL it waits, as ExecLater's
-// statements do, and goes in one round trip with the transaction's next
-// statement or its COMMIT: dest is filled only then, so fn must not read
-// it, but the caller of Write may once Write returns without error. An
-// error of the query is passed to fail (mapped, as every error Tx
-// returns), which may word it for the caller; Write returns what fail
-// returns, and the transaction rolls back. fail may be nil. Use it only
-// in a Write.
+// QueryRowLater runs a query that returns exactly one row, whose columns
+// fit dest, and scans it into dest. On SQLite it runs at once. On
+// PostgreSQL it waits, as ExecLater's statements do, and goes in one
+// round trip with the transaction's next statement or its COMMIT: dest is
+// filled only then, so fn must not read it, but the caller of Write may
+// once Write returns without error. An error of the query is passed to
+// fail (mapped, as every error Tx returns), which may word it for the
+// caller; Write returns what fail returns (the error itself if fail
+// returns nil), and the transaction rolls back. fail may be nil; it runs
+// while the connection is busy, so it must not use tx. Use it only in a
+// Write.
+//
+// A row that does not fit dest is a programming error: PostgreSQL has
+// run the statement by then, and the COMMIT after it may have committed.
 func (tx *Tx) QueryRowLater(ctx context.Context, dest []any, fail func(error) error, query string, args ...any) error {
 	if tx.pg == nil {
-		err := mapError(tx.QueryRow(ctx, query, args...).Scan(dest...))
-		if err != nil && fail != nil {
-			return fail(err)
-		}
-		return err
+		return worded(fail, mapError(tx.QueryRow(ctx, query, args...).Scan(dest...)))
 	}
 	if err := ctx.Err(); err != nil {
 		return mapError(err)
 	}
 	tx.pg.later = append(tx.pg.later, waiting{query: query, args: args, dest: dest, fail: fail})
 	return nil
+}
+
+// worded returns fail(err), or err when fail is nil or returns nil.
+func worded(fail func(error) error, err error) error {
+	if err == nil || fail == nil {
+		return err
+	}
+	if w := fail(err); w != nil {
+		return w
+	}
+	return err
 }
 
 // Query runs a query. It is never prepared ahead: a prepared statement

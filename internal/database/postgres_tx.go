@@ -198,7 +198,7 @@ func (pg *pgTx) sendAfter(ctx context.Context, probe string, probeDest any, quer
 				_, refused := errors.AsType[*pgconn.PgError](err)
 				pg.laterFailed = refused
 				if q.fail != nil {
-					err = q.fail(mapError(err))
+					err = worded(q.fail, mapError(err))
 				}
 			}
 		}
