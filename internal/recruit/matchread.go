@@ -442,14 +442,7 @@ func (rc rowColumns) split(line []byte, quoted bool, scratch *[][]byte) (app, ra
 	// are ignored.
 	whole := line[:cap(line)]
 	for w := 0; w < len(line); w += 8 {
-		var x uint64
-		if w+8 <= len(whole) {
-			x = binary.LittleEndian.Uint64(whole[w:])
-		} else {
-			for i := len(whole) - 1; i >= w; i-- {
-				x = x<<8 | uint64(whole[i])
-			}
-		}
+		x := loadWord(whole, w)
 		m := zeroBytes(x ^ 0x2c2c2c2c2c2c2c2c) // ','
 		if n := len(line) - w; n < 8 {
 			m &= 1<<(8*n) - 1
@@ -462,6 +455,19 @@ func (rc rowColumns) split(line []byte, quoted bool, scratch *[][]byte) (app, ra
 	}
 	take(len(line))
 	return app, rank, post, false, nil
+}
+
+// loadWord returns the eight bytes of b from w, little-endian, with
+// zeros for those past its end.
+func loadWord(b []byte, w int) uint64 {
+	if w+8 <= len(b) {
+		return binary.LittleEndian.Uint64(b[w:])
+	}
+	var x uint64
+	for i := len(b) - 1; i >= w; i-- {
+		x = x<<8 | uint64(b[i])
+	}
+	return x
 }
 
 // lineScan is where a line of a chunk ends and where its first commas are.
@@ -478,14 +484,7 @@ func scanLine(data []byte, pos int) (s lineScan) {
 	const commas, newlines = 0x2c2c2c2c2c2c2c2c, 0x0a0a0a0a0a0a0a0a
 	whole := data[:cap(data)]
 	for w := pos; w < len(data); w += 8 {
-		var x uint64
-		if w+8 <= len(whole) {
-			x = binary.LittleEndian.Uint64(whole[w:])
-		} else {
-			for i := len(whole) - 1; i >= w; i-- {
-				x = x<<8 | uint64(whole[i])
-			}
-		}
+		x := loadWord(whole, w)
 		nl, cm := zeroBytes(x^newlines), zeroBytes(x^commas)
 		if n := len(data) - w; n < 8 {
 			nl &= 1<<(8*n) - 1
